@@ -1,0 +1,40 @@
+"""Notice: one request per (tenant, customer, run day) from SQS → decide, reserve, render, send."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from mahnwerk.service import bootstrap, dunning
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> None:
+    outcome = dunning.process_request(bootstrap.context(), record.json_body)
+    logger.info("notice request processed", extra={
+        "status": outcome.status, "notice": outcome.notice_id, "channels": outcome.channels,
+    })
+    metrics.add_metric(f"Notices_{outcome.status}", MetricUnit.Count, 1)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,1 @@
+"""The embedded local stack (moto), built from template.yaml, and the ``mahnwerk`` CLI."""

@@ -1,0 +1,161 @@
+"""Run the real pipeline day by day on the embedded stack and collect what came out."""
+
+from __future__ import annotations
+
+import email
+import json
+import re
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from .stack import LocalStack
+
+BERLIN_TZ = "Europe/Berlin"
+
+
+@dataclass
+class SimulationInput:
+    tenant_id: str
+    settings: dict[str, Any]
+    invoice_files: Sequence[Path]
+    start: date
+    end: date
+    out: Path
+    template: Path | None = None
+
+
+@dataclass
+class SimulationResult:
+    summary: dict[str, Any]
+    out: Path
+    days: int
+    files: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _at(day: date, hour: int) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, time(hour, 0), tzinfo=ZoneInfo(BERLIN_TZ))
+
+
+def simulate(spec: SimulationInput) -> SimulationResult:
+    from mahnwerk.domain.settings_doc import settings_from_dict
+    from mahnwerk.service.tenants import SETTINGS_KEY
+
+    settings = settings_from_dict(spec.tenant_id, spec.settings)  # fail early, with the reason
+    stack = LocalStack(**({"template_path": spec.template} if spec.template else {}))
+    with stack:
+        dunning_hour = int(stack.resolver.values.get("DunningHour", 6))
+        with stack.service_context() as ctx:
+            ctx.repo.put_document(spec.tenant_id, SETTINGS_KEY, spec.settings,
+                                  _at(spec.start, 0))
+            ctx.repo.register_tenant(spec.tenant_id, _at(spec.start, 0))
+        if settings.sender_email:
+            stack.verify_sender(settings.sender_email)
+
+        day, days = spec.start, 0
+        while day <= spec.end:
+            if day == spec.start:
+                stack.now = _at(day, 5)
+                for path in spec.invoice_files:
+                    stack.upload(f"inbox/{spec.tenant_id}/invoices/{path.name}", path.read_bytes())
+                stack.drain()
+            stack.now = _at(day, dunning_hour)
+            stack.fire_schedule("DunningFunction", stack.now)
+            stack.drain()
+            day += timedelta(days=1)
+            days += 1
+        return _collect(stack, spec, days)
+
+
+def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationResult:
+    from mahnwerk.adapters.dynamo import plan_from_json
+    from mahnwerk.domain.money import to_str
+
+    out = spec.out
+    for sub in ("letters", "mail", "post"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    s3 = stack.client("s3")
+    files: dict[str, list[str]] = {"letters": [], "mail": [], "post": []}
+
+    with stack.service_context() as ctx:
+        invoices = ctx.repo.invoices(spec.tenant_id)
+        notices = ctx.repo.notices(spec.tenant_id)
+        notice_rows = []
+        for item in sorted(notices, key=lambda n: (n.reserved_at, n.notice_id)):
+            plan = plan_from_json(item.plan)
+            row: dict[str, Any] = {
+                "date": plan.run_date.isoformat(), "customer": plan.customer_id,
+                "level": plan.level, "level_name": plan.level_name, "status": item.status,
+                "channels": _channels(item), "invoices": list(plan.invoice_numbers),
+                "principal": to_str(plan.principal), "fees": to_str(plan.fees),
+                "interest": to_str(plan.interest), "flat_fee": "0.00",
+                "total": to_str(plan.total), "pdf": None,
+            }
+            if item.pdf_key:
+                name = f"letters/{_file_name(item.notice_id)}.pdf"
+                (out / name).write_bytes(
+                    s3.get_object(Bucket=stack.bucket, Key=item.pdf_key)["Body"].read())
+                row["pdf"] = name
+                files["letters"].append(name)
+            if item.post_key:
+                name = f"post/{_file_name(item.notice_id)}.pdf"
+                (out / name).write_bytes(
+                    s3.get_object(Bucket=stack.bucket, Key=item.post_key)["Body"].read())
+                row["post"] = name
+                files["post"].append(name)
+            notice_rows.append(row)
+
+        rejected: list[dict[str, Any]] = []
+        listing = s3.list_objects_v2(Bucket=stack.bucket, Prefix=f"reports/{spec.tenant_id}/")
+        for obj in listing.get("Contents", []):
+            report = json.loads(s3.get_object(Bucket=stack.bucket, Key=obj["Key"])["Body"].read())
+            rejected.extend(report.get("rejected", []))
+
+    for raw in stack.sent_emails():
+        message = email.message_from_bytes(raw)
+        notice_id = message.get("X-Mahnwerk-Notice", f"mail-{len(files['mail']) + 1}")
+        name = f"mail/{_file_name(notice_id)}.eml"
+        (out / name).write_bytes(raw)
+        files["mail"].append(name)
+        for row in notice_rows:
+            if _file_name(notice_id) in (row.get("pdf") or ""):
+                row["eml"] = name
+
+    summary = {
+        "tenant": spec.tenant_id,
+        "period": {"from": spec.start.isoformat(), "to": spec.end.isoformat()},
+        "invoices": [
+            {"number": inv.number, "customer": inv.customer_id, "status": inv.status.value,
+             "amount": to_str(inv.amount), "open_amount": to_str(inv.open_amount),
+             "level": inv.level, "due_date": inv.due_date.isoformat(),
+             "due_date_source": inv.due_date_source,
+             "next_action_on": inv.next_action_on.isoformat() if inv.next_action_on else None}
+            for inv in sorted(invoices, key=lambda i: i.number)
+        ],
+        "notices": notice_rows,
+        "payments": [],
+        "rejected": rejected,
+        "dead_letters": {name: stack.queue_depth(name) for name in stack.dead_letter_queues()},
+    }
+    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
+                                      encoding="utf-8")
+    return SimulationResult(summary, out, days, files)
+
+
+def _channels(item: Any) -> list[str]:
+    channels = []
+    if item.message_id:
+        channels.append("email")
+    if item.post_key:
+        channels.append("post")
+    return channels
+
+
+def _file_name(notice_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", notice_id)

@@ -1,0 +1,438 @@
+"""The embedded local stack: moto resources built from template.yaml, handlers invoked locally.
+
+Template and local stack cannot drift: every bucket, table (with its indexes), queue (with its
+redrive policy), notification and environment variable comes from the template. Handlers are the
+real ``functions/*/app.py`` modules, invoked with the event shapes AWS sends.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import boto3
+
+from .cfn import Resolver, load_template, project_root
+from .events import LambdaContext, scheduler_input, sqs_event, with_event_time
+
+ACCOUNT = "123456789012"
+REGION = "eu-central-1"
+STACK = "mahnwerk-local"
+
+#: Set only locally: no X-Ray daemon here, and no CloudWatch to receive metrics.
+LOCAL_ENV = {
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "AWS_REGION": REGION,
+    "AWS_DEFAULT_REGION": REGION,
+}
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing",
+}
+
+
+@dataclass
+class Function:
+    logical_id: str
+    path: Path
+    handler: str
+    environment: dict[str, str]
+    batch_size: int = 10
+    queue_url: str | None = None
+    queue_arn: str | None = None
+    schedule_input: str | None = None
+    report_batch_failures: bool = False
+
+
+@dataclass
+class InvocationLog:
+    function: str
+    event: dict[str, Any]
+    result: Any = None
+    error: str | None = None
+
+
+@dataclass
+class LocalStack:
+    template_path: Path = field(default_factory=lambda: project_root() / "template.yaml")
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    region: str = REGION
+    quiet: bool = True
+    #: the simulated wall clock (None: real time)
+    now: datetime | None = None
+
+    def __post_init__(self) -> None:
+        self.template = load_template(Path(self.template_path))
+        self.physical: dict[str, str] = {}
+        self.functions: dict[str, Function] = {}
+        self.invocations: list[InvocationLog] = []
+        self._modules: dict[Path, ModuleType] = {}
+        self._mock: Any = None
+        self._saved_env: dict[str, str | None] = {}
+
+    # --- life cycle --------------------------------------------------------------------------
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        from moto import mock_aws
+
+        self._set_env({**FAKE_CREDENTIALS, **LOCAL_ENV})
+        self._mock = mock_aws()
+        self._mock.start()
+        self.deploy()
+
+    def stop(self) -> None:
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env.clear()
+
+    def _set_env(self, values: Mapping[str, str]) -> None:
+        for key, value in values.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=self.region)  # type: ignore[call-overload]
+
+    # --- building the resources from the template ---------------------------------------------
+
+    def deploy(self) -> None:
+        resources: dict[str, dict[str, Any]] = self.template["Resources"]
+        self.resolver = Resolver(self.template, self.parameters, {
+            "AWS::Region": self.region, "AWS::AccountId": ACCOUNT, "AWS::StackName": STACK,
+            "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": "",
+        })
+        for logical, spec in resources.items():
+            self._name(logical, spec)
+        queues = [(n, s) for n, s in resources.items() if s["Type"] == "AWS::SQS::Queue"]
+        # dead-letter queues first: a RedrivePolicy must point at an existing queue
+        for logical, spec in sorted(queues, key=lambda q: "RedrivePolicy" in (
+                q[1].get("Properties") or {})):
+            self._create_queue(logical, spec)
+        for logical, spec in resources.items():
+            if spec["Type"] == "AWS::DynamoDB::Table":
+                self._create_table(logical, spec)
+            elif spec["Type"] == "AWS::SES::ConfigurationSet":
+                self.client("ses").create_configuration_set(
+                    ConfigurationSet={"Name": self.physical[logical]})
+            elif spec["Type"] == "AWS::SNS::Topic":
+                self.client("sns").create_topic(Name=self.physical[logical])
+        for logical, spec in resources.items():
+            if spec["Type"] == "AWS::S3::Bucket":
+                self._create_bucket(logical, spec)
+        for logical, spec in resources.items():
+            if spec["Type"] == "AWS::Serverless::Function":
+                self._register_function(logical, spec)
+        sender = self.resolver.values.get("SenderEmail")
+        if sender:
+            self.verify_sender(str(sender))
+
+    def _props(self, spec: Mapping[str, Any]) -> dict[str, Any]:
+        props: dict[str, Any] = self.resolver.resolve(spec.get("Properties") or {})
+        return props
+
+    def _name(self, logical: str, spec: Mapping[str, Any]) -> None:
+        kind = spec["Type"]
+        raw = spec.get("Properties") or {}
+        r, region = self.resolver, self.region
+        default = f"{STACK}-{logical}"
+        if kind == "AWS::S3::Bucket":
+            name = r.resolve(raw.get("BucketName")) or default.lower()
+            arn = f"arn:aws:s3:::{name}"
+            r.values[logical] = name
+        elif kind == "AWS::SQS::Queue":
+            name = r.resolve(raw.get("QueueName")) or default
+            arn = f"arn:aws:sqs:{region}:{ACCOUNT}:{name}"
+            r.values[logical] = f"https://sqs.{region}.amazonaws.com/{ACCOUNT}/{name}"
+            r.attributes[(logical, "QueueName")] = name
+            r.attributes[(logical, "QueueUrl")] = r.values[logical]
+        elif kind == "AWS::DynamoDB::Table":
+            name = r.resolve(raw.get("TableName")) or default
+            arn = f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{name}"
+            r.values[logical] = name
+        elif kind == "AWS::SES::ConfigurationSet":
+            name = r.resolve(raw.get("Name")) or default
+            arn = name
+            r.values[logical] = name
+        elif kind == "AWS::SNS::Topic":
+            name = r.resolve(raw.get("TopicName")) or default
+            arn = f"arn:aws:sns:{region}:{ACCOUNT}:{name}"
+            r.values[logical] = arn
+        elif kind == "AWS::Serverless::Function":
+            name = default
+            arn = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}"
+            r.values[logical] = name
+        else:
+            name = arn = logical
+            r.values.setdefault(logical, logical)
+        self.physical[logical] = name
+        r.attributes.setdefault((logical, "Arn"), arn)
+
+    def _create_queue(self, logical: str, spec: Mapping[str, Any]) -> None:
+        props = self._props(spec)
+        attributes: dict[str, str] = {}
+        for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds",
+                    "ReceiveMessageWaitTimeSeconds", "SqsManagedSseEnabled", "FifoQueue"):
+            if key in props:
+                attributes[key] = str(props[key]).lower() if isinstance(props[key], bool) \
+                    else str(props[key])
+        if "RedrivePolicy" in props:
+            attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+        url = self.client("sqs").create_queue(QueueName=self.physical[logical],
+                                              Attributes=attributes)["QueueUrl"]
+        self.resolver.values[logical] = url
+
+    def _create_table(self, logical: str, spec: Mapping[str, Any]) -> None:
+        props = self._props(spec)
+        kwargs: dict[str, Any] = {
+            "TableName": self.physical[logical],
+            "KeySchema": props["KeySchema"],
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if props.get("GlobalSecondaryIndexes"):
+            kwargs["GlobalSecondaryIndexes"] = [
+                {k: v for k, v in gsi.items() if k in {"IndexName", "KeySchema", "Projection"}}
+                for gsi in props["GlobalSecondaryIndexes"]
+            ]
+        if props.get("SSESpecification", {}).get("SSEEnabled"):
+            kwargs["SSESpecification"] = {"Enabled": True}
+        ddb = self.client("dynamodb")
+        ddb.create_table(**kwargs)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            ddb.update_time_to_live(TableName=self.physical[logical], TimeToLiveSpecification={
+                "Enabled": True, "AttributeName": ttl["AttributeName"]})
+        pitr = props.get("PointInTimeRecoverySpecification", {})
+        if pitr.get("PointInTimeRecoveryEnabled"):
+            ddb.update_continuous_backups(
+                TableName=self.physical[logical],
+                PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+
+    def _create_bucket(self, logical: str, spec: Mapping[str, Any]) -> None:
+        props = self._props(spec)
+        s3 = self.client("s3")
+        name = self.physical[logical]
+        s3.create_bucket(Bucket=name,
+                         CreateBucketConfiguration={"LocationConstraint": self.region})
+        if props.get("VersioningConfiguration", {}).get("Status") == "Enabled":
+            s3.put_bucket_versioning(Bucket=name,
+                                     VersioningConfiguration={"Status": "Enabled"})
+        if "BucketEncryption" in props:
+            rules = [
+                {("ApplyServerSideEncryptionByDefault" if k == "ServerSideEncryptionByDefault"
+                  else k): v for k, v in rule.items()}
+                for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            ]
+            s3.put_bucket_encryption(Bucket=name,
+                                     ServerSideEncryptionConfiguration={"Rules": rules})
+        if "PublicAccessBlockConfiguration" in props:
+            s3.put_public_access_block(
+                Bucket=name,
+                PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
+        queues = (props.get("NotificationConfiguration") or {}).get("QueueConfigurations") or []
+        if queues:
+            s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration={
+                "QueueConfigurations": [_queue_notification(q) for q in queues]})
+
+    def _register_function(self, logical: str, spec: Mapping[str, Any]) -> None:
+        globals_ = (self.template.get("Globals") or {}).get("Function") or {}
+        props = spec.get("Properties") or {}
+        env: dict[str, str] = {}
+        for source in (globals_, props):
+            variables = (source.get("Environment") or {}).get("Variables") or {}
+            env.update({k: str(v) for k, v in self.resolver.resolve(variables).items()})
+        env.update(LOCAL_ENV)
+        env["AWS_LAMBDA_FUNCTION_NAME"] = self.physical[logical]
+        code_uri = str(self.resolver.resolve(props.get("CodeUri", globals_.get("CodeUri", "."))))
+        handler = str(props.get("Handler", globals_.get("Handler", "app.handler")))
+        module_file, _, _ = handler.rpartition(".")
+        function = Function(logical, project_root() / code_uri / f"{module_file}.py", handler, env)
+        for event in (props.get("Events") or {}).values():
+            if event["Type"] == "SQS":
+                queue_logical = event["Properties"]["Queue"]["Fn::GetAtt"][0]
+                function.queue_url = self.resolver.values[queue_logical]
+                function.queue_arn = self.resolver.attributes[(queue_logical, "Arn")]
+                function.batch_size = int(event["Properties"].get("BatchSize", 10))
+                function.report_batch_failures = "ReportBatchItemFailures" in (
+                    event["Properties"].get("FunctionResponseTypes") or [])
+            elif event["Type"] == "ScheduleV2":
+                function.schedule_input = str(self.resolver.resolve(event["Properties"]["Input"]))
+        self.functions[logical] = function
+
+    # --- helpers for the product's users: SES identities, files ------------------------------
+
+    def verify_sender(self, address: str) -> None:
+        """Locally, verifying an identity is immediate (in AWS the owner clicks a link)."""
+        self.client("ses").verify_email_identity(EmailAddress=address)
+
+    @property
+    def bucket(self) -> str:
+        return str(self.resolver.values["DocumentBucket"])
+
+    def upload(self, key: str, data: bytes) -> None:
+        self.client("s3").put_object(Bucket=self.bucket, Key=key, Body=data)
+
+    # --- invoking handlers ------------------------------------------------------------------
+
+    @contextmanager
+    def _function_env(self, function: Function) -> Iterator[None]:
+        saved = {k: os.environ.get(k) for k in function.environment}
+        os.environ.update(function.environment)
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    def _module(self, function: Function) -> ModuleType:
+        module = self._modules.get(function.path)
+        if module is None:
+            name = f"mahnwerk_function_{function.logical_id}"
+            spec = importlib.util.spec_from_file_location(name, function.path)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"cannot load {function.path}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            with self._function_env(function):
+                spec.loader.exec_module(module)
+            self._modules[function.path] = module
+        return module
+
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
+        function = self.functions[logical_id]
+        module = self._module(function)
+        handler = getattr(module, function.handler.rpartition(".")[2])
+        log = InvocationLog(logical_id, event)
+        self.invocations.append(log)
+        with self._function_env(function):
+            try:
+                log.result = handler(event, LambdaContext(function.environment[
+                    "AWS_LAMBDA_FUNCTION_NAME"], region=self.region))
+            except Exception as exc:
+                log.error = f"{type(exc).__name__}: {exc}"
+                raise
+        return log.result
+
+    def fire_schedule(self, logical_id: str, scheduled_time: datetime) -> Any:
+        function = self.functions[logical_id]
+        if function.schedule_input is None:
+            raise ValueError(f"{logical_id} has no ScheduleV2 event in the template")
+        return self.invoke(logical_id, scheduler_input(function.schedule_input, scheduled_time))
+
+    def pump(self, logical_id: str) -> int:
+        """Deliver one batch from the function's queue the way Lambda's event source mapping does:
+        successes are deleted, reported failures become visible again (and go to the DLQ after
+        maxReceiveCount receives)."""
+        function = self.functions[logical_id]
+        if function.queue_url is None or function.queue_arn is None:
+            raise ValueError(f"{logical_id} is not fed by a queue")
+        sqs = self.client("sqs")
+        messages = sqs.receive_message(
+            QueueUrl=function.queue_url, MaxNumberOfMessages=min(function.batch_size, 10),
+            VisibilityTimeout=0, AttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        for message in messages:
+            message["Body"] = with_event_time(message["Body"], self.now)
+        event = sqs_event(messages, function.queue_arn, self.region)
+        try:
+            result = self.invoke(logical_id, event) or {}
+            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        except Exception:
+            failed = {m["MessageId"] for m in messages}
+        for message in messages:
+            if message["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=function.queue_url,
+                                   ReceiptHandle=message["ReceiptHandle"])
+        return len(messages)
+
+    def drain(self, max_rounds: int = 1000) -> int:
+        """Pump every queue-fed function until all their queues are empty."""
+        total = 0
+        for _ in range(max_rounds):
+            moved = sum(self.pump(name) for name, fn in self.functions.items() if fn.queue_url)
+            total += moved
+            if moved == 0:
+                return total
+        raise RuntimeError("queues did not drain: a message keeps failing without reaching a DLQ")
+
+    def queue_depth(self, logical_id: str) -> int:
+        url = self.resolver.values[logical_id]
+        attributes = self.client("sqs").get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages",
+                                          "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"])
+
+    @contextmanager
+    def service_context(self, function: str = "ApiFunction") -> Iterator[Any]:
+        """The service layer wired as inside ``function`` (its environment, its adapters)."""
+        from mahnwerk.service import bootstrap
+
+        with self._function_env(self.functions[function]):
+            yield bootstrap.context()
+
+    def dead_letter_queues(self) -> list[str]:
+        """Queues the template uses as a dead-letter target (redrive, schedule or on-failure)."""
+        queues = {n for n, s in self.template["Resources"].items()
+                  if s["Type"] == "AWS::SQS::Queue"}
+        targets: set[str] = set()
+
+        def walk(node: Any, inside: bool) -> None:
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    hit = inside or key in {"RedrivePolicy", "DeadLetterConfig", "OnFailure"}
+                    if key == "Fn::GetAtt" and inside and value[0] in queues:
+                        targets.add(value[0])
+                    walk(value, hit)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value, inside)
+
+        walk(self.template["Resources"], False)
+        return sorted(targets)
+
+    def sent_emails(self) -> list[bytes]:
+        """The raw messages SES (moto) accepted, in order."""
+        from moto.ses.models import ses_backends
+
+        backend = ses_backends[ACCOUNT][self.region]
+        return [m.raw_data.encode() if isinstance(m.raw_data, str) else m.raw_data
+                for m in backend.sent_messages if hasattr(m, "raw_data")]
+
+
+def _queue_notification(config: Mapping[str, Any]) -> dict[str, Any]:
+    """CloudFormation's QueueConfiguration → the S3 API's shape."""
+    result: dict[str, Any] = {"QueueArn": config["Queue"], "Events": [config["Event"]]}
+    rules = ((config.get("Filter") or {}).get("S3Key") or {}).get("Rules") or []
+    if rules:
+        result["Filter"] = {"Key": {"FilterRules": [
+            {"Name": rule["Name"].lower(), "Value": rule["Value"]} for rule in rules]}}
+    return result

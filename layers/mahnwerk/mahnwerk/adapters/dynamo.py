@@ -1,0 +1,461 @@
+"""DynamoDB through pynamodb: one table, tenant-leading keys. See README "Access patterns".
+
+Money is stored as strings (pynamodb's NumberAttribute goes through float). Table names come from
+``configure()``, called by ``service.bootstrap``; connections are created lazily on first use.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from ..domain.dunning import NoticePlan
+from ..domain.model import Address, Customer, Invoice, InvoiceStatus
+from ..domain.money import from_str, to_str
+
+TENANTS = "TENANTS"
+
+
+def tenant_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}"
+
+
+def customer_pk(tenant_id: str, customer_id: str) -> str:
+    return f"T#{tenant_id}#C#{customer_id}"
+
+
+class _Base(Model):
+    class Meta:
+        table_name = "mahnwerk-unconfigured"
+        region = "eu-central-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class CustomerIndex(GlobalSecondaryIndex["InvoiceItem"]):
+    class Meta:
+        index_name = "CustomerIndex"
+        projection = AllProjection()
+
+    cust_pk = UnicodeAttribute(hash_key=True)
+    cust_sk = UnicodeAttribute(range_key=True)
+
+
+class DueIndex(GlobalSecondaryIndex["InvoiceItem"]):
+    """Sparse: only open, unpaused invoices carry due_pk/due_sk (removed on payment/hand-over)."""
+
+    class Meta:
+        index_name = "DueIndex"
+        projection = AllProjection()
+
+    due_pk = UnicodeAttribute(hash_key=True)
+    due_sk = UnicodeAttribute(range_key=True)
+
+
+class InvoiceItem(_Base):
+    cust_pk = UnicodeAttribute()
+    cust_sk = UnicodeAttribute()
+    due_pk = UnicodeAttribute(null=True)
+    due_sk = UnicodeAttribute(null=True)
+    number = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    issue_date = UnicodeAttribute()
+    due_date = UnicodeAttribute()
+    amount = UnicodeAttribute()
+    open_amount = UnicodeAttribute()
+    currency = UnicodeAttribute(default="EUR")
+    status = UnicodeAttribute(default="open")
+    level = NumberAttribute(default=0)
+    next_action_on = UnicodeAttribute(null=True)
+    last_notice_on = UnicodeAttribute(null=True)
+    paused_until = UnicodeAttribute(null=True)
+    due_date_source = UnicodeAttribute(default="invoice")
+    source = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=0)
+    customer_index = CustomerIndex()
+    due_index = DueIndex()
+
+
+class CustomerItem(_Base):
+    customer_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    street = UnicodeAttribute(null=True)
+    postal_code = UnicodeAttribute(null=True)
+    city = UnicodeAttribute(null=True)
+    country = UnicodeAttribute(null=True)
+    is_consumer = NumberAttribute(default=0)
+    locale = UnicodeAttribute(default="de")
+
+
+class NoticeItem(_Base):
+    cust_pk = UnicodeAttribute()
+    cust_sk = UnicodeAttribute()
+    notice_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # reserved → sent
+    plan = UnicodeAttribute()  # the decided letter as JSON: a retry resumes it, never re-decides
+    pdf_key = UnicodeAttribute(null=True)
+    message_id = UnicodeAttribute(null=True)
+    post_key = UnicodeAttribute(null=True)
+    reserved_at = UnicodeAttribute()
+    sent_at = UnicodeAttribute(null=True)
+
+
+class EventItem(_Base):
+    """The audit timeline of an invoice: received, changed, notice sent, …"""
+
+    kind = UnicodeAttribute()
+    at = UnicodeAttribute()
+    detail = UnicodeAttribute(default="{}")
+
+
+class DocItem(_Base):
+    """A JSON document per tenant: settings, import reports, tenant registry entries."""
+
+    document = UnicodeAttribute(default="{}")
+    updated_at = UnicodeAttribute(null=True)
+
+
+MODELS: tuple[type[_Base], ...] = (_Base, InvoiceItem, CustomerItem, NoticeItem, EventItem, DocItem)
+
+
+def configure(table_name: str, region: str) -> None:
+    for model in MODELS:
+        model.Meta.table_name = table_name
+        model.Meta.region = region
+        model._connection = None
+
+
+class Conflict(Exception):
+    """A conditional write lost: somebody else changed the item first."""
+
+
+# --- mapping -----------------------------------------------------------------------------------
+
+def _d(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def invoice_from_item(item: InvoiceItem, tenant_id: str) -> Invoice:
+    return Invoice(
+        tenant_id=tenant_id,
+        number=item.number,
+        customer_id=item.customer_id,
+        issue_date=date.fromisoformat(item.issue_date),
+        due_date=date.fromisoformat(item.due_date),
+        amount=from_str(item.amount),
+        open_amount=from_str(item.open_amount),
+        currency=item.currency,
+        status=InvoiceStatus(item.status),
+        level=int(item.level),
+        next_action_on=_d(item.next_action_on),
+        last_notice_on=_d(item.last_notice_on),
+        paused_until=_d(item.paused_until),
+        due_date_source=item.due_date_source,
+        version=int(item.version),
+    )
+
+
+def _due_keys(inv: Invoice) -> tuple[str | None, str | None]:
+    if inv.next_action_on is None or inv.status.value not in ("open", "partially_paid"):
+        return None, None
+    if inv.open_amount <= 0:
+        return None, None
+    return tenant_pk(inv.tenant_id), f"{inv.next_action_on.isoformat()}#{inv.customer_id}#{inv.number}"
+
+
+def invoice_to_item(inv: Invoice, source: str | None = None) -> InvoiceItem:
+    due_pk, due_sk = _due_keys(inv)
+    return InvoiceItem(
+        pk=tenant_pk(inv.tenant_id),
+        sk=f"INV#{inv.number}",
+        cust_pk=customer_pk(inv.tenant_id, inv.customer_id),
+        cust_sk=f"INV#{inv.number}",
+        due_pk=due_pk,
+        due_sk=due_sk,
+        number=inv.number,
+        customer_id=inv.customer_id,
+        issue_date=inv.issue_date.isoformat(),
+        due_date=inv.due_date.isoformat(),
+        amount=to_str(inv.amount),
+        open_amount=to_str(inv.open_amount),
+        currency=inv.currency,
+        status=inv.status.value,
+        level=inv.level,
+        next_action_on=inv.next_action_on.isoformat() if inv.next_action_on else None,
+        last_notice_on=inv.last_notice_on.isoformat() if inv.last_notice_on else None,
+        paused_until=inv.paused_until.isoformat() if inv.paused_until else None,
+        due_date_source=inv.due_date_source,
+        source=source,
+        version=inv.version,
+    )
+
+
+def customer_from_item(item: CustomerItem, tenant_id: str) -> Customer:
+    return Customer(
+        tenant_id=tenant_id,
+        customer_id=item.customer_id,
+        name=item.name,
+        email=item.email or "",
+        address=Address(item.street or "", item.postal_code or "", item.city or "",
+                        item.country or "DE"),
+        is_consumer=bool(item.is_consumer),
+        locale=item.locale,
+    )
+
+
+def plan_to_json(plan: NoticePlan) -> str:
+    def enc(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return to_str(value)
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, tuple | list):
+            return [enc(v) for v in value]
+        if hasattr(value, "__dataclass_fields__"):
+            return {k: enc(getattr(value, k)) for k in value.__dataclass_fields__}
+        if hasattr(value, "value"):
+            return value.value
+        return value
+
+    return json.dumps(enc(plan), ensure_ascii=False, sort_keys=True)
+
+
+# --- repository --------------------------------------------------------------------------------
+
+class Repository:
+    """All DynamoDB reads and writes. Every call names its tenant; keys always lead with it."""
+
+    def __init__(self, region: str) -> None:
+        self._region = region
+
+    # tenants
+    def register_tenant(self, tenant_id: str, at: datetime) -> None:
+        try:
+            DocItem(pk=TENANTS, sk=tenant_id, updated_at=at.isoformat()).save(
+                condition=DocItem.pk.does_not_exist()
+            )
+        except PutError as exc:
+            if not _conditional(exc):
+                raise
+
+    def tenants(self) -> Iterator[str]:
+        for item in DocItem.query(TENANTS):
+            yield item.sk
+
+    # documents (settings, import reports)
+    def get_document(self, tenant_id: str, key: str) -> dict[str, Any] | None:
+        try:
+            item = DocItem.get(tenant_pk(tenant_id), key)
+        except DocItem.DoesNotExist:
+            return None
+        value: dict[str, Any] = json.loads(item.document)
+        return value
+
+    def put_document(self, tenant_id: str, key: str, document: dict[str, Any], at: datetime) -> None:
+        DocItem(pk=tenant_pk(tenant_id), sk=key,
+                document=json.dumps(document, ensure_ascii=False, sort_keys=True),
+                updated_at=at.isoformat()).save()
+
+    # customers
+    def get_customer(self, tenant_id: str, customer_id: str) -> Customer | None:
+        try:
+            return customer_from_item(CustomerItem.get(tenant_pk(tenant_id), f"CUS#{customer_id}"),
+                                      tenant_id)
+        except CustomerItem.DoesNotExist:
+            return None
+
+    def put_customer(self, customer: Customer) -> None:
+        CustomerItem(
+            pk=tenant_pk(customer.tenant_id), sk=f"CUS#{customer.customer_id}",
+            customer_id=customer.customer_id, name=customer.name, email=customer.email or None,
+            street=customer.address.street or None, postal_code=customer.address.postal_code or None,
+            city=customer.address.city or None, country=customer.address.country or None,
+            is_consumer=int(customer.is_consumer), locale=customer.locale,
+        ).save()
+
+    # invoices
+    def get_invoice(self, tenant_id: str, number: str, consistent: bool = True) -> Invoice | None:
+        try:
+            item = InvoiceItem.get(tenant_pk(tenant_id), f"INV#{number}", consistent_read=consistent)
+        except InvoiceItem.DoesNotExist:
+            return None
+        return invoice_from_item(item, tenant_id)
+
+    def create_invoice(self, invoice: Invoice, source: str) -> bool:
+        """Insert if absent. False when it exists already (a retried event, a re-upload)."""
+        try:
+            invoice_to_item(invoice, source).save(condition=InvoiceItem.pk.does_not_exist())
+        except PutError as exc:
+            if _conditional(exc):
+                return False
+            raise
+        return True
+
+    def replace_invoice(self, invoice: Invoice, expected_version: int, source: str) -> None:
+        """Overwrite if nobody changed it since we read it and dunning has not started."""
+        item = invoice_to_item(invoice.with_changes(version=expected_version + 1), source)
+        try:
+            item.save(condition=(InvoiceItem.version == expected_version) & (InvoiceItem.level == 0))
+        except PutError as exc:
+            if _conditional(exc):
+                raise Conflict(invoice.number) from exc
+            raise
+
+    def customer_invoices(self, tenant_id: str, customer_id: str) -> list[Invoice]:
+        items = InvoiceItem.customer_index.query(
+            customer_pk(tenant_id, customer_id), InvoiceItem.cust_sk.startswith("INV#")
+        )
+        # GSIs are eventually consistent: re-read each candidate before acting on it.
+        numbers = [item.number for item in items]
+        result = []
+        for number in numbers:
+            invoice = self.get_invoice(tenant_id, number)
+            if invoice is not None:
+                result.append(invoice)
+        return result
+
+    def due_customers(self, tenant_id: str, on: date) -> list[str]:
+        """Customers with at least one invoice whose next action is on or before ``on``."""
+        customers: dict[str, None] = {}
+        for item in InvoiceItem.due_index.query(
+            tenant_pk(tenant_id), InvoiceItem.due_sk <= f"{on.isoformat()}~"
+        ):
+            customers.setdefault(item.customer_id)
+        return list(customers)
+
+    def invoices(self, tenant_id: str) -> list[Invoice]:
+        return [invoice_from_item(i, tenant_id)
+                for i in InvoiceItem.query(tenant_pk(tenant_id), InvoiceItem.sk.startswith("INV#"))]
+
+    # events
+    def add_event(self, tenant_id: str, number: str, kind: str, at: datetime,
+                  detail: dict[str, Any]) -> None:
+        EventItem(pk=tenant_pk(tenant_id), sk=f"EVT#{number}#{at.isoformat()}#{kind}",
+                  kind=kind, at=at.isoformat(),
+                  detail=json.dumps(detail, ensure_ascii=False, sort_keys=True)).save()
+
+    def events(self, tenant_id: str, number: str) -> list[dict[str, Any]]:
+        return [
+            {"kind": e.kind, "at": e.at, **json.loads(e.detail)}
+            for e in EventItem.query(tenant_pk(tenant_id), EventItem.sk.startswith(f"EVT#{number}#"))
+        ]
+
+    # notices
+    def reserve_notice(self, plan: NoticePlan, at: datetime) -> bool:
+        """Reserve the notice and move its invoices in one transaction.
+
+        False if this notice was reserved before (a retry or a second run the same day).
+        Raises Conflict if an invoice changed since the decision (e.g. paid meanwhile).
+        """
+        tid = plan.tenant_id
+        notice = NoticeItem(
+            pk=tenant_pk(tid), sk=f"NOT#{plan.notice_id}",
+            cust_pk=customer_pk(tid, plan.customer_id),
+            cust_sk=f"NOT#{plan.run_date.isoformat()}#L{plan.level}",
+            notice_id=plan.notice_id, status="reserved", plan=plan_to_json(plan),
+            reserved_at=at.isoformat(),
+        )
+        with_conn = Connection(region=self._region)
+        try:
+            with TransactWrite(connection=with_conn) as tx:
+                tx.save(notice, condition=NoticeItem.pk.does_not_exist())
+                for adv in plan.advances:
+                    item = InvoiceItem(pk=tenant_pk(tid), sk=f"INV#{adv.number}")
+                    actions = [
+                        InvoiceItem.level.set(adv.to_level),
+                        InvoiceItem.last_notice_on.set(plan.run_date.isoformat()),
+                        InvoiceItem.status.set(adv.status.value),
+                        InvoiceItem.version.set(adv.expected_version + 1),
+                    ]
+                    if adv.next_action_on is None or adv.status.value == "handed_over":
+                        actions += [InvoiceItem.next_action_on.remove(),
+                                    InvoiceItem.due_pk.remove(), InvoiceItem.due_sk.remove()]
+                    else:
+                        nxt = adv.next_action_on.isoformat()
+                        actions += [
+                            InvoiceItem.next_action_on.set(nxt),
+                            InvoiceItem.due_sk.set(f"{nxt}#{plan.customer_id}#{adv.number}"),
+                        ]
+                    tx.update(item, actions=actions,
+                              condition=(InvoiceItem.version == adv.expected_version))
+        except TransactWriteError as exc:
+            reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return False
+            if "ConditionalCheckFailed" in reasons:
+                raise Conflict(plan.notice_id) from exc
+            raise
+        return True
+
+    def get_notice(self, tenant_id: str, notice_id: str) -> NoticeItem | None:
+        try:
+            return NoticeItem.get(tenant_pk(tenant_id), f"NOT#{notice_id}", consistent_read=True)
+        except NoticeItem.DoesNotExist:
+            return None
+
+    def update_notice(self, tenant_id: str, notice_id: str, **fields: str) -> None:
+        item = NoticeItem(pk=tenant_pk(tenant_id), sk=f"NOT#{notice_id}")
+        item.update(actions=[getattr(NoticeItem, k).set(v) for k, v in fields.items()],
+                    condition=NoticeItem.pk.exists())
+
+    def notices_of_day(self, tenant_id: str, customer_id: str, run_date: date) -> list[NoticeItem]:
+        """Strongly consistent: a retry must see the reservation its first attempt made."""
+        prefix = f"NOT#{customer_id}:{run_date.isoformat()}:"
+        return list(NoticeItem.query(tenant_pk(tenant_id), NoticeItem.sk.startswith(prefix),
+                                     consistent_read=True))
+
+    def notices(self, tenant_id: str) -> list[NoticeItem]:
+        return list(NoticeItem.query(tenant_pk(tenant_id), NoticeItem.sk.startswith("NOT#")))
+
+
+def _conditional(exc: Exception) -> bool:
+    cause = getattr(exc, "cause_response_code", None)
+    return cause == "ConditionalCheckFailedException"
+
+
+def plan_from_json(text: str) -> NoticePlan:
+    from ..domain.dunning import Advance, NoticeLine
+    from ..domain.model import Channel
+    from ..domain.policy import Action, Tone
+
+    doc = json.loads(text)
+
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    lines = tuple(
+        NoticeLine(
+            number=ln["number"], issue_date=date.fromisoformat(ln["issue_date"]),
+            due_date=date.fromisoformat(ln["due_date"]), amount=from_str(ln["amount"]),
+            paid=from_str(ln["paid"]), open_amount=from_str(ln["open_amount"]),
+            level=int(ln["level"]), days_overdue=int(ln["days_overdue"]),
+            interest=from_str(ln["interest"]), fees=from_str(ln["fees"]),
+        )
+        for ln in doc["lines"]
+    )
+    advances = tuple(
+        Advance(number=a["number"], from_level=int(a["from_level"]), to_level=int(a["to_level"]),
+                next_action_on=day(a["next_action_on"]), status=InvoiceStatus(a["status"]),
+                expected_version=int(a["expected_version"]))
+        for a in doc["advances"]
+    )
+    return NoticePlan(
+        tenant_id=doc["tenant_id"], customer_id=doc["customer_id"],
+        run_date=date.fromisoformat(doc["run_date"]), level=int(doc["level"]),
+        level_name=doc["level_name"], tone=Tone(doc["tone"]),
+        channels=tuple(Channel(c) for c in doc["channels"]), action=Action(doc["action"]),
+        lines=lines, fee=from_str(doc["fee"]), deadline=date.fromisoformat(doc["deadline"]),
+        advances=advances,
+    )

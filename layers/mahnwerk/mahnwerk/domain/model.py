@@ -1,0 +1,131 @@
+"""The records Mahnwerk reasons about. Plain dataclasses: no storage, no AWS."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from .money import ZERO
+
+TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+class DomainError(ValueError):
+    """A rule of the domain was broken by the input (not a bug, not an outage)."""
+
+
+def check_tenant_id(tenant_id: str) -> str:
+    """Tenant ids end up in S3 keys and DynamoDB keys: lower-case letters, digits and dashes only."""
+    if not TENANT_ID.match(tenant_id):
+        raise DomainError(f"invalid tenant id: {tenant_id!r}")
+    return tenant_id
+
+
+class InvoiceStatus(StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    PARTIALLY_PAID = "partially_paid"
+    DISPUTED = "disputed"
+    HANDED_OVER = "handed_over"
+    WRITTEN_OFF = "written_off"
+    CANCELLED = "cancelled"
+
+
+#: Statuses in which an invoice can still be dunned.
+DUNNABLE = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID})
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    POST = "post"
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = "DE"
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.street and self.postal_code and self.city)
+
+
+@dataclass(frozen=True)
+class Customer:
+    tenant_id: str
+    customer_id: str
+    name: str
+    email: str = ""
+    address: Address = field(default_factory=Address)
+    is_consumer: bool = False
+    locale: str = "de"
+
+
+@dataclass(frozen=True)
+class Invoice:
+    tenant_id: str
+    number: str
+    customer_id: str
+    issue_date: date
+    due_date: date
+    amount: Decimal
+    open_amount: Decimal
+    currency: str = "EUR"
+    status: InvoiceStatus = InvoiceStatus.OPEN
+    #: the last dunning level sent for this invoice (0: none yet)
+    level: int = 0
+    #: the day this invoice next needs a decision; None once nothing more is due
+    next_action_on: date | None = None
+    last_notice_on: date | None = None
+    paused_until: date | None = None
+    #: where the due date came from: "invoice", "terms" or "default_terms"
+    due_date_source: str = "invoice"
+    version: int = 0
+
+    @property
+    def paid_amount(self) -> Decimal:
+        return self.amount - self.open_amount
+
+    @property
+    def dunning_started(self) -> bool:
+        return self.level > 0
+
+    def is_dunnable(self, on: date) -> bool:
+        if self.status not in DUNNABLE or self.open_amount <= ZERO:
+            return False
+        return self.paused_until is None or self.paused_until < on
+
+    def days_overdue(self, on: date) -> int:
+        return max(0, (on - self.due_date).days)
+
+    def with_changes(self, **changes: object) -> Invoice:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class InvoiceRecord:
+    """One invoice as read from a file, before it meets what we already know."""
+
+    number: str
+    customer: Customer
+    issue_date: date
+    due_date: date
+    amount: Decimal
+    open_amount: Decimal
+    currency: str = "EUR"
+    due_date_source: str = "invoice"
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A row or a file we could not take, and why: always reported, never dropped."""
+
+    file: str
+    line: int
+    reason: str

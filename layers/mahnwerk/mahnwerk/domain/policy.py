@@ -1,0 +1,88 @@
+"""A tenant's dunning policy: ordered levels, each with its own interval, fee, tone and channels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from .model import Channel, DomainError
+from .money import ZERO
+
+
+class Tone(StrEnum):
+    FRIENDLY = "friendly"
+    NEUTRAL = "neutral"
+    FIRM = "firm"
+
+
+class Action(StrEnum):
+    LETTER = "letter"
+    HAND_OVER = "hand_over"
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    #: level 1: days after the invoice's due date; level n+1: days after level n was sent
+    days: int
+    fee: Decimal = ZERO
+    tone: Tone = Tone.FRIENDLY
+    channels: tuple[Channel, ...] = (Channel.EMAIL,)
+    action: Action = Action.LETTER
+
+
+@dataclass(frozen=True)
+class Policy:
+    levels: tuple[Level, ...]
+    payment_terms_days: int = 14
+    minimum_amount: Decimal = ZERO
+    consolidate: bool = True
+    #: days the debtor gets to pay after a letter (printed as a calendar date)
+    deadline_days: int = 10
+    post_delivery_days: int = 3
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.levels:
+            raise DomainError("a policy needs at least one level")
+        for i, level in enumerate(self.levels):
+            if level.days < 0:
+                raise DomainError(f"level {i + 1} ({level.name}): days must not be negative")
+            if level.fee < ZERO:
+                raise DomainError(f"level {i + 1} ({level.name}): fee must not be negative")
+            if level.action is Action.HAND_OVER and i != len(self.levels) - 1:
+                raise DomainError("only the last level may hand over for collection")
+        # §286 Abs. 1 BGB: the first reminder is what puts the debtor in default, so its own
+        # costs cannot be claimed.
+        if self.levels[0].fee != ZERO:
+            raise DomainError("the first reminder must be free of charge (§286 Abs. 1 BGB)")
+
+    def level(self, number: int) -> Level:
+        """Levels are numbered from 1, as on the letters."""
+        return self.levels[number - 1]
+
+    @property
+    def top(self) -> int:
+        return len(self.levels)
+
+
+def default_policy() -> Policy:
+    """Friendly reminder, two dunning letters about two weeks apart, then hand-over.
+
+    Fees stay low on purpose: courts accept only real material costs (BGH VIII ZR 95/18).
+    """
+    return Policy(
+        levels=(
+            Level("Zahlungserinnerung", days=7, fee=ZERO, tone=Tone.FRIENDLY),
+            Level("1. Mahnung", days=14, fee=Decimal("1.50"), tone=Tone.NEUTRAL),
+            Level(
+                "Letzte Mahnung",
+                days=14,
+                fee=Decimal("2.50"),
+                tone=Tone.FIRM,
+                channels=(Channel.EMAIL, Channel.POST),
+            ),
+            Level("Übergabe an Inkasso", days=14, tone=Tone.FIRM, action=Action.HAND_OVER),
+        )
+    )

@@ -1,0 +1,73 @@
+"""Reading numbers and dates the way German and English tools write them. Pure functions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from ..domain.money import AmountError, cents
+
+_CURRENCY = re.compile(r"(€|EUR|eur|Euro)", re.UNICODE)
+_DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d/%m/%Y", "%Y%m%d")
+
+
+def parse_amount(text: str) -> Decimal:
+    """``1.234,56``, ``1,234.56``, ``1234.5``, ``-12,00 €``, ``EUR 99`` → Decimal with cents."""
+    raw = _CURRENCY.sub("", text or "").replace("\u00a0", "").replace(" ", "").strip()
+    negative = False
+    if raw.startswith("(") and raw.endswith(")"):
+        negative, raw = True, raw[1:-1]
+    if raw.endswith("-"):
+        negative, raw = True, raw[:-1]
+    if raw.startswith(("-", "+")):
+        negative, raw = raw[0] == "-", raw[1:]
+    if not raw or not re.fullmatch(r"[0-9.,']+", raw):
+        raise AmountError(f"amount is not a number: {text!r}")
+    raw = raw.replace("'", "")
+    last_comma, last_dot = raw.rfind(","), raw.rfind(".")
+    if last_comma > last_dot:  # German: 1.234,56
+        if raw.count(",") > 1 or not _grouped(raw[:last_comma], "."):
+            raise AmountError(f"amount is not a number: {text!r}")
+        normalized = raw.replace(".", "").replace(",", ".")
+    elif last_dot > last_comma:  # English: 1,234.56 — or German thousands only: 1.234
+        head, tail = raw[:last_dot], raw[last_dot + 1 :]
+        if raw.count(".") > 1 or (last_comma == -1 and len(tail) == 3 and head and "," not in head):
+            # "1.234" / "1.234.567": dots as German thousands separators
+            if not _grouped(raw, "."):
+                raise AmountError(f"amount is not a number: {text!r}")
+            normalized = raw.replace(".", "")
+        else:
+            if not _grouped(head, ","):
+                raise AmountError(f"amount is not a number: {text!r}")
+            normalized = raw.replace(",", "")
+    else:
+        normalized = raw
+    try:
+        value = Decimal(normalized)
+    except InvalidOperation as exc:
+        raise AmountError(f"amount is not a number: {text!r}") from exc
+    return cents(-value if negative else value)
+
+
+def _grouped(integer_part: str, sep: str) -> bool:
+    """Thousands groups, if any, must have exactly three digits: '1.234' yes, '1.23.4' no."""
+    if sep not in integer_part:
+        return integer_part.isdigit() or integer_part == ""
+    first, *rest = integer_part.split(sep)
+    return first.isdigit() and len(first) <= 3 and all(len(g) == 3 and g.isdigit() for g in rest)
+
+
+class DateError(ValueError):
+    pass
+
+
+def parse_date(text: str) -> date:
+    """``31.12.2026``, ``31.12.26``, ``2026-12-31``, ``31/12/2026``, ``20261231``."""
+    raw = (text or "").strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise DateError(f"not a date: {text!r} (expected e.g. 31.12.2026 or 2026-12-31)")

@@ -1,0 +1,238 @@
+"""Locale, dates, amounts and labels shared by the letter text, the PDF and the email.
+
+Letters speak German or English. Everything printed on a letter is formatted here, so the PDF,
+the HTML and the plain-text email never disagree about how a date or an amount looks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from ..domain.model import Customer
+from ..domain.money import format_amount
+from ..domain.settings import TenantSettings
+
+SUPPORTED_LOCALES = ("de", "en")
+DEFAULT_LOCALE = "de"
+
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+#: EPC069-12: unstructured remittance information holds at most 140 characters.
+EPC_TEXT_MAX = 140
+#: EPC069-12: the beneficiary name holds at most 70 characters.
+EPC_NAME_MAX = 70
+
+
+def _normalise(locale: str) -> str | None:
+    base = re.split(r"[-_]", locale.strip().lower(), maxsplit=1)[0] if locale else ""
+    return base if base in SUPPORTED_LOCALES else None
+
+
+def resolve_locale(customer: Customer, settings: TenantSettings) -> str:
+    """The customer's language if we write it, else the tenant's, else German."""
+    return _normalise(customer.locale) or _normalise(settings.locale) or DEFAULT_LOCALE
+
+
+def format_date(value: date, locale: str) -> str:
+    """``31.12.2026`` (de) or ``31 Dec 2026`` (en); never depends on the process locale."""
+    if locale == "de":
+        return f"{value.day:02d}.{value.month:02d}.{value.year}"
+    return f"{value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
+
+
+def format_money(value: Decimal, locale: str) -> str:
+    """An amount with the currency sign: ``1.234,56 €`` (de), ``€1,234.56`` (en)."""
+    return format_amount(value, locale)
+
+
+def format_number(value: Decimal, locale: str) -> str:
+    """An amount without the currency sign, for table cells under a "EUR" heading."""
+    return format_amount(value, locale, currency="").strip()
+
+
+def compact_iban(iban: str) -> str:
+    return re.sub(r"\s+", "", iban).upper()
+
+
+def format_iban(iban: str) -> str:
+    """Groups of four, as printed on German letters: ``DE89 3704 0044 0532 0130 00``."""
+    compact = compact_iban(iban)
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def join_numbers(numbers: Sequence[str], limit: int = EPC_TEXT_MAX) -> str:
+    """Invoice numbers separated by spaces, at most ``limit`` characters.
+
+    If they do not all fit, as many as fit are kept and ``+n`` says how many were left out, so
+    the bank statement still names the first invoices and the rest can be matched by amount.
+    """
+    full = " ".join(numbers)
+    if len(full) <= limit:
+        return full
+    for keep in range(len(numbers) - 1, -1, -1):
+        rest = len(numbers) - keep
+        text = " ".join([*numbers[:keep], f"+{rest}"])
+        if len(text) <= limit:
+            return text
+    return f"+{len(numbers)}"[:limit]
+
+
+def epc_name(name: str) -> str:
+    """The beneficiary name for the EPC QR code: at most 70 characters and 70 UTF-8 bytes.
+
+    The byte limit keeps the whole payload below the 331 bytes EPC069-12 allows, even for
+    names full of non-Latin letters.
+    """
+    text = " ".join(name.split())[:EPC_NAME_MAX]
+    while len(text.encode("utf-8")) > EPC_NAME_MAX:
+        text = text[:-1]
+    return text.strip()
+
+
+_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe",
+                           "Ü": "Ue", "ẞ": "SS"})
+
+
+def ascii_slug(text: str, lower: bool = True) -> str:
+    """``1. Mahnung`` -> ``1-mahnung``; ``Übergabe`` -> ``uebergabe``. Safe in file names."""
+    plain = unicodedata.normalize("NFKD", text.translate(_TRANSLIT))
+    plain = plain.encode("ascii", "ignore").decode("ascii")
+    if lower:
+        plain = plain.lower()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-")
+    return slug or "x"
+
+
+#: Country names for the last line of a foreign address (Deutsche Post wants it in capitals).
+_COUNTRIES = {
+    "AT": "ÖSTERREICH", "CH": "SCHWEIZ", "NL": "NIEDERLANDE", "BE": "BELGIEN",
+    "LU": "LUXEMBURG", "FR": "FRANKREICH", "DK": "DÄNEMARK", "PL": "POLEN",
+    "CZ": "TSCHECHIEN", "IT": "ITALIEN", "ES": "SPANIEN", "GB": "VEREINIGTES KÖNIGREICH",
+    "SE": "SCHWEDEN", "NO": "NORWEGEN", "FI": "FINNLAND", "TR": "TÜRKEI",
+    "US": "VEREINIGTE STAATEN", "LI": "LIECHTENSTEIN", "IE": "IRLAND", "PT": "PORTUGAL",
+}
+
+
+def country_line(country: str, sender_country: str = "DE") -> str:
+    """The country line of a postal address; empty for a domestic letter.
+
+    Post leaving Germany is labelled in German or English capitals; German suffices here because
+    the letter is posted in Germany.
+    """
+    code = (country or "DE").strip().upper()
+    if code == (sender_country or "DE").strip().upper():
+        return ""
+    return _COUNTRIES.get(code, code)
+
+
+#: Everything printed on a letter that is not tenant text: table headings, captions, labels.
+LABELS: dict[str, dict[str, str]] = {
+    "de": {
+        "customer_no": "Kundennummer",
+        "date": "Datum",
+        "contact": "Ihr Kontakt",
+        "phone": "Telefon",
+        "email": "E-Mail",
+        "web": "Web",
+        "invoice": "Rechnungsnr.",
+        "invoice_date": "Rechnungsdatum",
+        "due_date": "Fällig am",
+        "days_overdue": "Tage überfällig",
+        "level": "Stufe",
+        "amount": "Betrag",
+        "paid": "bezahlt",
+        "interest": "Zinsen",
+        "fees": "Gebühren",
+        "open": "offen",
+        "in_currency": "Beträge in EUR",
+        "subtotal": "Summe offene Posten",
+        "letter_fee": "Mahngebühr für dieses Schreiben",
+        "total": "Zu zahlender Gesamtbetrag",
+        "deadline": "Zahlungsfrist",
+        "deadline_text": "Bitte zahlen Sie bis spätestens {deadline}.",
+        "bank_details": "Bankverbindung",
+        "account_holder": "Kontoinhaber",
+        "iban": "IBAN",
+        "bic": "BIC",
+        "bank": "Bank",
+        "reference": "Verwendungszweck",
+        "amount_due": "Betrag",
+        "qr_caption": "Bequem bezahlen: mit der Banking-App scannen",
+        "page": "Seite {page} von {pages}",
+        "register": "Registergericht",
+        "vat_id": "USt-IdNr.",
+        "managing_director": "Geschäftsführung",
+        "open_items": "Offene Posten",
+        "level_no": "Mahnstufe",
+        "machine_note": "Dieses Schreiben wurde maschinell erstellt und ist ohne Unterschrift "
+        "gültig.",
+        # Table headings of the PDF; a line break where a heading wraps in its narrow column.
+        "th_invoice": "Rechnungsnr.",
+        "th_invoice_date": "Rechnungs-\ndatum",
+        "th_due_date": "Fällig am",
+        "th_days_overdue": "Tage\nüberfällig",
+        "th_level": "Stufe",
+        "th_amount": "Betrag",
+        "th_paid": "bezahlt",
+        "th_interest": "Zinsen",
+        "th_fees": "Gebühren",
+        "th_open": "offen",
+    },
+    "en": {
+        "customer_no": "Customer no.",
+        "date": "Date",
+        "contact": "Your contact",
+        "phone": "Phone",
+        "email": "Email",
+        "web": "Web",
+        "invoice": "Invoice no.",
+        "invoice_date": "Invoice date",
+        "due_date": "Due date",
+        "days_overdue": "Days overdue",
+        "level": "Level",
+        "amount": "Amount",
+        "paid": "Paid",
+        "interest": "Interest",
+        "fees": "Fees",
+        "open": "Open",
+        "in_currency": "Amounts in EUR",
+        "subtotal": "Total open items",
+        "letter_fee": "Fee for this reminder",
+        "total": "Total amount due",
+        "deadline": "Payment deadline",
+        "deadline_text": "Please pay by {deadline} at the latest.",
+        "bank_details": "Bank details",
+        "account_holder": "Account holder",
+        "iban": "IBAN",
+        "bic": "BIC",
+        "bank": "Bank",
+        "reference": "Reference",
+        "amount_due": "Amount",
+        "qr_caption": "Pay by scanning with your banking app",
+        "page": "Page {page} of {pages}",
+        "register": "Register",
+        "vat_id": "VAT ID",
+        "managing_director": "Managing director",
+        "open_items": "Open items",
+        "level_no": "Reminder level",
+        "machine_note": "This letter was produced automatically and is valid without a signature.",
+        "th_invoice": "Invoice no.",
+        "th_invoice_date": "Invoice\ndate",
+        "th_due_date": "Due date",
+        "th_days_overdue": "Days\noverdue",
+        "th_level": "Level",
+        "th_amount": "Amount",
+        "th_paid": "Paid",
+        "th_interest": "Interest",
+        "th_fees": "Fees",
+        "th_open": "Open",
+    },
+}
+
+
+def labels(locale: str) -> dict[str, str]:
+    return LABELS.get(locale, LABELS[DEFAULT_LOCALE])

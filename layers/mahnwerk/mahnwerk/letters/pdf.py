@@ -1,0 +1,527 @@
+"""The notice as a printable PDF letter: A4, DIN 5008 form B, with an EPC payment QR code.
+
+Positions are millimetres from the top-left corner of the page (domain.md §4). The letter is in
+the tenant's name only (white label): nothing on it says which software wrote it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, time
+from decimal import Decimal
+from pathlib import Path
+
+import segno
+import segno.helpers
+from fpdf import FPDF
+
+from ..domain.dates import BERLIN
+from ..domain.dunning import NoticePlan
+from ..domain.model import Customer
+from ..domain.money import ZERO
+from ..domain.settings import TenantSettings
+from .formatting import compact_iban, country_line, epc_name, join_numbers, labels
+from .texts import LetterText, compose
+from .view import Statement, statement
+
+FONT_DIR = Path(__file__).parent / "fonts"
+FONT = "DejaVu"
+
+# DIN 5008 form B (domain.md §4).
+PAGE_W, PAGE_H = 210.0, 297.0
+LEFT, RIGHT = 25.0, 20.0
+TEXT_W = PAGE_W - LEFT - RIGHT
+LETTERHEAD_H = 45.0
+RETURN_LINE_Y, RETURN_LINE_H = 45.0, 5.0
+RECIPIENT_Y, RECIPIENT_BOTTOM = 62.7, 90.0
+ADDRESS_W = 80.0
+INFO_X, INFO_Y = 125.0, 50.0
+#: DIN allows the information block up to x 200; we stop at the right margin like the text.
+INFO_W = PAGE_W - RIGHT - INFO_X
+SUBJECT_Y = 98.46
+FOLD_MARKS = (105.0, 210.0)
+HOLE_MARK = 148.5
+
+# Continuation pages and the footer.
+TOP_MARGIN_NEXT = 28.0
+FOOTER_RULE_Y = 271.0
+PAGE_NO_Y = 265.5
+CONTENT_BOTTOM = 264.0
+BODY_SIZE, BODY_LINE = 9.5, 4.6
+
+#: EPC069-12 allows at most 999999999.99 EUR.
+EPC_MAX_AMOUNT = Decimal("999999999.99")
+QR_SIZE = 26.0
+
+ACCENT = (31, 58, 95)
+GREY = (96, 106, 118)
+LIGHT = (242, 244, 247)
+RULE = (200, 205, 212)
+
+#: (label key, width in mm, alignment); the widths add up to the text width of 165 mm.
+COLUMNS: tuple[tuple[str, float, str], ...] = (
+    ("th_invoice", 25.0, "L"),
+    ("th_invoice_date", 18.0, "L"),
+    ("th_due_date", 18.0, "L"),
+    ("th_days_overdue", 15.0, "R"),
+    ("th_level", 10.0, "R"),
+    ("th_amount", 17.0, "R"),
+    ("th_paid", 16.0, "R"),
+    ("th_interest", 14.0, "R"),
+    ("th_fees", 15.0, "R"),
+    ("th_open", 17.0, "R"),
+)
+ROW_H = 4.8
+HEAD_H = 8.0
+CELL_PAD = 0.8
+
+
+class LetterPDF(FPDF):
+    """An A4 letter with the tenant's letterhead, fold marks and footer on every page."""
+
+    def __init__(self, view: Statement, company_name: str, running_head: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.view = view
+        self.company_name = company_name
+        self.running_head = running_head
+        self.set_margins(LEFT, TOP_MARGIN_NEXT, RIGHT)
+        self.set_auto_page_break(True, margin=PAGE_H - CONTENT_BOTTOM)
+        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.set_font(FONT, "", 10)
+
+    # -- every page -------------------------------------------------------------------------
+
+    def header(self) -> None:
+        self._marks()
+        if self.page_no() == 1:
+            return
+        # Continuation page: a slim running head instead of the letterhead.
+        self.set_text_color(*ACCENT)
+        self.set_font(FONT, "B", 9)
+        self.set_xy(LEFT, 14)
+        self.cell(TEXT_W / 2, 5, self.company_name)
+        self.set_text_color(*GREY)
+        self.set_font(FONT, "", 8)
+        self.set_xy(LEFT + TEXT_W / 2, 14)
+        self.cell(TEXT_W / 2, 5, self.running_head, align="R")
+        self._rule(20)
+        self.set_text_color(0, 0, 0)
+        self.set_font(FONT, "", 10)
+        self.set_xy(LEFT, TOP_MARGIN_NEXT)
+
+    def footer(self) -> None:
+        with self.below_content():
+            self._footer()
+
+    @contextmanager
+    def below_content(self) -> Iterator[None]:
+        """Draw in the footer area without triggering an automatic page break."""
+        auto, margin = self.auto_page_break, self.b_margin
+        self.set_auto_page_break(False)
+        try:
+            yield
+        finally:
+            self.set_auto_page_break(auto, margin=margin)
+
+    def _footer(self) -> None:
+        self._rule(FOOTER_RULE_Y)
+        columns = self.view.footer_columns
+        if not columns:
+            return
+        self.set_text_color(*GREY)
+        size = 7.0
+        gap = 4.0
+        while True:
+            self.set_font(FONT, "", size)
+            widths = [max(self.get_string_width(line) for line in col) for col in columns]
+            if sum(widths) + gap * (len(columns) - 1) <= TEXT_W or size <= 5.5:
+                break
+            size -= 0.25
+        # Spread the columns over the full width: first flush left, last flush right.
+        spare = max(0.0, TEXT_W - sum(widths))
+        step = spare / (len(columns) - 1) if len(columns) > 1 else 0.0
+        x = LEFT
+        for col, width in zip(columns, widths, strict=True):
+            y = FOOTER_RULE_Y + 2.0
+            for line in col:
+                self.set_xy(x, y)
+                self.cell(width, 3.3, line)
+                y += 3.3
+            x += width + step
+        self.set_text_color(0, 0, 0)
+
+    def _marks(self) -> None:
+        # DIN 5008 form B: fold marks for a DL envelope and the hole-punch mark.
+        self.set_draw_color(*GREY)
+        self.set_line_width(0.2)
+        for y in FOLD_MARKS:
+            self.line(4, y, 9, y)
+        self.line(4, HOLE_MARK, 11, HOLE_MARK)
+
+    def _rule(self, y: float, color: tuple[int, int, int] = RULE, width: float = 0.2) -> None:
+        self.set_draw_color(*color)
+        self.set_line_width(width)
+        self.line(LEFT, y, PAGE_W - RIGHT, y)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def fit(self, text: str, width: float, style: str, size: float, minimum: float) -> float:
+        """The largest font size (down to ``minimum``) at which ``text`` fits into ``width``."""
+        while size > minimum:
+            self.set_font(FONT, style, size)
+            if self.get_string_width(text) <= width:
+                return size
+            size -= 0.25
+        self.set_font(FONT, style, minimum)
+        return minimum
+
+    def clip(self, text: str, width: float) -> str:
+        """Shorten ``text`` with an ellipsis until it fits the current font into ``width``."""
+        if self.get_string_width(text) <= width:
+            return text
+        while text and self.get_string_width(text + "…") > width:
+            text = text[:-1]
+        return text.rstrip() + "…"
+
+    def space_left(self) -> float:
+        return CONTENT_BOTTOM - self.get_y()
+
+    def ensure_space(self, height: float) -> None:
+        if self.space_left() < height:
+            self.add_page()
+
+
+# -- the parts of page one ----------------------------------------------------------------------
+
+
+def _letterhead(pdf: LetterPDF, settings: TenantSettings) -> None:
+    company = settings.company
+    pdf.set_text_color(*ACCENT)
+    pdf.fit(company.name, TEXT_W, "B", 18, 11)
+    pdf.set_xy(LEFT, 16)
+    pdf.cell(TEXT_W, 9, company.name)
+    address = company.address
+    parts = [
+        address.street,
+        " ".join(p for p in (address.postal_code, address.city) if p),
+        company.phone,
+        company.email,
+        company.website,
+    ]
+    contact = "  ·  ".join(p for p in parts if p)
+    pdf.set_text_color(*GREY)
+    pdf.fit(contact, TEXT_W, "", 8, 6.5)
+    pdf.set_xy(LEFT, 26)
+    pdf.cell(TEXT_W, 4, pdf.clip(contact, TEXT_W))
+    pdf._rule(33, ACCENT, 0.6)
+    pdf.set_text_color(0, 0, 0)
+
+
+def _return_line(pdf: LetterPDF, settings: TenantSettings) -> None:
+    company = settings.company
+    address = company.address
+    parts = [
+        company.name,
+        address.street,
+        " ".join(p for p in (address.postal_code, address.city) if p),
+    ]
+    text = " · ".join(p for p in parts if p)
+    pdf.fit(text, ADDRESS_W, "U", 7, 5.5)
+    pdf.set_xy(LEFT, RETURN_LINE_Y + 1.0)
+    pdf.cell(ADDRESS_W, RETURN_LINE_H - 1.5, pdf.clip(text, ADDRESS_W))
+    pdf.set_font(FONT, "", 10)
+
+
+def _recipient(pdf: LetterPDF, customer: Customer, settings: TenantSettings) -> None:
+    address = customer.address
+    pdf.set_font(FONT, "", 10)
+    name_lines = pdf.multi_cell(ADDRESS_W, 4.4, customer.name, dry_run=True, output="LINES")
+    lines: list[str] = list(name_lines[:2])
+    if len(name_lines) > 2:
+        lines[1] = pdf.clip(" ".join(name_lines[1:]), ADDRESS_W)
+    city = " ".join(p for p in (address.postal_code, address.city) if p)
+    country = country_line(address.country, settings.company.address.country)
+    lines += [line for line in (address.street, city, country) if line]
+    # The recipient zone holds six lines; a seventh would show outside the envelope window.
+    y = RECIPIENT_Y + 1.0
+    for line in lines[:6]:
+        pdf.set_xy(LEFT, y)
+        pdf.cell(ADDRESS_W, 4.4, pdf.clip(line, ADDRESS_W))
+        y += 4.4
+
+
+def _info_block(pdf: LetterPDF, customer: Customer, settings: TenantSettings, view: Statement) -> None:
+    lab = view.labels
+    company = settings.company
+    rows = [
+        (lab["customer_no"], customer.customer_id),
+        (lab["date"], view.run_date),
+        (lab["contact"], company.email),
+        (lab["phone"], company.phone),
+    ]
+    label_w, value_x = 24.0, INFO_X + 24.0
+    value_w = INFO_X + INFO_W - value_x
+    y = INFO_Y + 1.0
+    for label, value in rows:
+        if not value:
+            continue
+        pdf.set_text_color(*GREY)
+        pdf.set_font(FONT, "", 8)
+        pdf.set_xy(INFO_X, y)
+        pdf.cell(label_w, 4.5, label)
+        pdf.set_text_color(0, 0, 0)
+        pdf.fit(value, value_w, "", 8.5, 6.0)
+        pdf.set_xy(value_x, y)
+        pdf.cell(value_w, 4.5, pdf.clip(value, value_w))
+        y += 4.8
+
+
+def _body(pdf: LetterPDF, letter: LetterText) -> None:
+    pdf.set_xy(LEFT, SUBJECT_Y)
+    pdf.set_font(FONT, "B", 11)
+    pdf.multi_cell(TEXT_W, 5.5, letter.subject, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(5)
+    pdf.set_font(FONT, "", BODY_SIZE)
+    # DIN 5008 wants ragged-right text, not justified.
+    pdf.multi_cell(TEXT_W, BODY_LINE, letter.salutation, align="L", new_x="LMARGIN", new_y="NEXT")
+    for paragraph in letter.paragraphs:
+        pdf.ln(BODY_LINE * 0.6)
+        pdf.multi_cell(TEXT_W, BODY_LINE, paragraph, align="L", new_x="LMARGIN", new_y="NEXT")
+
+
+# -- the statement ------------------------------------------------------------------------------
+
+
+def _table_head(pdf: LetterPDF, view: Statement) -> None:
+    y = pdf.get_y()
+    pdf.set_fill_color(*LIGHT)
+    pdf.rect(LEFT, y, TEXT_W, HEAD_H, style="F")
+    pdf.set_text_color(*GREY)
+    pdf.set_font(FONT, "B", 7)
+    x = LEFT
+    for key, width, align in COLUMNS:
+        text = view.labels[key]
+        lines = pdf.multi_cell(width - 1.6, 3.2, text, dry_run=True, output="LINES")
+        top = y + (HEAD_H - 3.2 * len(lines)) / 2
+        pdf.set_xy(x + 0.8, top)
+        pdf.multi_cell(width - 1.6, 3.2, text, align=align)
+        x += width
+    pdf._rule(y + HEAD_H, ACCENT, 0.4)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_xy(LEFT, y + HEAD_H)
+
+
+def _table(pdf: LetterPDF, view: Statement) -> None:
+    pdf.ln(5)
+    pdf.ensure_space(HEAD_H + 3 * ROW_H)
+    _table_head(pdf, view)
+    for row in view.rows:
+        if pdf.space_left() < ROW_H:
+            pdf.add_page()
+            _table_head(pdf, view)
+        y = pdf.get_y()
+        values = (
+            row.number, row.issue_date, row.due_date, row.days_overdue, row.level,
+            row.amount, row.paid, row.interest, row.fees, row.open,
+        )
+        x = LEFT
+        for (_key, width, align), value in zip(COLUMNS, values, strict=True):
+            pdf.set_font(FONT, "B" if _key == "open" else "", 8)
+            pdf.set_xy(x + 0.8, y)
+            pdf.cell(width - 1.6, ROW_H, pdf.clip(value, width - 1.6), align=align)
+            x += width
+        pdf._rule(y + ROW_H)
+        pdf.set_xy(LEFT, y + ROW_H)
+
+
+def _totals(pdf: LetterPDF, view: Statement) -> None:
+    lab = view.labels
+    rows: list[tuple[str, str, bool]] = []
+    if view.letter_fee:
+        rows.append((lab["subtotal"], view.subtotal, False))
+        rows.append((lab["letter_fee"], view.letter_fee, False))
+    rows.append((lab["total"], view.total, True))
+    pdf.ensure_space(ROW_H * (len(rows) + 3))
+    pdf.ln(1)
+    value_w = 32.0
+    for label, value, strong in rows:
+        y = pdf.get_y()
+        if strong:
+            pdf._rule(y + 0.5, ACCENT, 0.4)
+            y += 1.0
+        pdf.set_font(FONT, "B" if strong else "", 10 if strong else 8.5)
+        pdf.set_xy(LEFT, y)
+        pdf.cell(TEXT_W - value_w, ROW_H + (1 if strong else 0), label, align="R")
+        pdf.cell(value_w, ROW_H + (1 if strong else 0), value, align="R")
+        pdf.set_xy(LEFT, y + ROW_H + (1 if strong else 0))
+    pdf.set_text_color(*GREY)
+    pdf.set_font(FONT, "", 7)
+    pdf.cell(TEXT_W, 4, lab["in_currency"], align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(2)
+    pdf.set_font(FONT, "B", 10)
+    pdf.cell(TEXT_W, 5, f"{lab['deadline']}: {view.deadline}", new_x="LMARGIN", new_y="NEXT")
+
+
+def epc_payload_text(plan: NoticePlan) -> str:
+    """The remittance text of the QR code: the invoice numbers, so the payment matches itself."""
+    return join_numbers(plan.invoice_numbers)
+
+
+def epc_qr_png(plan: NoticePlan, settings: TenantSettings) -> bytes | None:
+    """The EPC QR code (GiroCode) as PNG, or None when the letter cannot carry one."""
+    iban = compact_iban(settings.bank.iban)
+    total = plan.total
+    if not iban or total <= ZERO or total > EPC_MAX_AMOUNT or not plan.lines:
+        return None
+    bic = settings.bank.bic.strip().replace(" ", "")
+    qr = segno.helpers.make_epc_qr(
+        name=epc_name(settings.company.name),
+        iban=iban,
+        bic=bic if len(bic) in (8, 11) else None,
+        amount=total,
+        text=epc_payload_text(plan),
+        encoding=1,  # UTF-8: names like "Ørsted" or "Łukasz" survive
+    )
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="png", scale=4, border=4)
+    return buffer.getvalue()
+
+
+def _bank_box(pdf: LetterPDF, view: Statement, qr_png: bytes | None) -> None:
+    if not view.has_bank:
+        return
+    lab = view.labels
+    rows = [
+        (lab["account_holder"], view.account_holder),
+        (lab["iban"], view.iban),
+        (lab["bic"], view.bic),
+        (lab["bank"], view.bank_name),
+        (lab["amount_due"], view.total),
+        (lab["reference"], view.reference),
+    ]
+    rows = [(label, value) for label, value in rows if value]
+    qr_area = QR_SIZE + 14.0 if qr_png else 0.0
+    label_w = 30.0
+    value_w = TEXT_W - 8.0 - label_w - qr_area
+    pdf.set_font(FONT, "", 8.5)
+    line_counts = [
+        len(pdf.multi_cell(value_w, 4.2, value, dry_run=True, output="LINES")) for _, value in rows
+    ]
+    text_h = 6.5 + 4.2 * sum(line_counts) + 3.0
+    height = max(text_h, QR_SIZE + 12.0 if qr_png else 0.0)
+    pdf.ln(5)
+    pdf.ensure_space(height + 2)
+    top = pdf.get_y()
+    pdf.set_fill_color(*LIGHT)
+    pdf.rect(LEFT, top, TEXT_W, height, style="F")
+    pdf.set_fill_color(*ACCENT)
+    pdf.rect(LEFT, top, 1.0, height, style="F")
+
+    pdf.set_font(FONT, "B", 9)
+    pdf.set_xy(LEFT + 4, top + 2.5)
+    pdf.cell(label_w + value_w, 4.5, lab["bank_details"])
+    y = top + 7.5
+    for (label, value), count in zip(rows, line_counts, strict=True):
+        pdf.set_text_color(*GREY)
+        pdf.set_font(FONT, "", 8)
+        pdf.set_xy(LEFT + 4, y)
+        pdf.cell(label_w, 4.2, label)
+        pdf.set_text_color(0, 0, 0)
+        pdf.set_font(FONT, "B" if label in (lab["iban"], lab["amount_due"]) else "", 8.5)
+        pdf.set_xy(LEFT + 4 + label_w, y)
+        pdf.multi_cell(value_w, 4.2, value)
+        y += 4.2 * count
+
+    if qr_png:
+        qr_x = PAGE_W - RIGHT - 4.0 - QR_SIZE - 3.0
+        pdf.set_fill_color(255, 255, 255)
+        pdf.image(io.BytesIO(qr_png), x=qr_x, y=top + 2.0, w=QR_SIZE, h=QR_SIZE)
+        pdf.set_text_color(*GREY)
+        pdf.set_font(FONT, "", 6.5)
+        pdf.set_xy(qr_x - 5.0, top + 2.5 + QR_SIZE)
+        pdf.multi_cell(QR_SIZE + 10.0, 3.0, lab["qr_caption"], align="C")
+        pdf.set_text_color(0, 0, 0)
+    pdf.set_xy(LEFT, top + height)
+
+
+def _closing(pdf: LetterPDF, letter: LetterText, machine_note: str) -> None:
+    pdf.ln(7)
+    pdf.ensure_space(22)
+    pdf.set_font(FONT, "", 10)
+    pdf.cell(TEXT_W, 5, letter.closing, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.multi_cell(TEXT_W, 5, letter.signature, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_text_color(*GREY)
+    pdf.set_font(FONT, "", 7.5)
+    pdf.multi_cell(TEXT_W, 3.8, machine_note, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0, 0, 0)
+
+
+def _page_numbers(pdf: LetterPDF, template: str) -> None:
+    """"Seite 1 von 2" on every page, but only when there is more than one."""
+    pages = pdf.pages_count
+    if pages < 2:
+        return
+    current = pdf.page
+    with pdf.below_content():
+        for number in range(1, pages + 1):
+            pdf.page = number
+            pdf.set_text_color(*GREY)
+            pdf.set_font(FONT, "", 7.5)
+            pdf.set_xy(LEFT, PAGE_NO_Y)
+            pdf.cell(TEXT_W, 4, template.format(page=number, pages=pages), align="R")
+    pdf.page = current
+
+
+_MACHINE_NOTE = {
+    "de": "Dieses Schreiben wurde maschinell erstellt und ist ohne Unterschrift gültig.",
+    "en": "This letter was produced automatically and is valid without a signature.",
+}
+
+
+def _metadata(pdf: LetterPDF, plan: NoticePlan, letter: LetterText, settings: TenantSettings) -> None:
+    name = settings.company.name
+    pdf.set_title(letter.subject)
+    pdf.set_author(name)
+    pdf.set_creator(name)
+    pdf.set_subject(letter.subject)
+    pdf.set_keywords(" ".join(plan.invoice_numbers[:20]))
+    pdf.set_lang("de-DE" if letter.locale == "de" else "en-GB")
+    # Deterministic: the same plan renders byte-identical PDFs (idempotent re-sends, tests).
+    pdf.set_creation_date(datetime.combine(plan.run_date, time(0, 0), tzinfo=BERLIN))
+
+
+def render_notice_pdf(
+    plan: NoticePlan,
+    customer: Customer,
+    settings: TenantSettings,
+    *,
+    letter: LetterText | None = None,
+) -> bytes:
+    """The notice as a PDF letter (DIN 5008 form B). Same plan in, same bytes out."""
+    letter = letter or compose(plan, customer, settings)
+    view = statement(plan, settings, letter.locale)
+    lab = labels(letter.locale)
+    running_head = f"{lab['customer_no']} {customer.customer_id} · {view.run_date}"
+    pdf = LetterPDF(view, settings.company.name, running_head)
+    _metadata(pdf, plan, letter, settings)
+    pdf.add_page()
+    _letterhead(pdf, settings)
+    _return_line(pdf, settings)
+    _recipient(pdf, customer, settings)
+    _info_block(pdf, customer, settings, view)
+    _body(pdf, letter)
+    _table(pdf, view)
+    _totals(pdf, view)
+    _bank_box(pdf, view, epc_qr_png(plan, settings))
+    _closing(pdf, letter, _MACHINE_NOTE[letter.locale])
+    _page_numbers(pdf, lab["page"])
+    return bytes(pdf.output())
+
+
+__all__: Sequence[str] = ("epc_qr_png", "render_notice_pdf")

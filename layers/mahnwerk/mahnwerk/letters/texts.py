@@ -1,0 +1,227 @@
+"""The words of a notice: subject, salutation, body and closing, in German or English.
+
+The texts are Jinja2 templates in ``templates/``. They run in a sandbox with strict undefined
+variables because tenants will be able to replace them per level; a template sees plain strings,
+numbers and booleans only, never the domain objects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import BaseLoader, ChoiceLoader, DictLoader, FileSystemLoader, StrictUndefined
+from jinja2.exceptions import TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ..domain.dunning import NoticePlan
+from ..domain.model import Customer
+from ..domain.money import ZERO
+from ..domain.settings import TenantSettings
+from .formatting import format_date, format_money, resolve_locale
+from .view import statement
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+#: English subjects for the level names of the default policy; other names are used as they are.
+_EN_LEVEL_NAMES = {
+    "Zahlungserinnerung": "Payment reminder",
+    "1. Mahnung": "First reminder",
+    "2. Mahnung": "Second reminder",
+    "3. Mahnung": "Third reminder",
+    "Letzte Mahnung": "Final reminder",
+    "Übergabe an Inkasso": "Notice of transfer to debt collection",
+}
+
+_SUBJECT = {"de": "{level} – Kundennummer {customer}", "en": "{level} – Customer no. {customer}"}
+
+
+class LetterTemplateError(ValueError):
+    """A letter template is broken or tried something the sandbox forbids."""
+
+
+@dataclass(frozen=True)
+class LetterText:
+    locale: str
+    subject: str
+    salutation: str
+    paragraphs: list[str]
+    closing: str
+    #: who signs: the tenant's company name
+    signature: str
+
+    def as_plain_text(self) -> str:
+        """The letter as plain text: salutation, paragraphs, closing and signature."""
+        blocks = [self.salutation, *self.paragraphs, f"{self.closing}\n{self.signature}".strip()]
+        return "\n\n".join(block for block in blocks if block) + "\n"
+
+
+def _environment(autoescape: bool, overrides: Mapping[str, str] | None) -> ImmutableSandboxedEnvironment:
+    loader: BaseLoader = FileSystemLoader(TEMPLATE_DIR)
+    if overrides:
+        loader = ChoiceLoader([DictLoader(dict(overrides)), loader])
+    return ImmutableSandboxedEnvironment(
+        loader=loader,
+        undefined=StrictUndefined,
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@lru_cache(maxsize=2)
+def _default_environment(autoescape: bool) -> ImmutableSandboxedEnvironment:
+    return _environment(autoescape, None)
+
+
+def _env(autoescape: bool, overrides: Mapping[str, str] | None) -> ImmutableSandboxedEnvironment:
+    return _environment(autoescape, overrides) if overrides else _default_environment(autoescape)
+
+
+def _render(
+    env: ImmutableSandboxedEnvironment, names: list[str], context: Mapping[str, Any]
+) -> str:
+    try:
+        return env.select_template(names).render(**context)
+    except TemplateError as exc:
+        raise LetterTemplateError(f"letter template {names[0]!r}: {exc}") from exc
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Blank lines separate paragraphs; line breaks inside one are only for the template's sake."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text):
+        joined = " ".join(block.split())
+        # A clause that starts on its own template line (", including ...") must not leave a
+        # space before its punctuation.
+        joined = re.sub(r" ([,.;:])", r"\1", joined)
+        if joined:
+            paragraphs.append(joined)
+    return paragraphs
+
+
+def _contact(settings: TenantSettings, locale: str) -> str:
+    company = settings.company
+    if locale == "de":
+        parts = [f"per E-Mail an {company.email}" if company.email else "",
+                 f"telefonisch unter {company.phone}" if company.phone else ""]
+        return " oder ".join(p for p in parts if p)
+    parts = [f"by email at {company.email}" if company.email else "",
+             f"by phone on {company.phone}" if company.phone else ""]
+    return " or ".join(p for p in parts if p)
+
+
+def subject_for(plan: NoticePlan, customer: Customer, locale: str) -> str:
+    level = plan.level_name
+    if locale == "en":
+        level = _EN_LEVEL_NAMES.get(level, level)
+    return _SUBJECT[locale].format(level=level, customer=customer.customer_id)
+
+
+def text_context(
+    plan: NoticePlan, customer: Customer, settings: TenantSettings, locale: str
+) -> dict[str, Any]:
+    """Everything a body template may use; plain values only (the sandbox's first line)."""
+    line_fees = sum((line.fees for line in plan.lines), ZERO)
+    return {
+        "customer_name": customer.name,
+        "customer_id": customer.customer_id,
+        "is_consumer": customer.is_consumer,
+        "company_name": settings.company.name,
+        "level": plan.level,
+        "level_name": plan.level_name,
+        "tone": str(plan.tone),
+        "invoice_count": len(plan.lines),
+        "invoice_numbers": list(plan.invoice_numbers),
+        "total": format_money(plan.total, locale),
+        "principal": format_money(plan.principal, locale),
+        "interest": format_money(plan.interest, locale),
+        "fees": format_money(plan.fees, locale),
+        "letter_fee": format_money(plan.fee, locale),
+        "has_interest": plan.interest > ZERO,
+        "has_fees": plan.fee > ZERO or line_fees > ZERO,
+        "has_letter_fee": plan.fee > ZERO,
+        "deadline": format_date(plan.deadline, locale),
+        "run_date": format_date(plan.run_date, locale),
+        "contact": _contact(settings, locale),
+    }
+
+
+def compose(
+    plan: NoticePlan,
+    customer: Customer,
+    settings: TenantSettings,
+    *,
+    overrides: Mapping[str, str] | None = None,
+) -> LetterText:
+    """The text of a notice in the customer's language.
+
+    ``overrides`` maps template names to Jinja2 sources that replace the packaged ones, e.g.
+    ``{"de/level2.txt": "..."}`` for a tenant's own wording of level 2 (see templates/README.md).
+    """
+    locale = resolve_locale(customer, settings)
+    env = _env(False, overrides)
+    context = text_context(plan, customer, settings, locale)
+    body = _render(env, [f"{locale}/level{plan.level}.txt", f"{locale}/{plan.tone}.txt"], context)
+    salutation = _render(env, [f"{locale}/salutation.txt"], context)
+    closing = _render(env, [f"{locale}/closing.txt"], context)
+    return LetterText(
+        locale=locale,
+        subject=subject_for(plan, customer, locale),
+        salutation=" ".join(salutation.split()),
+        paragraphs=_paragraphs(body),
+        closing=" ".join(closing.split()),
+        signature=settings.company.name,
+    )
+
+
+def check_template(source: str, plan: NoticePlan, customer: Customer, settings: TenantSettings) -> None:
+    """Raise LetterTemplateError if a tenant's body template does not render for this plan."""
+    locale = resolve_locale(customer, settings)
+    env = _environment(False, {"check.txt": source})
+    _render(env, ["check.txt"], text_context(plan, customer, settings, locale))
+
+
+def _email_context(
+    letter: LetterText, plan: NoticePlan, customer: Customer, settings: TenantSettings
+) -> dict[str, Any]:
+    view = statement(plan, settings, letter.locale)
+    return {
+        "letter": dataclasses.asdict(letter),
+        "statement": dataclasses.asdict(view),
+        "labels": dict(view.labels),
+        "company_name": settings.company.name,
+        "customer_name": customer.name,
+        "customer_id": customer.customer_id,
+    }
+
+
+def render_html(
+    letter_text: LetterText,
+    plan: NoticePlan,
+    customer: Customer,
+    settings: TenantSettings,
+    *,
+    overrides: Mapping[str, str] | None = None,
+) -> str:
+    """The HTML part of the email: the letter, the open items, the total and the bank details."""
+    env = _env(True, overrides)
+    return _render(env, ["email.html"], _email_context(letter_text, plan, customer, settings))
+
+
+def render_plain(
+    letter_text: LetterText,
+    plan: NoticePlan,
+    customer: Customer,
+    settings: TenantSettings,
+    *,
+    overrides: Mapping[str, str] | None = None,
+) -> str:
+    """The text/plain part of the email, with the same content as the HTML part."""
+    env = _env(False, overrides)
+    return _render(env, ["email.txt"], _email_context(letter_text, plan, customer, settings))

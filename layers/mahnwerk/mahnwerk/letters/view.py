@@ -1,0 +1,131 @@
+"""What a notice shows, formatted once: the open items, the totals, the bank and the footer.
+
+The PDF, the HTML email and the plain-text email all print from this one view, so they show the
+same numbers in the same words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..domain.dunning import NoticeLine, NoticePlan
+from ..domain.money import ZERO
+from ..domain.settings import TenantSettings
+from .formatting import (
+    format_date,
+    format_iban,
+    format_money,
+    format_number,
+    join_numbers,
+    labels,
+)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    number: str
+    issue_date: str
+    due_date: str
+    days_overdue: str
+    level: str
+    amount: str
+    paid: str
+    interest: str
+    fees: str
+    open: str
+    has_interest: bool
+    has_fees: bool
+
+
+@dataclass(frozen=True)
+class Statement:
+    locale: str
+    labels: dict[str, str]
+    rows: tuple[ItemRow, ...]
+    interest_total: str
+    line_fees_total: str
+    subtotal: str
+    #: the fee of this letter itself; empty when the letter is free
+    letter_fee: str
+    total: str
+    deadline: str
+    run_date: str
+    reference: str
+    account_holder: str
+    iban: str
+    bic: str
+    bank_name: str
+    footer_columns: tuple[tuple[str, ...], ...]
+
+    @property
+    def has_bank(self) -> bool:
+        return bool(self.iban)
+
+
+def _row(line: NoticeLine, locale: str) -> ItemRow:
+    return ItemRow(
+        number=line.number,
+        issue_date=format_date(line.issue_date, locale),
+        due_date=format_date(line.due_date, locale),
+        days_overdue=str(line.days_overdue),
+        level=str(line.level),
+        amount=format_number(line.amount, locale),
+        paid=format_number(line.paid, locale),
+        interest=format_number(line.interest, locale),
+        fees=format_number(line.fees, locale),
+        open=format_number(line.total, locale),
+        has_interest=line.interest != ZERO,
+        has_fees=line.fees != ZERO,
+    )
+
+
+def footer_columns(settings: TenantSettings, locale: str) -> tuple[tuple[str, ...], ...]:
+    """The company's mandatory details (§35a GmbHG, §37a HGB) and its bank, in four columns."""
+    lab = labels(locale)
+    company, bank = settings.company, settings.bank
+    address = company.address
+    city = " ".join(p for p in (address.postal_code, address.city) if p)
+    columns = [
+        (company.name, address.street, city),
+        (
+            f"{lab['phone']} {company.phone}" if company.phone else "",
+            f"{lab['email']} {company.email}" if company.email else "",
+            company.website,
+        ),
+        (
+            company.register,
+            f"{lab['vat_id']} {company.vat_id}" if company.vat_id else "",
+            f"{lab['managing_director']}: {company.managing_director}"
+            if company.managing_director
+            else "",
+        ),
+        (
+            bank.bank_name,
+            f"{lab['iban']} {format_iban(bank.iban)}" if bank.iban else "",
+            f"{lab['bic']} {bank.bic}" if bank.bic else "",
+        ),
+    ]
+    cleaned = (tuple(line for line in column if line) for column in columns)
+    return tuple(column for column in cleaned if column)
+
+
+def statement(plan: NoticePlan, settings: TenantSettings, locale: str) -> Statement:
+    subtotal = sum((line.total for line in plan.lines), ZERO)
+    return Statement(
+        locale=locale,
+        labels=labels(locale),
+        rows=tuple(_row(line, locale) for line in plan.lines),
+        interest_total=format_number(plan.interest, locale),
+        line_fees_total=format_number(sum((line.fees for line in plan.lines), ZERO), locale),
+        subtotal=format_money(subtotal, locale),
+        letter_fee=format_money(plan.fee, locale) if plan.fee > ZERO else "",
+        total=format_money(plan.total, locale),
+        deadline=format_date(plan.deadline, locale),
+        run_date=format_date(plan.run_date, locale),
+        reference=join_numbers(plan.invoice_numbers),
+        account_holder=settings.company.name,
+        iban=format_iban(settings.bank.iban) if settings.bank.iban else "",
+        bic=settings.bank.bic.strip(),
+        bank_name=settings.bank.bank_name,
+        footer_columns=footer_columns(settings, locale),
+    )

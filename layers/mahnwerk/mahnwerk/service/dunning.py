@@ -1,0 +1,142 @@
+"""Use cases: the daily run (plan who is due) and one customer's notice (decide, reserve, send).
+
+Exactly once: a notice has a deterministic id (customer, run day, level). It is reserved with a
+conditional write in the same transaction that moves its invoices; only then is it rendered and
+sent; a retry finds the reservation and resumes it instead of deciding again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from ..adapters.dynamo import Conflict, NoticeItem, plan_from_json
+from ..domain.dunning import NoticePlan, decide
+from ..domain.model import Channel, Customer, check_tenant_id
+from ..domain.policy import Action
+from ..domain.settings import TenantSettings
+from .bootstrap import Context
+from .tenants import load_settings
+
+
+def plan_run(ctx: Context, run_date: date, scheduled_time: datetime) -> dict[str, int]:
+    """Queue one notice request per customer with something due on ``run_date``.
+
+    Reads only the sparse due index (never a scan): the cost follows today's work. A run missed
+    for days catches up here, because the index holds everything due *up to* today.
+    """
+    messages: list[dict[str, Any]] = []
+    tenants = 0
+    for tenant_id in ctx.repo.tenants():
+        tenants += 1
+        for customer_id in ctx.repo.due_customers(tenant_id, run_date):
+            messages.append({
+                "tenant_id": tenant_id, "customer_id": customer_id,
+                "run_date": run_date.isoformat(), "scheduled_time": scheduled_time.isoformat(),
+            })
+    ctx.notice_queue.send_all(messages)
+    return {"tenants": tenants, "requests": len(messages)}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # sent | resumed | nothing_due | handed_over | already_done | conflict
+    notice_id: str | None = None
+    channels: tuple[str, ...] = ()
+
+
+def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
+    tenant_id = check_tenant_id(str(message["tenant_id"]))
+    customer_id = str(message["customer_id"])
+    run_date = date.fromisoformat(str(message["run_date"]))
+    sent_at = datetime.fromisoformat(str(message["scheduled_time"]))
+    settings = load_settings(ctx, tenant_id)
+
+    # A retry first finishes what an earlier attempt reserved.
+    for item in ctx.repo.notices_of_day(tenant_id, customer_id, run_date):
+        if item.status == "reserved":
+            return _deliver(ctx, settings, plan_from_json(item.plan), sent_at, resumed=True)
+    invoices = ctx.repo.customer_invoices(tenant_id, customer_id)
+    plan = decide(tenant_id, customer_id, invoices, settings.policy, run_date)
+    if plan is None:
+        return Outcome("nothing_due")
+    try:
+        reserved = ctx.repo.reserve_notice(plan, sent_at)
+    except Conflict:
+        # An invoice changed between reading and reserving (paid, paused…): decide again later.
+        raise
+    if not reserved:
+        existing = ctx.repo.get_notice(tenant_id, plan.notice_id)
+        if existing is not None and existing.status == "reserved":
+            return _deliver(ctx, settings, plan_from_json(existing.plan), sent_at, resumed=True)
+        return Outcome("already_done", plan.notice_id)
+    if plan.action is Action.HAND_OVER:
+        for number in plan.invoice_numbers:
+            if number in {a.number for a in plan.advances}:
+                ctx.repo.add_event(tenant_id, number, "handed_over", sent_at,
+                                   {"notice": plan.notice_id})
+        ctx.repo.update_notice(tenant_id, plan.notice_id, status="handed_over",
+                               sent_at=sent_at.isoformat())
+        return Outcome("handed_over", plan.notice_id)
+    return _deliver(ctx, settings, plan, sent_at, resumed=False)
+
+
+def letter_key(plan: NoticePlan) -> str:
+    return f"notices/{plan.tenant_id}/{plan.customer_id}/{_safe(plan.notice_id)}.pdf"
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
+
+
+def _deliver(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: datetime,
+             resumed: bool) -> Outcome:
+    from ..letters.email import build_email
+    from ..letters.pdf import render_notice_pdf
+
+    customer = ctx.repo.get_customer(plan.tenant_id, plan.customer_id) or Customer(
+        tenant_id=plan.tenant_id, customer_id=plan.customer_id, name=plan.customer_id)
+    pdf = render_notice_pdf(plan, customer, settings)
+    key = letter_key(plan)
+    ctx.store.put(key, pdf, "application/pdf")
+
+    channels: list[str] = []
+    fields: dict[str, str] = {"pdf_key": key}
+    held: str | None = None
+    wants_email = Channel.EMAIL in plan.channels
+    wants_post = Channel.POST in plan.channels
+    if wants_email and customer.email:
+        message = build_email(plan, customer, settings, pdf, sent_at,
+                              ctx.config.configuration_set or None)
+        fields["message_id"] = ctx.mailer.send_raw(
+            message.as_bytes(), settings.sender_email, [customer.email])
+        channels.append("email")
+    elif wants_email:
+        wants_post = True  # no email address: the letter goes by post instead
+    if wants_post:
+        if customer.address.complete:
+            post_key = f"outbox/post/{plan.run_date.isoformat()}/{plan.tenant_id}/{_safe(plan.notice_id)}.pdf"
+            ctx.store.put(post_key, pdf, "application/pdf")
+            fields["post_key"] = post_key
+            channels.append("post")
+        else:
+            held = "post letter held: the customer's postal address is incomplete"
+
+    status = "sent" if channels else "held"
+    ctx.repo.update_notice(plan.tenant_id, plan.notice_id, status=status,
+                           sent_at=sent_at.isoformat(), **fields)
+    for number in plan.invoice_numbers:
+        detail: dict[str, Any] = {"notice": plan.notice_id, "level": plan.level,
+                                  "level_name": plan.level_name, "channels": channels,
+                                  "pdf": key}
+        if held:
+            detail["held"] = held
+        ctx.repo.add_event(plan.tenant_id, number, f"notice_{status}", sent_at, detail)
+    return Outcome("resumed" if resumed else status, plan.notice_id, tuple(channels))
+
+
+def notice_summary(item: NoticeItem) -> dict[str, Any]:
+    plan = plan_from_json(item.plan)
+    return {"notice": item.notice_id, "status": item.status, "plan": plan}

@@ -1,0 +1,86 @@
+"""S3 upload → SQS → IntakeFunction → DynamoDB, on the embedded stack."""
+
+import json
+
+from mahnwerk_local.events import sqs_event
+
+from ..conftest import berlin
+
+CSV = ("Rechnungsnummer;Kundennummer;Kunde;E-Mail;Rechnungsdatum;Fällig am;Betrag\n"
+       "RE-1;K-1;Anna Schmidt;anna@example.org;01.10.2026;15.10.2026;119,00\n"
+       "RE-2;K-2;Łukasz Şahin;;02.10.2026;16.10.2026;1.190,00\n"
+       "RE-3;K-2;Łukasz Şahin;;02.10.2026;16.10.2026;1,2,3\n").encode()
+
+
+def invoices(stack, tenant="acme"):
+    with stack.service_context() as ctx:
+        return {inv.number: inv for inv in ctx.repo.invoices(tenant)}
+
+
+def events(stack, number, tenant="acme"):
+    with stack.service_context() as ctx:
+        return ctx.repo.events(tenant, number)
+
+
+def report(stack, key):
+    body = stack.client("s3").get_object(Bucket=stack.bucket, Key=key)["Body"].read()
+    return json.loads(body)
+
+
+def test_upload_creates_invoices_customers_and_reports_rejects(stack):
+    stack.now = berlin(2026, 10, 20, 9)
+    stack.upload("inbox/acme/invoices/rechnungen.csv", CSV)
+    stack.drain()
+    found = invoices(stack)
+    assert sorted(found) == ["RE-1", "RE-2"]
+    assert str(found["RE-2"].amount) == "1190.00"
+    assert found["RE-1"].next_action_on.isoformat() == "2026-10-22"  # due + 7 days
+    with stack.service_context() as ctx:
+        assert ctx.repo.get_customer("acme", "K-2").name == "Łukasz Şahin"
+    imports = stack.client("s3").list_objects_v2(Bucket=stack.bucket, Prefix="rejected/acme/")
+    [key] = [o["Key"] for o in imports["Contents"]]
+    rejected = report(stack, key)
+    assert rejected == [{"file": "rechnungen.csv", "line": 4,
+                         "reason": "amount is not a number: '1,2,3'"}]
+    # the original stays where it was uploaded
+    assert stack.client("s3").head_object(Bucket=stack.bucket,
+                                          Key="inbox/acme/invoices/rechnungen.csv")
+    [received] = events(stack, "RE-1")
+    assert received["kind"] == "received" and received["at"].startswith("2026-10-20T")
+    assert stack.queue_depth("IntakeDeadLetterQueue") == 0
+
+
+def test_the_same_s3_event_delivered_twice_creates_the_invoices_once(stack):
+    stack.upload("inbox/acme/invoices/rechnungen.csv", CSV)
+    sqs = stack.client("sqs")
+    fn = stack.functions["IntakeFunction"]
+    messages = sqs.receive_message(QueueUrl=fn.queue_url, MaxNumberOfMessages=10)["Messages"]
+    [message] = [m for m in messages if '"Records"' in m["Body"]]  # not S3's TestEvent
+    event = sqs_event([message], fn.queue_arn, stack.region)
+    first = stack.invoke("IntakeFunction", event)
+    second = stack.invoke("IntakeFunction", event)  # at-least-once delivery: the same event again
+    assert first == second == {"batchItemFailures": []}
+    assert sorted(invoices(stack)) == ["RE-1", "RE-2"]
+    assert [e["kind"] for e in events(stack, "RE-1")] == ["received"]
+
+
+def test_reupload_updates_an_invoice_with_an_audit_entry_until_dunning_starts(stack):
+    stack.upload("inbox/acme/invoices/a.csv", CSV)
+    stack.drain()
+    changed = CSV.replace(b"119,00", b"129,00")
+    stack.upload("inbox/acme/invoices/b.csv", changed)
+    stack.drain()
+    assert str(invoices(stack)["RE-1"].amount) == "129.00"
+    kinds = [e["kind"] for e in events(stack, "RE-1")]
+    assert kinds == ["received", "changed"]
+    assert events(stack, "RE-1")[1]["changes"]["amount"] == ["119.00", "129.00"]
+
+
+def test_unsafe_keys_and_unknown_file_types_go_to_the_dlq_or_the_reject_report(stack):
+    stack.upload("inbox/acme/invoices/rechnung.docx", b"PK\x03\x04")
+    stack.upload("inbox/ACME!/invoices/x.csv", CSV)  # invalid tenant id: the record fails
+    stack.drain()
+    imports = stack.client("s3").list_objects_v2(Bucket=stack.bucket, Prefix="rejected/acme/")
+    [key] = [o["Key"] for o in imports["Contents"]]
+    assert "not supported" in report(stack, key)[0]["reason"]
+    assert stack.queue_depth("IntakeDeadLetterQueue") == 1  # after maxReceiveCount retries

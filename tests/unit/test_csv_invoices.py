@@ -1,0 +1,110 @@
+from datetime import date
+from decimal import Decimal
+
+from mahnwerk.intake.csv_invoices import parse_invoices_csv
+
+
+def parse(text: str, encoding: str = "utf-8", **kwargs):
+    return parse_invoices_csv(text.encode(encoding), "rechnungen.csv", "t1", 14, **kwargs)
+
+
+def test_german_export_with_bom_semicolons_and_euro_amounts():
+    text = ("\ufeffRechnungsnummer;Kundennummer;Kunde;Rechnungsdatum;Fällig am;Betrag\n"
+            "RE-1;K-1;Müller GmbH;01.10.2026;15.10.2026;1.234,56 €\n")
+    result = parse(text)
+    assert result.rejects == []
+    [record] = result.records
+    assert record.number == "RE-1"
+    assert record.customer.name == "Müller GmbH"
+    assert record.amount == Decimal("1234.56")
+    assert record.due_date == date(2026, 10, 15)
+    assert record.due_date_source == "invoice"
+    assert record.line == 2
+
+
+def test_windows_1252_is_decoded():
+    text = "Rechnungsnr.;Kunde;Datum;Brutto\nRE-2;Bäckerei Groß;01.10.26;10,00\n"
+    result = parse(text, encoding="cp1252")
+    assert result.records[0].customer.name == "Bäckerei Groß"
+
+
+def test_english_headers_commas_and_terms_in_days():
+    text = ("Invoice number,Customer ID,Customer,Invoice date,Payment terms,Total\n"
+            "INV-9,C-9,Acme Ltd,2026-10-01,30,\"1,190.00\"\n")
+    [record] = parse(text).records
+    assert record.amount == Decimal("1190.00")
+    assert record.due_date == date(2026, 10, 31)
+    assert record.due_date_source == "terms"
+
+
+def test_missing_due_date_uses_tenant_default_terms_and_says_so():
+    [record] = parse("Rechnungsnummer;Kunde;Rechnungsdatum;Betrag\nR1;A;01.10.2026;5\n").records
+    assert record.due_date == date(2026, 10, 15)
+    assert record.due_date_source == "default_terms"
+
+
+def test_quoted_field_with_newline_keeps_line_numbers_right():
+    text = ('Rechnungsnummer;Kunde;Straße;Rechnungsdatum;Betrag\n'
+            'R1;"Firma\nZweite Zeile";Weg 1;01.10.2026;5\n'
+            'R2;B;Weg 2;01.10.2026;kaputt\n')
+    result = parse(text)
+    assert [r.number for r in result.records] == ["R1"]
+    assert result.records[0].customer.name == "Firma\nZweite Zeile"
+    [reject] = result.rejects
+    assert (reject.file, reject.line) == ("rechnungen.csv", 4)
+    assert "kaputt" in reject.reason
+
+
+def test_every_bad_row_is_reported_with_line_and_reason():
+    text = ("Rechnungsnummer;Kunde;Rechnungsdatum;Fällig am;Betrag;Währung\n"
+            ";A;01.10.2026;;5;EUR\n"
+            "R2;B;32.10.2026;;5;EUR\n"
+            "R3;C;01.10.2026;01.09.2026;5;EUR\n"
+            "R4;D;01.10.2026;;5;USD\n"
+            "R5;E;01.10.2026;;1,2,3;EUR\n"
+            "R6;F;01.10.2026;;7;EUR\n")
+    result = parse(text)
+    assert [r.number for r in result.records] == ["R6"]
+    reasons = {r.line: r.reason for r in result.rejects}
+    assert set(reasons) == {2, 3, 4, 5, 6}
+    assert "invoice number is empty" in reasons[2]
+    assert "not a date" in reasons[3]
+    assert "before invoice date" in reasons[4]
+    assert "USD" in reasons[5]
+    assert "1,2,3" in reasons[6]
+
+
+def test_missing_required_columns_reject_the_file():
+    result = parse("Foo;Bar\n1;2\n")
+    assert result.records == []
+    assert "missing column" in result.rejects[0].reason
+
+
+def test_tenant_mapping_names_unusual_columns():
+    text = "Beleg;Debitor;Datum;Summe brutto inkl. MwSt\nB1;D1;01.10.2026;9,99\n"
+    result = parse(text, mapping={"Beleg": "number", "Summe brutto inkl. MwSt": "amount"})
+    assert result.records[0].amount == Decimal("9.99")
+
+
+def test_same_number_twice_in_one_file():
+    text = ("Rechnungsnummer;Kunde;Rechnungsdatum;Betrag\n"
+            "R1;A;01.10.2026;5\nR1;A;01.10.2026;5\nR1;A;01.10.2026;6\n")
+    result = parse(text)
+    assert len(result.records) == 1
+    assert result.rejects[0].line == 4 and "twice" in result.rejects[0].reason
+
+
+def test_consumer_column_and_customer_id_from_name():
+    text = "Rechnungsnummer;Kunde;Kundentyp;Rechnungsdatum;Betrag\nR1;Zoë Groß;privat;01.10.2026;5\n"
+    [record] = parse(text).records
+    assert record.customer.is_consumer
+    assert record.customer.customer_id == "N-ZOE-GROSS"
+
+
+def test_empty_file():
+    assert parse("").rejects[0].reason == "the file is empty"
+
+
+def test_tab_delimited():
+    text = "Rechnungsnummer\tKunde\tRechnungsdatum\tBetrag\nR1\tA\t01.10.2026\t5,00\n"
+    assert parse(text).records[0].amount == Decimal("5.00")

@@ -1,0 +1,133 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from mahnwerk.domain.dunning import decide, first_action_on, next_action_after
+from mahnwerk.domain.model import DomainError, Invoice, InvoiceStatus
+from mahnwerk.domain.policy import Action, Level, Policy, Tone, default_policy
+from mahnwerk.domain.settings_doc import policy_from_dict
+
+POLICY = default_policy()  # 7 → 14 → 14 → hand-over
+DUE = date(2026, 10, 1)
+
+
+def invoice(number="R1", due=DUE, amount="100.00", open_amount=None, level=0, customer="K1",
+            next_action_on=None, **changes):
+    amount_d = Decimal(amount)
+    inv = Invoice(
+        tenant_id="t1", number=number, customer_id=customer, issue_date=due - timedelta(days=14),
+        due_date=due, amount=amount_d,
+        open_amount=Decimal(open_amount) if open_amount is not None else amount_d,
+        level=level, next_action_on=next_action_on or first_action_on(due, POLICY),
+    )
+    return inv.with_changes(**changes) if changes else inv
+
+
+def test_nothing_before_level_one_is_due():
+    assert decide("t1", "K1", [invoice()], POLICY, DUE + timedelta(days=6)) is None
+
+
+def test_friendly_reminder_on_the_day_level_one_falls_due():
+    today = DUE + timedelta(days=7)
+    plan = decide("t1", "K1", [invoice()], POLICY, today)
+    assert plan is not None
+    assert (plan.level, plan.level_name, plan.tone) == (1, "Zahlungserinnerung", Tone.FRIENDLY)
+    assert plan.fee == Decimal("0.00")
+    assert plan.total == Decimal("100.00")
+    assert plan.notice_id == "K1:2026-10-08:L1"
+    [adv] = plan.advances
+    assert (adv.to_level, adv.next_action_on) == (1, today + timedelta(days=14))
+
+
+def test_level_two_counts_from_when_level_one_was_sent_not_from_the_due_date():
+    sent = DUE + timedelta(days=30)  # reminder went out late (schedule was down)
+    inv = invoice(level=1, last_notice_on=sent, next_action_on=next_action_after(1, sent, POLICY))
+    assert decide("t1", "K1", [inv], POLICY, sent + timedelta(days=13)) is None
+    plan = decide("t1", "K1", [inv], POLICY, sent + timedelta(days=14))
+    assert plan is not None and plan.level == 2 and plan.fee == Decimal("1.50")
+
+
+def test_a_missed_week_gives_one_letter_not_one_per_day():
+    late = DUE + timedelta(days=40)
+    plan = decide("t1", "K1", [invoice()], POLICY, late)
+    assert plan is not None and plan.level == 1  # no level skipped
+
+
+def test_consolidation_one_letter_at_the_highest_due_level_listing_every_overdue_invoice():
+    today = date(2026, 11, 20)
+    a = invoice("A", due=date(2026, 10, 1), level=1, next_action_on=today)
+    b = invoice("B", due=date(2026, 11, 10), next_action_on=today - timedelta(days=3))
+    c = invoice("C", due=date(2026, 11, 15), next_action_on=date(2026, 11, 22))  # overdue, not due
+    d = invoice("D", due=date(2026, 12, 1))  # not overdue
+    plan = decide("t1", "K1", [a, b, c, d], POLICY, today)
+    assert plan is not None
+    assert plan.level == 2
+    assert plan.invoice_numbers == ("A", "B", "C")
+    assert {x.number: x.to_level for x in plan.advances} == {"A": 2, "B": 1}
+    assert plan.principal == Decimal("300.00")
+
+
+def test_without_consolidation_only_the_invoices_at_the_chosen_level():
+    policy = Policy(levels=POLICY.levels, consolidate=False)
+    today = date(2026, 11, 20)
+    a = invoice("A", level=1, next_action_on=today)
+    b = invoice("B", due=date(2026, 11, 10), next_action_on=today)
+    plan = decide("t1", "K1", [a, b], policy, today)
+    assert plan is not None and plan.invoice_numbers == ("A",)
+
+
+@pytest.mark.parametrize("changes", [
+    {"status": InvoiceStatus.PAID}, {"status": InvoiceStatus.DISPUTED},
+    {"status": InvoiceStatus.HANDED_OVER}, {"open_amount": Decimal("0.00")},
+    {"paused_until": date(2026, 12, 31)},
+])
+def test_paid_disputed_paused_or_handed_over_invoices_are_skipped(changes):
+    assert decide("t1", "K1", [invoice(**changes)], POLICY, date(2026, 11, 1)) is None
+
+
+def test_pause_ends_after_its_date():
+    inv = invoice(paused_until=date(2026, 10, 20))
+    assert decide("t1", "K1", [inv], POLICY, date(2026, 10, 20)) is None
+    assert decide("t1", "K1", [inv], POLICY, date(2026, 10, 21)) is not None
+
+
+def test_minimum_amount():
+    policy = Policy(levels=POLICY.levels, minimum_amount=Decimal("5.00"))
+    assert decide("t1", "K1", [invoice(amount="4.99")], policy, date(2026, 11, 1)) is None
+    assert decide("t1", "K1", [invoice(amount="5.00")], policy, date(2026, 11, 1)) is not None
+
+
+def test_other_customers_and_tenants_are_never_mixed_in():
+    today = date(2026, 11, 1)
+    mine, other = invoice("A"), invoice("B", customer="K2")
+    foreign = invoice("C").with_changes(tenant_id="t2")
+    plan = decide("t1", "K1", [mine, other, foreign], POLICY, today)
+    assert plan is not None and plan.invoice_numbers == ("A",)
+
+
+def test_last_level_hands_over_and_stops_letters():
+    today = date(2026, 12, 1)
+    inv = invoice(level=3, next_action_on=today)
+    plan = decide("t1", "K1", [inv], POLICY, today)
+    assert plan is not None and plan.action is Action.HAND_OVER and plan.fee == 0
+    [adv] = plan.advances
+    assert adv.status is InvoiceStatus.HANDED_OVER and adv.next_action_on is None
+    assert decide("t1", "K1", [inv.with_changes(level=4)], POLICY, today) is None
+
+
+def test_policy_rules():
+    with pytest.raises(DomainError, match="first reminder"):
+        Policy(levels=(Level("Mahnung", 7, fee=Decimal("5")),))
+    with pytest.raises(DomainError, match="last level"):
+        Policy(levels=(Level("A", 7), Level("B", 7, action=Action.HAND_OVER), Level("C", 7)))
+    with pytest.raises(DomainError, match="at least one"):
+        Policy(levels=())
+
+
+def test_policy_document_is_validated_with_the_path_of_the_error():
+    with pytest.raises(DomainError, match=r"policy.levels\[1\].fee"):
+        policy_from_dict({"levels": [{"name": "a", "days": 7}, {"name": "b", "fee": "x"}]})
+    with pytest.raises(DomainError, match=r"policy.levels\[0\]"):
+        policy_from_dict({"levels": [{"name": "a", "tone": "rude"}]})
+    assert policy_from_dict({}).levels == POLICY.levels
