@@ -47,7 +47,7 @@ def simulate(spec: SimulationInput) -> SimulationResult:
     from mahnwerk.service.tenants import SETTINGS_KEY
 
     settings = settings_from_dict(spec.tenant_id, spec.settings)  # fail early, with the reason
-    stack = LocalStack(**({"template_path": spec.template} if spec.template else {}))
+    stack = LocalStack(template_path=spec.template) if spec.template else LocalStack()
     with stack:
         dunning_hour = int(stack.resolver.values.get("DunningHour", 6))
         with stack.service_context() as ctx:

@@ -58,14 +58,35 @@ def test_consolidation_one_letter_at_the_highest_due_level_listing_every_overdue
     today = date(2026, 11, 20)
     a = invoice("A", due=date(2026, 10, 1), level=1, next_action_on=today)
     b = invoice("B", due=date(2026, 11, 10), next_action_on=today - timedelta(days=3))
-    c = invoice("C", due=date(2026, 11, 15), next_action_on=date(2026, 11, 22))  # overdue, not due
+    c = invoice("C", due=date(2026, 11, 15), next_action_on=date(2026, 11, 29))  # overdue, not due
     d = invoice("D", due=date(2026, 12, 1))  # not overdue
     plan = decide("t1", "K1", [a, b, c, d], POLICY, today)
     assert plan is not None
     assert plan.level == 2
     assert plan.invoice_numbers == ("A", "B", "C")
     assert {x.number: x.to_level for x in plan.advances} == {"A": 2, "B": 1}
+    assert {line.number: line.level for line in plan.lines} == {"A": 2, "B": 1, "C": 0}
     assert plan.principal == Decimal("300.00")
+
+
+def test_an_escalation_due_within_the_cooldown_goes_into_todays_letter():
+    today = date(2026, 11, 20)
+    a = invoice("A", level=1, next_action_on=today)
+    soon = invoice("B", due=date(2026, 11, 10), next_action_on=today + timedelta(days=6))
+    later = invoice("C", due=date(2026, 11, 12), next_action_on=today + timedelta(days=7))
+    plan = decide("t1", "K1", [a, soon, later], POLICY, today)
+    assert plan is not None
+    assert {x.number: x.to_level for x in plan.advances} == {"A": 2, "B": 1}
+
+
+def test_no_second_letter_within_the_cooldown_then_the_highest_level_due():
+    sent = date(2026, 11, 1)
+    a = invoice("A", level=1, last_notice_on=sent, next_action_on=sent + timedelta(days=2))
+    b = invoice("B", due=date(2026, 10, 20), next_action_on=sent + timedelta(days=3))
+    assert decide("t1", "K1", [a, b], POLICY, sent + timedelta(days=6)) is None
+    plan = decide("t1", "K1", [a, b], POLICY, sent + timedelta(days=7))
+    assert plan is not None and plan.level == 2
+    assert {x.number: x.to_level for x in plan.advances} == {"A": 2, "B": 1}
 
 
 def test_without_consolidation_only_the_invoices_at_the_chosen_level():

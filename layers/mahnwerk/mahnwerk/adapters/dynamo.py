@@ -15,6 +15,7 @@ from typing import Any
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.expressions.update import Action as UpdateAction
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -43,7 +44,7 @@ class _Base(Model):
     sk = UnicodeAttribute(range_key=True)
 
 
-class CustomerIndex(GlobalSecondaryIndex["InvoiceItem"]):
+class CustomerIndex(GlobalSecondaryIndex["InvoiceItem"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "CustomerIndex"
         projection = AllProjection()
@@ -52,7 +53,7 @@ class CustomerIndex(GlobalSecondaryIndex["InvoiceItem"]):
     cust_sk = UnicodeAttribute(range_key=True)
 
 
-class DueIndex(GlobalSecondaryIndex["InvoiceItem"]):
+class DueIndex(GlobalSecondaryIndex["InvoiceItem"]):  # type: ignore[no-untyped-call]
     """Sparse: only open, unpaused invoices carry due_pk/due_sk (removed on payment/hand-over)."""
 
     class Meta:
@@ -373,7 +374,7 @@ class Repository:
                 tx.save(notice, condition=NoticeItem.pk.does_not_exist())
                 for adv in plan.advances:
                     item = InvoiceItem(pk=tenant_pk(tid), sk=f"INV#{adv.number}")
-                    actions = [
+                    actions: list[UpdateAction] = [
                         InvoiceItem.level.set(adv.to_level),
                         InvoiceItem.last_notice_on.set(plan.run_date.isoformat()),
                         InvoiceItem.status.set(adv.status.value),

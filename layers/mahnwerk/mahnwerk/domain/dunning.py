@@ -4,7 +4,11 @@ Semantics (documented in the README):
 - level 1 becomes due ``levels[0].days`` after the invoice's due date;
 - level n+1 becomes due ``levels[n].days`` after level n was sent;
 - with ``consolidate`` on, the customer gets one letter at the highest level that is due, listing
-  every open overdue invoice as an account statement; only the invoices that were due advance.
+  every open overdue invoice as an account statement; the invoices that are due advance one level,
+  and so do listed invoices whose next level would fall due within ``cooldown_days`` (they are in
+  this letter, so they do not get a letter of their own a few days later);
+- no letter goes to a customer within ``cooldown_days`` of the previous one: what falls due in
+  between waits and goes out, at the highest level then due, when the cooldown ends.
 """
 
 from __future__ import annotations
@@ -112,6 +116,22 @@ def is_due(invoice: Invoice, on: date) -> bool:
     )
 
 
+def _aligned(listed: list[Invoice], due: list[Invoice], level_no: int, today: date,
+             policy: Policy) -> list[Invoice]:
+    """Listed invoices whose next letter level would fall due within the cooldown: they advance
+    with this letter rather than cause another one a few days later."""
+    if policy.level(level_no).action is not Action.LETTER:
+        return []
+    horizon = today + timedelta(days=policy.cooldown_days)
+    due_numbers = {inv.number for inv in due}
+    return [
+        inv for inv in listed
+        if inv.number not in due_numbers and inv.next_action_on is not None
+        and inv.next_action_on < horizon and inv.level + 1 <= level_no
+        and policy.level(inv.level + 1).action is Action.LETTER
+    ]
+
+
 def decide(
     tenant_id: str,
     customer_id: str,
@@ -128,6 +148,9 @@ def decide(
     due = [inv for inv in candidates if is_due(inv, today) and inv.level < policy.top]
     if not due:
         return None
+    last_letter = max((inv.last_notice_on for inv in candidates if inv.last_notice_on), default=None)
+    if last_letter is not None and (today - last_letter).days < policy.cooldown_days:
+        return None
     if sum((inv.open_amount for inv in due), ZERO) < policy.minimum_amount:
         return None
 
@@ -135,6 +158,7 @@ def decide(
     level = policy.level(level_no)
     if policy.consolidate:
         listed = [inv for inv in candidates if inv.due_date < today]
+        due += _aligned(listed, due, level_no, today, policy)
     else:
         # Without consolidation the letter covers only the invoices at the chosen level.
         listed = [inv for inv in due if inv.level + 1 == level_no]

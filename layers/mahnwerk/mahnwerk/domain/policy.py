@@ -41,6 +41,9 @@ class Policy:
     #: days the debtor gets to pay after a letter (printed as a calendar date)
     deadline_days: int = 10
     post_delivery_days: int = 3
+    #: at least this many days between two letters to one customer; escalations falling due
+    #: within this window after a letter are taken into that letter instead of a letter of their own
+    cooldown_days: int = 7
     extra: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

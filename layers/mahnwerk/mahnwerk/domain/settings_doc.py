@@ -93,6 +93,7 @@ def policy_from_dict(doc: dict[str, Any]) -> Policy:
         consolidate=bool(doc.get("consolidate", True)),
         deadline_days=_int(doc, "deadline_days", "policy", base.deadline_days),
         post_delivery_days=_int(doc, "post_delivery_days", "policy", base.post_delivery_days),
+        cooldown_days=_int(doc, "cooldown_days", "policy", base.cooldown_days),
     )
 
 

@@ -7,11 +7,12 @@ the tenant's name only (white label): nothing on it says which software wrote it
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, time
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import segno
 import segno.helpers
@@ -33,10 +34,10 @@ FONT = "DejaVu"
 PAGE_W, PAGE_H = 210.0, 297.0
 LEFT, RIGHT = 25.0, 20.0
 TEXT_W = PAGE_W - LEFT - RIGHT
-LETTERHEAD_H = 45.0
 RETURN_LINE_Y, RETURN_LINE_H = 45.0, 5.0
 RECIPIENT_Y, RECIPIENT_BOTTOM = 62.7, 90.0
 ADDRESS_W = 80.0
+ADDRESS_LINE = 4.3
 INFO_X, INFO_Y = 125.0, 50.0
 #: DIN allows the information block up to x 200; we stop at the right margin like the text.
 INFO_W = PAGE_W - RIGHT - INFO_X
@@ -49,6 +50,8 @@ TOP_MARGIN_NEXT = 28.0
 FOOTER_RULE_Y = 271.0
 PAGE_NO_Y = 265.5
 CONTENT_BOTTOM = 264.0
+CONTENT_BOTTOM_SINGLE = 269.0  # above the footer rule (271), where no page number is printed
+FOOTER_LINES = 6
 BODY_SIZE, BODY_LINE = 9.5, 4.6
 
 #: EPC069-12 allows at most 999999999.99 EUR.
@@ -107,7 +110,7 @@ class LetterPDF(FPDF):
         self.set_font(FONT, "", 8)
         self.set_xy(LEFT + TEXT_W / 2, 14)
         self.cell(TEXT_W / 2, 5, self.running_head, align="R")
-        self._rule(20)
+        self.rule(20)
         self.set_text_color(0, 0, 0)
         self.set_font(FONT, "", 10)
         self.set_xy(LEFT, TOP_MARGIN_NEXT)
@@ -127,30 +130,22 @@ class LetterPDF(FPDF):
             self.set_auto_page_break(auto, margin=margin)
 
     def _footer(self) -> None:
-        self._rule(FOOTER_RULE_Y)
-        columns = self.view.footer_columns
-        if not columns:
-            return
+        """The company's details, one group per line, centred under a thin rule.
+
+        Lines rather than columns: four columns of typical German register and bank details do
+        not fit 165 mm in a legible size of DejaVu Sans.
+        """
+        self.rule(FOOTER_RULE_Y)
         self.set_text_color(*GREY)
-        size = 7.0
-        gap = 4.0
-        while True:
-            self.set_font(FONT, "", size)
-            widths = [max(self.get_string_width(line) for line in col) for col in columns]
-            if sum(widths) + gap * (len(columns) - 1) <= TEXT_W or size <= 5.5:
-                break
-            size -= 0.25
-        # Spread the columns over the full width: first flush left, last flush right.
-        spare = max(0.0, TEXT_W - sum(widths))
-        step = spare / (len(columns) - 1) if len(columns) > 1 else 0.0
-        x = LEFT
-        for col, width in zip(columns, widths, strict=True):
-            y = FOOTER_RULE_Y + 2.0
-            for line in col:
-                self.set_xy(x, y)
-                self.cell(width, 3.3, line)
-                y += 3.3
-            x += width + step
+        self.set_font(FONT, "", 6.5)
+        lines = [
+            part
+            for group in self.view.footer_groups
+            for part in self.wrap("  ·  ".join(group), TEXT_W)
+        ]
+        for i, line in enumerate(lines[:FOOTER_LINES]):
+            self.set_xy(LEFT, FOOTER_RULE_Y + 1.8 + i * 3.2)
+            self.cell(TEXT_W, 3.2, line, align="C")
         self.set_text_color(0, 0, 0)
 
     def _marks(self) -> None:
@@ -161,7 +156,7 @@ class LetterPDF(FPDF):
             self.line(4, y, 9, y)
         self.line(4, HOLE_MARK, 11, HOLE_MARK)
 
-    def _rule(self, y: float, color: tuple[int, int, int] = RULE, width: float = 0.2) -> None:
+    def rule(self, y: float, color: tuple[int, int, int] = RULE, width: float = 0.2) -> None:
         self.set_draw_color(*color)
         self.set_line_width(width)
         self.line(LEFT, y, PAGE_W - RIGHT, y)
@@ -186,6 +181,11 @@ class LetterPDF(FPDF):
             text = text[:-1]
         return text.rstrip() + "…"
 
+    def wrap(self, text: str, width: float) -> list[str]:
+        """The lines ``text`` breaks into at ``width`` in the current font."""
+        lines = self.multi_cell(width, 1, text, dry_run=True, output="LINES")
+        return cast(list[str], lines)
+
     def space_left(self) -> float:
         return CONTENT_BOTTOM - self.get_y()
 
@@ -200,9 +200,19 @@ class LetterPDF(FPDF):
 def _letterhead(pdf: LetterPDF, settings: TenantSettings) -> None:
     company = settings.company
     pdf.set_text_color(*ACCENT)
-    pdf.fit(company.name, TEXT_W, "B", 18, 11)
-    pdf.set_xy(LEFT, 16)
-    pdf.cell(TEXT_W, 9, company.name)
+    pdf.fit(company.name, TEXT_W, "B", 18, 14)
+    if pdf.get_string_width(company.name) <= TEXT_W:
+        pdf.set_xy(LEFT, 16)
+        pdf.cell(TEXT_W, 9, company.name)
+    else:
+        # A long name takes two lines rather than shrinking into illegibility.
+        lines = pdf.wrap(company.name, TEXT_W)
+        first = lines[0]
+        second = pdf.clip(" ".join(lines[1:]), TEXT_W)
+        pdf.set_xy(LEFT, 11)
+        pdf.cell(TEXT_W, 6.5, first)
+        pdf.set_xy(LEFT, 17.5)
+        pdf.cell(TEXT_W, 6.5, second)
     address = company.address
     parts = [
         address.street,
@@ -216,7 +226,7 @@ def _letterhead(pdf: LetterPDF, settings: TenantSettings) -> None:
     pdf.fit(contact, TEXT_W, "", 8, 6.5)
     pdf.set_xy(LEFT, 26)
     pdf.cell(TEXT_W, 4, pdf.clip(contact, TEXT_W))
-    pdf._rule(33, ACCENT, 0.6)
+    pdf.rule(33, ACCENT, 0.6)
     pdf.set_text_color(0, 0, 0)
 
 
@@ -238,22 +248,24 @@ def _return_line(pdf: LetterPDF, settings: TenantSettings) -> None:
 def _recipient(pdf: LetterPDF, customer: Customer, settings: TenantSettings) -> None:
     address = customer.address
     pdf.set_font(FONT, "", 10)
-    name_lines = pdf.multi_cell(ADDRESS_W, 4.4, customer.name, dry_run=True, output="LINES")
+    name_lines = pdf.wrap(customer.name, ADDRESS_W)
     lines: list[str] = list(name_lines[:2])
     if len(name_lines) > 2:
         lines[1] = pdf.clip(" ".join(name_lines[1:]), ADDRESS_W)
     city = " ".join(p for p in (address.postal_code, address.city) if p)
     country = country_line(address.country, settings.company.address.country)
     lines += [line for line in (address.street, city, country) if line]
-    # The recipient zone holds six lines; a seventh would show outside the envelope window.
-    y = RECIPIENT_Y + 1.0
-    for line in lines[:6]:
-        pdf.set_xy(LEFT, y)
-        pdf.cell(ADDRESS_W, 4.4, pdf.clip(line, ADDRESS_W))
-        y += 4.4
+    # Six lines fit the recipient zone; a seventh would show outside the envelope window.
+    top = RECIPIENT_Y + 0.8
+    room = int((RECIPIENT_BOTTOM - top) // ADDRESS_LINE)
+    for i, line in enumerate(lines[:room]):
+        pdf.set_xy(LEFT, top + i * ADDRESS_LINE)
+        pdf.cell(ADDRESS_W, ADDRESS_LINE, pdf.clip(line, ADDRESS_W))
 
 
-def _info_block(pdf: LetterPDF, customer: Customer, settings: TenantSettings, view: Statement) -> None:
+def _info_block(
+    pdf: LetterPDF, customer: Customer, settings: TenantSettings, view: Statement
+) -> None:
     lab = view.labels
     company = settings.company
     rows = [
@@ -282,17 +294,32 @@ def _info_block(pdf: LetterPDF, customer: Customer, settings: TenantSettings, vi
 def _body(pdf: LetterPDF, letter: LetterText) -> None:
     pdf.set_xy(LEFT, SUBJECT_Y)
     pdf.set_font(FONT, "B", 11)
-    pdf.multi_cell(TEXT_W, 5.5, letter.subject, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(5)
+    pdf.multi_cell(TEXT_W, 5.5, letter.subject, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
     pdf.set_font(FONT, "", BODY_SIZE)
     # DIN 5008 wants ragged-right text, not justified.
     pdf.multi_cell(TEXT_W, BODY_LINE, letter.salutation, align="L", new_x="LMARGIN", new_y="NEXT")
     for paragraph in letter.paragraphs:
-        pdf.ln(BODY_LINE * 0.6)
+        pdf.ln(BODY_LINE * 0.5)
         pdf.multi_cell(TEXT_W, BODY_LINE, paragraph, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 # -- the statement ------------------------------------------------------------------------------
+
+
+def _heading_size(pdf: LetterPDF, view: Statement) -> float:
+    """One font size for all table headings: the largest at which every heading line fits."""
+    size = 7.0
+    while size > 5.5:
+        pdf.set_font(FONT, "B", size)
+        if all(
+            pdf.get_string_width(line) <= width - 2 * CELL_PAD
+            for key, width, _ in COLUMNS
+            for line in view.labels[key].split("\n")
+        ):
+            break
+        size -= 0.25
+    return size
 
 
 def _table_head(pdf: LetterPDF, view: Statement) -> None:
@@ -300,26 +327,33 @@ def _table_head(pdf: LetterPDF, view: Statement) -> None:
     pdf.set_fill_color(*LIGHT)
     pdf.rect(LEFT, y, TEXT_W, HEAD_H, style="F")
     pdf.set_text_color(*GREY)
-    pdf.set_font(FONT, "B", 7)
+    size = _heading_size(pdf, view)
+    pdf.set_font(FONT, "B", size)
+    line_h = size * 0.45
     x = LEFT
     for key, width, align in COLUMNS:
-        text = view.labels[key]
-        lines = pdf.multi_cell(width - 1.6, 3.2, text, dry_run=True, output="LINES")
-        top = y + (HEAD_H - 3.2 * len(lines)) / 2
-        pdf.set_xy(x + 0.8, top)
-        pdf.multi_cell(width - 1.6, 3.2, text, align=align)
+        lines = view.labels[key].split("\n")
+        top = y + (HEAD_H - line_h * len(lines)) / 2
+        for i, line in enumerate(lines):
+            pdf.set_xy(x + CELL_PAD, top + i * line_h)
+            pdf.cell(width - 2 * CELL_PAD, line_h, line, align=align)
         x += width
-    pdf._rule(y + HEAD_H, ACCENT, 0.4)
+    pdf.rule(y + HEAD_H, ACCENT, 0.4)
     pdf.set_text_color(0, 0, 0)
     pdf.set_xy(LEFT, y + HEAD_H)
 
 
 def _table(pdf: LetterPDF, view: Statement) -> None:
-    pdf.ln(5)
-    pdf.ensure_space(HEAD_H + 3 * ROW_H)
+    pdf.ln(4)
+    # Never a lone heading at the foot of a page: it needs at least two rows under it.
+    pdf.ensure_space(HEAD_H + 2 * ROW_H)
     _table_head(pdf, view)
-    for row in view.rows:
-        if pdf.space_left() < ROW_H:
+    count = len(view.rows)
+    for index, row in enumerate(view.rows):
+        remaining = count - index
+        # The last two rows stay with the totals, so the sum never stands alone on a page.
+        needed = ROW_H if remaining > 2 else remaining * ROW_H + _totals_height(view)
+        if pdf.space_left() < needed and index > 0:
             pdf.add_page()
             _table_head(pdf, view)
         y = pdf.get_y()
@@ -328,42 +362,50 @@ def _table(pdf: LetterPDF, view: Statement) -> None:
             row.amount, row.paid, row.interest, row.fees, row.open,
         )
         x = LEFT
-        for (_key, width, align), value in zip(COLUMNS, values, strict=True):
-            pdf.set_font(FONT, "B" if _key == "open" else "", 8)
-            pdf.set_xy(x + 0.8, y)
-            pdf.cell(width - 1.6, ROW_H, pdf.clip(value, width - 1.6), align=align)
+        for (key, width, align), value in zip(COLUMNS, values, strict=True):
+            pdf.set_font(FONT, "B" if key == "th_open" else "", 7.5)
+            pdf.set_xy(x + CELL_PAD, y)
+            inner = width - 2 * CELL_PAD
+            pdf.cell(inner, ROW_H, pdf.clip(value, inner), align=align)
             x += width
-        pdf._rule(y + ROW_H)
+        pdf.rule(y + ROW_H)
         pdf.set_xy(LEFT, y + ROW_H)
 
 
+def _totals_height(view: Statement) -> float:
+    return (2 * ROW_H if view.letter_fee else 0.8 * ROW_H) + 0.8 + ROW_H + 1.5
+
+
 def _totals(pdf: LetterPDF, view: Statement) -> None:
+    """Subtotal and this letter's fee (if any), then the total with the deadline beside it."""
     lab = view.labels
-    rows: list[tuple[str, str, bool]] = []
-    if view.letter_fee:
-        rows.append((lab["subtotal"], view.subtotal, False))
-        rows.append((lab["letter_fee"], view.letter_fee, False))
-    rows.append((lab["total"], view.total, True))
-    pdf.ensure_space(ROW_H * (len(rows) + 3))
-    pdf.ln(1)
-    value_w = 32.0
-    for label, value, strong in rows:
-        y = pdf.get_y()
-        if strong:
-            pdf._rule(y + 0.5, ACCENT, 0.4)
-            y += 1.0
-        pdf.set_font(FONT, "B" if strong else "", 10 if strong else 8.5)
-        pdf.set_xy(LEFT, y)
-        pdf.cell(TEXT_W - value_w, ROW_H + (1 if strong else 0), label, align="R")
-        pdf.cell(value_w, ROW_H + (1 if strong else 0), value, align="R")
-        pdf.set_xy(LEFT, y + ROW_H + (1 if strong else 0))
+    value_w, label_x = 32.0, LEFT + 70.0
+    pdf.ensure_space(_totals_height(view))
+    y = pdf.get_y()
     pdf.set_text_color(*GREY)
-    pdf.set_font(FONT, "", 7)
-    pdf.cell(TEXT_W, 4, lab["in_currency"], align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 6.5)
+    pdf.set_xy(LEFT, y)
+    pdf.cell(60, ROW_H, lab["in_currency"])
     pdf.set_text_color(0, 0, 0)
-    pdf.ln(2)
-    pdf.set_font(FONT, "B", 10)
-    pdf.cell(TEXT_W, 5, f"{lab['deadline']}: {view.deadline}", new_x="LMARGIN", new_y="NEXT")
+    if view.letter_fee:
+        lines = ((lab["subtotal"], view.subtotal), (lab["letter_fee"], view.letter_fee))
+        for label, value in lines:
+            pdf.set_font(FONT, "", 8)
+            pdf.set_xy(label_x, y)
+            pdf.cell(TEXT_W - 70.0 - value_w, ROW_H, label, align="R")
+            pdf.cell(value_w, ROW_H, value, align="R")
+            y += ROW_H
+    else:
+        y += 0.8 * ROW_H
+    pdf.rule(y + 0.4, ACCENT, 0.4)
+    y += 0.8
+    height = ROW_H + 1.5
+    pdf.set_font(FONT, "B", 9.5)
+    pdf.set_xy(LEFT, y)
+    pdf.cell(70.0, height, f"{lab['deadline']}: {view.deadline}")
+    pdf.cell(TEXT_W - 70.0 - value_w, height, lab["total"], align="R")
+    pdf.cell(value_w, height, view.total, align="R")
+    pdf.set_xy(LEFT, y + height)
 
 
 def epc_payload_text(plan: NoticePlan) -> str:
@@ -387,83 +429,95 @@ def epc_qr_png(plan: NoticePlan, settings: TenantSettings) -> bytes | None:
         encoding=1,  # UTF-8: names like "Ørsted" or "Łukasz" survive
     )
     buffer = io.BytesIO()
+    # The PNG carries the white quiet zone of 4 modules the scanners need.
     qr.save(buffer, kind="png", scale=4, border=4)
     return buffer.getvalue()
 
 
 def _bank_box(pdf: LetterPDF, view: Statement, qr_png: bytes | None) -> None:
+    """Bank details and, beside them, the QR code with its caption."""
     if not view.has_bank:
         return
     lab = view.labels
+    bic_bank = " · ".join(p for p in (view.bic, view.bank_name) if p)
     rows = [
-        (lab["account_holder"], view.account_holder),
-        (lab["iban"], view.iban),
-        (lab["bic"], view.bic),
-        (lab["bank"], view.bank_name),
-        (lab["amount_due"], view.total),
-        (lab["reference"], view.reference),
+        (lab["account_holder"], view.account_holder, False),
+        (lab["iban"], view.iban, True),
+        (f"{lab['bic']} / {lab['bank']}", bic_bank, False),
+        (lab["reference"], view.reference, False),
     ]
-    rows = [(label, value) for label, value in rows if value]
-    qr_area = QR_SIZE + 14.0 if qr_png else 0.0
-    label_w = 30.0
-    value_w = TEXT_W - 8.0 - label_w - qr_area
-    pdf.set_font(FONT, "", 8.5)
-    line_counts = [
-        len(pdf.multi_cell(value_w, 4.2, value, dry_run=True, output="LINES")) for _, value in rows
-    ]
-    text_h = 6.5 + 4.2 * sum(line_counts) + 3.0
-    height = max(text_h, QR_SIZE + 12.0 if qr_png else 0.0)
-    pdf.ln(5)
-    pdf.ensure_space(height + 2)
+    rows = [row for row in rows if row[1]]
+    pad, line_h, label_w = 4.0, 4.0, 28.0
+    qr_w = QR_SIZE + 30.0 if qr_png else 0.0
+    value_w = TEXT_W - 2 * pad - label_w - qr_w
+    pdf.set_font(FONT, "", 8)
+    counts = [len(pdf.wrap(value, value_w)) for _, value, _ in rows]
+    text_h = 2.0 + 4.5 + line_h * sum(counts) + 2.0
+    height = max(text_h, QR_SIZE + 3.0 if qr_png else 0.0)
+    pdf.ln(3)
+    pdf.ensure_space(height)
     top = pdf.get_y()
     pdf.set_fill_color(*LIGHT)
     pdf.rect(LEFT, top, TEXT_W, height, style="F")
     pdf.set_fill_color(*ACCENT)
     pdf.rect(LEFT, top, 1.0, height, style="F")
 
-    pdf.set_font(FONT, "B", 9)
-    pdf.set_xy(LEFT + 4, top + 2.5)
+    pdf.set_font(FONT, "B", 8.5)
+    pdf.set_xy(LEFT + pad, top + 2.0)
     pdf.cell(label_w + value_w, 4.5, lab["bank_details"])
-    y = top + 7.5
-    for (label, value), count in zip(rows, line_counts, strict=True):
+    y = top + 6.5
+    for (label, value, strong), count in zip(rows, counts, strict=True):
         pdf.set_text_color(*GREY)
-        pdf.set_font(FONT, "", 8)
-        pdf.set_xy(LEFT + 4, y)
-        pdf.cell(label_w, 4.2, label)
+        pdf.set_font(FONT, "", 7.5)
+        pdf.set_xy(LEFT + pad, y)
+        pdf.cell(label_w, line_h, label)
         pdf.set_text_color(0, 0, 0)
-        pdf.set_font(FONT, "B" if label in (lab["iban"], lab["amount_due"]) else "", 8.5)
-        pdf.set_xy(LEFT + 4 + label_w, y)
-        pdf.multi_cell(value_w, 4.2, value)
-        y += 4.2 * count
+        pdf.set_font(FONT, "B" if strong else "", 8)
+        pdf.set_xy(LEFT + pad + label_w, y)
+        pdf.multi_cell(value_w, line_h, value, align="L")
+        y += line_h * count
 
     if qr_png:
-        qr_x = PAGE_W - RIGHT - 4.0 - QR_SIZE - 3.0
-        pdf.set_fill_color(255, 255, 255)
-        pdf.image(io.BytesIO(qr_png), x=qr_x, y=top + 2.0, w=QR_SIZE, h=QR_SIZE)
-        pdf.set_text_color(*GREY)
-        pdf.set_font(FONT, "", 6.5)
-        pdf.set_xy(qr_x - 5.0, top + 2.5 + QR_SIZE)
-        pdf.multi_cell(QR_SIZE + 10.0, 3.0, lab["qr_caption"], align="C")
+        qr_x = PAGE_W - RIGHT - 1.5 - QR_SIZE
+        qr_y = top + (height - QR_SIZE) / 2
+        pdf.image(io.BytesIO(qr_png), x=qr_x, y=qr_y, w=QR_SIZE, h=QR_SIZE)
+        pdf.set_text_color(*ACCENT)
+        pdf.set_font(FONT, "", 7)
+        caption_w = 30.0
+        lines = pdf.wrap(lab["qr_caption"], caption_w)
+        pdf.set_xy(qr_x - caption_w - 1.5, top + (height - 3.4 * len(lines)) / 2)
+        pdf.multi_cell(caption_w, 3.4, lab["qr_caption"], align="R")
         pdf.set_text_color(0, 0, 0)
     pdf.set_xy(LEFT, top + height)
 
 
-def _closing(pdf: LetterPDF, letter: LetterText, machine_note: str) -> None:
-    pdf.ln(7)
-    pdf.ensure_space(22)
-    pdf.set_font(FONT, "", 10)
-    pdf.cell(TEXT_W, 5, letter.closing, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.multi_cell(TEXT_W, 5, letter.signature, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    pdf.set_text_color(*GREY)
-    pdf.set_font(FONT, "", 7.5)
-    pdf.multi_cell(TEXT_W, 3.8, machine_note, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0, 0, 0)
+def _closing(pdf: LetterPDF, letter: LetterText, note: str) -> None:
+    gap = 3.0
+    pdf.set_font(FONT, "", BODY_SIZE)
+    signature = pdf.wrap(letter.signature, TEXT_W)
+    height = BODY_LINE + 2.0 + BODY_LINE * len(signature) + 1.0 + 3.5
+    # A one-page letter prints no page number, so its closing may use that line's space too
+    # rather than spill alone onto a second page.
+    spare = (CONTENT_BOTTOM_SINGLE - CONTENT_BOTTOM) if pdf.page == 1 else 0.0
+    if pdf.space_left() + spare < gap + height:
+        pdf.add_page()
+    else:
+        pdf.ln(gap)
+    with pdf.below_content():
+        pdf.set_font(FONT, "", BODY_SIZE)
+        pdf.cell(TEXT_W, BODY_LINE, letter.closing, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+        pdf.multi_cell(TEXT_W, BODY_LINE, letter.signature, align="L", new_x="LMARGIN",
+                       new_y="NEXT")
+        pdf.ln(1)
+        pdf.set_text_color(*GREY)
+        pdf.set_font(FONT, "", 7)
+        pdf.multi_cell(TEXT_W, 3.5, note, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
 
 
 def _page_numbers(pdf: LetterPDF, template: str) -> None:
-    """"Seite 1 von 2" on every page, but only when there is more than one."""
+    """Page numbers ("Seite 1 von 2") on every page, but only when there is more than one."""
     pages = pdf.pages_count
     if pages < 2:
         return
@@ -478,13 +532,9 @@ def _page_numbers(pdf: LetterPDF, template: str) -> None:
     pdf.page = current
 
 
-_MACHINE_NOTE = {
-    "de": "Dieses Schreiben wurde maschinell erstellt und ist ohne Unterschrift gültig.",
-    "en": "This letter was produced automatically and is valid without a signature.",
-}
-
-
-def _metadata(pdf: LetterPDF, plan: NoticePlan, letter: LetterText, settings: TenantSettings) -> None:
+def _metadata(
+    pdf: LetterPDF, plan: NoticePlan, letter: LetterText, settings: TenantSettings
+) -> None:
     name = settings.company.name
     pdf.set_title(letter.subject)
     pdf.set_author(name)
@@ -519,9 +569,9 @@ def render_notice_pdf(
     _table(pdf, view)
     _totals(pdf, view)
     _bank_box(pdf, view, epc_qr_png(plan, settings))
-    _closing(pdf, letter, _MACHINE_NOTE[letter.locale])
+    _closing(pdf, letter, lab["machine_note"])
     _page_numbers(pdf, lab["page"])
     return bytes(pdf.output())
 
 
-__all__: Sequence[str] = ("epc_qr_png", "render_notice_pdf")
+__all__ = ["epc_qr_png", "render_notice_pdf"]

@@ -61,7 +61,9 @@ class LetterText:
         return "\n\n".join(block for block in blocks if block) + "\n"
 
 
-def _environment(autoescape: bool, overrides: Mapping[str, str] | None) -> ImmutableSandboxedEnvironment:
+def _environment(
+    autoescape: bool, overrides: Mapping[str, str] | None
+) -> ImmutableSandboxedEnvironment:
     loader: BaseLoader = FileSystemLoader(TEMPLATE_DIR)
     if overrides:
         loader = ChoiceLoader([DictLoader(dict(overrides)), loader])
@@ -180,7 +182,9 @@ def compose(
     )
 
 
-def check_template(source: str, plan: NoticePlan, customer: Customer, settings: TenantSettings) -> None:
+def check_template(
+    source: str, plan: NoticePlan, customer: Customer, settings: TenantSettings
+) -> None:
     """Raise LetterTemplateError if a tenant's body template does not render for this plan."""
     locale = resolve_locale(customer, settings)
     env = _environment(False, {"check.txt": source})

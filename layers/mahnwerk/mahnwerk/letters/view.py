@@ -55,7 +55,7 @@ class Statement:
     iban: str
     bic: str
     bank_name: str
-    footer_columns: tuple[tuple[str, ...], ...]
+    footer_groups: tuple[tuple[str, ...], ...]
 
     @property
     def has_bank(self) -> bool:
@@ -79,8 +79,8 @@ def _row(line: NoticeLine, locale: str) -> ItemRow:
     )
 
 
-def footer_columns(settings: TenantSettings, locale: str) -> tuple[tuple[str, ...], ...]:
-    """The company's mandatory details (§35a GmbHG, §37a HGB) and its bank, in four columns."""
+def footer_groups(settings: TenantSettings, locale: str) -> tuple[tuple[str, ...], ...]:
+    """The company's mandatory details (§35a GmbHG, §37a HGB) and its bank, in four groups."""
     lab = labels(locale)
     company, bank = settings.company, settings.bank
     address = company.address
@@ -127,5 +127,5 @@ def statement(plan: NoticePlan, settings: TenantSettings, locale: str) -> Statem
         iban=format_iban(settings.bank.iban) if settings.bank.iban else "",
         bic=settings.bank.bic.strip(),
         bank_name=settings.bank.bank_name,
-        footer_columns=footer_columns(settings, locale),
+        footer_groups=footer_groups(settings, locale),
     )

@@ -1,0 +1,58 @@
+# Mahnwerk — the two commands of the README:
+#   make demo   runs the main job (mahnwerk demo on the embedded moto stack)
+#   make test   runs the whole suite (ruff, mypy, cfn-lint, sam validate --lint, sam build, pytest)
+# Both set everything up on a fresh machine from PyPI alone.
+
+SHELL := /bin/bash
+# pyenv's Python 3.13 by path: its `python3.13` shim only works with PYENV_VERSION set.
+PY313_BIN := $(lastword $(sort $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.13.*/bin)))
+PYTHON ?= $(if $(PY313_BIN),$(PY313_BIN)/python3.13,python3.13)
+VENV := .venv
+TOOLS := .tools
+SAM := $(TOOLS)/sam/bin/sam
+SAM_VERSION := 1.170.0
+# sam build needs a real python3.13 on PATH; fake credentials keep every AWS call local.
+export PATH := $(if $(PY313_BIN),$(PY313_BIN):,)$(PATH)
+AWS_ENV := AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=eu-central-1
+PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(VENV)/bin/pip -q
+
+.PHONY: demo test lint typecheck template build pytest benchmark clean
+
+$(VENV)/.installed: pyproject.toml layers/mahnwerk/requirements.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip 2>&1 | grep -v "is ignored" || true
+	$(PIP) install -e '.[dev]' 2>&1 | grep -v "is ignored" || true
+	$(VENV)/bin/python -c "import mahnwerk, mahnwerk_local, moto, pytest"
+	touch $@
+
+$(SAM):
+	test -x $(TOOLS)/sam/bin/python || $(PYTHON) -m venv $(TOOLS)/sam
+	PIP_DISABLE_PIP_VERSION_CHECK=1 $(TOOLS)/sam/bin/pip -q install aws-sam-cli==$(SAM_VERSION) 2>&1 | grep -v "is ignored" || true
+	test -x $(SAM)
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/mahnwerk demo --out out/demo
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy layers/mahnwerk/mahnwerk infra/mahnwerk_local
+
+template: $(VENV)/.installed $(SAM)
+	$(VENV)/bin/cfn-lint template.yaml
+	$(AWS_ENV) $(SAM) validate --lint --template-file template.yaml --region eu-central-1
+
+build: $(SAM)
+	$(AWS_ENV) $(SAM) build --template-file template.yaml --build-dir .aws-sam/build
+
+pytest: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest -n 2 --dist loadfile
+
+test: lint typecheck template build pytest
+
+benchmark: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/dunning_day.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .aws-sam out

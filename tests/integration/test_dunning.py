@@ -1,0 +1,120 @@
+"""Schedule → DunningFunction → SQS → NoticeFunction → PDF in S3 + email through SES (moto)."""
+
+import email
+import email.utils
+import json
+
+from mahnwerk.service.tenants import SETTINGS_KEY
+from mahnwerk_local.events import sqs_event
+
+from ..conftest import ROOT, berlin
+
+SETTINGS = json.loads((ROOT / "infra/mahnwerk_local/demo/settings.json").read_text("utf-8"))
+CSV = ("Rechnungsnummer;Kundennummer;Kunde;E-Mail;Straße;PLZ;Ort;Rechnungsdatum;Fällig am;Betrag\n"
+       "RE-1;K-1;Anna Schmidt;anna@example.org;Weg 1;10115;Berlin;01.10.2026;15.10.2026;119,00\n"
+       "RE-2;K-1;Anna Schmidt;anna@example.org;Weg 1;10115;Berlin;05.10.2026;19.10.2026;50,00\n"
+       "RE-3;K-2;Ørsted A/S;;Havnegade 1;10115;Berlin;01.10.2026;15.10.2026;1.000,00\n"
+       "RE-4;K-3;Zoë;;;;;01.10.2026;15.10.2026;20,00\n").encode()
+
+
+def setup(stack, tenant="acme"):
+    stack.verify_sender(SETTINGS["sender_email"])
+    with stack.service_context() as ctx:
+        ctx.repo.put_document(tenant, SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
+    stack.now = berlin(2026, 10, 20, 5)
+    stack.upload(f"inbox/{tenant}/invoices/rechnungen.csv", CSV)
+    stack.drain()
+
+
+def run_day(stack, day):
+    stack.now = day
+    result = stack.fire_schedule("DunningFunction", day)
+    stack.drain()
+    return result
+
+
+def notices(stack, tenant="acme"):
+    with stack.service_context() as ctx:
+        return {n.notice_id: n for n in ctx.repo.notices(tenant)}
+
+
+def test_one_reminder_per_overdue_customer_rendered_and_emailed_with_the_pdf(stack):
+    setup(stack)
+    assert run_day(stack, berlin(2026, 10, 21))["requests"] == 0  # due + 7 not reached yet
+    result = run_day(stack, berlin(2026, 10, 22))
+    assert result == {"run_date": "2026-10-22", "tenants": 1, "requests": 3}
+    sent = notices(stack)
+    assert set(sent) == {"K-1:2026-10-22:L1", "K-2:2026-10-22:L1", "K-3:2026-10-22:L1"}
+    k1 = sent["K-1:2026-10-22:L1"]
+    assert k1.status == "sent" and k1.message_id
+    assert json.loads(k1.plan)["level_name"] == "Zahlungserinnerung"
+    # K-2 has no email: the reminder goes to the post outbox; K-3 has no address: held, not lost
+    assert sent["K-2:2026-10-22:L1"].post_key.startswith("outbox/post/2026-10-22/")
+    assert sent["K-3:2026-10-22:L1"].status == "held"
+
+    [raw] = stack.sent_emails()
+    message = email.message_from_bytes(raw)
+    assert email.utils.parseaddr(message["To"])[1] == "anna@example.org"
+    assert message["X-Mahnwerk-Notice"] == "K-1:2026-10-22:L1"
+    [attachment] = [p for p in message.walk() if p.get_content_type() == "application/pdf"]
+    pdf = attachment.get_payload(decode=True)
+    stored = stack.client("s3").get_object(Bucket=stack.bucket, Key=k1.pdf_key)["Body"].read()
+    assert pdf == stored and pdf.startswith(b"%PDF")
+    # the customer's first reminder lists both overdue invoices (one letter per customer)
+    assert [line["number"] for line in json.loads(k1.plan)["lines"]] == ["RE-1", "RE-2"]
+    with stack.service_context() as ctx:
+        # RE-2's own reminder would fall due on 26.10., within the cooldown: it is in this letter
+        assert [i.level for i in ctx.repo.customer_invoices("acme", "K-1")] == [1, 1]
+        timeline = [e["kind"] for e in ctx.repo.events("acme", "RE-1")]
+    assert timeline == ["received", "notice_sent"]
+
+
+def test_a_schedule_fired_twice_on_one_day_sends_one_reminder(stack):
+    setup(stack)
+    day = berlin(2026, 10, 22)
+    run_day(stack, day)
+    run_day(stack, day.replace(hour=7))  # a retried / duplicated schedule, same day
+    assert len(stack.sent_emails()) == 1
+    assert len(notices(stack)) == 3
+
+
+def test_a_duplicated_notice_request_sends_once(stack):
+    setup(stack)
+    stack.fire_schedule("DunningFunction", berlin(2026, 10, 22))
+    fn = stack.functions["NoticeFunction"]
+    messages = stack.client("sqs").receive_message(QueueUrl=fn.queue_url, MaxNumberOfMessages=10,
+                                                   VisibilityTimeout=0)["Messages"]
+    event = sqs_event(messages, fn.queue_arn, stack.region)
+    assert stack.invoke("NoticeFunction", event) == {"batchItemFailures": []}
+    assert stack.invoke("NoticeFunction", event) == {"batchItemFailures": []}
+    assert len(stack.sent_emails()) == 1
+
+
+def test_a_crash_after_reserving_resumes_the_same_letter_on_retry(stack, monkeypatch):
+    setup(stack)
+    from mahnwerk.adapters import aws
+
+    real_send = aws.Mailer.send_raw
+    calls = {"n": 0}
+
+    def flaky(self, raw, source, destinations):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionError("SES unreachable")
+        return real_send(self, raw, source, destinations)
+
+    monkeypatch.setattr(aws.Mailer, "send_raw", flaky)
+    run_day(stack, berlin(2026, 10, 22))  # first attempt fails, SQS redelivers, retry resumes
+    assert len(stack.sent_emails()) == 1
+    assert notices(stack)["K-1:2026-10-22:L1"].status == "sent"
+    assert stack.queue_depth("NoticeDeadLetterQueue") == 0
+
+
+def test_escalation_follows_the_policy_and_a_missed_week_sends_one_letter(stack):
+    setup(stack)
+    run_day(stack, berlin(2026, 10, 22))
+    # the schedule was down for three weeks: one catch-up letter, not one per missed day
+    run_day(stack, berlin(2026, 11, 12))
+    levels = sorted(n.notice_id for n in notices(stack).values())
+    assert "K-1:2026-11-12:L2" in levels
+    assert len([n for n in levels if n.startswith("K-1:")]) == 2
