@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from contextlib import redirect_stdout
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -79,11 +80,13 @@ def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: dat
 
     began = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
-    try:
-        result = simulate(SimulationInput(tenant, settings, invoices, start, end, out))
-    except DomainError as exc:
-        print(f"mahnwerk: {exc}", file=sys.stderr)
-        return 2
+    # The functions log JSON lines to stdout as in Lambda; keep them in a file, like CloudWatch.
+    with (out / "lambda.log").open("w", encoding="utf-8") as log, redirect_stdout(log):
+        try:
+            result = simulate(SimulationInput(tenant, settings, invoices, start, end, out))
+        except DomainError as exc:
+            print(f"mahnwerk: {exc}", file=sys.stderr)
+            return 2
     summary = result.summary
     print(f"Mahnwerk simulation for tenant {tenant!r}: {start} … {end} ({result.days} days, "
           f"{time.monotonic() - began:.1f} s)")
@@ -99,7 +102,8 @@ def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: dat
     if dead:
         print(f"  ⚠ messages in dead-letter queues: {dead}")
     print(f"  written: {out}/summary.json, {len(result.files['letters'])} letters, "
-          f"{len(result.files['mail'])} emails, {len(result.files['post'])} post letters")
+          f"{len(result.files['mail'])} emails, {len(result.files['post'])} post letters "
+          f"(function logs: {out}/lambda.log)")
     return 1 if dead else 0
 
 

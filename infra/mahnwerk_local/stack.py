@@ -67,7 +67,6 @@ class LocalStack:
     template_path: Path = field(default_factory=lambda: project_root() / "template.yaml")
     parameters: Mapping[str, str] = field(default_factory=dict)
     region: str = REGION
-    quiet: bool = True
     #: the simulated wall clock (None: real time)
     now: datetime | None = None
 
@@ -93,14 +92,20 @@ class LocalStack:
         from moto import mock_aws
 
         self._set_env({**FAKE_CREDENTIALS, **LOCAL_ENV})
+        from mahnwerk.service import bootstrap
+
         self._mock = mock_aws()
         self._mock.start()
+        bootstrap.reset()
         self.deploy()
 
     def stop(self) -> None:
         if self._mock is not None:
+            from mahnwerk.service import bootstrap
+
             self._mock.stop()
             self._mock = None
+            bootstrap.reset()
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)

@@ -240,6 +240,7 @@ class Repository:
 
     def __init__(self, region: str) -> None:
         self._region = region
+        self._connection = Connection(region=region)  # for transactions; its client is lazy
 
     # tenants
     def register_tenant(self, tenant_id: str, at: datetime) -> None:
@@ -368,9 +369,8 @@ class Repository:
             notice_id=plan.notice_id, status="reserved", plan=plan_to_json(plan),
             reserved_at=at.isoformat(),
         )
-        with_conn = Connection(region=self._region)
         try:
-            with TransactWrite(connection=with_conn) as tx:
+            with TransactWrite(connection=self._connection) as tx:
                 tx.save(notice, condition=NoticeItem.pk.does_not_exist())
                 for adv in plan.advances:
                     item = InvoiceItem(pk=tenant_pk(tid), sk=f"INV#{adv.number}")

@@ -75,6 +75,9 @@ def context() -> Context:
     if ctx is None:
         _cache.clear()
         ctx = _cache[config] = Context(config)
-    else:
-        dynamo.configure(config.table_name, config.region)
     return ctx
+
+
+def reset() -> None:
+    """Forget cached adapters (a new local stack starts; never needed in Lambda)."""
+    _cache.clear()

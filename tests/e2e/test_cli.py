@@ -1,0 +1,102 @@
+"""End to end through the installed ``mahnwerk`` console script, as the README runs it."""
+
+import email
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from ..conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def mahnwerk(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("mahnwerk", path=str(Path(sys.executable).parent))
+    assert exe, "the console script is not installed: pip install -e ."
+    return subprocess.run([exe, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    result = mahnwerk("demo", "--out", str(out), cwd=out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out, result.stdout
+
+
+def test_demo_writes_summary_letters_and_mails(demo):
+    out, stdout = demo
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert {"invoices", "notices", "payments", "rejected"} <= set(summary)
+    assert summary["notices"], "the demo must produce at least one notice"
+    first = summary["notices"][0]
+    assert {"date", "customer", "level", "channels", "invoices", "principal", "fees", "interest",
+            "flat_fee", "total", "pdf"} <= set(first)
+    assert first["level"] == 1 and first["pdf"].startswith("letters/")
+    assert summary["rejected"] == [{"file": "invoices.csv", "line": 9,
+                                    "reason": "amount is not a number: '1,2,3'"}]
+    assert all(depth == 0 for depth in summary["dead_letters"].values())
+    assert "Zahlungserinnerung" in stdout
+
+
+def test_demo_letter_is_a_readable_pdf_in_the_tenants_name(demo):
+    out, _ = demo
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    notice = summary["notices"][0]
+    text = PdfReader(out / notice["pdf"]).pages[0].extract_text()
+    assert "Sanitär Müller GmbH" in text
+    assert "Zahlungserinnerung" in text
+    for number in notice["invoices"]:
+        assert number in text
+    assert "Mahnwerk" not in text  # white label
+
+
+def test_demo_email_carries_the_same_pdf(demo):
+    out, _ = demo
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    emailed = [n for n in summary["notices"] if "email" in n["channels"]]
+    assert emailed
+    notice = emailed[0]
+    message = email.message_from_bytes((out / notice["eml"]).read_bytes())
+    assert "Sanitär Müller GmbH" in str(email.header.make_header(
+        email.header.decode_header(message["From"])))
+    [pdf] = [p.get_payload(decode=True) for p in message.walk()
+             if p.get_content_type() == "application/pdf"]
+    assert pdf == (out / notice["pdf"]).read_bytes()
+    kinds = {p.get_content_type() for p in message.walk()}
+    assert {"text/plain", "text/html"} <= kinds
+
+
+def test_simulate_with_yaml_settings_and_a_csv(tmp_path):
+    settings = json.loads((ROOT / "infra/mahnwerk_local/demo/settings.json").read_text("utf-8"))
+    import yaml
+
+    (tmp_path / "settings.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True), "utf-8")
+    (tmp_path / "inv.csv").write_text(
+        "Invoice number,Customer,E-mail,Invoice date,Due date,Total\n"
+        "INV-1,Acme Ltd,ap@acme.example,2026-10-01,2026-10-15,\"1,000.00\"\n", "utf-8")
+    result = mahnwerk("simulate", "--settings", "settings.yaml", "--invoices", "inv.csv",
+                      "--from", "2026-10-16", "--to", "2026-10-23", "--out", "out",
+                      "--tenant", "acme", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads((tmp_path / "out/summary.json").read_text("utf-8"))
+    [notice] = summary["notices"]
+    assert (notice["date"], notice["total"], notice["channels"]) == ("2026-10-22", "1000.00", ["email"])
+    assert len(list((tmp_path / "out/mail").glob("*.eml"))) == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--settings", "missing.json", "--invoices", "x.csv"], "no such file"),
+    (["--settings", "bad.json", "--invoices", "bad.json"], "company.name"),
+])
+def test_simulate_refuses_bad_input_with_a_clear_message(tmp_path, args, message):
+    (tmp_path / "bad.json").write_text('{"company": {}}', "utf-8")
+    result = mahnwerk("simulate", *args, "--from", "2026-10-01", "--to", "2026-10-02",
+                      "--out", "o", cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
