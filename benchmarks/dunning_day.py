@@ -99,7 +99,7 @@ def main() -> None:
         per_letter = run_calls.pop("notice_path_requests") / max(requests, 1)
         n = sum(run_calls.values())
         baseline = baseline or n
-        print(f"{total:>14} {20:>5} {n:>9} {str(ddb):<40} {planned:>7.3f}"
+        print(f"{total:>14} {20:>5} {n:>9} {ddb!s:<40} {planned:>7.3f}"
               f"   ratio to smallest: {n / baseline:.2f}; notices {requests}: "
               f"{per_letter:.1f} AWS requests per letter, {requests / sending:.1f} letters/s")
     print("  (letters/s falls with table size only on moto, whose Query walks every item under a\n"
