@@ -29,6 +29,10 @@ def record_handler(record: SQSRecord) -> None:
         "status": outcome.status, "notice": outcome.notice_id, "channels": outcome.channels,
     })
     metrics.add_metric(f"Notices_{outcome.status}", MetricUnit.Count, 1)
+    if outcome.stale_base_rate:
+        # the operator must add the new §247 BGB base rate (layers/mahnwerk/mahnwerk/data)
+        logger.warning("base-rate table is out of date; latest known rate used")
+        metrics.add_metric("StaleBaseRate", MetricUnit.Count, 1)
 
 
 @logger.inject_lambda_context(clear_state=True)

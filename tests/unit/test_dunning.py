@@ -3,13 +3,22 @@ from decimal import Decimal
 
 import pytest
 
-from mahnwerk.domain.dunning import decide, first_action_on, next_action_after
-from mahnwerk.domain.model import DomainError, Invoice, InvoiceStatus
+from mahnwerk.domain.dunning import decide as _decide
+from mahnwerk.domain.dunning import first_action_on, next_action_after
+from mahnwerk.domain.interest import BaseRateTable
+from mahnwerk.domain.model import Customer, DomainError, Invoice, InvoiceStatus
 from mahnwerk.domain.policy import Action, Level, Policy, Tone, default_policy
 from mahnwerk.domain.settings_doc import policy_from_dict
 
 POLICY = default_policy()  # 7 → 14 → 14 → hand-over
 DUE = date(2026, 10, 1)
+RATES = BaseRateTable(((date(2025, 1, 1), Decimal("2.27")), (date(2025, 7, 1), Decimal("1.27"))),
+                      known_through=date(2026, 12, 31))
+
+
+def decide(tenant_id, customer_id, invoices, policy, today, customer=None):
+    customer = customer or Customer(tenant_id, customer_id, "Kunde", "k@example.org")
+    return _decide(customer, invoices, policy, RATES, today)
 
 
 def invoice(number="R1", due=DUE, amount="100.00", open_amount=None, level=0, customer="K1",

@@ -21,7 +21,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from ..domain.dunning import NoticePlan
-from ..domain.model import Address, Customer, Invoice, InvoiceStatus
+from ..domain.model import Address, Channel, Customer, CustomerOverrides, Invoice, InvoiceStatus
 from ..domain.money import from_str, to_str
 
 TENANTS = "TENANTS"
@@ -84,6 +84,14 @@ class InvoiceItem(_Base):
     due_date_source = UnicodeAttribute(default="invoice")
     source = UnicodeAttribute(null=True)
     version = NumberAttribute(default=0)
+    pause_reason = UnicodeAttribute(null=True)
+    consumer_notice = NumberAttribute(default=0)
+    reminder_reached_on = UnicodeAttribute(null=True)
+    fees_open = UnicodeAttribute(default="0.00")
+    flat_fee_paid = UnicodeAttribute(default="0.00")
+    interest_accrued = UnicodeAttribute(default="0")  # exact, unrounded
+    interest_through = UnicodeAttribute(null=True)
+    interest_paid = UnicodeAttribute(default="0.00")
     customer_index = CustomerIndex()
     due_index = DueIndex()
 
@@ -98,6 +106,7 @@ class CustomerItem(_Base):
     country = UnicodeAttribute(null=True)
     is_consumer = NumberAttribute(default=0)
     locale = UnicodeAttribute(default="de")
+    overrides = UnicodeAttribute(default="{}")
 
 
 class NoticeItem(_Base):
@@ -165,6 +174,14 @@ def invoice_from_item(item: InvoiceItem, tenant_id: str) -> Invoice:
         paused_until=_d(item.paused_until),
         due_date_source=item.due_date_source,
         version=int(item.version),
+        pause_reason=item.pause_reason or "",
+        consumer_notice=bool(item.consumer_notice),
+        reminder_reached_on=_d(item.reminder_reached_on),
+        fees_open=from_str(item.fees_open),
+        flat_fee_paid=from_str(item.flat_fee_paid),
+        interest_accrued=Decimal(item.interest_accrued),
+        interest_through=_d(item.interest_through),
+        interest_paid=from_str(item.interest_paid),
     )
 
 
@@ -200,7 +217,19 @@ def invoice_to_item(inv: Invoice, source: str | None = None) -> InvoiceItem:
         due_date_source=inv.due_date_source,
         source=source,
         version=inv.version,
+        pause_reason=inv.pause_reason or None,
+        consumer_notice=int(inv.consumer_notice),
+        reminder_reached_on=_iso(inv.reminder_reached_on),
+        fees_open=to_str(inv.fees_open),
+        flat_fee_paid=to_str(inv.flat_fee_paid),
+        interest_accrued=str(inv.interest_accrued),
+        interest_through=_iso(inv.interest_through),
+        interest_paid=to_str(inv.interest_paid),
     )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def customer_from_item(item: CustomerItem, tenant_id: str) -> Customer:
@@ -213,6 +242,27 @@ def customer_from_item(item: CustomerItem, tenant_id: str) -> Customer:
                         item.country or "DE"),
         is_consumer=bool(item.is_consumer),
         locale=item.locale,
+        overrides=overrides_from_json(item.overrides),
+    )
+
+
+def overrides_to_json(o: CustomerOverrides) -> str:
+    return json.dumps({
+        "payment_terms_days": o.payment_terms_days,
+        "channels": [c.value for c in o.channels] if o.channels is not None else None,
+        "paused_until": _iso(o.paused_until), "pause_reason": o.pause_reason,
+        "excluded": o.excluded, "due_dates_agreed": o.due_dates_agreed,
+    }, sort_keys=True)
+
+
+def overrides_from_json(text: str | None) -> CustomerOverrides:
+    doc = json.loads(text or "{}")
+    channels = doc.get("channels")
+    return CustomerOverrides(
+        payment_terms_days=doc.get("payment_terms_days"),
+        channels=tuple(Channel(c) for c in channels) if channels is not None else None,
+        paused_until=_d(doc.get("paused_until")), pause_reason=doc.get("pause_reason") or "",
+        excluded=bool(doc.get("excluded")), due_dates_agreed=doc.get("due_dates_agreed"),
     )
 
 
@@ -285,6 +335,7 @@ class Repository:
             street=customer.address.street or None, postal_code=customer.address.postal_code or None,
             city=customer.address.city or None, country=customer.address.country or None,
             is_consumer=int(customer.is_consumer), locale=customer.locale,
+            overrides=overrides_to_json(customer.overrides),
         ).save()
 
     # invoices
@@ -379,7 +430,11 @@ class Repository:
                         InvoiceItem.last_notice_on.set(plan.run_date.isoformat()),
                         InvoiceItem.status.set(adv.status.value),
                         InvoiceItem.version.set(adv.expected_version + 1),
+                        InvoiceItem.fees_open.set(to_str(adv.fees_open)),
                     ]
+                    if adv.reminder_reached_on is not None:
+                        actions.append(InvoiceItem.reminder_reached_on.set(
+                            adv.reminder_reached_on.isoformat()))
                     if adv.next_action_on is None or adv.status.value == "handed_over":
                         actions += [InvoiceItem.next_action_on.remove(),
                                     InvoiceItem.due_pk.remove(), InvoiceItem.due_sk.remove()]
@@ -443,13 +498,16 @@ def plan_from_json(text: str) -> NoticePlan:
             paid=from_str(ln["paid"]), open_amount=from_str(ln["open_amount"]),
             level=int(ln["level"]), days_overdue=int(ln["days_overdue"]),
             interest=from_str(ln["interest"]), fees=from_str(ln["fees"]),
+            flat_fee=from_str(ln.get("flat_fee", "0")), default_from=day(ln.get("default_from")),
         )
         for ln in doc["lines"]
     )
     advances = tuple(
         Advance(number=a["number"], from_level=int(a["from_level"]), to_level=int(a["to_level"]),
                 next_action_on=day(a["next_action_on"]), status=InvoiceStatus(a["status"]),
-                expected_version=int(a["expected_version"]))
+                expected_version=int(a["expected_version"]),
+                fees_open=from_str(a.get("fees_open", "0")),
+                reminder_reached_on=day(a.get("reminder_reached_on")))
         for a in doc["advances"]
     )
     return NoticePlan(
@@ -458,5 +516,5 @@ def plan_from_json(text: str) -> NoticePlan:
         level_name=doc["level_name"], tone=Tone(doc["tone"]),
         channels=tuple(Channel(c) for c in doc["channels"]), action=Action(doc["action"]),
         lines=lines, fee=from_str(doc["fee"]), deadline=date.fromisoformat(doc["deadline"]),
-        advances=advances,
+        advances=advances, stale_base_rate=bool(doc.get("stale_base_rate")),
     )

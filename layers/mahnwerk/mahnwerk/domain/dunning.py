@@ -9,6 +9,10 @@ Semantics (documented in the README):
   this letter, so they do not get a letter of their own a few days later);
 - no letter goes to a customer within ``cooldown_days`` of the previous one: what falls due in
   between waits and goes out, at the highest level then due, when the cooldown ends.
+
+Amounts: a notice states what settles the claim as of its date — open principal, unpaid fees of
+earlier letters plus its own, default interest accrued up to and including the notice date, and the
+§288 Abs. 5 flat fee where owed.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .model import Channel, Invoice, InvoiceStatus
+from .interest import FLAT_FEE_B2B, BaseRateTable, default_interest
+from .model import Channel, Customer, Invoice, InvoiceStatus
 from .money import ZERO, cents
 from .policy import Action, Policy, Tone
 
@@ -35,15 +40,17 @@ class NoticeLine:
     days_overdue: int
     interest: Decimal = ZERO
     fees: Decimal = ZERO
+    flat_fee: Decimal = ZERO
+    default_from: date | None = None
 
     @property
     def total(self) -> Decimal:
-        return self.open_amount + self.interest + self.fees
+        return self.open_amount + self.interest + self.fees + self.flat_fee
 
 
 @dataclass(frozen=True)
 class Advance:
-    """How one invoice moves because of this notice."""
+    """How one invoice moves because of this notice (written in the reservation transaction)."""
 
     number: str
     from_level: int
@@ -52,6 +59,8 @@ class Advance:
     status: InvoiceStatus
     #: the version read when deciding; the write is conditional on it (optimistic locking)
     expected_version: int
+    fees_open: Decimal = ZERO
+    reminder_reached_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,8 @@ class NoticePlan:
     fee: Decimal
     deadline: date
     advances: tuple[Advance, ...]
+    #: the base-rate table had no confirmed value for some day charged (operator must update it)
+    stale_base_rate: bool = False
 
     @property
     def notice_id(self) -> str:
@@ -84,11 +95,16 @@ class NoticePlan:
 
     @property
     def fees(self) -> Decimal:
+        """Unpaid fees of earlier letters plus this letter's own."""
         return cents(self.fee + sum((line.fees for line in self.lines), ZERO))
 
     @property
+    def flat_fee(self) -> Decimal:
+        return cents(sum((line.flat_fee for line in self.lines), ZERO))
+
+    @property
     def total(self) -> Decimal:
-        return cents(self.principal + self.interest + self.fees)
+        return cents(self.principal + self.interest + self.fees + self.flat_fee)
 
     @property
     def invoice_numbers(self) -> tuple[str, ...]:
@@ -116,6 +132,54 @@ def is_due(invoice: Invoice, on: date) -> bool:
     )
 
 
+# --- §286: when does default begin ----------------------------------------------------------
+
+def default_from(invoice: Invoice, customer: Customer, policy: Policy) -> date | None:
+    """The first day of default (Verzug), or None while the debtor is not in default yet.
+
+    The earliest of: the day after the first reminder reached the debtor (§286 Abs. 1); day 31
+    after the due date — for consumers only if the invoice pointed this out (§286 Abs. 3); the day
+    after the due date where the payment date was agreed by the calendar (§286 Abs. 2 Nr. 1).
+    """
+    days: list[date] = []
+    if invoice.reminder_reached_on is not None:
+        days.append(invoice.reminder_reached_on + timedelta(days=1))
+    if not customer.is_consumer or invoice.consumer_notice:
+        days.append(invoice.due_date + timedelta(days=31))
+    agreed = customer.overrides.due_dates_agreed
+    if agreed if agreed is not None else policy.due_dates_agreed:
+        days.append(invoice.due_date + timedelta(days=1))
+    return min(days) if days else None
+
+
+def claim_line(invoice: Invoice, customer: Customer, policy: Policy, rates: BaseRateTable,
+               on: date, level: int) -> tuple[NoticeLine, bool]:
+    """One invoice's line on a notice dated ``on``, and whether a stale base rate was used."""
+    start = default_from(invoice, customer, policy)
+    interest = ZERO
+    stale = False
+    if policy.statutory_interest and start is not None and start <= on:
+        begin = start
+        if invoice.interest_through is not None:
+            begin = max(start, invoice.interest_through + timedelta(days=1))
+        piece = default_interest(invoice.open_amount, begin, on, customer.is_consumer, rates)
+        stale = piece.stale_rate
+        interest = max(ZERO, cents(invoice.interest_accrued + piece.exact) - invoice.interest_paid)
+    flat_fee = ZERO
+    # §288 Abs. 5 BGB: 40 EUR once per claim in default, business debtors only.
+    if policy.flat_fee_b2b and not customer.is_consumer and start is not None and start <= on:
+        flat_fee = max(ZERO, FLAT_FEE_B2B - invoice.flat_fee_paid)
+    line = NoticeLine(
+        number=invoice.number, issue_date=invoice.issue_date, due_date=invoice.due_date,
+        amount=invoice.amount, paid=invoice.paid_amount, open_amount=invoice.open_amount,
+        level=level, days_overdue=invoice.days_overdue(on), interest=interest,
+        fees=invoice.fees_open, flat_fee=flat_fee, default_from=start,
+    )
+    return line, stale
+
+
+# --- the decision -----------------------------------------------------------------------------
+
 def _aligned(listed: list[Invoice], due: list[Invoice], level_no: int, today: date,
              policy: Policy) -> list[Invoice]:
     """Listed invoices whose next letter level would fall due within the cooldown: they advance
@@ -132,14 +196,22 @@ def _aligned(listed: list[Invoice], due: list[Invoice], level_no: int, today: da
     ]
 
 
+def customer_blocked(customer: Customer, today: date) -> bool:
+    o = customer.overrides
+    return o.excluded or (o.paused_until is not None and o.paused_until >= today)
+
+
 def decide(
-    tenant_id: str,
-    customer_id: str,
+    customer: Customer,
     invoices: Iterable[Invoice],
     policy: Policy,
+    rates: BaseRateTable,
     today: date,
 ) -> NoticePlan | None:
-    """What (if anything) this customer gets today."""
+    """What (if anything) this customer gets today. Invoice beats customer beats tenant."""
+    if customer_blocked(customer, today):
+        return None
+    tenant_id, customer_id = customer.tenant_id, customer.customer_id
     candidates = [
         inv
         for inv in invoices
@@ -151,7 +223,8 @@ def decide(
     last_letter = max((inv.last_notice_on for inv in candidates if inv.last_notice_on), default=None)
     if last_letter is not None and (today - last_letter).days < policy.cooldown_days:
         return None
-    if sum((inv.open_amount for inv in due), ZERO) < policy.minimum_amount:
+    if sum((inv.open_amount for inv in candidates if inv.due_date < today), ZERO) \
+            < policy.minimum_amount:
         return None
 
     level_no = max(inv.level + 1 for inv in due)
@@ -165,34 +238,37 @@ def decide(
         due = listed
     listed.sort(key=lambda inv: (inv.due_date, inv.number))
 
+    is_letter = level.action is Action.LETTER
+    channels = level.channels
+    if is_letter and customer.overrides.channels:
+        channels = customer.overrides.channels
+    fee = level.fee if is_letter else ZERO
+    # The letter's fee is booked on its oldest invoice (§367: costs are settled first anyway).
+    fee_bearer = min(due, key=lambda inv: (inv.due_date, inv.number)).number
+    reached = today if Channel.EMAIL in channels and customer.email else \
+        today + timedelta(days=policy.post_delivery_days)
+
     advances = []
     for inv in sorted(due, key=lambda i: i.number):
         to_level = inv.level + 1
         hand_over = policy.level(to_level).action is Action.HAND_OVER
-        advances.append(
-            Advance(
-                number=inv.number,
-                from_level=inv.level,
-                to_level=to_level,
-                next_action_on=None if hand_over else next_action_after(to_level, today, policy),
-                status=InvoiceStatus.HANDED_OVER if hand_over else inv.status,
-                expected_version=inv.version,
-            )
-        )
-    new_level = {a.number: a.to_level for a in advances}
-    lines = tuple(
-        NoticeLine(
+        advances.append(Advance(
             number=inv.number,
-            issue_date=inv.issue_date,
-            due_date=inv.due_date,
-            amount=inv.amount,
-            paid=inv.paid_amount,
-            open_amount=inv.open_amount,
-            level=new_level.get(inv.number, inv.level),
-            days_overdue=inv.days_overdue(today),
-        )
-        for inv in listed
-    )
+            from_level=inv.level,
+            to_level=to_level,
+            next_action_on=None if hand_over else next_action_after(to_level, today, policy),
+            status=InvoiceStatus.HANDED_OVER if hand_over else inv.status,
+            expected_version=inv.version,
+            fees_open=inv.fees_open + (fee if inv.number == fee_bearer else ZERO),
+            reminder_reached_on=inv.reminder_reached_on or (reached if is_letter else None),
+        ))
+    new_level = {a.number: a.to_level for a in advances}
+    lines, stale = [], False
+    for inv in listed:
+        line, line_stale = claim_line(inv, customer, policy, rates, today,
+                                      new_level.get(inv.number, inv.level))
+        lines.append(line)
+        stale = stale or line_stale
     return NoticePlan(
         tenant_id=tenant_id,
         customer_id=customer_id,
@@ -200,10 +276,11 @@ def decide(
         level=level_no,
         level_name=level.name,
         tone=level.tone,
-        channels=level.channels,
+        channels=channels,
         action=level.action,
-        lines=lines,
-        fee=level.fee if level.action is Action.LETTER else ZERO,
+        lines=tuple(lines),
+        fee=fee,
         deadline=today + timedelta(days=policy.deadline_days),
         advances=tuple(advances),
+        stale_base_rate=stale,
     )

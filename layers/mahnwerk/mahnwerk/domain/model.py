@@ -56,6 +56,19 @@ class Address:
 
 
 @dataclass(frozen=True)
+class CustomerOverrides:
+    """What the owner set for this customer; each field left None falls back to the tenant."""
+
+    payment_terms_days: int | None = None
+    channels: tuple[Channel, ...] | None = None
+    paused_until: date | None = None
+    pause_reason: str = ""
+    excluded: bool = False
+    #: §286 Abs. 2 Nr. 1 BGB: payment dates fixed by the calendar by agreement with this customer
+    due_dates_agreed: bool | None = None
+
+
+@dataclass(frozen=True)
 class Customer:
     tenant_id: str
     customer_id: str
@@ -64,6 +77,7 @@ class Customer:
     address: Address = field(default_factory=Address)
     is_consumer: bool = False
     locale: str = "de"
+    overrides: CustomerOverrides = field(default_factory=CustomerOverrides)
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,19 @@ class Invoice:
     #: where the due date came from: "invoice", "terms" or "default_terms"
     due_date_source: str = "invoice"
     version: int = 0
+    pause_reason: str = ""
+    #: §286 Abs. 3 S. 1 Hs. 2 BGB: the invoice told the consumer about default after 30 days
+    consumer_notice: bool = False
+    #: the day the first reminder reached the debtor (it puts them in default the day after)
+    reminder_reached_on: date | None = None
+    #: dunning fees charged by letters and not yet paid (costs, §367 BGB)
+    fees_open: Decimal = ZERO
+    #: §288 Abs. 5 BGB flat fee: paid so far (it is owed once per invoice in default)
+    flat_fee_paid: Decimal = ZERO
+    #: interest accrued exactly (unrounded) up to ``interest_through`` when the principal changed
+    interest_accrued: Decimal = ZERO
+    interest_through: date | None = None
+    interest_paid: Decimal = ZERO
 
     @property
     def paid_amount(self) -> Decimal:
@@ -120,6 +147,23 @@ class InvoiceRecord:
     currency: str = "EUR"
     due_date_source: str = "invoice"
     line: int = 0
+    #: what the record was read from: "" (CSV), "cii", "ubl", "zugferd1", "pdf-text"
+    source_format: str = ""
+    #: e-invoice specification/profile id
+    #: (CII GuidelineSpecifiedDocumentContextParameter, UBL CustomizationID)
+    profile: str = ""
+    #: UNTDID 1001 document type code of an e-invoice ("380", "381", "384", …); "" when unknown
+    document_type: str = ""
+    #: True for credit notes: amount and open_amount were negated (they reduce what the customer owes)
+    credit_note: bool = False
+    #: already paid before the invoice was issued (e-invoice TotalPrepaidAmount / PrepaidAmount)
+    prepaid_amount: Decimal = ZERO
+    #: the remittance reference the debtor should quote (CII PaymentReference, UBL PaymentID)
+    payment_reference: str = ""
+    #: the invoice a credit note or corrected invoice refers to
+    preceding_invoice: str = ""
+    #: UNTDID 4461 payment means code ("58" SEPA transfer, "59" SEPA direct debit, …); "" when unknown
+    payment_means: str = ""
 
 
 @dataclass(frozen=True)

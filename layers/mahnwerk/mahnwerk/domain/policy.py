@@ -44,6 +44,13 @@ class Policy:
     #: at least this many days between two letters to one customer; escalations falling due
     #: within this window after a letter are taken into that letter instead of a letter of their own
     cooldown_days: int = 7
+    #: §288 Abs. 1/2 BGB default interest on the letters
+    statutory_interest: bool = True
+    #: §288 Abs. 5 BGB 40 EUR flat fee from business debtors; off by default because most small
+    #: businesses waive it for the sake of the customer relationship
+    flat_fee_b2b: bool = False
+    #: §286 Abs. 2 Nr. 1 BGB: due dates are agreed by contract, so default starts without a reminder
+    due_dates_agreed: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

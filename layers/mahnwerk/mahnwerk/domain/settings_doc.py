@@ -27,6 +27,13 @@ def _int(doc: dict[str, Any], key: str, where: str, default: int) -> int:
     return value
 
 
+def _bool(doc: dict[str, Any], key: str, where: str, default: bool) -> bool:
+    value = doc.get(key, default)
+    if not isinstance(value, bool):
+        raise DomainError(f"{where}.{key}: expected true or false, got {value!r}")
+    return value
+
+
 def _money(doc: dict[str, Any], key: str, where: str) -> Decimal:
     value = doc.get(key, "0")
     try:
@@ -90,10 +97,13 @@ def policy_from_dict(doc: dict[str, Any]) -> Policy:
         levels=levels,
         payment_terms_days=_int(doc, "payment_terms_days", "policy", base.payment_terms_days),
         minimum_amount=_money(doc, "minimum_amount", "policy"),
-        consolidate=bool(doc.get("consolidate", True)),
+        consolidate=_bool(doc, "consolidate", "policy", True),
         deadline_days=_int(doc, "deadline_days", "policy", base.deadline_days),
         post_delivery_days=_int(doc, "post_delivery_days", "policy", base.post_delivery_days),
         cooldown_days=_int(doc, "cooldown_days", "policy", base.cooldown_days),
+        statutory_interest=_bool(doc, "statutory_interest", "policy", base.statutory_interest),
+        flat_fee_b2b=_bool(doc, "flat_fee_b2b", "policy", base.flat_fee_b2b),
+        due_dates_agreed=_bool(doc, "due_dates_agreed", "policy", base.due_dates_agreed),
     )
 
 

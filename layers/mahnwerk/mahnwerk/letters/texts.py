@@ -11,6 +11,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -176,10 +177,34 @@ def compose(
         locale=locale,
         subject=subject_for(plan, customer, locale),
         salutation=" ".join(salutation.split()),
-        paragraphs=_paragraphs(body),
+        paragraphs=_paragraphs(body) + _legal_basis(plan, customer, locale),
         closing=" ".join(closing.split()),
         signature=settings.company.name,
     )
+
+
+def _legal_basis(plan: NoticePlan, customer: Customer, locale: str) -> list[str]:
+    """What the claimed interest and flat fee rest on. Added by code, not by the (tenant-editable)
+    templates, so that a custom text can never drop or misstate it."""
+    points = "5" if customer.is_consumer else "9"
+    parts = []
+    if plan.interest > ZERO:
+        parts.append(
+            f"Verzugszinsen in Höhe von {points} Prozentpunkten über dem Basiszinssatz "
+            f"(§ 288 Abs. {1 if customer.is_consumer else 2} BGB)" if locale == "de" else
+            f"default interest at {points} percentage points above the base rate "
+            f"(§ 288 ({1 if customer.is_consumer else 2}) BGB)")
+    if plan.flat_fee > ZERO:
+        parts.append(
+            f"die Verzugspauschale von {format_money(Decimal('40'), locale)} je Rechnung "
+            "(§ 288 Abs. 5 BGB)" if locale == "de" else
+            f"the late-payment flat fee of {format_money(Decimal('40'), locale)} per invoice "
+            "(§ 288 (5) BGB)")
+    if not parts:
+        return []
+    if locale == "de":
+        return ["Der Gesamtbetrag enthält " + " sowie ".join(parts) + "."]
+    return ["The total includes " + " and ".join(parts) + "."]
 
 
 def check_template(

@@ -72,10 +72,11 @@ def _row(line: NoticeLine, locale: str) -> ItemRow:
         amount=format_number(line.amount, locale),
         paid=format_number(line.paid, locale),
         interest=format_number(line.interest, locale),
-        fees=format_number(line.fees, locale),
+        # the §288 Abs. 5 flat fee is a cost too; the text names it separately
+        fees=format_number(line.fees + line.flat_fee, locale),
         open=format_number(line.total, locale),
         has_interest=line.interest != ZERO,
-        has_fees=line.fees != ZERO,
+        has_fees=line.fees + line.flat_fee != ZERO,
     )
 
 
@@ -116,7 +117,8 @@ def statement(plan: NoticePlan, settings: TenantSettings, locale: str) -> Statem
         labels=labels(locale),
         rows=tuple(_row(line, locale) for line in plan.lines),
         interest_total=format_number(plan.interest, locale),
-        line_fees_total=format_number(sum((line.fees for line in plan.lines), ZERO), locale),
+        line_fees_total=format_number(
+            sum((line.fees + line.flat_fee for line in plan.lines), ZERO), locale),
         subtotal=format_money(subtotal, locale),
         letter_fee=format_money(plan.fee, locale) if plan.fee > ZERO else "",
         total=format_money(plan.total, locale),

@@ -18,6 +18,7 @@ from ..domain.model import Channel, Customer, check_tenant_id
 from ..domain.policy import Action
 from ..domain.settings import TenantSettings
 from .bootstrap import Context
+from .law import base_rates
 from .tenants import load_settings
 
 
@@ -42,9 +43,11 @@ def plan_run(ctx: Context, run_date: date, scheduled_time: datetime) -> dict[str
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent | resumed | nothing_due | handed_over | already_done | conflict
+    status: str  # sent | held | resumed | nothing_due | handed_over | already_done
     notice_id: str | None = None
     channels: tuple[str, ...] = ()
+    #: interest was charged for a day past the base-rate table's confirmed periods
+    stale_base_rate: bool = False
 
 
 def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
@@ -59,7 +62,9 @@ def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
         if item.status == "reserved":
             return _deliver(ctx, settings, plan_from_json(item.plan), sent_at, resumed=True)
     invoices = ctx.repo.customer_invoices(tenant_id, customer_id)
-    plan = decide(tenant_id, customer_id, invoices, settings.policy, run_date)
+    customer = ctx.repo.get_customer(tenant_id, customer_id) or Customer(
+        tenant_id=tenant_id, customer_id=customer_id, name=customer_id)
+    plan = decide(customer, invoices, settings.policy, base_rates(), run_date)
     if plan is None:
         return Outcome("nothing_due")
     try:
@@ -134,7 +139,8 @@ def _deliver(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: 
         if held:
             detail["held"] = held
         ctx.repo.add_event(plan.tenant_id, number, f"notice_{status}", sent_at, detail)
-    return Outcome("resumed" if resumed else status, plan.notice_id, tuple(channels))
+    return Outcome("resumed" if resumed else status, plan.notice_id, tuple(channels),
+                   plan.stale_base_rate)
 
 
 def notice_summary(item: NoticeItem) -> dict[str, Any]:
