@@ -11,6 +11,7 @@ import importlib.util
 import json
 import os
 import sys
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -94,6 +95,7 @@ class LocalStack:
         self._set_env({**FAKE_CREDENTIALS, **LOCAL_ENV})
         from mahnwerk.service import bootstrap
 
+        _make_requests_atomic()
         self._mock = mock_aws()
         self._mock.start()
         bootstrap.reset()
@@ -318,16 +320,37 @@ class LocalStack:
     def _module(self, function: Function) -> ModuleType:
         module = self._modules.get(function.path)
         if module is None:
-            name = f"mahnwerk_function_{function.logical_id}"
-            spec = importlib.util.spec_from_file_location(name, function.path)
-            if spec is None or spec.loader is None:
-                raise ImportError(f"cannot load {function.path}")
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module
-            with self._function_env(function):
-                spec.loader.exec_module(module)
+            module = self._load(function, f"mahnwerk_function_{function.logical_id}")
             self._modules[function.path] = module
         return module
+
+    def _load(self, function: Function, name: str) -> ModuleType:
+        spec = importlib.util.spec_from_file_location(name, function.path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {function.path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        with self._function_env(function):
+            spec.loader.exec_module(module)
+        return module
+
+    @contextmanager
+    def function_env(self, logical_id: str) -> Iterator[None]:
+        with self._function_env(self.functions[logical_id]):
+            yield
+
+    def handler(self, logical_id: str, container: str | None = None) -> Any:
+        """The function's handler callable. ``container`` loads a separate copy of the module,
+        as a second Lambda execution environment would have (for tests that race two workers
+        from threads inside one ``function_env``)."""
+        function = self.functions[logical_id]
+        module = self._module(function) if container is None else \
+            self._load(function, f"mahnwerk_function_{logical_id}_{container}")
+        return getattr(module, function.handler.rpartition(".")[2])
+
+    def context(self, logical_id: str) -> LambdaContext:
+        function = self.functions[logical_id]
+        return LambdaContext(function.environment["AWS_LAMBDA_FUNCTION_NAME"], region=self.region)
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         function = self.functions[logical_id]
@@ -431,6 +454,27 @@ class LocalStack:
         backend = ses_backends[ACCOUNT][self.region]
         return [m.raw_data.encode() if isinstance(m.raw_data, str) else m.raw_data
                 for m in backend.sent_messages if hasattr(m, "raw_data")]
+
+
+_ATOMIC = threading.RLock()
+
+
+def _make_requests_atomic() -> None:
+    """moto handles a request in steps (check a condition, then write) that threads can
+    interleave; DynamoDB, S3 and SQS execute each request atomically. Serialising moto's request
+    handling restores that guarantee, so tests racing two workers test our code, not moto."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    if getattr(BotocoreStubber, "_mahnwerk_atomic", False):
+        return
+    original = BotocoreStubber.__call__
+
+    def atomic(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with _ATOMIC:
+            return original(self, *args, **kwargs)
+
+    BotocoreStubber.__call__ = atomic  # type: ignore[method-assign]
+    BotocoreStubber._mahnwerk_atomic = True  # type: ignore[attr-defined]
 
 
 def _queue_notification(config: Mapping[str, Any]) -> dict[str, Any]:

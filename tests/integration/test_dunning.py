@@ -118,3 +118,68 @@ def test_escalation_follows_the_policy_and_a_missed_week_sends_one_letter(stack)
     levels = sorted(n.notice_id for n in notices(stack).values())
     assert "K-1:2026-11-12:L2" in levels
     assert len([n for n in levels if n.startswith("K-1:")]) == 2
+
+
+def test_two_workers_racing_on_one_message_send_one_letter(stack):
+    import threading
+
+    setup(stack)
+    stack.fire_schedule("DunningFunction", berlin(2026, 10, 22))
+    fn = stack.functions["NoticeFunction"]
+    messages = stack.client("sqs").receive_message(QueueUrl=fn.queue_url, MaxNumberOfMessages=10,
+                                                   VisibilityTimeout=0)["Messages"]
+    [k1] = [m for m in messages if '"K-1"' in m["Body"]]
+    event = sqs_event([k1], fn.queue_arn, stack.region)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker(container):
+        handler = stack.handler("NoticeFunction", container=container)  # two Lambda instances
+        barrier.wait()
+        try:
+            results.append(len(handler(event, stack.context("NoticeFunction"))["batchItemFailures"]))
+        except Exception:  # Powertools raises when every record of the batch failed
+            results.append(1)
+
+    with stack.function_env("NoticeFunction"):
+        threads = [threading.Thread(target=worker, args=(name,)) for name in ("a", "b")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(stack.sent_emails()) == 1
+    # the loser either saw the letter done, or reported the message as failed to retry later
+    assert sorted(results) in ([0, 0], [0, 1])
+    stack.drain()  # the retried duplicate finds the letter sent
+    assert len(stack.sent_emails()) == 1
+    assert notices(stack)["K-1:2026-10-22:L1"].status == "sent"
+
+
+def test_an_ses_failure_mid_batch_retries_only_that_letter(stack, monkeypatch):
+    from mahnwerk.adapters import aws
+
+    setup(stack, tenant="acme")
+    extra = (b"RE-9;K-9;Berta Beispiel;berta@example.org;Weg 9;10115;Berlin;01.10.2026;"
+             b"15.10.2026;10,00\n")
+    stack.upload("inbox/acme/invoices/more.csv", CSV.split(b"\n")[0] + b"\n" + extra)
+    stack.drain()
+    real_send = aws.Mailer.send_raw
+    failed = []
+
+    def flaky(self, raw, source, destinations):
+        if destinations == ["berta@example.org"] and not failed:
+            failed.append(destinations)
+            raise ConnectionError("SES throttled")
+        return real_send(self, raw, source, destinations)
+
+    monkeypatch.setattr(aws.Mailer, "send_raw", flaky)
+    stack.fire_schedule("DunningFunction", berlin(2026, 10, 22))
+    fn = stack.functions["NoticeFunction"]
+    first = stack.pump("NoticeFunction")  # one batch holding all four requests
+    assert first == 4 and failed
+    assert stack.queue_depth("NoticeQueue") == 1  # only the failed one is left to retry
+    stack.drain()
+    recipients = sorted(email.message_from_bytes(raw)["To"] for raw in stack.sent_emails())
+    assert len(recipients) == 2 and any("berta@example.org" in r for r in recipients)
+    assert {n.status for n in notices(stack).values()} == {"sent", "held"}
+    assert fn.batch_size >= 4

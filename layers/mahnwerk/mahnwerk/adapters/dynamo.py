@@ -14,7 +14,7 @@ from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action as UpdateAction
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -120,6 +120,9 @@ class NoticeItem(_Base):
     post_key = UnicodeAttribute(null=True)
     reserved_at = UnicodeAttribute()
     sent_at = UnicodeAttribute(null=True)
+    #: who is sending right now, and until when the claim holds (a crashed sender's lease expires)
+    lease_owner = UnicodeAttribute(null=True)
+    lease_until = UnicodeAttribute(null=True)
 
 
 class EventItem(_Base):
@@ -460,6 +463,42 @@ class Repository:
             return NoticeItem.get(tenant_pk(tenant_id), f"NOT#{notice_id}", consistent_read=True)
         except NoticeItem.DoesNotExist:
             return None
+
+    def claim_notice(self, tenant_id: str, notice_id: str, owner: str, now: datetime,
+                     lease_until: datetime) -> bool:
+        """Take the right to send: only from 'reserved', or from 'sending' whose lease expired."""
+        item = NoticeItem(pk=tenant_pk(tenant_id), sk=f"NOT#{notice_id}")
+        free = (NoticeItem.status == "reserved") | (
+            (NoticeItem.status == "sending") & (NoticeItem.lease_until < now.isoformat()))
+        try:
+            item.update(actions=[NoticeItem.status.set("sending"),
+                                 NoticeItem.lease_owner.set(owner),
+                                 NoticeItem.lease_until.set(lease_until.isoformat())],
+                        condition=NoticeItem.pk.exists() & free)
+        except UpdateError as exc:
+            if _conditional(exc):
+                return False
+            raise
+        return True
+
+    def release_notice(self, tenant_id: str, notice_id: str, owner: str) -> None:
+        """Give a claim back after a failure we saw happen, so a retry need not wait the lease."""
+        item = NoticeItem(pk=tenant_pk(tenant_id), sk=f"NOT#{notice_id}")
+        try:
+            item.update(actions=[NoticeItem.status.set("reserved"),
+                                 NoticeItem.lease_owner.remove(), NoticeItem.lease_until.remove()],
+                        condition=(NoticeItem.status == "sending")
+                        & (NoticeItem.lease_owner == owner))
+        except UpdateError as exc:
+            if not _conditional(exc):
+                raise
+
+    def finish_notice(self, tenant_id: str, notice_id: str, owner: str, **fields: str) -> None:
+        """Mark sent (or held) — only by the holder of the claim."""
+        item = NoticeItem(pk=tenant_pk(tenant_id), sk=f"NOT#{notice_id}")
+        item.update(actions=[getattr(NoticeItem, k).set(v) for k, v in fields.items()]
+                    + [NoticeItem.lease_owner.remove(), NoticeItem.lease_until.remove()],
+                    condition=(NoticeItem.status == "sending") & (NoticeItem.lease_owner == owner))
 
     def update_notice(self, tenant_id: str, notice_id: str, **fields: str) -> None:
         item = NoticeItem(pk=tenant_pk(tenant_id), sk=f"NOT#{notice_id}")

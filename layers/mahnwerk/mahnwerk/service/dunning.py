@@ -8,8 +8,9 @@ sent; a retry finds the reservation and resumes it instead of deciding again.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..adapters.dynamo import Conflict, NoticeItem, plan_from_json
@@ -59,7 +60,7 @@ def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
 
     # A retry first finishes what an earlier attempt reserved.
     for item in ctx.repo.notices_of_day(tenant_id, customer_id, run_date):
-        if item.status == "reserved":
+        if item.status in {"reserved", "sending"}:
             return _deliver(ctx, settings, plan_from_json(item.plan), sent_at, resumed=True)
     invoices = ctx.repo.customer_invoices(tenant_id, customer_id)
     customer = ctx.repo.get_customer(tenant_id, customer_id) or Customer(
@@ -74,7 +75,7 @@ def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
         raise
     if not reserved:
         existing = ctx.repo.get_notice(tenant_id, plan.notice_id)
-        if existing is not None and existing.status == "reserved":
+        if existing is not None and existing.status in {"reserved", "sending"}:
             return _deliver(ctx, settings, plan_from_json(existing.plan), sent_at, resumed=True)
         return Outcome("already_done", plan.notice_id)
     if plan.action is Action.HAND_OVER:
@@ -96,8 +97,33 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
 
 
+class NoticeInProgress(RuntimeError):
+    """Another worker holds the claim on this notice: retry later (the message is not lost)."""
+
+
+#: How long a sender's claim holds. Shorter than the notice queue's visibility timeout (180 s), so
+#: a redelivered message finds the lease of a crashed sender expired and takes over.
+LEASE = timedelta(seconds=120)
+
+
 def _deliver(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: datetime,
              resumed: bool) -> Outcome:
+    owner = uuid.uuid4().hex
+    now = datetime.now(UTC)
+    if not ctx.repo.claim_notice(plan.tenant_id, plan.notice_id, owner, now, now + LEASE):
+        current = ctx.repo.get_notice(plan.tenant_id, plan.notice_id)
+        if current is not None and current.status in {"sent", "held", "handed_over"}:
+            return Outcome("already_done", plan.notice_id)
+        raise NoticeInProgress(plan.notice_id)
+    try:
+        return _send(ctx, settings, plan, sent_at, resumed, owner)
+    except Exception:
+        ctx.repo.release_notice(plan.tenant_id, plan.notice_id, owner)
+        raise
+
+
+def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: datetime,
+          resumed: bool, owner: str) -> Outcome:
     from ..letters.email import build_email
     from ..letters.pdf import render_notice_pdf
 
@@ -130,7 +156,7 @@ def _deliver(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: 
             held = "post letter held: the customer's postal address is incomplete"
 
     status = "sent" if channels else "held"
-    ctx.repo.update_notice(plan.tenant_id, plan.notice_id, status=status,
+    ctx.repo.finish_notice(plan.tenant_id, plan.notice_id, owner, status=status,
                            sent_at=sent_at.isoformat(), **fields)
     for number in plan.invoice_numbers:
         detail: dict[str, Any] = {"notice": plan.notice_id, "level": plan.level,
