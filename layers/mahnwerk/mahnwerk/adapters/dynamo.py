@@ -121,6 +121,7 @@ class NoticeItem(_Base):
     reserved_at = UnicodeAttribute()
     sent_at = UnicodeAttribute(null=True)
     #: who is sending right now, and until when the claim holds (a crashed sender's lease expires)
+    held_reason = UnicodeAttribute(null=True)
     lease_owner = UnicodeAttribute(null=True)
     lease_until = UnicodeAttribute(null=True)
 

@@ -14,7 +14,10 @@ class AmountError(ValueError):
 
 def cents(value: Decimal | int | str) -> Decimal:
     """Round to cents, commercial rounding (half up), as German accounting expects."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than the context's precision, NaN, …
+        raise AmountError(f"not an amount we can handle: {str(value)[:40]!r}") from exc
 
 
 def to_str(value: Decimal) -> str:

@@ -135,7 +135,7 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
 
     channels: list[str] = []
     fields: dict[str, str] = {"pdf_key": key}
-    held: str | None = None
+    held = ""
     wants_email = Channel.EMAIL in plan.channels
     wants_post = Channel.POST in plan.channels
     if wants_email and customer.email:
@@ -154,17 +154,13 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
             channels.append("post")
         else:
             held = "post letter held: the customer's postal address is incomplete"
+            fields["held_reason"] = held
 
     status = "sent" if channels else "held"
     ctx.repo.finish_notice(plan.tenant_id, plan.notice_id, owner, status=status,
                            sent_at=sent_at.isoformat(), **fields)
-    for number in plan.invoice_numbers:
-        detail: dict[str, Any] = {"notice": plan.notice_id, "level": plan.level,
-                                  "level_name": plan.level_name, "channels": channels,
-                                  "pdf": key}
-        if held:
-            detail["held"] = held
-        ctx.repo.add_event(plan.tenant_id, number, f"notice_{status}", sent_at, detail)
+    # The notice item itself lists its invoices: an invoice's timeline joins its events with the
+    # customer's notices, so no per-invoice event is written here.
     return Outcome("resumed" if resumed else status, plan.notice_id, tuple(channels),
                    plan.stale_base_rate)
 

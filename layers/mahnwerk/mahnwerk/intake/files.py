@@ -1,0 +1,118 @@
+"""Any uploaded invoice file → invoice records + rejects: the one entry point for intake.
+
+The content decides what a file is (a PDF named .csv is still a PDF); the extension only breaks
+ties and catches mislabelled uploads. Pure: bytes in, records out, nothing escapes as an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .csv_invoices import parse_invoices_csv
+from .einvoice import parse_einvoice_xml
+from .guard import MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, too_large
+from .pdf_invoice import parse_invoice_pdf
+from .result import ParseResult
+
+#: (magic bytes, what it is) for files people upload by mistake
+_KNOWN_BINARY = (
+    (b"PK\x03\x04", "a ZIP archive or an Excel/Word (.xlsx/.docx) file; please export the invoices as CSV"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel/Word (.xls/.doc) file; please export as CSV"),
+    (b"\x89PNG", "an image (PNG); scanned invoices are not read, please upload the PDF or e-invoice"),
+    (b"\xff\xd8\xff", "an image (JPEG); scanned invoices are not read, please upload the PDF or e-invoice"),
+    (b"GIF8", "an image (GIF)"),
+    (b"II*\x00", "an image (TIFF)"),
+    (b"MM\x00*", "an image (TIFF)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"MZ", "a Windows program"),
+    (b"\x7fELF", "a program (ELF)"),
+)
+_TEXT_CONTROL_OK = {9, 10, 12, 13}
+
+
+def sniff(data: bytes, file_name: str) -> str:
+    """"pdf", "xml", "csv", or "reject:<reason>" for what the bytes are."""
+    base = file_name.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    extension = "." + base.rsplit(".", 1)[1] if "." in base else ""
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    head = _text_head(data)
+    if head is not None and head.lstrip().startswith("<"):
+        return "xml"
+    for magic, what in _KNOWN_BINARY:
+        if data.startswith(magic):
+            return f"reject:the file is {what}, not an invoice file (CSV, XML e-invoice or PDF)"
+    if extension == ".pdf":
+        return "reject:the file is named .pdf but is not a PDF (no %PDF- header)"
+    if extension == ".xml":
+        return "reject:the file is named .xml but is not XML"
+    if head is None or _looks_binary(head):
+        return "reject:the file is binary, not an invoice file (CSV, XML e-invoice or PDF)"
+    return "csv"
+
+
+def parse_invoice_file(
+    data: bytes,
+    file_name: str,
+    tenant_id: str,
+    default_terms_days: int,
+    mapping: Mapping[str, str] | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> ParseResult:
+    """Read one uploaded file (CSV export, e-invoice XML or PDF) into records and rejects."""
+    reason = too_large(data, max_bytes)
+    if reason:
+        return ParseResult.rejected(file_name, reason)
+    if not data.strip():
+        return ParseResult.rejected(file_name, "the file is empty")
+    if has_malware_signature(data):
+        return ParseResult.rejected(file_name, MALWARE_REASON)
+    kind = sniff(data, file_name)
+    try:
+        if kind == "pdf":
+            return parse_invoice_pdf(data, file_name, tenant_id, default_terms_days, max_bytes=max_bytes)
+        if kind == "xml":
+            return parse_einvoice_xml(data, file_name, tenant_id, default_terms_days, max_bytes=max_bytes)
+        if kind == "csv":
+            csv = parse_invoices_csv(_as_utf8(data), file_name, tenant_id, default_terms_days, mapping)
+            return ParseResult(records=csv.records, rejects=csv.rejects)
+    except Exception as exc:  # the last line of defence: one bad file must not stop an import
+        return ParseResult.rejected(
+            file_name, f"the file could not be read ({type(exc).__name__}: {str(exc)[:200]})")
+    return ParseResult.rejected(file_name, kind.removeprefix("reject:"))
+
+
+def _text_head(data: bytes) -> str | None:
+    """The first characters as text (UTF-8, UTF-16 with BOM, else Windows-1252); None if not text."""
+    sample = data[:4096]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return sample[: len(sample) // 2 * 2].decode("utf-16", errors="strict")
+        except UnicodeDecodeError:
+            return None
+    sample = sample.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3:  # a character cut in two at the end of the sample
+            return sample[: exc.start].decode("utf-8")
+    return sample.decode("cp1252", errors="replace")
+
+
+def _looks_binary(head: str) -> bool:
+    if "\x00" in head:
+        return True
+    controls = sum(1 for c in head if ord(c) < 32 and ord(c) not in _TEXT_CONTROL_OK)
+    return controls > max(2, len(head) // 100)
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """CSV saved as "Unicode text" by Excel is UTF-16; the CSV reader expects UTF-8 or Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return data
+    return data
