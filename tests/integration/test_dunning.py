@@ -183,3 +183,28 @@ def test_an_ses_failure_mid_batch_retries_only_that_letter(stack, monkeypatch):
     assert len(recipients) == 2 and any("berta@example.org" in r for r in recipients)
     assert {n.status for n in notices(stack).values()} == {"sent", "held"}
     assert fn.batch_size >= 4
+
+
+def test_a_change_after_reading_cancels_the_reservation_instead_of_acting_on_stale_state(stack):
+    import pytest
+
+    from mahnwerk.adapters.dynamo import Conflict
+    from mahnwerk.domain.dunning import decide
+    from mahnwerk.service.law import base_rates
+    from mahnwerk.service.tenants import load_settings
+
+    setup(stack)
+    with stack.service_context() as ctx:
+        day = berlin(2026, 10, 22).date()
+        invoices = ctx.repo.customer_invoices("acme", "K-1")
+        customer = ctx.repo.get_customer("acme", "K-1")
+        plan = decide(customer, invoices, load_settings(ctx, "acme").policy, base_rates(), day)
+        assert plan is not None
+        # meanwhile RE-2 is paid (any change bumps the version)
+        changed = ctx.repo.get_invoice("acme", "RE-2")
+        ctx.repo.replace_invoice(changed.with_changes(open_amount=changed.open_amount),
+                                 changed.version, source="test")
+        with pytest.raises(Conflict):
+            ctx.repo.reserve_notice(plan, berlin(2026, 10, 22))
+        assert ctx.repo.get_notice("acme", plan.notice_id) is None  # nothing half-done
+        assert ctx.repo.get_invoice("acme", "RE-1").level == 0

@@ -371,17 +371,14 @@ class Repository:
             raise
 
     def customer_invoices(self, tenant_id: str, customer_id: str) -> list[Invoice]:
+        """A customer's invoices from the GSI (eventually consistent). Nothing is acted on without
+        a check: the reservation transaction is conditional on the version of every invoice it
+        moves or lists, so a state read stale (paid, paused, disputed meanwhile) cancels it and
+        the request is retried on fresh data — the re-read, without reading every item twice."""
         items = InvoiceItem.customer_index.query(
             customer_pk(tenant_id, customer_id), InvoiceItem.cust_sk.startswith("INV#")
         )
-        # GSIs are eventually consistent: re-read each candidate before acting on it.
-        numbers = [item.number for item in items]
-        result = []
-        for number in numbers:
-            invoice = self.get_invoice(tenant_id, number)
-            if invoice is not None:
-                result.append(invoice)
-        return result
+        return [invoice_from_item(item, tenant_id) for item in items]
 
     def due_customers(self, tenant_id: str, on: date) -> list[str]:
         """Customers with at least one invoice whose next action is on or before ``on``."""
@@ -450,6 +447,11 @@ class Repository:
                         ]
                     tx.update(item, actions=actions,
                               condition=(InvoiceItem.version == adv.expected_version))
+                # DynamoDB allows 100 items per transaction; listed lines beyond that go unchecked
+                room = 99 - len(plan.advances)
+                for number, version in plan.checks[:max(room, 0)]:
+                    tx.condition_check(InvoiceItem, tenant_pk(tid), f"INV#{number}",
+                                       condition=InvoiceItem.version == version)
         except TransactWriteError as exc:
             reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
             if reasons and reasons[0] == "ConditionalCheckFailed":
@@ -557,4 +559,5 @@ def plan_from_json(text: str) -> NoticePlan:
         channels=tuple(Channel(c) for c in doc["channels"]), action=Action(doc["action"]),
         lines=lines, fee=from_str(doc["fee"]), deadline=date.fromisoformat(doc["deadline"]),
         advances=advances, stale_base_rate=bool(doc.get("stale_base_rate")),
+        checks=tuple((str(n), int(v)) for n, v in doc.get("checks", [])),
     )

@@ -79,6 +79,9 @@ class NoticePlan:
     advances: tuple[Advance, ...]
     #: the base-rate table had no confirmed value for some day charged (operator must update it)
     stale_base_rate: bool = False
+    #: (number, version) of listed invoices that do not advance: the reservation checks that they
+    #: are unchanged, so the statement never shows a state that is already outdated
+    checks: tuple[tuple[str, int], ...] = ()
 
     @property
     def notice_id(self) -> str:
@@ -283,4 +286,5 @@ def decide(
         deadline=today + timedelta(days=policy.deadline_days),
         advances=tuple(advances),
         stale_base_rate=stale,
+        checks=tuple((inv.number, inv.version) for inv in listed if inv.number not in new_level),
     )

@@ -18,6 +18,7 @@ class Company:
     register: str = ""
     managing_director: str = ""
     website: str = ""
+    logo: str = ""
 
 
 @dataclass(frozen=True)

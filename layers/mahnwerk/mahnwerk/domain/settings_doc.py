@@ -52,9 +52,31 @@ def _address(doc: dict[str, Any], where: str) -> Address:
     )
 
 
+_KNOWN = {
+    "settings": {"company", "bank", "locale", "sender_email", "policy"},
+    "company": {"name", "address", "email", "phone", "vat_id", "register", "managing_director",
+                "website", "logo"},
+    "bank": {"iban", "bic", "bank_name"},
+    "policy": {"payment_terms_days", "minimum_amount", "consolidate", "deadline_days",
+               "post_delivery_days", "cooldown_days", "statutory_interest", "flat_fee_b2b",
+               "due_dates_agreed", "levels"},
+}
+
+
+def _no_unknown(doc: dict[str, Any], where: str) -> None:
+    unknown = sorted(set(doc) - _KNOWN[where])
+    if unknown:
+        raise DomainError(f"{where}: unknown field(s) {', '.join(unknown)}")
+
+
 def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
     if not isinstance(doc, dict):
         raise DomainError("settings: expected an object")
+    _no_unknown(doc, "settings")
+    for part in ("company", "bank", "policy"):
+        if not isinstance(doc.get(part) or {}, dict):
+            raise DomainError(f"{part}: expected an object")
+        _no_unknown(doc.get(part) or {}, part)
     company_doc = doc.get("company") or {}
     if not _str(company_doc, "name", "company"):
         raise DomainError("company.name: required (letters go out in this name)")
@@ -67,6 +89,7 @@ def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
         register=_str(company_doc, "register", "company"),
         managing_director=_str(company_doc, "managing_director", "company"),
         website=_str(company_doc, "website", "company"),
+        logo=_str(company_doc, "logo", "company"),
     )
     bank_doc = doc.get("bank") or {}
     bank = Bank(

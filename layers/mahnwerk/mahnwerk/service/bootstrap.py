@@ -79,5 +79,8 @@ def context() -> Context:
 
 
 def reset() -> None:
-    """Forget cached adapters (a new local stack starts; never needed in Lambda)."""
+    """Forget cached adapters and settings (a new local stack starts; never needed in Lambda)."""
+    from .tenants import forget_settings
+
     _cache.clear()
+    forget_settings()

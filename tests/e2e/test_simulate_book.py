@@ -1,0 +1,57 @@
+"""A realistic book over 90 days through the real pipeline: reproducible run to run."""
+
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from mahnwerk_local.book import book_csv
+
+from ..conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def simulate(out: Path, invoices: Path) -> subprocess.Popen[str]:
+    exe = shutil.which("mahnwerk", path=str(Path(sys.executable).parent))
+    assert exe
+    return subprocess.Popen(
+        [exe, "simulate", "--settings", str(ROOT / "infra/mahnwerk_local/demo/settings.json"),
+         "--invoices", str(invoices), "--from", "2026-08-01", "--to", "2026-10-29",
+         "--out", str(out), "--tenant", "book"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_ninety_days_of_a_realistic_book_are_reproducible(tmp_path):
+    invoices = tmp_path / "book.csv"
+    invoices.write_bytes(book_csv(customers=60, invoices=240, seed=7))
+    runs = [simulate(tmp_path / name, invoices) for name in ("a", "b")]  # in parallel
+    for run in runs:
+        _, err = run.communicate(timeout=900)
+        assert run.returncode == 0, err[-3000:]
+    a, b = (json.loads((tmp_path / n / "summary.json").read_text("utf-8")) for n in ("a", "b"))
+
+    assert len({i["customer"] for i in a["invoices"]}) >= 50 and len(a["invoices"]) >= 200
+    assert a["rejected"] == [] and not any(a["dead_letters"].values())
+    assert a["notices"] == b["notices"]  # the same letters, on the same days, with the same sums
+    assert a["invoices"] == b["invoices"]
+    for name in ("letters", "mail", "post"):
+        files_a = sorted(p.name for p in (tmp_path / "a" / name).iterdir())
+        assert files_a == sorted(p.name for p in (tmp_path / "b" / name).iterdir())
+    for pdf in (tmp_path / "a/letters").iterdir():  # byte-identical letters
+        assert pdf.read_bytes() == (tmp_path / "b/letters" / pdf.name).read_bytes()
+
+    # the book is mixed and the run exercises the whole policy
+    levels = Counter(n["level"] for n in a["notices"])
+    assert set(levels) == {1, 2, 3, 4}
+    customers = {n["customer"] for n in a["notices"]}
+    per_day = Counter((n["customer"], n["date"]) for n in a["notices"])
+    assert max(per_day.values()) == 1  # never two notices to one customer on one day
+    assert len(customers) >= 50
+    assert any(n["interest"] != "0.00" for n in a["notices"])
+    assert any("post" in n["channels"] for n in a["notices"])
+    assert any(i["open_amount"] != i["amount"] for i in a["invoices"])  # partly paid ones

@@ -1,0 +1,73 @@
+"""The published JSON schema (docs/settings.schema.json) and the validator in the core agree."""
+
+import copy
+import json
+
+import jsonschema
+import pytest
+
+from mahnwerk.domain.model import DomainError
+from mahnwerk.domain.settings_doc import settings_from_dict
+
+from ..conftest import ROOT
+
+SCHEMA = json.loads((ROOT / "docs/settings.schema.json").read_text("utf-8"))
+DEMO = json.loads((ROOT / "infra/mahnwerk_local/demo/settings.json").read_text("utf-8"))
+
+
+def schema_ok(doc):
+    try:
+        jsonschema.validate(doc, SCHEMA)
+    except jsonschema.ValidationError:
+        return False
+    return True
+
+
+def core_ok(doc):
+    try:
+        settings_from_dict("t", doc)
+    except DomainError:
+        return False
+    return True
+
+
+def test_the_schema_is_valid_and_accepts_the_demo_settings():
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    assert schema_ok(DEMO) and core_ok(DEMO)
+
+
+def mutate(path, value):
+    doc = copy.deepcopy(DEMO)
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return doc
+
+
+@pytest.mark.parametrize("path, value", [
+    (("company", "name"), KeyError),
+    (("company",), KeyError),
+    (("locale",), "fr"),
+    (("policy", "cooldown_days"), -1),
+    (("policy", "consolidate"), "yes"),
+    (("policy", "levels"), []),
+    (("policy", "levels", 0, "tone"), "rude"),
+    (("policy", "levels", 1, "fee"), "abc"),
+    (("policy", "levels", 0, "channels"), ["fax"]),
+    (("policy", "surprise"), 1),
+    (("company", "slogan"), "x"),
+])
+def test_what_the_schema_refuses_the_core_refuses(path, value):
+    doc = mutate(path, value)
+    assert not schema_ok(doc)
+    assert not core_ok(doc)
+
+
+def test_rules_beyond_a_schema_are_enforced_by_the_core():
+    # §286 Abs. 1 BGB: the first reminder is free — JSON schema cannot express "first item only"
+    doc = mutate(("policy", "levels", 0, "fee"), "5.00")
+    assert schema_ok(doc) and not core_ok(doc)
