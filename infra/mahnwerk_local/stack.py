@@ -528,15 +528,15 @@ def _make_transactions_cheap() -> None:
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
         if len(transact_items) > 100 or not all_conditions_hold(self, transact_items):
             return original(self, transact_items)
-        real_copy = ddb.copy
-        ddb.copy = _NoCopy  # type: ignore[assignment]
+        real_copy = getattr(ddb, "copy")  # noqa: B009 - moto's module-level import
+        setattr(ddb, "copy", _NoCopy)  # noqa: B010
         try:
             return original(self, transact_items)
         finally:
-            ddb.copy = real_copy
+            setattr(ddb, "copy", real_copy)  # noqa: B010
 
-    backend_cls.transact_write_items = transact_write_items
-    backend_cls._mahnwerk_cheap = True
+    setattr(backend_cls, "transact_write_items", transact_write_items)  # noqa: B010
+    setattr(backend_cls, "_mahnwerk_cheap", True)  # noqa: B010
 
 
 def _queue_notification(config: Mapping[str, Any]) -> dict[str, Any]:
