@@ -65,8 +65,9 @@ def test_one_reminder_per_overdue_customer_rendered_and_emailed_with_the_pdf(sta
     with stack.service_context() as ctx:
         # RE-2's own reminder would fall due on 26.10., within the cooldown: it is in this letter
         assert [i.level for i in ctx.repo.customer_invoices("acme", "K-1")] == [1, 1]
-        timeline = [e["kind"] for e in ctx.repo.events("acme", "RE-1")]
-    assert timeline == ["received"]  # the notice item lists its invoices (the timeline joins them)
+        timeline = ctx.repo.timeline("acme", "RE-1")
+    assert [e["kind"] for e in timeline] == ["received", "notice_sent"]
+    assert timeline[1]["channels"] == ["email"] and timeline[1]["level"] == 1
 
 
 def test_a_schedule_fired_twice_on_one_day_sends_one_reminder(stack):

@@ -19,7 +19,7 @@ def invoices(stack, tenant="acme"):
 
 def events(stack, number, tenant="acme"):
     with stack.service_context() as ctx:
-        return ctx.repo.events(tenant, number)
+        return ctx.repo.timeline(tenant, number)
 
 
 def report(stack, key):
@@ -38,10 +38,13 @@ def test_upload_creates_invoices_customers_and_reports_rejects(stack):
     with stack.service_context() as ctx:
         assert ctx.repo.get_customer("acme", "K-2").name == "Łukasz Şahin"
     imports = stack.client("s3").list_objects_v2(Bucket=stack.bucket, Prefix="rejected/acme/")
-    [key] = [o["Key"] for o in imports["Contents"]]
-    rejected = report(stack, key)
+    keys = sorted(o["Key"] for o in imports["Contents"])
+    assert [k.rsplit(".", 1)[1] for k in keys] == ["json", "txt"]
+    rejected = report(stack, keys[0])
     assert rejected == [{"file": "rechnungen.csv", "line": 4,
                          "reason": "amount is not a number: '1,2,3'"}]
+    text = stack.client("s3").get_object(Bucket=stack.bucket, Key=keys[1])["Body"].read().decode()
+    assert "rechnungen.csv, Zeile/line 4: amount is not a number: '1,2,3'" in text
     # the original stays where it was uploaded
     assert stack.client("s3").head_object(Bucket=stack.bucket,
                                           Key="inbox/acme/invoices/rechnungen.csv")
@@ -81,6 +84,6 @@ def test_unsafe_keys_and_unknown_file_types_go_to_the_dlq_or_the_reject_report(s
     stack.upload("inbox/ACME!/invoices/x.csv", CSV)  # invalid tenant id: the record fails
     stack.drain()
     imports = stack.client("s3").list_objects_v2(Bucket=stack.bucket, Prefix="rejected/acme/")
-    [key] = [o["Key"] for o in imports["Contents"]]
-    assert "not supported" in report(stack, key)[0]["reason"]
+    [key] = [o["Key"] for o in imports["Contents"] if o["Key"].endswith(".json")]
+    assert "not" in report(stack, key)[0]["reason"]
     assert stack.queue_depth("IntakeDeadLetterQueue") == 1  # after maxReceiveCount retries

@@ -108,3 +108,20 @@ def test_empty_file():
 def test_tab_delimited():
     text = "Rechnungsnummer\tKunde\tRechnungsdatum\tBetrag\nR1\tA\t01.10.2026\t5,00\n"
     assert parse(text).records[0].amount == Decimal("5.00")
+
+
+def test_formula_cells_are_refused_with_a_reason_but_negative_numbers_are_fine():
+    text = ("Rechnungsnummer;Kunde;Rechnungsdatum;Betrag\n"
+            'R1;=HYPERLINK("http://evil.example","Klick");01.10.2026;5\n'
+            "R2;@SUM(A1);01.10.2026;5\n"
+            "R3;Gutschrift Müller;01.10.2026;-12,50\n")
+    result = parse(text)
+    assert [r.number for r in result.records] == ["R3"]
+    assert result.records[0].amount == Decimal("-12.50")
+    assert all("formula" in r.reason for r in result.rejects)
+    assert [r.line for r in result.rejects] == [2, 3]
+
+
+def test_impossible_dates_on_the_fast_path_are_refused():
+    result = parse("Rechnungsnummer;Kunde;Rechnungsdatum;Betrag\nR1;A;31.02.2026;5\nR2;A;2026-13-01;5\n")
+    assert [r.line for r in result.rejects] == [2, 3]

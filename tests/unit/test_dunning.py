@@ -161,3 +161,20 @@ def test_policy_document_is_validated_with_the_path_of_the_error():
     with pytest.raises(DomainError, match=r"policy.levels\[0\]"):
         policy_from_dict({"levels": [{"name": "a", "tone": "rude"}]})
     assert policy_from_dict({}).levels == POLICY.levels
+
+
+def test_an_open_credit_note_reduces_the_claim_and_is_listed():
+    today = date(2026, 11, 1)
+    credit = invoice("GS-1", amount="-30.00", next_action_on=None).with_changes(
+        due_date=date(2026, 10, 5))
+    plan = decide("t1", "K1", [invoice("A"), credit], POLICY, today)
+    assert plan is not None
+    assert plan.invoice_numbers == ("A", "GS-1")
+    assert plan.principal == Decimal("70.00") and plan.lines[1].interest == 0
+    assert plan.total == Decimal("70.00") + plan.interest  # A is a day into default (§286 Abs. 3)
+    assert [a.number for a in plan.advances] == ["A"]
+
+
+def test_no_letter_when_credits_cover_everything():
+    credit = invoice("GS-1", amount="-100.00", next_action_on=None)
+    assert decide("t1", "K1", [invoice("A"), credit], POLICY, date(2026, 11, 1)) is None

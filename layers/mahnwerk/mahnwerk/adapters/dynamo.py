@@ -83,6 +83,7 @@ class InvoiceItem(_Base):
     paused_until = UnicodeAttribute(null=True)
     due_date_source = UnicodeAttribute(default="invoice")
     source = UnicodeAttribute(null=True)
+    received_at = UnicodeAttribute(null=True)
     version = NumberAttribute(default=0)
     pause_reason = UnicodeAttribute(null=True)
     consumer_notice = NumberAttribute(default=0)
@@ -186,6 +187,7 @@ def invoice_from_item(item: InvoiceItem, tenant_id: str) -> Invoice:
         interest_accrued=Decimal(item.interest_accrued),
         interest_through=_d(item.interest_through),
         interest_paid=from_str(item.interest_paid),
+        received_at=item.received_at,
     )
 
 
@@ -197,7 +199,8 @@ def _due_keys(inv: Invoice) -> tuple[str | None, str | None]:
     return tenant_pk(inv.tenant_id), f"{inv.next_action_on.isoformat()}#{inv.customer_id}#{inv.number}"
 
 
-def invoice_to_item(inv: Invoice, source: str | None = None) -> InvoiceItem:
+def invoice_to_item(inv: Invoice, source: str | None = None,
+                    received_at: str | None = None) -> InvoiceItem:
     due_pk, due_sk = _due_keys(inv)
     return InvoiceItem(
         pk=tenant_pk(inv.tenant_id),
@@ -220,6 +223,7 @@ def invoice_to_item(inv: Invoice, source: str | None = None) -> InvoiceItem:
         paused_until=inv.paused_until.isoformat() if inv.paused_until else None,
         due_date_source=inv.due_date_source,
         source=source,
+        received_at=received_at or inv.received_at,
         version=inv.version,
         pause_reason=inv.pause_reason or None,
         consumer_notice=int(inv.consumer_notice),
@@ -247,6 +251,17 @@ def customer_from_item(item: CustomerItem, tenant_id: str) -> Customer:
         is_consumer=bool(item.is_consumer),
         locale=item.locale,
         overrides=overrides_from_json(item.overrides),
+    )
+
+
+def _customer_item(customer: Customer) -> CustomerItem:
+    return CustomerItem(
+        pk=tenant_pk(customer.tenant_id), sk=f"CUS#{customer.customer_id}",
+        customer_id=customer.customer_id, name=customer.name, email=customer.email or None,
+        street=customer.address.street or None, postal_code=customer.address.postal_code or None,
+        city=customer.address.city or None, country=customer.address.country or None,
+        is_consumer=int(customer.is_consumer), locale=customer.locale,
+        overrides=overrides_to_json(customer.overrides),
     )
 
 
@@ -333,14 +348,7 @@ class Repository:
             return None
 
     def put_customer(self, customer: Customer) -> None:
-        CustomerItem(
-            pk=tenant_pk(customer.tenant_id), sk=f"CUS#{customer.customer_id}",
-            customer_id=customer.customer_id, name=customer.name, email=customer.email or None,
-            street=customer.address.street or None, postal_code=customer.address.postal_code or None,
-            city=customer.address.city or None, country=customer.address.country or None,
-            is_consumer=int(customer.is_consumer), locale=customer.locale,
-            overrides=overrides_to_json(customer.overrides),
-        ).save()
+        _customer_item(customer).save()
 
     # invoices
     def get_invoice(self, tenant_id: str, number: str, consistent: bool = True) -> Invoice | None:
@@ -350,15 +358,51 @@ class Repository:
             return None
         return invoice_from_item(item, tenant_id)
 
-    def create_invoice(self, invoice: Invoice, source: str) -> bool:
+    def create_invoice(self, invoice: Invoice, source: str, received_at: str | None = None) -> bool:
         """Insert if absent. False when it exists already (a retried event, a re-upload)."""
         try:
-            invoice_to_item(invoice, source).save(condition=InvoiceItem.pk.does_not_exist())
+            invoice_to_item(invoice, source, received_at).save(
+                condition=InvoiceItem.pk.does_not_exist())
         except PutError as exc:
             if _conditional(exc):
                 return False
             raise
         return True
+
+    def batch_get_invoices(self, tenant_id: str, numbers: list[str]) -> dict[str, Invoice]:
+        """Existing invoices among ``numbers`` (BatchGetItem, 100 keys per request)."""
+        keys = [(tenant_pk(tenant_id), f"INV#{n}") for n in dict.fromkeys(numbers)]
+        return {item.number: invoice_from_item(item, tenant_id)
+                for item in InvoiceItem.batch_get(keys, consistent_read=True)}
+
+    def create_invoices(self, invoices: list[Invoice], source: str, received_at: str) -> list[str]:
+        """Insert new invoices, 100 per transaction, each conditional on not existing yet (a
+        concurrent import of the same number can never overwrite an invoice in dunning).
+        Returns the numbers that existed after all (created meanwhile): the caller re-checks."""
+        existed: list[str] = []
+        for start in range(0, len(invoices), 100):
+            chunk = invoices[start:start + 100]
+            try:
+                with TransactWrite(connection=self._connection) as tx:
+                    for inv in chunk:
+                        tx.save(invoice_to_item(inv, source, received_at),
+                                condition=InvoiceItem.pk.does_not_exist())
+            except TransactWriteError:
+                for inv in chunk:  # someone was faster for at least one: one by one
+                    if not self.create_invoice(inv, source, received_at):
+                        existed.append(inv.number)
+        return existed
+
+    def batch_get_customers(self, tenant_id: str, ids: list[str]) -> dict[str, Customer]:
+        keys = [(tenant_pk(tenant_id), f"CUS#{c}") for c in dict.fromkeys(ids)]
+        return {item.customer_id: customer_from_item(item, tenant_id)
+                for item in CustomerItem.batch_get(keys, consistent_read=True)}
+
+    def put_customers(self, customers: list[Customer]) -> None:
+        """Upsert master data (BatchWriteItem, 25 per request)."""
+        with CustomerItem.batch_write() as batch:
+            for c in customers:
+                batch.save(_customer_item(c))
 
     def replace_invoice(self, invoice: Invoice, expected_version: int, source: str) -> None:
         """Overwrite if nobody changed it since we read it and dunning has not started."""
@@ -405,6 +449,31 @@ class Repository:
             {"kind": e.kind, "at": e.at, **json.loads(e.detail)}
             for e in EventItem.query(tenant_pk(tenant_id), EventItem.sk.startswith(f"EVT#{number}#"))
         ]
+
+    def timeline(self, tenant_id: str, number: str) -> list[dict[str, Any]]:
+        """An invoice's history: received (from the invoice item), its events, and every notice
+        that listed it (the notice items of its customer), in time order."""
+        try:
+            item = InvoiceItem.get(tenant_pk(tenant_id), f"INV#{number}")
+        except InvoiceItem.DoesNotExist:
+            return []
+        entries: list[dict[str, Any]] = []
+        if item.received_at:
+            entries.append({"kind": "received", "at": item.received_at, "source": item.source})
+        entries += self.events(tenant_id, number)
+        for notice in InvoiceItem.customer_index.query(
+                customer_pk(tenant_id, item.customer_id), InvoiceItem.cust_sk.startswith("NOT#")):
+            full = self.get_notice(tenant_id, str(getattr(notice, "sk", "")).removeprefix("NOT#"))
+            if full is None:
+                continue
+            plan = json.loads(full.plan)
+            if number in [line["number"] for line in plan["lines"]]:
+                entries.append({"kind": f"notice_{full.status}", "at": full.sent_at or full.reserved_at,
+                                "notice": full.notice_id, "level": plan["level"],
+                                "level_name": plan["level_name"], "pdf": full.pdf_key,
+                                "channels": [c for c, k in (("email", full.message_id),
+                                                            ("post", full.post_key)) if k]})
+        return sorted(entries, key=lambda e: str(e["at"]))
 
     # notices
     def reserve_notice(self, plan: NoticePlan, at: datetime) -> bool:

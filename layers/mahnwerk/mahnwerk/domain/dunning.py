@@ -226,8 +226,13 @@ def decide(
     last_letter = max((inv.last_notice_on for inv in candidates if inv.last_notice_on), default=None)
     if last_letter is not None and (today - last_letter).days < policy.cooldown_days:
         return None
-    if sum((inv.open_amount for inv in candidates if inv.due_date < today), ZERO) \
-            < policy.minimum_amount:
+    # credit notes not yet settled reduce what the customer owes
+    credits = [inv for inv in invoices
+               if inv.customer_id == customer_id and inv.tenant_id == tenant_id
+               and inv.status is InvoiceStatus.OPEN and inv.open_amount < ZERO]
+    owed = sum((inv.open_amount for inv in candidates if inv.due_date < today), ZERO) \
+        + sum((inv.open_amount for inv in credits), ZERO)
+    if owed <= ZERO or owed < policy.minimum_amount:
         return None
 
     level_no = max(inv.level + 1 for inv in due)
@@ -240,6 +245,7 @@ def decide(
         listed = [inv for inv in due if inv.level + 1 == level_no]
         due = listed
     listed.sort(key=lambda inv: (inv.due_date, inv.number))
+    listed += sorted(credits, key=lambda inv: (inv.issue_date, inv.number))
 
     is_letter = level.action is Action.LETTER
     channels = level.channels

@@ -113,6 +113,8 @@ class Invoice:
     interest_accrued: Decimal = ZERO
     interest_through: date | None = None
     interest_paid: Decimal = ZERO
+    #: when the invoice first arrived (ISO timestamp), for its timeline
+    received_at: str | None = None
 
     @property
     def paid_amount(self) -> Decimal:

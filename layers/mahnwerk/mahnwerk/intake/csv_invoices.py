@@ -97,6 +97,18 @@ def map_headers(row: list[str], mapping: Mapping[str, str] | None = None) -> dic
     return columns
 
 
+#: a cell a spreadsheet would run as a formula (CSV injection, OWASP): '=', '+', '-', '@' first
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+TEXT_FIELDS = ("number", "customer_id", "name", "email", "street", "postal_code", "city")
+
+
+def formula_cell(value: str) -> bool:
+    return bool(value) and bool(_FORMULA.match(value)) and not _NUMBERISH.match(value)
+
+
+_NUMBERISH = re.compile(r"^[+-]?[\d.,\s]+$")
+
+
 def customer_id_from_name(name: str) -> str:
     return "N-" + re.sub(r"[^A-Z0-9]+", "-", _norm(name).upper()).strip("-")[:40]
 
@@ -178,6 +190,10 @@ def _record(
         index = columns.get(name)
         return row[index].strip() if index is not None and index < len(row) else ""
 
+    for name_ in TEXT_FIELDS:
+        if formula_cell(cell(name_)):
+            raise ValueError(f"{name_} looks like a spreadsheet formula (CSV injection), "
+                             f"refused: {cell(name_)[:30]!r}")
     number = cell("number")
     if not number:
         raise ValueError("invoice number is empty")

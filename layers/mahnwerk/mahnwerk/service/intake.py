@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,9 +23,9 @@ from ..domain.model import (
     Reject,
     check_tenant_id,
 )
-from ..domain.money import ZERO, to_str
+from ..domain.money import ZERO
 from ..domain.policy import Policy
-from ..intake.csv_invoices import parse_invoices_csv
+from ..intake.files import parse_invoice_file
 from .bootstrap import Context
 from .tenants import load_settings
 
@@ -50,6 +50,21 @@ class ImportReport:
             "unchanged": self.unchanged,
             "rejected": [{"file": r.file, "line": r.line, "reason": r.reason} for r in self.rejected],
         }
+
+
+    def as_text(self) -> str:
+        """The reject report as a person reads it (German and English headline)."""
+        lines = [
+            f"Import von / import of {self.file} ({self.received_at})",
+            f"übernommen / imported: {len(self.created)} neu/new, {len(self.updated)} geändert/"
+            f"changed, {len(self.unchanged)} unverändert/unchanged",
+            f"abgelehnt / rejected: {len(self.rejected)}",
+            "",
+        ]
+        for r in self.rejected:
+            where = f"Zeile/line {r.line}" if r.line else "Datei/file"
+            lines.append(f"{r.file}, {where}: {r.reason}")
+        return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -89,49 +104,59 @@ def ingest_object(ctx: Context, key: str, version_id: str | None, received_at: d
             Reject(inbox.name, 0, "bank statement import is not available yet; file kept")
         )
         return _finish(ctx, report, version_id)
-    suffix = posixpath.splitext(inbox.name)[1].lower()
-    if suffix not in {".csv", ".txt"}:
-        report.rejected.append(
-            Reject(inbox.name, 0, f"file type {suffix or '(none)'} is not supported yet; "
-                                  "upload a CSV export (PDF and XML e-invoices follow)")
-        )
-        return _finish(ctx, report, version_id)
-
-    parsed = parse_invoices_csv(data, inbox.name, inbox.tenant_id,
+    parsed = parse_invoice_file(data, inbox.name, inbox.tenant_id,
                                 settings.policy.payment_terms_days)
     report.rejected.extend(parsed.rejects)
-    for record in parsed.records:
-        _apply(ctx, report, record, settings.policy, key, received_at)
+    apply_records(ctx, report, parsed.records, settings.policy, key, received_at)
     return _finish(ctx, report, version_id)
 
 
 def new_invoice(tenant_id: str, record: InvoiceRecord, policy: Policy) -> Invoice:
-    paid = record.open_amount <= ZERO
+    """A credit note (negative amount) stays open as a credit that reduces what the customer owes;
+    a payable amount of 0 is recorded as paid."""
+    credit = record.amount < ZERO or record.open_amount < ZERO
+    paid = not credit and record.open_amount == ZERO
+    dunnable = not credit and not paid
     return Invoice(
         tenant_id=tenant_id, number=record.number, customer_id=record.customer.customer_id,
         issue_date=record.issue_date, due_date=record.due_date, amount=record.amount,
-        open_amount=max(record.open_amount, ZERO), currency=record.currency,
+        open_amount=record.open_amount, currency=record.currency,
         status=InvoiceStatus.PAID if paid else InvoiceStatus.OPEN,
-        next_action_on=None if paid else first_action_on(record.due_date, policy),
+        next_action_on=first_action_on(record.due_date, policy) if dunnable else None,
         due_date_source=record.due_date_source,
     )
 
 
-def _apply(ctx: Context, report: ImportReport, record: InvoiceRecord, policy: Policy,
-           key: str, at: datetime) -> None:
+def apply_records(ctx: Context, report: ImportReport, records: list[InvoiceRecord],
+                  policy: Policy, key: str, at: datetime) -> None:
+    """Write a file's records with batched requests: one BatchGet per 100 numbers, one
+    conditional transaction per 100 new invoices, customers in batches of 25."""
+    if not records:
+        return
+    tenant = report.tenant_id
+    customers = {r.customer.customer_id: r.customer for r in records}
+    known = ctx.repo.batch_get_customers(tenant, list(customers))
+    # master data from the file; overrides the owner set stay as they are
+    ctx.repo.put_customers([
+        replace(c, overrides=known[c.customer_id].overrides) if c.customer_id in known else c
+        for c in customers.values()
+    ])
+    existing = ctx.repo.batch_get_invoices(tenant, [r.number for r in records])
+    fresh = [r for r in records if r.number not in existing]
+    raced = set(ctx.repo.create_invoices([new_invoice(tenant, r, policy) for r in fresh],
+                                         source=key, received_at=at.isoformat()))
+    report.created.extend(r.number for r in fresh if r.number not in raced)
+    if raced:
+        existing.update(ctx.repo.batch_get_invoices(tenant, sorted(raced)))
+    for record in records:
+        if record.number in existing:
+            _apply_existing(ctx, report, record, existing[record.number], policy, key, at)
+
+
+def _apply_existing(ctx: Context, report: ImportReport, record: InvoiceRecord, existing: Invoice,
+                    policy: Policy, key: str, at: datetime) -> None:
     tenant = report.tenant_id
     invoice = new_invoice(tenant, record, policy)
-    ctx.repo.put_customer(record.customer)
-    if ctx.repo.create_invoice(invoice, source=key):
-        report.created.append(record.number)
-        ctx.repo.add_event(tenant, record.number, "received", at, {
-            "file": report.file, "line": record.line, "amount": to_str(record.amount),
-            "due_date": record.due_date.isoformat(), "due_date_source": record.due_date_source,
-        })
-        return
-    existing = ctx.repo.get_invoice(tenant, record.number)
-    if existing is None:  # deleted between the two calls: let the retry create it
-        raise RuntimeError(f"invoice {record.number} vanished during import")
     changes = _diff(existing, invoice)
     if not changes:
         report.unchanged.append(record.number)
@@ -151,7 +176,8 @@ def _apply(ctx: Context, report: ImportReport, record: InvoiceRecord, policy: Po
         ))
         return
     try:
-        ctx.repo.replace_invoice(invoice, existing.version, source=key)
+        ctx.repo.replace_invoice(invoice.with_changes(received_at=existing.received_at),
+                                 existing.version, source=key)
     except Conflict:
         report.rejected.append(Reject(report.file, record.line,
                                       f"invoice {record.number} changed meanwhile; upload again"))
@@ -175,6 +201,7 @@ def _finish(ctx: Context, report: ImportReport, version_id: str | None) -> Impor
     ctx.store.put_json(f"reports/{report.tenant_id}/imports/{report.file}{suffix}.json",
                        report.as_dict())
     if report.rejected:
-        ctx.store.put_json(f"rejected/{report.tenant_id}/{report.file}{suffix}.json",
-                           report.as_dict()["rejected"])
+        base = f"rejected/{report.tenant_id}/{report.file}{suffix}"
+        ctx.store.put_json(f"{base}.json", report.as_dict()["rejected"])
+        ctx.store.put(f"{base}.txt", report.as_text().encode("utf-8"), "text/plain; charset=utf-8")
     return report
