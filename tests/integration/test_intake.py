@@ -87,3 +87,29 @@ def test_unsafe_keys_and_unknown_file_types_go_to_the_dlq_or_the_reject_report(s
     [key] = [o["Key"] for o in imports["Contents"] if o["Key"].endswith(".json")]
     assert "not" in report(stack, key)[0]["reason"]
     assert stack.queue_depth("IntakeDeadLetterQueue") == 1  # after maxReceiveCount retries
+
+
+def test_e_invoices_and_pdfs_arrive_through_the_same_s3_path(stack, corpus):
+    files = {
+        "EN16931_Einfach_DueDate.pdf": corpus / "zugferd-corpus/XML-Rechnung/FX/EN16931_Einfach_DueDate.pdf",
+        "01.01a-INVOICE_ubl.xml": corpus / "zugferd-corpus/ZUGFeRDv2/correct/intarsys/01.01a-INVOICE_ubl.xml",
+        "EN16931_Gutschrift.pdf": corpus / "zugferd-corpus/XML-Rechnung/FX/EN16931_Gutschrift.pdf",
+        "eicar.cii.xml": corpus / "zugferd-corpus/other/eicar.cii.xml",
+    }
+    for name, path in files.items():
+        if not path.is_file():
+            import pytest
+
+            pytest.skip(f"corpus file missing: {path}")
+        stack.upload(f"inbox/acme/invoices/{name}", path.read_bytes())
+    stack.drain()
+    found = invoices(stack)
+    assert len(found) == 3  # two invoices and a credit note; the EICAR file is refused
+    credits = [inv for inv in found.values() if inv.amount < 0]
+    assert len(credits) == 1 and credits[0].next_action_on is None  # a credit is never dunned
+    dunnable = [inv for inv in found.values() if inv.amount > 0]
+    assert all(inv.next_action_on is not None for inv in dunnable)
+    listing = stack.client("s3").list_objects_v2(Bucket=stack.bucket, Prefix="rejected/acme/")
+    [key] = [o["Key"] for o in listing["Contents"] if o["Key"].endswith(".json")]
+    assert "eicar" in key and "malware" in report(stack, key)[0]["reason"]
+    assert stack.queue_depth("IntakeDeadLetterQueue") == 0

@@ -269,11 +269,37 @@ def test_same_amount_two_customers_only_one_name_fits(book):
     assert (m.method, m.numbers) == (MatchMethod.AMOUNT_NAME, ("RE-2026-105",))
 
 
-def test_reference_conflicting_with_amount_and_iban_is_reported(book):
-    m = match_payment(entry("75.00", "RE-2026-104", iban=IBAN_K2), book)
+def test_a_typo_that_hits_another_customers_invoice_is_overruled_by_amount_and_name(book):
+    # RE-2026-103 exists (K2, 75.00), but 300.00 from "Bäckerei Weiß" is K3's RE-2026-104
+    m = match_payment(entry("300.00", "RE-2026-103", name="Baeckerei Weiss"), book)
+    assert (m.method, m.numbers, m.customer_id) == (MatchMethod.AMOUNT_NAME, ("RE-2026-104",), "K3")
+    assert any("mistyped" in n for n in m.notes)
+    by_iban = match_payment(entry("75.00", "RE-2026-104", iban=IBAN_K2), book)
+    assert (by_iban.method, by_iban.customer_id) == (MatchMethod.AMOUNT_IBAN, "K2")
+
+
+def test_a_typo_that_hits_a_sibling_invoice_keeps_the_designation_but_says_so(book):
+    # §366 Abs. 1: what the debtor named decides; the amount fits their other invoice exactly
+    m = match_payment(entry("119.00", "RE-2026-102", name="Müller Bau", iban=IBAN_K1), book)
+    assert (m.method, m.numbers, m.customer_id) == (MatchMethod.REFERENCE, ("RE-2026-102",), "K1")
+    assert m.confidence == 0.8 and any("RE-2026-101" in n and "mistyped" in n for n in m.notes)
+
+
+def test_reference_and_amount_against_amount_and_iban_is_a_conflict():
+    book = OpenBook([item("RE-1", "K1", "50.00", name="Alpha"),
+                     item("RE-2", "K2", "50.00", name="Beta", ibans=[IBAN_K2])])
+    m = match_payment(entry("50.00", "RE-1", iban=IBAN_K2), book)
     assert m.method == MatchMethod.UNMATCHED
     assert any("conflict" in n for n in m.notes)
-    assert {s.customer_id for s in m.suggestions} >= {"K2", "K3"}
+    assert [s.number for s in m.suggestions[:2]] == ["RE-1", "RE-2"]  # what was named first
+
+
+def test_digits_only_reference_with_nothing_else_pointing_there_has_low_confidence(book):
+    lone = match_payment(entry("1.00", "Kd 2026/106"), book)
+    assert (lone.method, lone.numbers, lone.confidence) == (
+        MatchMethod.REFERENCE, ("RE-2026-106",), 0.75)
+    named = match_payment(entry("1.00", "RE 2026-106", name="Autohaus Lange"), book)
+    assert named.confidence == 0.97
 
 
 def test_invoices_of_two_customers_in_one_transfer_are_not_split_by_guessing(book):

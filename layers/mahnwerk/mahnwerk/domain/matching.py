@@ -9,8 +9,10 @@ Matching, in this order (the first rule that decides wins; the rule is recorded 
    common prefixes ("RE", "Rg.", "Rechnung Nr.", "Invoice", …) and several numbers in one transfer.
    A number written without its letters ("2026/101" for RE-2026-101) matches when its digits are
    unambiguous among the tenant's numbers. The referenced open invoices must belong to one
-   customer; if the exact amount and the debtor IBAN point to a different customer, that conflict
-   is reported, not resolved.
+   customer. If the amount does not fit what was named but fits another customer exactly by rule
+   2 or 3, the reference is taken as mistyped and that rule decides (noted, confidence − 0.1); if
+   the amount fits what was named and amount + IBAN point to another customer, the conflict is
+   reported (unmatched), not resolved.
 2. ``amount+iban`` — the amount equals exactly one open invoice's claim total (principal, interest,
    fees, flat fee) or its open principal, or the sum over all open invoices of one customer, and the
    debtor IBAN is known for that customer.
@@ -18,8 +20,9 @@ Matching, in this order (the first rule that decides wins; the rule is recorded 
    (normalised: case, umlauts, ß, accents, legal forms and titles removed; Dice token overlap
    ≥ 0.6 — tokens also match when one is a prefix of the other, for names the bank truncated — or
    difflib ratio ≥ 0.85 on the sorted tokens).
-4. ``unmatched`` — with up to three suggestions ranked by amount closeness, name similarity, date
-   proximity, a known IBAN and a (possibly ambiguous) number in the remittance.
+4. ``unmatched`` — with up to three suggestions: invoices named in the remittance first, then by
+   score = 0.4·amount closeness + 0.3·name similarity + 0.1·date proximity (due date vs booking
+   day) + 0.1·debtor IBAN known + 0.1·named in the remittance.
 
 Never a guess: two customers that fit equally well (same best rule, name scores within 0.05) make
 the payment unmatched, with both as suggestions. Within one customer, equal candidates are served
@@ -42,7 +45,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import lru_cache
 from typing import NamedTuple, Protocol
@@ -104,16 +107,13 @@ _PREFIX = re.compile(
 )
 _RF_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[Rr][Ff]([0-9]{2})((?: ?[A-Za-z0-9]){1,21})")
 _LEADING_LETTERS = re.compile(r"^\D+")
+_NON_DIGITS = re.compile(r"\D+")
 _RF_MAX_PAYLOAD = 21
 
 
 def normalize_number(text: str) -> str:
     """An invoice number's comparable form: its letters and digits, upper case (``RE2026101``)."""
     return "".join(_TOKEN.findall(text)).upper()
-
-
-def _has_digit(text: str) -> bool:
-    return any(ch.isdigit() for ch in text)
 
 
 @dataclass(frozen=True)
@@ -157,10 +157,9 @@ class InvoiceIndex:
             full[key].append(number)
             if len(key) > _RF_MAX_PAYLOAD:
                 hashed[_rf_hash(key)].append(number)
-            bare = _LEADING_LETTERS.sub("", key)
-            digits = "".join(c for c in key if c.isdigit())
-            for form in dict.fromkeys((bare, digits)):
-                if form != key and sum(c.isdigit() for c in form) >= min_core_digits:
+            digits = _NON_DIGITS.sub("", key)
+            if len(digits) >= min_core_digits:
+                for form in {_LEADING_LETTERS.sub("", key), digits} - {key}:
                     alias[form].append(number)
         self._full = {k: tuple(v) for k, v in full.items()}
         self._alias = {k: tuple(v) for k, v in alias.items() if k not in full}
@@ -293,7 +292,7 @@ class InvoiceIndex:
     def _rf_hits(self, text: str) -> tuple[list[tuple[int, tuple[str, ...], bool]], str]:
         """RF references in ``text`` that resolve to our numbers; the text comes back with every
         RF reference blanked, so its digit groups are not read as invoice numbers."""
-        hits = []
+        hits: list[tuple[int, tuple[str, ...], bool]] = []
         blanks: list[tuple[int, int]] = []
         for m in _RF_IN_TEXT.finditer(text):
             check, tail = m.group(1), m.group(2)
@@ -481,7 +480,8 @@ def _similarity(a: NameKey, b: NameKey) -> tuple[float, bool]:
     if dice >= 1.0:
         return 1.0, True
     matcher = difflib.SequenceMatcher(None, a.joined, b.joined, autojunk=False)
-    if matcher.real_quick_ratio() <= dice or matcher.quick_ratio() <= dice:
+    # the ratio is only worth computing when it could pass (its upper bounds reach NAME_RATIO)
+    if matcher.real_quick_ratio() < NAME_RATIO or matcher.quick_ratio() < NAME_RATIO:
         return dice, dice >= NAME_TOKEN_OVERLAP
     ratio = matcher.ratio()
     return max(dice, ratio), dice >= NAME_TOKEN_OVERLAP or ratio >= NAME_RATIO
@@ -575,11 +575,11 @@ class Match:
 
 
 def _to_cents(amount: Decimal) -> int:
-    return int(cents(amount) * 100)
+    """Whole cents, commercial rounding (the same as ``money.cents``)."""
+    return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     """Invoices an amount could be for: one invoice, or all open invoices of a customer."""
 
     customer_id: str
@@ -618,7 +618,10 @@ class OpenBook:
         self._by_amount: defaultdict[tuple[str, int], list[_Candidate]] = defaultdict(list)
         self._by_token: defaultdict[str, list[str]] = defaultdict(list)
         self._sums: dict[str, _Candidate] = {}
-        near: list[tuple[int, str]] = []
+        #: number → (claim total, open principal) in cents
+        self._cents: dict[str, tuple[int, int]] = {}
+        near_amounts: list[int] = []
+        near_numbers: list[str] = []
         for cid, group in by_customer.items():
             group.sort(key=lambda it: (it.due_date, it.number))
             self.by_customer[cid] = tuple(group)
@@ -635,18 +638,21 @@ class OpenBook:
                 self._by_iban[iban].append(cid)
             for it in group:
                 claim, principal = _to_cents(it.claim_total), _to_cents(it.open_principal)
+                self._cents[it.number] = (claim, principal)
                 cand = _Candidate(cid, (it.number,), 0, (claim, principal), it.due_date)
                 self._by_amount[(it.currency, claim)].append(cand)
-                near.append((claim, it.number))
+                near_amounts.append(claim)
+                near_numbers.append(it.number)
                 if principal != claim:
                     self._by_amount[(it.currency, principal)].append(
                         _Candidate(cid, (it.number,), 1, (claim, principal), it.due_date))
-                    near.append((principal, it.number))
+                    near_amounts.append(principal)
+                    near_numbers.append(it.number)
             currencies = {it.currency for it in group}
             if len(group) > 1 and len(currencies) == 1:
                 currency = currencies.pop()
-                claim = sum(_to_cents(it.claim_total) for it in group)
-                principal = sum(_to_cents(it.open_principal) for it in group)
+                claim = sum(self._cents[it.number][0] for it in group)
+                principal = sum(self._cents[it.number][1] for it in group)
                 numbers = tuple(it.number for it in group)
                 whole = _Candidate(cid, numbers, 2, (claim, principal), group[0].due_date)
                 self._sums[cid] = whole
@@ -654,9 +660,9 @@ class OpenBook:
                 if principal != claim:
                     self._by_amount[(currency, principal)].append(
                         _Candidate(cid, numbers, 3, (claim, principal), group[0].due_date))
-        near.sort()
-        self._near_amounts = [a for a, _ in near]
-        self._near_numbers = [n for _, n in near]
+        order = sorted(range(len(near_amounts)), key=near_amounts.__getitem__)
+        self._near_amounts = [near_amounts[i] for i in order]
+        self._near_numbers = [near_numbers[i] for i in order]
         self.index = InvoiceIndex(self.items)
 
     def __len__(self) -> int:
@@ -688,6 +694,8 @@ class OpenBook:
         by_amount = self._by_amount.get((ctx.currency, ctx.amount), [])
         iban_result = self._amount_iban(ctx, by_amount)
 
+        name_result: _Pick | str | None = None
+        typo = 0.0
         if open_named:
             owners = tuple(dict.fromkeys(self.items[n].customer_id for n in open_named))
             if len(owners) > 1:
@@ -695,36 +703,61 @@ class OpenBook:
                              + ", ".join(owners))
                 return self._unmatched(ctx, notes)
             owner = owners[0]
-            if isinstance(iban_result, _Pick) and iban_result.candidate.customer_id != owner:
+            fits = ctx.amount in (sum(self._cents[n][0] for n in open_named),
+                                  sum(self._cents[n][1] for n in open_named))
+            other: _Pick | None = None
+            iban_pick = iban_result if isinstance(iban_result, _Pick) else None
+            if iban_pick is not None and iban_pick.candidate.customer_id != owner:
+                other = iban_pick
+            elif not fits and iban_pick is None:
+                name_result = self._amount_name(ctx, by_amount)
+                if isinstance(name_result, _Pick) and name_result.candidate.customer_id != owner:
+                    other = name_result
+            if other is None:
+                weak_only = all(n in weak for n in open_named)
+                confidence = 0.9 if weak_only else 0.97
+                if fits:
+                    confidence = 0.99
+                elif weak_only and not (ctx.iban in self._ibans[owner] or ctx.name(owner)[1]):
+                    confidence = 0.75  # digits only, and nothing else points to this customer
+                if not fits:
+                    sibling = next((c for c in by_amount if c.customer_id == owner), None)
+                    if sibling is not None:
+                        # §366 Abs. 1: the debtor's designation decides, but tell a human
+                        notes.append(f"the amount equals the {_KINDS[sibling.kind]} of "
+                                     f"{', '.join(sibling.numbers)} of the same customer: "
+                                     "the reference may be mistyped")
+                        confidence = min(confidence, 0.8)
+                return Match(MatchMethod.REFERENCE, open_named, owner, confidence,
+                             notes=tuple(notes))
+            if fits:
                 notes.append(
-                    f"conflict: the invoices named belong to customer {owner}, but amount and "
-                    f"IBAN fit customer {iban_result.candidate.customer_id}")
+                    f"conflict: the invoices named belong to customer {owner} and fit the amount, "
+                    f"but amount and IBAN fit customer {other.candidate.customer_id}")
                 return self._unmatched(ctx, notes)
-            items = [self.items[n] for n in open_named]
-            confidence = 0.9 if all(n in weak for n in open_named) else 0.97
-            sums = (sum(_to_cents(i.claim_total) for i in items),
-                    sum(_to_cents(i.open_principal) for i in items))
-            if ctx.amount in sums:
-                confidence = 0.99
-            return Match(MatchMethod.REFERENCE, open_named, owner, confidence, notes=tuple(notes))
+            # the amount does not fit what was named, but fits another customer exactly: a typo
+            notes.append(f"{', '.join(open_named)} (customer {owner}) named, but the amount does "
+                         "not fit; taken as a mistyped reference")
+            typo = 0.1
 
         if isinstance(iban_result, _Pick):
             cand = iban_result.candidate
             notes.append(f"amount equals the {_KINDS[cand.kind]}; debtor IBAN known")
             confidence = 0.97 if iban_result.name_score >= NAME_TOKEN_OVERLAP else 0.93
-            return Match(MatchMethod.AMOUNT_IBAN, cand.numbers, cand.customer_id, confidence,
-                         notes=tuple(notes))
+            return Match(MatchMethod.AMOUNT_IBAN, cand.numbers, cand.customer_id,
+                         round(confidence - typo, 3), notes=tuple(notes))
         if iban_result == "tie":
             notes.append("amount and IBAN fit several customers equally")
             return self._unmatched(ctx, notes)
 
-        name_result = self._amount_name(ctx, by_amount)
+        if name_result is None:
+            name_result = self._amount_name(ctx, by_amount)
         if isinstance(name_result, _Pick):
             cand = name_result.candidate
             notes.append(f"amount equals the {_KINDS[cand.kind]}; name similarity "
                          f"{name_result.name_score:.2f}")
             return Match(MatchMethod.AMOUNT_NAME, cand.numbers, cand.customer_id,
-                         round(0.6 + 0.3 * name_result.name_score, 3), notes=tuple(notes))
+                         round(0.6 + 0.3 * name_result.name_score - typo, 3), notes=tuple(notes))
         if name_result == "tie":
             notes.append("amount and name fit several customers equally")
         return self._unmatched(ctx, notes)
@@ -780,7 +813,7 @@ class OpenBook:
             if it is not None and (it.number,) not in pool:
                 pool[(it.number,)] = _Candidate(
                     it.customer_id, (it.number,), 0,
-                    (_to_cents(it.claim_total), _to_cents(it.open_principal)), it.due_date)
+                    self._cents[it.number], it.due_date)
 
         def add_customer(cid: str, limit: int = 10) -> None:
             for it in self.by_customer.get(cid, ())[:limit]:

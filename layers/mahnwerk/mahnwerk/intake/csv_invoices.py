@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from ..domain.model import Address, Customer, InvoiceRecord, Reject
 from ..domain.money import AmountError
 from .values import DateError, parse_amount, parse_date
 
-MAX_ROWS = 50_000
+MAX_ROWS = 200_000
 
 #: canonical field → header spellings (compared after normalising case, punctuation and umlauts)
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -99,6 +100,7 @@ def map_headers(row: list[str], mapping: Mapping[str, str] | None = None) -> dic
 
 #: a cell a spreadsheet would run as a formula (CSV injection, OWASP): '=', '+', '-', '@' first
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
+_FORMULA_START = frozenset("=+-@\t\r")
 TEXT_FIELDS = ("number", "customer_id", "name", "email", "street", "postal_code", "city")
 
 
@@ -142,6 +144,7 @@ def parse_invoices_csv(
         return result
 
     seen: dict[str, InvoiceRecord] = {}
+    people: dict[tuple[str, ...], Customer] = {}  # one Customer object per distinct row data
     start = reader.line_num + 1
     while True:
         try:
@@ -153,13 +156,13 @@ def parse_invoices_csv(
             start = reader.line_num + 1
             continue
         line, start = start, reader.line_num + 1
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():
             continue
         if len(result.records) + len(result.rejects) >= MAX_ROWS:
             result.rejects.append(Reject(file_name, line, f"more than {MAX_ROWS} rows; rest ignored"))
             break
         try:
-            record = _record(row, columns, tenant_id, default_terms_days, line)
+            record = _record(row, columns, tenant_id, default_terms_days, line, people)
         except (ValueError, AmountError, DateError) as exc:
             result.rejects.append(Reject(file_name, line, str(exc)))
             continue
@@ -184,63 +187,73 @@ def _same(a: InvoiceRecord, b: InvoiceRecord) -> bool:
 
 
 def _record(
-    row: list[str], columns: dict[str, int], tenant_id: str, default_terms: int, line: int
+    row: list[str], columns: dict[str, int], tenant_id: str, default_terms: int, line: int,
+    people: dict[tuple[str, ...], Customer],
 ) -> InvoiceRecord:
-    def cell(name: str) -> str:
-        index = columns.get(name)
-        return row[index].strip() if index is not None and index < len(row) else ""
-
-    for name_ in TEXT_FIELDS:
-        if formula_cell(cell(name_)):
-            raise ValueError(f"{name_} looks like a spreadsheet formula (CSV injection), "
-                             f"refused: {cell(name_)[:30]!r}")
-    number = cell("number")
+    width = len(row)
+    v = {name: row[i].strip() for name, i in columns.items() if i < width}
+    for name in TEXT_FIELDS:
+        value = v.get(name, "")
+        if value and value[0] in _FORMULA_START and formula_cell(value):
+            raise ValueError(f"{name} looks like a spreadsheet formula (CSV injection), "
+                             f"refused: {value[:30]!r}")
+    number = v.get("number", "")
     if not number:
         raise ValueError("invoice number is empty")
     if len(number) > 64:
         raise ValueError(f"invoice number is longer than 64 characters: {number[:20]!r}…")
-    amount = parse_amount(cell("amount")) if cell("amount") else None
-    if amount is None:
+    amount_text = v.get("amount", "")
+    if not amount_text:
         raise ValueError("amount is empty")
-    open_amount = parse_amount(cell("open_amount")) if cell("open_amount") else amount
+    amount = parse_amount(amount_text)
+    open_text = v.get("open_amount", "")
+    open_amount = parse_amount(open_text) if open_text else amount
     if amount >= 0 and not (0 <= open_amount <= amount):
         raise ValueError(f"open amount {open_amount} is outside 0…{amount}")
-    if not cell("issue_date"):
+    issue_text = v.get("issue_date", "")
+    if not issue_text:
         raise ValueError("invoice date is empty")
-    issue = parse_date(cell("issue_date"))
-    due, source = _due_date(issue, cell("due_date"), cell("terms_days"), default_terms)
+    issue = parse_date(issue_text)
+    due, source = _due_date(issue, v.get("due_date", ""), v.get("terms_days", ""), default_terms)
     if due < issue:
         raise ValueError(f"due date {due.isoformat()} lies before invoice date {issue.isoformat()}")
-    currency = (cell("currency") or "EUR").upper()
+    currency = (v.get("currency") or "EUR").upper()
     if currency in {"€", "EURO"}:
         currency = "EUR"
     if currency != "EUR":
         raise ValueError(f"currency {currency!r} is not supported (only EUR)")
-    name = cell("name")
-    customer_id = cell("customer_id") or (customer_id_from_name(name) if name else "")
-    if not customer_id:
-        raise ValueError("customer is empty (neither customer number nor name)")
-    consumer_raw = _norm(cell("consumer"))
-    if consumer_raw in _CONSUMER_YES:
-        is_consumer = True
-    elif consumer_raw in _CONSUMER_NO:
-        is_consumer = False
-    else:
-        raise ValueError(f"consumer/business column not understood: {cell('consumer')!r}")
-    customer = Customer(
-        tenant_id=tenant_id,
-        customer_id=customer_id,
-        name=name or customer_id,
-        email=cell("email"),
-        address=Address(cell("street"), cell("postal_code"), cell("city"),
-                        (cell("country") or "DE").upper()[:2]),
-        is_consumer=is_consumer,
-    )
+    key = (v.get("customer_id", ""), v.get("name", ""), v.get("email", ""), v.get("street", ""),
+           v.get("postal_code", ""), v.get("city", ""), v.get("country", ""), v.get("consumer", ""))
+    customer = people.get(key)
+    if customer is None:
+        customer = people[key] = _customer(key, tenant_id)
     return InvoiceRecord(
         number=number, customer=customer, issue_date=issue, due_date=due,
         amount=amount, open_amount=open_amount, currency=currency,
         due_date_source=source, line=line,
     )
+
+
+def _customer(key: tuple[str, ...], tenant_id: str) -> Customer:
+    customer_id, name, email, street, postal_code, city, country, consumer = key
+    customer_id = customer_id or (customer_id_from_name(name) if name else "")
+    if not customer_id:
+        raise ValueError("customer is empty (neither customer number nor name)")
+    return Customer(
+        tenant_id=tenant_id, customer_id=customer_id, name=name or customer_id, email=email,
+        address=Address(street, postal_code, city, (country or "DE").upper()[:2]),
+        is_consumer=_consumer_flag(consumer),
+    )
+
+
+@lru_cache(maxsize=256)
+def _consumer_flag(raw: str) -> bool:
+    value = _norm(raw)
+    if value in _CONSUMER_YES:
+        return True
+    if value in _CONSUMER_NO:
+        return False
+    raise ValueError(f"consumer/business column not understood: {raw!r}")
 
 
 def _due_date(issue: date, due_text: str, terms_text: str, default_terms: int) -> tuple[date, str]:
