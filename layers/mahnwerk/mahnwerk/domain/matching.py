@@ -12,7 +12,8 @@ Matching, in this order (the first rule that decides wins; the rule is recorded 
    customer. If the amount does not fit what was named but fits another customer exactly by rule
    2 or 3, the reference is taken as mistyped and that rule decides (noted, confidence − 0.1); if
    the amount fits what was named and amount + IBAN point to another customer, the conflict is
-   reported (unmatched), not resolved.
+   reported (unmatched), not resolved. If the amount fits another invoice of the *same* customer,
+   the designation still decides (§366 Abs. 1) but is noted as possibly mistyped.
 2. ``amount+iban`` — the amount equals exactly one open invoice's claim total (principal, interest,
    fees, flat fee) or its open principal, or the sum over all open invoices of one customer, and the
    debtor IBAN is known for that customer.
@@ -24,9 +25,15 @@ Matching, in this order (the first rule that decides wins; the rule is recorded 
    score = 0.4·amount closeness + 0.3·name similarity + 0.1·date proximity (due date vs booking
    day) + 0.1·debtor IBAN known + 0.1·named in the remittance.
 
-Never a guess: two customers that fit equally well (same best rule, name scores within 0.05) make
-the payment unmatched, with both as suggestions. Within one customer, equal candidates are served
+Never a guess: two customers that fit equally well (same rule, name scores within 0.05) make
+the payment unmatched, with both as suggestions. Within one customer the candidates are preferred
+single invoice claim total > single open principal > all open claims > all open principal, then
 oldest due first (§366 Abs. 2).
+
+Confidence: reference 0.99 when the amount equals the claims (or principal) named, 0.97 when the
+numbers were written with their letters, 0.9 digits only, 0.75 digits only with neither IBAN nor
+name pointing to the customer, at most 0.8 when the amount fits a sibling invoice; amount+iban
+0.97 (name matches too) or 0.93; amount+name 0.6 + 0.3 × name score; 0 when unmatched.
 
 Settling (``settle``) spreads a payment over a customer's claims with ``allocation.allocate``:
 the named invoices first, then the others by due date; within an invoice costs → interest →
