@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--settings", type=Path, required=True, help="tenant settings (JSON or YAML)")
     sim.add_argument("--invoices", type=Path, action="append", required=True,
                      help="invoice file (repeatable)")
+    sim.add_argument("--payments", type=Path, action="append", default=[],
+                     help="bank statement (camt.053, MT940, CSV; repeatable): uploaded through "
+                          "the bank inbox the morning after its last booking day")
     sim.add_argument("--from", dest="start", type=_date, required=True)
     sim.add_argument("--to", dest="end", type=_date, required=True)
     sim.add_argument("--out", type=Path, required=True)
@@ -61,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         with resources.as_file(demo_dir / "invoices.csv") as invoices:
             return _run(DEMO_TENANT, settings, [invoices], date(2026, 10, 1),
                         date(2026, 11, 30), args.out)
-    for path in [args.settings, *args.invoices]:
+    for path in [args.settings, *args.invoices, *args.payments]:
         if not path.is_file():
             print(f"mahnwerk: no such file: {path}", file=sys.stderr)
             return 2
@@ -69,11 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         print("mahnwerk: --to lies before --from", file=sys.stderr)
         return 2
     return _run(args.tenant, _load_settings(args.settings), args.invoices, args.start, args.end,
-                args.out)
+                args.out, args.payments)
 
 
 def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: date, end: date,
-         out: Path) -> int:
+         out: Path, payments: list[Path] | None = None) -> int:
     from mahnwerk.domain.model import DomainError
 
     from .simulation import SimulationInput, simulate
@@ -83,8 +86,9 @@ def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: dat
     # The functions log JSON lines to stdout as in Lambda; keep them in a file, like CloudWatch.
     with (out / "lambda.log").open("w", encoding="utf-8") as log, redirect_stdout(log):
         try:
-            result = simulate(SimulationInput(tenant, settings, invoices, start, end, out))
-        except DomainError as exc:
+            result = simulate(SimulationInput(tenant, settings, invoices, start, end, out,
+                                              payment_files=payments or []))
+        except (DomainError, ValueError) as exc:
             print(f"mahnwerk: {exc}", file=sys.stderr)
             return 2
     summary = result.summary
@@ -93,6 +97,10 @@ def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: dat
     print(f"  invoices: {len(summary['invoices'])}, rejected rows: {len(summary['rejected'])}")
     for reject in summary["rejected"]:
         print(f"    ✗ {reject['file']}:{reject['line']}: {reject['reason']}")
+    print(f"  payments: {len(summary['payments'])}")
+    for p in summary["payments"]:
+        what = ", ".join(p["matched"]) if p["matched"] else "→ review list"
+        print(f"    {p['date']}  {p['amount']:>10} EUR  {p['method']:<12} {what}")
     print(f"  notices: {len(summary['notices'])}")
     for n in summary["notices"]:
         channels = "+".join(n["channels"]) or n["status"]

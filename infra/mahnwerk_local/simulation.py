@@ -26,6 +26,7 @@ class SimulationInput:
     end: date
     out: Path
     template: Path | None = None
+    payment_files: Sequence[Path] = ()
 
 
 @dataclass
@@ -57,19 +58,36 @@ def simulate(spec: SimulationInput) -> SimulationResult:
         if settings.sender_email:
             stack.verify_sender(settings.sender_email)
 
+        arrivals = _statement_days(spec.payment_files)
         day, days = spec.start, 0
         while day <= spec.end:
+            stack.now = _at(day, 5)
             if day == spec.start:
-                stack.now = _at(day, 5)
                 for path in spec.invoice_files:
                     stack.upload(f"inbox/{spec.tenant_id}/invoices/{path.name}", path.read_bytes())
-                stack.drain()
+            for path in arrivals.get(day, []):
+                stack.upload(f"inbox/{spec.tenant_id}/bank/{path.name}", path.read_bytes())
+            stack.drain()
             stack.now = _at(day, dunning_hour)
             stack.fire_schedule("DunningFunction", stack.now)
             stack.drain()
             day += timedelta(days=1)
             days += 1
         return _collect(stack, spec, days)
+
+
+def _statement_days(paths: Sequence[Path]) -> dict[date, list[Path]]:
+    """A statement arrives the morning after its last booking day (as banks deliver them)."""
+    from mahnwerk.intake.bank import parse_bank_file
+
+    days: dict[date, list[Path]] = {}
+    for path in paths:
+        parsed = parse_bank_file(path.read_bytes(), path.name)
+        booked = [e.booking_date for e in parsed.entries]
+        if not booked:
+            raise ValueError(f"{path}: no bookings found ({[r.reason for r in parsed.rejects]})")
+        days.setdefault(max(booked) + timedelta(days=1), []).append(path)
+    return days
 
 
 def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationResult:
@@ -111,8 +129,19 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
                 files["post"].append(name)
             notice_rows.append(row)
 
+        payments = []
+        for p in sorted(ctx.repo.payments(spec.tenant_id), key=lambda p: (p.booking_date, p.sk)):
+            payments.append({
+                "date": p.booking_date, "amount": p.amount, "status": p.status,
+                "method": p.method, "customer": p.customer_id,
+                "matched": [i["number"] for i in json.loads(p.invoices)],
+                "unmatched": p.unapplied, "suggestions": json.loads(p.suggestions),
+            })
+        behaviour = {c.customer_id: ctx.repo.behaviour(spec.tenant_id, c.customer_id)
+                     for c in ctx.repo.customers(spec.tenant_id)}
         rejected: list[dict[str, Any]] = []
-        listing = s3.list_objects_v2(Bucket=stack.bucket, Prefix=f"reports/{spec.tenant_id}/")
+        listing = s3.list_objects_v2(Bucket=stack.bucket,
+                                     Prefix=f"reports/{spec.tenant_id}/imports/")
         for obj in listing.get("Contents", []):
             report = json.loads(s3.get_object(Bucket=stack.bucket, Key=obj["Key"])["Body"].read())
             rejected.extend(report.get("rejected", []))
@@ -139,8 +168,9 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
             for inv in sorted(invoices, key=lambda i: i.number)
         ],
         "notices": notice_rows,
-        "payments": [],
+        "payments": payments,
         "rejected": rejected,
+        "customers": {cid: b for cid, b in sorted(behaviour.items()) if b.get("paid_count")},
         "dead_letters": {name: stack.queue_depth(name) for name in stack.dead_letter_queues()},
     }
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",

@@ -108,6 +108,15 @@ class CustomerItem(_Base):
     is_consumer = NumberAttribute(default=0)
     locale = UnicodeAttribute(default="de")
     overrides = UnicodeAttribute(default="{}")
+    # payment behaviour, counted atomically as invoices are settled
+    paid_count = NumberAttribute(default=0)
+    paid_on_time = NumberAttribute(default=0)
+    days_to_pay_sum = NumberAttribute(default=0)
+    paid_after_l0 = NumberAttribute(default=0)
+    paid_after_l1 = NumberAttribute(default=0)
+    paid_after_l2 = NumberAttribute(default=0)
+    paid_after_l3 = NumberAttribute(default=0)
+    paid_after_l4 = NumberAttribute(default=0)
 
 
 class NoticeItem(_Base):
@@ -127,6 +136,22 @@ class NoticeItem(_Base):
     lease_until = UnicodeAttribute(null=True)
 
 
+class PaymentItem(_Base):
+    """One booked bank entry (sk PAY#{entry key}): its existence is the idempotency guard."""
+
+    booking_date = UnicodeAttribute()
+    amount = UnicodeAttribute()
+    status = UnicodeAttribute()  # matched | unmatched
+    method = UnicodeAttribute()
+    invoices = UnicodeAttribute(default="[]")  # JSON: [{number, fees, flat_fee, interest, principal}]
+    customer_id = UnicodeAttribute(null=True)
+    unapplied = UnicodeAttribute(default="0.00")
+    remittance = UnicodeAttribute(default="")
+    debtor_name = UnicodeAttribute(default="")
+    suggestions = UnicodeAttribute(default="[]")
+    source = UnicodeAttribute(null=True)
+
+
 class EventItem(_Base):
     """The audit timeline of an invoice: received, changed, notice sent, …"""
 
@@ -142,7 +167,8 @@ class DocItem(_Base):
     updated_at = UnicodeAttribute(null=True)
 
 
-MODELS: tuple[type[_Base], ...] = (_Base, InvoiceItem, CustomerItem, NoticeItem, EventItem, DocItem)
+MODELS: tuple[type[_Base], ...] = (_Base, InvoiceItem, CustomerItem, NoticeItem, EventItem, DocItem,
+                                   PaymentItem)
 
 
 def configure(table_name: str, region: str) -> None:
@@ -188,6 +214,7 @@ def invoice_from_item(item: InvoiceItem, tenant_id: str) -> Invoice:
         interest_through=_d(item.interest_through),
         interest_paid=from_str(item.interest_paid),
         received_at=item.received_at,
+        source=item.source,
     )
 
 
@@ -222,7 +249,7 @@ def invoice_to_item(inv: Invoice, source: str | None = None,
         last_notice_on=inv.last_notice_on.isoformat() if inv.last_notice_on else None,
         paused_until=inv.paused_until.isoformat() if inv.paused_until else None,
         due_date_source=inv.due_date_source,
-        source=source,
+        source=source or inv.source,
         received_at=received_at or inv.received_at,
         version=inv.version,
         pause_reason=inv.pause_reason or None,
@@ -404,6 +431,22 @@ class Repository:
             for c in customers:
                 batch.save(_customer_item(c))
 
+    def update_customer_master(self, customer: Customer) -> None:
+        """Master data from a file, leaving overrides and payment behaviour untouched."""
+        item = CustomerItem(pk=tenant_pk(customer.tenant_id), sk=f"CUS#{customer.customer_id}")
+        a = customer.address
+        item.update(actions=[
+            CustomerItem.name.set(customer.name),
+            CustomerItem.email.set(customer.email) if customer.email
+            else CustomerItem.email.remove(),
+            CustomerItem.street.set(a.street) if a.street else CustomerItem.street.remove(),
+            CustomerItem.postal_code.set(a.postal_code) if a.postal_code
+            else CustomerItem.postal_code.remove(),
+            CustomerItem.city.set(a.city) if a.city else CustomerItem.city.remove(),
+            CustomerItem.country.set(a.country or "DE"),
+            CustomerItem.is_consumer.set(int(customer.is_consumer)),
+        ])
+
     def replace_invoice(self, invoice: Invoice, expected_version: int, source: str) -> None:
         """Overwrite if nobody changed it since we read it and dunning has not started."""
         item = invoice_to_item(invoice.with_changes(version=expected_version + 1), source)
@@ -474,6 +517,61 @@ class Repository:
                                 "channels": [c for c, k in (("email", full.message_id),
                                                             ("post", full.post_key)) if k]})
         return sorted(entries, key=lambda e: str(e["at"]))
+
+    # payments
+    def customers(self, tenant_id: str) -> list[Customer]:
+        return [customer_from_item(i, tenant_id)
+                for i in CustomerItem.query(tenant_pk(tenant_id), CustomerItem.sk.startswith("CUS#"))]
+
+    def payment_exists(self, tenant_id: str, entry_key: str) -> bool:
+        try:
+            PaymentItem.get(tenant_pk(tenant_id), f"PAY#{entry_key}", consistent_read=True)
+        except PaymentItem.DoesNotExist:
+            return False
+        return True
+
+    def book_payment(self, tenant_id: str, entry_key: str, payment: dict[str, Any],
+                     updates: list[tuple[Invoice, int]], credit: Invoice | None,
+                     behaviour: dict[str, int] | None) -> bool:
+        """Book one bank entry in one transaction: the payment record (only if this entry was
+        never booked: the same statement twice books nothing twice), the invoices it settles (each
+        conditional on the version read), an over-payment as a customer credit, and the
+        customer's payment-behaviour counters. False if the entry was booked before; Conflict if
+        an invoice changed since it was read."""
+        item = PaymentItem(pk=tenant_pk(tenant_id), sk=f"PAY#{entry_key}", **payment)
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.save(item, condition=PaymentItem.pk.does_not_exist())
+                for invoice, expected in updates:
+                    tx.save(invoice_to_item(invoice.with_changes(version=expected + 1)),
+                            condition=InvoiceItem.version == expected)
+                if credit is not None:
+                    tx.save(invoice_to_item(credit), condition=InvoiceItem.pk.does_not_exist())
+                if behaviour and payment.get("customer_id"):
+                    customer = CustomerItem(pk=tenant_pk(tenant_id),
+                                            sk=f"CUS#{payment['customer_id']}")
+                    tx.update(customer, actions=[getattr(CustomerItem, k).add(v)
+                                                 for k, v in behaviour.items() if v])
+        except TransactWriteError as exc:
+            reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return False
+            if "ConditionalCheckFailed" in reasons:
+                raise Conflict(entry_key) from exc
+            raise
+        return True
+
+    def payments(self, tenant_id: str) -> list[PaymentItem]:
+        return list(PaymentItem.query(tenant_pk(tenant_id), PaymentItem.sk.startswith("PAY#")))
+
+    def behaviour(self, tenant_id: str, customer_id: str) -> dict[str, int]:
+        try:
+            item = CustomerItem.get(tenant_pk(tenant_id), f"CUS#{customer_id}")
+        except CustomerItem.DoesNotExist:
+            return {}
+        return {k: int(getattr(item, k)) for k in (
+            "paid_count", "paid_on_time", "days_to_pay_sum", "paid_after_l0", "paid_after_l1",
+            "paid_after_l2", "paid_after_l3", "paid_after_l4")}
 
     # notices
     def reserve_notice(self, plan: NoticePlan, at: datetime) -> bool:

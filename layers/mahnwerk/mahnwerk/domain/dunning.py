@@ -18,7 +18,7 @@ earlier letters plus its own, default interest accrued up to and including the n
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -294,3 +294,40 @@ def decide(
         stale_base_rate=stale,
         checks=tuple((inv.number, inv.version) for inv in listed if inv.number not in new_level),
     )
+
+
+def accrue(invoice: Invoice, customer: Customer, policy: Policy, rates: BaseRateTable,
+           on: date) -> Invoice:
+    """The invoice with its default interest booked exactly up to and including ``on`` — done
+    before its principal changes (a payment), so interest keeps running on the right amount."""
+    start = default_from(invoice, customer, policy)
+    if not policy.statutory_interest or start is None or start > on:
+        return invoice
+    begin = start if invoice.interest_through is None else \
+        max(start, invoice.interest_through + timedelta(days=1))
+    if begin > on:
+        return invoice
+    piece = default_interest(invoice.open_amount, begin, on, customer.is_consumer, rates)
+    return invoice.with_changes(interest_accrued=invoice.interest_accrued + piece.exact,
+                                interest_through=on)
+
+
+def refresh(plan: NoticePlan, current: Iterable[Invoice], customer: Customer, policy: Policy,
+            rates: BaseRateTable) -> NoticePlan | None:
+    """A reserved notice re-checked just before it goes out: lines of invoices settled meanwhile
+    drop out, the others show their current amounts; None when nothing is left to claim."""
+    fresh = {inv.number: inv for inv in current}
+    levels = {line.number: line.level for line in plan.lines}
+    lines = []
+    for number in plan.invoice_numbers:
+        inv = fresh.get(number)
+        if inv is None or inv.status not in (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID,
+                                             InvoiceStatus.HANDED_OVER):
+            continue
+        if inv.open_amount == ZERO and inv.fees_open == ZERO:
+            continue
+        line, _ = claim_line(inv, customer, policy, rates, plan.run_date, levels[number])
+        lines.append(line)
+    if not lines or sum((line.total for line in lines), ZERO) <= ZERO:
+        return None
+    return replace(plan, lines=tuple(lines))

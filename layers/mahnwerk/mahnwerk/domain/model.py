@@ -113,8 +113,9 @@ class Invoice:
     interest_accrued: Decimal = ZERO
     interest_through: date | None = None
     interest_paid: Decimal = ZERO
-    #: when the invoice first arrived (ISO timestamp), for its timeline
+    #: when the invoice first arrived (ISO timestamp) and from which file, for its timeline
     received_at: str | None = None
+    source: str | None = None
 
     @property
     def paid_amount(self) -> Decimal:

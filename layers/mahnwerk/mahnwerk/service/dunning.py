@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..adapters.dynamo import Conflict, NoticeItem, plan_from_json
-from ..domain.dunning import NoticePlan, decide
+from ..domain.dunning import NoticePlan, decide, refresh
 from ..domain.model import Channel, Customer, check_tenant_id
 from ..domain.policy import Action
 from ..domain.settings import TenantSettings
@@ -112,7 +112,7 @@ def _deliver(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: 
     now = datetime.now(UTC)
     if not ctx.repo.claim_notice(plan.tenant_id, plan.notice_id, owner, now, now + LEASE):
         current = ctx.repo.get_notice(plan.tenant_id, plan.notice_id)
-        if current is not None and current.status in {"sent", "held", "handed_over"}:
+        if current is not None and current.status in {"sent", "held", "handed_over", "cancelled"}:
             return Outcome("already_done", plan.notice_id)
         raise NoticeInProgress(plan.notice_id)
     try:
@@ -129,6 +129,16 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
 
     customer = ctx.repo.get_customer(plan.tenant_id, plan.customer_id) or Customer(
         tenant_id=plan.tenant_id, customer_id=plan.customer_id, name=plan.customer_id)
+    # The last look before a letter goes out: a customer who paid since the decision gets
+    # nothing; one who paid part gets the letter with what is still open.
+    current = [ctx.repo.get_invoice(plan.tenant_id, n) for n in plan.invoice_numbers]
+    refreshed = refresh(plan, [inv for inv in current if inv is not None], customer,
+                        settings.policy, base_rates())
+    if refreshed is None:
+        ctx.repo.finish_notice(plan.tenant_id, plan.notice_id, owner, status="cancelled",
+                               held_reason="paid in the meantime: nothing left to claim")
+        return Outcome("cancelled", plan.notice_id)
+    plan = refreshed
     pdf = render_notice_pdf(plan, customer, settings)
     key = letter_key(plan)
     ctx.store.put(key, pdf, "application/pdf")

@@ -42,10 +42,12 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: list[Reject] = field(default_factory=list)
+    payments: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "tenant": self.tenant_id, "key": self.key, "file": self.file,
+            "payments": self.payments,
             "received_at": self.received_at, "created": self.created, "updated": self.updated,
             "unchanged": self.unchanged,
             "rejected": [{"file": r.file, "line": r.line, "reason": r.reason} for r in self.rejected],
@@ -100,9 +102,14 @@ def ingest_object(ctx: Context, key: str, version_id: str | None, received_at: d
     ctx.repo.register_tenant(inbox.tenant_id, received_at)
 
     if inbox.kind == "bank":
-        report.rejected.append(
-            Reject(inbox.name, 0, "bank statement import is not available yet; file kept")
-        )
+        from .reconcile import ingest_statement
+
+        bank = ingest_statement(ctx, settings, inbox.name, data, key)
+        report.rejected.extend(bank.rejected)
+        suffix = f".{version_id}" if version_id else ""
+        ctx.store.put_json(f"reports/{inbox.tenant_id}/bank/{inbox.name}{suffix}.json",
+                           {**bank.as_dict(), "received_at": report.received_at})
+        report.payments = bank.as_dict()
         return _finish(ctx, report, version_id)
     parsed = parse_invoice_file(data, inbox.name, inbox.tenant_id,
                                 settings.policy.payment_terms_days)
@@ -136,11 +143,11 @@ def apply_records(ctx: Context, report: ImportReport, records: list[InvoiceRecor
     tenant = report.tenant_id
     customers = {r.customer.customer_id: r.customer for r in records}
     known = ctx.repo.batch_get_customers(tenant, list(customers))
-    # master data from the file; overrides the owner set stay as they are
-    ctx.repo.put_customers([
-        replace(c, overrides=known[c.customer_id].overrides) if c.customer_id in known else c
-        for c in customers.values()
-    ])
+    ctx.repo.put_customers([c for c in customers.values() if c.customer_id not in known])
+    for c in customers.values():  # master data changed: update it, keep overrides and behaviour
+        old = known.get(c.customer_id)
+        if old is not None and replace(old, overrides=c.overrides, locale=c.locale) != c:
+            ctx.repo.update_customer_master(c)
     existing = ctx.repo.batch_get_invoices(tenant, [r.number for r in records])
     fresh = [r for r in records if r.number not in existing]
     raced = set(ctx.repo.create_invoices([new_invoice(tenant, r, policy) for r in fresh],

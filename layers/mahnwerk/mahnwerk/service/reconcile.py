@@ -1,0 +1,195 @@
+"""Use case: a bank statement arrived → payments matched, booked once, dunning stops.
+
+Every credit entry is booked exactly once (its entry key is the payment's sort key, written
+conditionally in the same transaction that settles the invoices). What cannot be matched without
+guessing goes to the review list with suggestions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ..adapters.dynamo import Conflict
+from ..domain.dunning import NoticeLine, accrue, claim_line
+from ..domain.matching import InvoiceIndex, OpenBook, OpenItem, settle
+from ..domain.model import Customer, Invoice, InvoiceStatus, Reject
+from ..domain.money import ZERO, to_str
+from ..domain.settings import TenantSettings
+from ..intake.bank import parse_bank_file
+from ..intake.bank_model import BankEntry
+from .bootstrap import Context
+from .law import base_rates
+
+OPEN = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.HANDED_OVER,
+        InvoiceStatus.DISPUTED)
+
+
+@dataclass
+class BankReport:
+    tenant_id: str
+    file: str
+    booked: list[dict[str, Any]] = field(default_factory=list)
+    unmatched: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: int = 0
+    debits_ignored: int = 0
+    rejected: list[Reject] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"tenant": self.tenant_id, "file": self.file, "booked": self.booked,
+                "unmatched": self.unmatched, "duplicates": self.duplicates,
+                "debits_ignored": self.debits_ignored,
+                "rejected": [{"file": r.file, "line": r.line, "reason": r.reason}
+                             for r in self.rejected]}
+
+
+class _Book:
+    """The tenant's open invoices and customers, kept current while one statement is booked."""
+
+    def __init__(self, ctx: Context, settings: TenantSettings) -> None:
+        self.ctx, self.settings, self.rates = ctx, settings, base_rates()
+        tenant = settings.tenant_id
+        self.customers = {c.customer_id: c for c in ctx.repo.customers(tenant)}
+        everything = ctx.repo.invoices(tenant)
+        self.index = InvoiceIndex([inv.number for inv in everything])
+        self.open = {inv.number: inv for inv in everything
+                     if inv.status in OPEN and inv.open_amount + inv.fees_open > ZERO}
+        self._books: dict[date, OpenBook] = {}
+
+    def customer(self, customer_id: str) -> Customer:
+        return self.customers.get(customer_id) or Customer(
+            self.settings.tenant_id, customer_id, customer_id)
+
+    def line(self, inv: Invoice, on: date) -> tuple[Invoice, NoticeLine]:
+        customer = self.customer(inv.customer_id)
+        booked = accrue(inv, customer, self.settings.policy, self.rates, on)
+        line, _ = claim_line(booked, customer, self.settings.policy, self.rates, on, inv.level)
+        return booked, line
+
+    def openbook(self, on: date) -> OpenBook:
+        book = self._books.get(on)
+        if book is None:
+            items = []
+            for inv in self.open.values():
+                _, line = self.line(inv, on)
+                items.append(OpenItem.from_line(line, self.customer(inv.customer_id)))
+            book = self._books[on] = OpenBook(items, self.customers)
+        return book
+
+    def changed(self, invoices: list[Invoice]) -> None:
+        for inv in invoices:
+            if inv.status in OPEN and inv.open_amount + inv.fees_open > ZERO:
+                self.open[inv.number] = inv
+            else:
+                self.open.pop(inv.number, None)
+        self._books.clear()  # rebuilt lazily for the next entry that needs it
+
+
+def ingest_statement(ctx: Context, settings: TenantSettings, file_name: str, data: bytes,
+                     source: str) -> BankReport:
+    report = BankReport(settings.tenant_id, file_name)
+    parsed = parse_bank_file(data, file_name)
+    report.rejected.extend(parsed.rejects)
+    report.debits_ignored = sum(1 for e in parsed.entries if not e.is_payment)
+    payments = sorted(parsed.payments, key=lambda e: (e.booking_date, e.line))
+    if not payments:
+        return report
+    book = _Book(ctx, settings)
+    for entry in payments:
+        if ctx.repo.payment_exists(settings.tenant_id, entry.entry_key):
+            report.duplicates += 1
+            continue
+        for attempt in range(3):
+            try:
+                _book_entry(ctx, book, entry, report, source)
+                break
+            except Conflict:
+                # an invoice changed since we read it (another payment, an API action): reload
+                fresh = [ctx.repo.get_invoice(settings.tenant_id, n) for n in list(book.open)]
+                book.changed([inv for inv in fresh if inv is not None])
+                if attempt == 2:
+                    raise
+    return report
+
+
+def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
+                source: str) -> None:
+    tenant = book.settings.tenant_id
+    on = entry.booking_date
+    match = book.openbook(on).match(entry, book.index)
+    base: dict[str, Any] = {
+        "booking_date": on.isoformat(), "amount": to_str(entry.amount),
+        "remittance": entry.remittance[:500], "debtor_name": entry.debtor_name[:140],
+        "source": source,
+    }
+    if not match.matched or match.customer_id is None:
+        suggestions = [{"invoices": list(s.numbers), "customer": s.customer_id,
+                        "score": round(s.score, 2), "why": s.why} for s in match.suggestions]
+        payment = {**base, "status": "unmatched", "method": match.method.value,
+                   "unapplied": to_str(entry.amount), "suggestions": json.dumps(suggestions)}
+        if ctx.repo.book_payment(tenant, entry.entry_key, payment, [], None, None):
+            report.unmatched.append({"date": on.isoformat(), "amount": to_str(entry.amount),
+                                     "suggestions": suggestions, "notes": list(match.notes)})
+        else:
+            report.duplicates += 1
+        return
+
+    numbers = [n for n in match.numbers if n in book.open]
+    accrued: dict[str, Invoice] = {}
+    lines = []
+    for number in numbers:
+        accrued[number], line = book.line(book.open[number], on)
+        lines.append(line)
+    settlement = settle(entry.amount, lines, named=numbers)
+    updates: list[tuple[Invoice, int]] = []
+    behaviour: defaultdict[str, int] = defaultdict(int)
+    for s in settlement.invoices:
+        inv = accrued[s.number]
+        paid_now = s.paid_in_full
+        new = inv.with_changes(
+            open_amount=s.principal_after,
+            fees_open=max(ZERO, inv.fees_open - s.fees),
+            flat_fee_paid=inv.flat_fee_paid + s.flat_fee,
+            interest_paid=inv.interest_paid + s.interest,
+            status=InvoiceStatus.PAID if paid_now else InvoiceStatus.PARTIALLY_PAID
+            if inv.status is not InvoiceStatus.HANDED_OVER else inv.status,
+            next_action_on=None if paid_now else inv.next_action_on,
+        )
+        updates.append((new, book.open[s.number].version))
+        if paid_now:
+            behaviour["paid_count"] += 1
+            behaviour["paid_on_time"] += int(on <= inv.due_date)
+            behaviour["days_to_pay_sum"] += max(0, (on - inv.issue_date).days)
+            behaviour[f"paid_after_l{min(inv.level, 4)}"] += 1
+    credit = None
+    if settlement.overpayment > ZERO:
+        credit = Invoice(
+            tenant_id=tenant, number=f"GUTHABEN-{entry.entry_key[:10].upper()}",
+            customer_id=match.customer_id, issue_date=on, due_date=on,
+            amount=-settlement.overpayment, open_amount=-settlement.overpayment,
+            source=source, received_at=datetime.combine(on, datetime.min.time()).isoformat())
+    payment = {
+        **base, "status": "matched", "method": match.method.value,
+        "customer_id": match.customer_id, "unapplied": to_str(settlement.overpayment),
+        "invoices": json.dumps([{"number": s.number, "fees": to_str(s.fees),
+                                 "flat_fee": to_str(s.flat_fee), "interest": to_str(s.interest),
+                                 "principal": to_str(s.principal)}
+                                for s in settlement.invoices]),
+    }
+    if not ctx.repo.book_payment(tenant, entry.entry_key, payment, updates, credit,
+                                 dict(behaviour)):
+        report.duplicates += 1
+        return
+    book.changed([u[0].with_changes(version=u[1] + 1) for u in updates])
+    report.booked.append({
+        "date": on.isoformat(), "amount": to_str(entry.amount), "method": match.method.value,
+        "customer": match.customer_id, "matched": [s.number for s in settlement.invoices],
+        "paid_in_full": [s.number for s in settlement.invoices if s.paid_in_full],
+        "unmatched": to_str(settlement.overpayment),
+    })
+
+
+__all__ = ["BankReport", "ingest_statement"]
