@@ -61,9 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         demo_dir = resources.files("mahnwerk_local") / "demo"
         settings = json.loads((demo_dir / "settings.json").read_text(encoding="utf-8"))
-        with resources.as_file(demo_dir / "invoices.csv") as invoices:
+        with resources.as_file(demo_dir / "invoices.csv") as invoices, \
+                resources.as_file(demo_dir / "kontoauszug-2026-10-12.xml") as statement:
             return _run(DEMO_TENANT, settings, [invoices], date(2026, 10, 1),
-                        date(2026, 11, 30), args.out)
+                        date(2026, 11, 30), args.out, [statement])
     for path in [args.settings, *args.invoices, *args.payments]:
         if not path.is_file():
             print(f"mahnwerk: no such file: {path}", file=sys.stderr)

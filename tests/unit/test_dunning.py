@@ -81,8 +81,8 @@ def test_consolidation_one_letter_at_the_highest_due_level_listing_every_overdue
 def test_an_escalation_due_within_the_cooldown_goes_into_todays_letter():
     today = date(2026, 11, 20)
     a = invoice("A", level=1, next_action_on=today)
-    soon = invoice("B", due=date(2026, 11, 10), next_action_on=today + timedelta(days=6))
-    later = invoice("C", due=date(2026, 11, 12), next_action_on=today + timedelta(days=7))
+    soon = invoice("B", due=date(2026, 11, 10), next_action_on=today + timedelta(days=7))
+    later = invoice("C", due=date(2026, 11, 12), next_action_on=today + timedelta(days=8))
     plan = decide("t1", "K1", [a, soon, later], POLICY, today)
     assert plan is not None
     assert {x.number: x.to_level for x in plan.advances} == {"A": 2, "B": 1}
@@ -178,3 +178,24 @@ def test_an_open_credit_note_reduces_the_claim_and_is_listed():
 def test_no_letter_when_credits_cover_everything():
     credit = invoice("GS-1", amount="-100.00", next_action_on=None)
     assert decide("t1", "K1", [invoice("A"), credit], POLICY, date(2026, 11, 1)) is None
+
+
+def test_refresh_shows_the_letters_own_fee_once_and_drops_paid_lines():
+    from mahnwerk.domain.dunning import refresh
+
+    today = date(2026, 11, 20)
+    a = invoice("A", level=1, next_action_on=today, fees_open=Decimal("0.00"))
+    b = invoice("B", due=date(2026, 10, 20), level=1, next_action_on=today)
+    customer = Customer("t1", "K1", "Kunde", "k@example.org")
+    plan = _decide(customer, [a, b], POLICY, RATES, today)
+    assert plan.fee == Decimal("1.50")
+    # after the reservation: A carries the new fee; then B is paid before the letter goes out
+    reserved_a = a.with_changes(level=2, fees_open=Decimal("1.50"), version=1)
+    paid_b = b.with_changes(status=InvoiceStatus.PAID, open_amount=Decimal("0.00"))
+    fresh = refresh(plan, [reserved_a, paid_b], customer, POLICY, RATES)
+    assert fresh.invoice_numbers == ("A",)
+    assert fresh.fees == Decimal("1.50")  # not 3.00
+    assert refresh(plan, [paid_b, reserved_a.with_changes(status=InvoiceStatus.PAID,
+                                                          open_amount=Decimal("0"),
+                                                          fees_open=Decimal("1.50"))],
+                   customer, POLICY, RATES) is None

@@ -194,7 +194,7 @@ def _aligned(listed: list[Invoice], due: list[Invoice], level_no: int, today: da
     return [
         inv for inv in listed
         if inv.number not in due_numbers and inv.next_action_on is not None
-        and inv.next_action_on < horizon and inv.level + 1 <= level_no
+        and inv.next_action_on <= horizon and inv.level + 1 <= level_no
         and policy.level(inv.level + 1).action is Action.LETTER
     ]
 
@@ -318,12 +318,18 @@ def refresh(plan: NoticePlan, current: Iterable[Invoice], customer: Customer, po
     drop out, the others show their current amounts; None when nothing is left to claim."""
     fresh = {inv.number: inv for inv in current}
     levels = {line.number: line.level for line in plan.lines}
+    # the reservation already booked this letter's own fee on its invoice: shown once, as the fee
+    before = {line.number: line.fees for line in plan.lines}
+    added = {a.number: a.fees_open - before.get(a.number, ZERO) for a in plan.advances}
     lines = []
     for number in plan.invoice_numbers:
         inv = fresh.get(number)
         if inv is None or inv.status not in (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID,
                                              InvoiceStatus.HANDED_OVER):
             continue
+        own_fee = added.get(number, ZERO)
+        if own_fee > ZERO:
+            inv = inv.with_changes(fees_open=max(ZERO, inv.fees_open - own_fee))
         if inv.open_amount == ZERO and inv.fees_open == ZERO:
             continue
         line, _ = claim_line(inv, customer, policy, rates, plan.run_date, levels[number])

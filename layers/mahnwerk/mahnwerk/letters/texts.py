@@ -177,10 +177,19 @@ def compose(
         locale=locale,
         subject=subject_for(plan, customer, locale),
         salutation=" ".join(salutation.split()),
-        paragraphs=_paragraphs(body) + _legal_basis(plan, customer, locale),
+        paragraphs=_with_legal_basis(_paragraphs(body), _legal_basis(plan, customer, locale)),
         closing=" ".join(closing.split()),
         signature=settings.company.name,
     )
+
+
+def _with_legal_basis(paragraphs: list[str], legal: list[str]) -> list[str]:
+    """The legal basis joins the first paragraph, which names the total (keeps letters short)."""
+    if not legal:
+        return paragraphs
+    if not paragraphs:
+        return legal
+    return [f"{paragraphs[0]} {' '.join(legal)}", *paragraphs[1:]]
 
 
 def _legal_basis(plan: NoticePlan, customer: Customer, locale: str) -> list[str]:

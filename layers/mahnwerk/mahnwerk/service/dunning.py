@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from ..adapters.dynamo import Conflict, NoticeItem, plan_from_json
+from ..adapters.dynamo import Conflict, NoticeItem, plan_from_json, plan_to_json
 from ..domain.dunning import NoticePlan, decide, refresh
 from ..domain.model import Channel, Customer, check_tenant_id
 from ..domain.policy import Action
@@ -127,6 +127,7 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
     from ..letters.email import build_email
     from ..letters.pdf import render_notice_pdf
 
+    fields: dict[str, str] = {}
     customer = ctx.repo.get_customer(plan.tenant_id, plan.customer_id) or Customer(
         tenant_id=plan.tenant_id, customer_id=plan.customer_id, name=plan.customer_id)
     # The last look before a letter goes out: a customer who paid since the decision gets
@@ -139,12 +140,13 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
                                held_reason="paid in the meantime: nothing left to claim")
         return Outcome("cancelled", plan.notice_id)
     plan = refreshed
+    fields["plan"] = plan_to_json(plan)  # the notice records what the letter really says
     pdf = render_notice_pdf(plan, customer, settings)
     key = letter_key(plan)
     ctx.store.put(key, pdf, "application/pdf")
 
     channels: list[str] = []
-    fields: dict[str, str] = {"pdf_key": key}
+    fields["pdf_key"] = key
     held = ""
     wants_email = Channel.EMAIL in plan.channels
     wants_post = Channel.POST in plan.channels
