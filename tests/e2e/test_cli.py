@@ -100,3 +100,43 @@ def test_simulate_refuses_bad_input_with_a_clear_message(tmp_path, args, message
                       "--out", "o", cwd=tmp_path)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_simulate_with_a_bank_statement_stops_letters_for_payers(tmp_path):
+    from datetime import date
+    from decimal import Decimal
+
+    from mahnwerk_local.camt import Credit, camt053
+
+    (tmp_path / "inv.csv").write_text(
+        "Rechnungsnummer;Kundennummer;Kunde;E-Mail;Straße;PLZ;Ort;Kundentyp;Rechnungsdatum;"
+        "Fällig am;Betrag\n"
+        "RE-1;K-1;Anna Schmidt;anna@example.org;Weg 1;10115;Berlin;gewerblich;01.10.2026;15.10.2026;100,00\n"
+        "RE-2;K-1;Anna Schmidt;anna@example.org;Weg 1;10115;Berlin;gewerblich;01.10.2026;15.10.2026;50,00\n"
+        "RE-3;K-2;Bau Krause GmbH;bau@krause.example;Weg 2;10115;Berlin;gewerblich;01.10.2026;15.10.2026;1.000,00\n"
+        "RE-5;K-4;Hans Meier;hans@example.org;Weg 4;10115;Berlin;gewerblich;01.10.2026;15.10.2026;250,00\n",
+        "utf-8")
+    (tmp_path / "kontoauszug.xml").write_bytes(camt053("DE02120300000000202051", [
+        Credit(date(2026, 10, 23), Decimal("150.00"), "RE-1 RE-2", "Anna Schmidt"),
+        Credit(date(2026, 10, 23), Decimal("400.00"), "Abschlag RE-3", "Bau Krause GmbH"),
+        Credit(date(2026, 10, 23), Decimal("250.00"), "Rechnung RE-6", "Meier Hans"),
+        Credit(date(2026, 10, 23), Decimal("12.34"), "???", "Niemand"),
+    ]))
+    result = mahnwerk("simulate", "--settings", str(ROOT / "infra/mahnwerk_local/demo/settings.json"),
+                      "--invoices", "inv.csv", "--payments", "kontoauszug.xml",
+                      "--from", "2026-10-16", "--to", "2026-11-20", "--out", "out",
+                      "--tenant", "acme", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads((tmp_path / "out/summary.json").read_text("utf-8"))
+    first = {n["customer"] for n in summary["notices"] if n["date"] == "2026-10-22"}
+    assert first == {"K-1", "K-2", "K-4"}  # reminders before the money arrived (24.10.)
+    later = [n for n in summary["notices"] if n["date"] > "2026-10-22"]
+    assert {n["customer"] for n in later} == {"K-2"}  # nothing more to those who paid
+    # the remainder after the part payment: 600 plus the one day's interest settled first (§367)
+    assert later[0]["principal"].startswith("600.") and later[0]["level"] == 2
+    methods = {p["amount"]: (p["method"], p["matched"]) for p in summary["payments"]}
+    assert methods["150.00"] == ("reference", ["RE-1", "RE-2"])
+    assert methods["250.00"] == ("amount+name", ["RE-5"])
+    [review] = [p for p in summary["payments"] if p["status"] == "unmatched"]
+    assert review["amount"] == "12.34" and review["unmatched"] == "12.34"
+    assert summary["customers"]["K-1"]["paid_count"] == 1  # RE-2 keeps its interest cents open
