@@ -113,3 +113,16 @@ def test_e_invoices_and_pdfs_arrive_through_the_same_s3_path(stack, corpus):
     [key] = [o["Key"] for o in listing["Contents"] if o["Key"].endswith(".json")]
     assert "eicar" in key and "malware" in report(stack, key)[0]["reason"]
     assert stack.queue_depth("IntakeDeadLetterQueue") == 0
+
+
+def test_a_tenants_column_mapping_and_upload_limit_apply(stack):
+    from mahnwerk.service.tenants import SETTINGS_KEY
+
+    settings = {"company": {"name": "Acme"}, "csv_columns": {"Beleg": "number",
+                                                             "Summe brutto": "amount"}}
+    with stack.service_context() as ctx:
+        ctx.repo.put_document("acme", SETTINGS_KEY, settings, berlin(2026, 10, 1))
+    stack.upload("inbox/acme/invoices/eigen.csv",
+                 "Beleg;Kunde;Datum;Summe brutto\nB-1;Zoë;01.10.2026;9,99\n".encode())
+    stack.drain()
+    assert str(invoices(stack)["B-1"].amount) == "9.99"

@@ -37,3 +37,5 @@ class TenantSettings:
     #: the verified SES identity letters are sent from, in the tenant's name
     sender_email: str = ""
     policy: Policy = field(default_factory=default_policy)
+    #: the tenant's own CSV headers → our fields, for exports the built-in names do not cover
+    csv_columns: dict[str, str] = field(default_factory=dict)

@@ -53,7 +53,7 @@ def _address(doc: dict[str, Any], where: str) -> Address:
 
 
 _KNOWN = {
-    "settings": {"company", "bank", "locale", "sender_email", "policy"},
+    "settings": {"company", "bank", "locale", "sender_email", "policy", "csv_columns"},
     "company": {"name", "address", "email", "phone", "vat_id", "register", "managing_director",
                 "website", "logo"},
     "bank": {"iban", "bic", "bank_name"},
@@ -104,7 +104,20 @@ def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
         tenant_id=tenant_id, company=company, bank=bank, locale=locale,
         sender_email=_str(doc, "sender_email", "settings"),
         policy=policy_from_dict(doc.get("policy") or {}),
+        csv_columns=_columns(doc.get("csv_columns") or {}),
     )
+
+
+def _columns(doc: Any) -> dict[str, str]:
+    from ..intake.csv_invoices import HEADERS
+
+    if not isinstance(doc, dict):
+        raise DomainError("csv_columns: expected an object mapping your header to a field")
+    for header, target in doc.items():
+        if target not in HEADERS:
+            raise DomainError(f"csv_columns.{header}: unknown field {target!r} "
+                              f"(one of {', '.join(sorted(HEADERS))})")
+    return {str(k): str(v) for k, v in doc.items()}
 
 
 def policy_from_dict(doc: dict[str, Any]) -> Policy:

@@ -23,6 +23,7 @@ class Config:
     configuration_set: str
     default_sender: str
     stage: str
+    max_upload_bytes: int = 20 * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> Config:
@@ -38,6 +39,7 @@ class Config:
             configuration_set=env.get("CONFIGURATION_SET", ""),
             default_sender=env.get("DEFAULT_SENDER", ""),
             stage=env.get("STAGE", "dev"),
+            max_upload_bytes=int(env.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         )
 
 

@@ -94,7 +94,7 @@ def ingest_object(ctx: Context, key: str, version_id: str | None, received_at: d
     inbox = parse_inbox_key(key)
     report = ImportReport(inbox.tenant_id, key, inbox.name, received_at.isoformat())
     try:
-        data = ctx.store.get(key, version_id)
+        data = ctx.store.get(key, version_id, max_bytes=ctx.config.max_upload_bytes)
     except FileTooLarge as exc:
         report.rejected.append(Reject(inbox.name, 0, f"file too large: {exc}"))
         return _finish(ctx, report, version_id)
@@ -112,7 +112,9 @@ def ingest_object(ctx: Context, key: str, version_id: str | None, received_at: d
         report.payments = bank.as_dict()
         return _finish(ctx, report, version_id)
     parsed = parse_invoice_file(data, inbox.name, inbox.tenant_id,
-                                settings.policy.payment_terms_days)
+                                settings.policy.payment_terms_days,
+                                mapping=settings.csv_columns or None,
+                                max_bytes=ctx.config.max_upload_bytes)
     report.rejected.extend(parsed.rejects)
     apply_records(ctx, report, parsed.records, settings.policy, key, received_at)
     return _finish(ctx, report, version_id)

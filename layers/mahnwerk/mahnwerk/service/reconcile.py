@@ -85,7 +85,9 @@ class _Book:
                 self.open[inv.number] = inv
             else:
                 self.open.pop(inv.number, None)
-        self._books.clear()  # rebuilt lazily for the next entry that needs it
+        # The matching book is not rebuilt per entry (that would cost O(open items) each): an
+        # entry matched to an invoice settled earlier in this file finds it gone from ``open``
+        # and its money becomes a customer credit; stale versions are caught by the transaction.
 
 
 def ingest_statement(ctx: Context, settings: TenantSettings, file_name: str, data: bytes,
