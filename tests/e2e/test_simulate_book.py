@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,10 @@ def test_ninety_days_of_a_realistic_book_are_reproducible(tmp_path):
     assert any(n["interest"] != "0.00" for n in a["notices"])
     assert any("post" in n["channels"] for n in a["notices"])
     assert any(i["open_amount"] != i["amount"] for i in a["invoices"])  # partly paid ones
-    statuses = Counter(i["status"] for i in a["invoices"])
-    # full payments of invoices already in default leave interest cents open (§367): partial
-    assert statuses["paid"] >= 5 and statuses["paid"] + statuses["partially_paid"] >= 25
+    matched = [p for p in a["payments"] if p["status"] == "matched"]
+    assert len(matched) == 30 and all(p["method"] == "reference" for p in matched)
+    touched = {n for p in matched for n in p["matched"]}
+    reduced = [i for i in a["invoices"] if i["number"] in touched
+               and Decimal(i["open_amount"]) < Decimal(i["amount"])]
+    assert len(reduced) == 30  # every payment reduced its invoice (half of them only partly)
+    assert Counter(i["status"] for i in a["invoices"])["paid"] >= 5
