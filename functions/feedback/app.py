@@ -1,5 +1,4 @@
-"""Feedback: SES bounce/complaint/delivery events (SNS → SQS). Acted upon in the letters issue;
-until then every event is acknowledged and logged without personal data, so nothing piles up."""
+"""Feedback: SES bounce/complaint/delivery events (SNS → SQS) → the customer's email status."""
 
 from __future__ import annotations
 
@@ -7,6 +6,7 @@ import json
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -15,6 +15,8 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from mahnwerk.service import bootstrap, feedback
+
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
@@ -22,9 +24,9 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
-    envelope = json.loads(record.body)
-    event = json.loads(envelope.get("Message", "{}"))
-    logger.info("email event", extra={"type": event.get("eventType") or event.get("notificationType")})
+    outcome = feedback.handle(bootstrap.context(), json.loads(record.body))
+    logger.info("email event", extra={"outcome": outcome})  # no addresses in logs
+    metrics.add_metric(f"EmailFeedback_{outcome.split(':')[0]}", MetricUnit.Count, 1)
 
 
 @logger.inject_lambda_context(clear_state=True)

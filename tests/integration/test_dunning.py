@@ -209,3 +209,34 @@ def test_a_change_after_reading_cancels_the_reservation_instead_of_acting_on_sta
             ctx.repo.reserve_notice(plan, berlin(2026, 10, 22))
         assert ctx.repo.get_notice("acme", plan.notice_id) is None  # nothing half-done
         assert ctx.repo.get_invoice("acme", "RE-1").level == 0
+
+
+def test_a_bounce_switches_the_next_letter_to_post_and_shows_in_the_timeline(stack):
+    setup(stack)
+    run_day(stack, berlin(2026, 10, 22))  # K-1's reminder goes out by email
+    sent = notices(stack)["K-1:2026-10-22:L1"]
+    # SES reports a permanent bounce through the configuration set → SNS → FeedbackQueue
+    with stack.service_context() as ctx:
+        from mahnwerk.service.dunning import feedback_tag
+
+        tag = feedback_tag("acme", "K-1", sent.notice_id)
+        assert ctx.repo.get_customer("acme", "K-1").email_status == ""
+    ses_event = {"eventType": "Bounce",
+                 "bounce": {"bounceType": "Permanent",
+                            "bouncedRecipients": [{"emailAddress": "anna@example.org"}]},
+                 "mail": {"timestamp": "2026-10-22T06:05:00Z", "messageId": sent.message_id,
+                          "tags": {"mw": [tag]}}}
+    stack.client("sqs").send_message(
+        QueueUrl=stack.resolver.values["FeedbackQueue"],
+        MessageBody=json.dumps({"Type": "Notification", "Message": json.dumps(ses_event)}))
+    stack.drain()
+    with stack.service_context() as ctx:
+        assert ctx.repo.get_customer("acme", "K-1").email_status == "bounced"
+        timeline = [e["kind"] for e in ctx.repo.timeline("acme", "RE-1")]
+    assert "email_bounced" in timeline
+    emails_before = len(stack.sent_emails())
+    run_day(stack, berlin(2026, 11, 5))  # the 1. Mahnung: by post now
+    second = notices(stack)["K-1:2026-11-05:L2"]
+    assert second.post_key and not second.message_id
+    assert second.fallback == "email bounced: sent by post instead"
+    assert len(stack.sent_emails()) == emails_before  # nobody else has an email due

@@ -64,10 +64,13 @@ class Mailer:
     def _ses(self) -> Any:
         return boto3.client("ses", region_name=self._region)
 
-    def send_raw(self, raw: bytes, source: str, destinations: list[str]) -> str:
+    def send_raw(self, raw: bytes, source: str, destinations: list[str],
+                 tags: dict[str, str] | None = None) -> str:
         kwargs: dict[str, Any] = {
             "Source": source, "Destinations": destinations, "RawMessage": {"Data": raw},
         }
+        if tags:  # come back with SES's bounce/complaint events (configuration set)
+            kwargs["Tags"] = [{"Name": k, "Value": v} for k, v in tags.items()]
         if self._configuration_set:
             kwargs["ConfigurationSetName"] = self._configuration_set
         message_id: str = self._ses.send_raw_email(**kwargs)["MessageId"]

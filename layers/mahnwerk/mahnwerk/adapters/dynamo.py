@@ -108,6 +108,7 @@ class CustomerItem(_Base):
     is_consumer = NumberAttribute(default=0)
     locale = UnicodeAttribute(default="de")
     overrides = UnicodeAttribute(default="{}")
+    email_status = UnicodeAttribute(null=True)
     # payment behaviour, counted atomically as invoices are settled
     paid_count = NumberAttribute(default=0)
     paid_on_time = NumberAttribute(default=0)
@@ -132,6 +133,7 @@ class NoticeItem(_Base):
     sent_at = UnicodeAttribute(null=True)
     #: who is sending right now, and until when the claim holds (a crashed sender's lease expires)
     held_reason = UnicodeAttribute(null=True)
+    fallback = UnicodeAttribute(null=True)
     lease_owner = UnicodeAttribute(null=True)
     lease_until = UnicodeAttribute(null=True)
 
@@ -278,6 +280,7 @@ def customer_from_item(item: CustomerItem, tenant_id: str) -> Customer:
         is_consumer=bool(item.is_consumer),
         locale=item.locale,
         overrides=overrides_from_json(item.overrides),
+        email_status=item.email_status or "",
     )
 
 
@@ -289,6 +292,7 @@ def _customer_item(customer: Customer) -> CustomerItem:
         city=customer.address.city or None, country=customer.address.country or None,
         is_consumer=int(customer.is_consumer), locale=customer.locale,
         overrides=overrides_to_json(customer.overrides),
+        email_status=customer.email_status or None,
     )
 
 
@@ -446,6 +450,11 @@ class Repository:
             CustomerItem.country.set(a.country or "DE"),
             CustomerItem.is_consumer.set(int(customer.is_consumer)),
         ])
+
+    def set_email_status(self, tenant_id: str, customer_id: str, status: str) -> None:
+        item = CustomerItem(pk=tenant_pk(tenant_id), sk=f"CUS#{customer_id}")
+        item.update(actions=[CustomerItem.email_status.set(status)],
+                    condition=CustomerItem.pk.exists())
 
     def replace_invoice(self, invoice: Invoice, expected_version: int, source: str) -> None:
         """Overwrite if nobody changed it since we read it and dunning has not started."""

@@ -78,6 +78,8 @@ class Customer:
     is_consumer: bool = False
     locale: str = "de"
     overrides: CustomerOverrides = field(default_factory=CustomerOverrides)
+    #: "" (fine), "bounced" or "complained": from SES feedback; letters then go by post
+    email_status: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ sent; a retry finds the reservation and resumes it instead of deciding again.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -89,6 +91,18 @@ def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
     return _deliver(ctx, settings, plan, sent_at, resumed=False)
 
 
+def feedback_tag(tenant_id: str, customer_id: str, notice_id: str) -> str:
+    """SES tag value (only [A-Za-z0-9_.@-]) that brings bounces back to the notice."""
+    raw = json.dumps([tenant_id, customer_id, notice_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def read_feedback_tag(value: str) -> tuple[str, str, str]:
+    raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    tenant_id, customer_id, notice_id = json.loads(raw)
+    return str(tenant_id), str(customer_id), str(notice_id)
+
+
 def letter_key(plan: NoticePlan) -> str:
     return f"notices/{plan.tenant_id}/{plan.customer_id}/{_safe(plan.notice_id)}.pdf"
 
@@ -150,14 +164,18 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
     held = ""
     wants_email = Channel.EMAIL in plan.channels
     wants_post = Channel.POST in plan.channels
-    if wants_email and customer.email:
+    if wants_email and customer.email and not customer.email_status:
         message = build_email(plan, customer, settings, pdf, sent_at,
                               ctx.config.configuration_set or None)
         fields["message_id"] = ctx.mailer.send_raw(
-            message.as_bytes(), settings.sender_email, [customer.email])
+            message.as_bytes(), settings.sender_email, [customer.email],
+            tags={"mw": feedback_tag(plan.tenant_id, plan.customer_id, plan.notice_id)})
         channels.append("email")
     elif wants_email:
-        wants_post = True  # no email address: the letter goes by post instead
+        # no address, or it bounced / complained before: the letter goes by post instead
+        wants_post = True
+        if customer.email_status:
+            fields["fallback"] = f"email {customer.email_status}: sent by post instead"
     if wants_post:
         if customer.address.complete:
             post_key = f"outbox/post/{plan.run_date.isoformat()}/{plan.tenant_id}/{_safe(plan.notice_id)}.pdf"

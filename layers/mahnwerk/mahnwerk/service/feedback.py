@@ -1,0 +1,42 @@
+"""Use case: SES delivery feedback (bounce, complaint) → the customer's email status.
+
+A permanent bounce or a complaint marks the customer's address; their next letters go by post and
+the invoices' timelines show why.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from ..domain.dates import parse_iso_timestamp
+from .bootstrap import Context
+from .dunning import read_feedback_tag
+
+
+def handle(ctx: Context, envelope: dict[str, Any]) -> str:
+    """One SNS-wrapped SES event; returns what was done (for logs and metrics)."""
+    event = json.loads(envelope.get("Message") or "{}") if "Message" in envelope else envelope
+    kind = event.get("eventType") or event.get("notificationType") or ""
+    if kind == "Bounce" and (event.get("bounce") or {}).get("bounceType") == "Permanent":
+        status = "bounced"
+    elif kind == "Complaint":
+        status = "complained"
+    else:
+        return f"ignored:{kind or 'unknown'}"
+    mail = event.get("mail") or {}
+    tags = mail.get("tags") or {}
+    value = (tags.get("mw") or [None])[0]
+    if not value:
+        return "ignored:untagged"
+    tenant_id, customer_id, notice_id = read_feedback_tag(value)
+    at = parse_iso_timestamp(mail.get("timestamp") or event.get("timestamp") or
+                             datetime.now().astimezone().isoformat())
+    ctx.repo.set_email_status(tenant_id, customer_id, status)
+    notice = ctx.repo.get_notice(tenant_id, notice_id)
+    numbers = [line["number"] for line in json.loads(notice.plan)["lines"]] if notice else []
+    for number in numbers:
+        ctx.repo.add_event(tenant_id, number, f"email_{status}", at,
+                           {"notice": notice_id, "next_letters": "post"})
+    return status
