@@ -98,11 +98,11 @@ def test_a_crash_after_reserving_resumes_the_same_letter_on_retry(stack, monkeyp
     real_send = aws.Mailer.send_raw
     calls = {"n": 0}
 
-    def flaky(self, raw, source, destinations):
+    def flaky(self, raw, source, destinations, **kwargs):
         calls["n"] += 1
         if calls["n"] == 1:
             raise ConnectionError("SES unreachable")
-        return real_send(self, raw, source, destinations)
+        return real_send(self, raw, source, destinations, **kwargs)
 
     monkeypatch.setattr(aws.Mailer, "send_raw", flaky)
     run_day(stack, berlin(2026, 10, 22))  # first attempt fails, SQS redelivers, retry resumes
@@ -167,11 +167,11 @@ def test_an_ses_failure_mid_batch_retries_only_that_letter(stack, monkeypatch):
     real_send = aws.Mailer.send_raw
     failed = []
 
-    def flaky(self, raw, source, destinations):
+    def flaky(self, raw, source, destinations, **kwargs):
         if destinations == ["berta@example.org"] and not failed:
             failed.append(destinations)
             raise ConnectionError("SES throttled")
-        return real_send(self, raw, source, destinations)
+        return real_send(self, raw, source, destinations, **kwargs)
 
     monkeypatch.setattr(aws.Mailer, "send_raw", flaky)
     stack.fire_schedule("DunningFunction", berlin(2026, 10, 22))

@@ -106,7 +106,7 @@ def test_a_reserved_letter_is_cancelled_when_the_money_arrives_before_it_goes_ou
     stack.fire_schedule("DunningFunction", berlin(2026, 11, 5))  # K-2's 1. Mahnung is due
     real_send = aws.Mailer.send_raw
 
-    def down(self, raw, source, destinations):
+    def down(self, raw, source, destinations, **kwargs):
         raise ConnectionError("SES unreachable")
 
     monkeypatch.setattr(aws.Mailer, "send_raw", down)
