@@ -2,6 +2,7 @@
 
 import email
 import email.utils
+import io
 import json
 
 from mahnwerk.service.tenants import SETTINGS_KEY
@@ -240,3 +241,21 @@ def test_a_bounce_switches_the_next_letter_to_post_and_shows_in_the_timeline(sta
     assert second.post_key and not second.message_id
     assert second.fallback == "email bounced: sent by post instead"
     assert len(stack.sent_emails()) == emails_before  # nobody else has an email due
+
+
+def test_the_next_run_bundles_yesterdays_post_into_one_print_file_with_a_manifest(stack):
+    from pypdf import PdfReader
+
+    setup(stack)
+    run_day(stack, berlin(2026, 10, 22))  # K-2's reminder goes by post (no email)
+    run_day(stack, berlin(2026, 10, 23))
+    s3 = stack.client("s3")
+    prefix = "outbox/post/2026-10-22/acme/"
+    manifest = json.loads(s3.get_object(Bucket=stack.bucket, Key=prefix + "_manifest.json")
+                          ["Body"].read())
+    assert [letter["key"].rsplit("/", 1)[1] for letter in manifest["letters"]] == [
+        "K-2_2026-10-22_L1.pdf"]
+    merged = PdfReader(io.BytesIO(s3.get_object(Bucket=stack.bucket,
+                                                Key=prefix + "_print.pdf")["Body"].read()))
+    assert len(merged.pages) == 2  # one page, padded to a full sheet for duplex
+    assert "Ørsted A/S" in merged.pages[0].extract_text()

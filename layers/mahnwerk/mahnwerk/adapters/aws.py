@@ -45,6 +45,11 @@ class DocumentStore:
         self.put(key, json.dumps(document, ensure_ascii=False, indent=2).encode(),
                  "application/json; charset=utf-8")
 
+    def keys(self, prefix: str) -> list[str]:
+        pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
+                                                                    Prefix=prefix)
+        return [obj["Key"] for page in pages for obj in page.get("Contents", [])]
+
     def exists(self, key: str) -> bool:
         try:
             self._s3.head_object(Bucket=self.bucket, Key=key)

@@ -31,10 +31,13 @@ def plan_run(ctx: Context, run_date: date, scheduled_time: datetime) -> dict[str
     Reads only the sparse due index (never a scan): the cost follows today's work. A run missed
     for days catches up here, because the index holds everything due *up to* today.
     """
+    from .post import bundle_day
+
     messages: list[dict[str, Any]] = []
     tenants = 0
     for tenant_id in ctx.repo.tenants():
         tenants += 1
+        bundle_day(ctx, tenant_id, run_date - timedelta(days=1))  # yesterday's post, complete
         for customer_id in ctx.repo.due_customers(tenant_id, run_date):
             messages.append({
                 "tenant_id": tenant_id, "customer_id": customer_id,
