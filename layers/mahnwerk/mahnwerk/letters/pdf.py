@@ -285,6 +285,17 @@ def _info_block(
         pdf.set_xy(INFO_X, y)
         pdf.cell(label_w, 4.5, label)
         pdf.set_text_color(0, 0, 0)
+        pdf.set_font(FONT, "", 8.5)
+        if "@" in value and pdf.get_string_width(value) > value_w:
+            # a long address reads better on two lines (local part, @domain) than tiny or cut
+            at = value.index("@")
+            for part in (value[:at], value[at:]):
+                pdf.fit(part, value_w, "", 8.5, 6.5)
+                pdf.set_xy(value_x, y)
+                pdf.cell(value_w, 4.5, pdf.clip(part, value_w))
+                y += 4.0
+            y += 0.8
+            continue
         pdf.fit(value, value_w, "", 8.5, 6.0)
         pdf.set_xy(value_x, y)
         pdf.cell(value_w, 4.5, pdf.clip(value, value_w))

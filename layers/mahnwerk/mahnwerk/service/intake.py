@@ -120,6 +120,13 @@ def ingest_object(ctx: Context, key: str, version_id: str | None, received_at: d
     return _finish(ctx, report, version_id)
 
 
+def storage_number(record: InvoiceRecord) -> str:
+    """E-invoice credit notes often reuse the number of the invoice they correct (the corpus has
+    invoice and Gutschrift both numbered 471102): they are kept apart as ``{number}-GS`` so the
+    credit reduces the claim instead of overwriting the invoice."""
+    return f"{record.number}-GS" if record.credit_note else record.number
+
+
 def new_invoice(tenant_id: str, record: InvoiceRecord, policy: Policy) -> Invoice:
     """A credit note (negative amount) stays open as a credit that reduces what the customer owes;
     a payable amount of 0 is recorded as paid."""
@@ -127,7 +134,8 @@ def new_invoice(tenant_id: str, record: InvoiceRecord, policy: Policy) -> Invoic
     paid = not credit and record.open_amount == ZERO
     dunnable = not credit and not paid
     return Invoice(
-        tenant_id=tenant_id, number=record.number, customer_id=record.customer.customer_id,
+        tenant_id=tenant_id, number=storage_number(record),
+        customer_id=record.customer.customer_id,
         issue_date=record.issue_date, due_date=record.due_date, amount=record.amount,
         open_amount=record.open_amount, currency=record.currency,
         status=InvoiceStatus.PAID if paid else InvoiceStatus.OPEN,
@@ -150,16 +158,17 @@ def apply_records(ctx: Context, report: ImportReport, records: list[InvoiceRecor
         old = known.get(c.customer_id)
         if old is not None and replace(old, overrides=c.overrides, locale=c.locale) != c:
             ctx.repo.update_customer_master(c)
-    existing = ctx.repo.batch_get_invoices(tenant, [r.number for r in records])
-    fresh = [r for r in records if r.number not in existing]
+    existing = ctx.repo.batch_get_invoices(tenant, [storage_number(r) for r in records])
+    fresh = [r for r in records if storage_number(r) not in existing]
     raced = set(ctx.repo.create_invoices([new_invoice(tenant, r, policy) for r in fresh],
                                          source=key, received_at=at.isoformat()))
-    report.created.extend(r.number for r in fresh if r.number not in raced)
+    report.created.extend(storage_number(r) for r in fresh if storage_number(r) not in raced)
     if raced:
         existing.update(ctx.repo.batch_get_invoices(tenant, sorted(raced)))
     for record in records:
-        if record.number in existing:
-            _apply_existing(ctx, report, record, existing[record.number], policy, key, at)
+        if storage_number(record) in existing:
+            _apply_existing(ctx, report, record, existing[storage_number(record)], policy, key,
+                            at)
 
 
 def _apply_existing(ctx: Context, report: ImportReport, record: InvoiceRecord, existing: Invoice,
