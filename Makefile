@@ -52,7 +52,10 @@ pytest: $(VENV)/.installed
 test: lint typecheck template build pytest
 
 benchmark: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/intake.py
 	$(VENV)/bin/python benchmarks/dunning_day.py
+	$(VENV)/bin/python benchmarks/dunning.py
+	$(VENV)/bin/python benchmarks/reconcile.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .aws-sam out
