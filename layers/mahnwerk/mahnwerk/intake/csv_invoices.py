@@ -13,7 +13,6 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from functools import lru_cache
 
 from ..domain.model import Address, Customer, InvoiceRecord, Reject
@@ -265,7 +264,3 @@ def _due_date(issue: date, due_text: str, terms_text: str, default_terms: int) -
             raise ValueError(f"payment terms not understood: {terms_text!r}")
         return issue + timedelta(days=int(digits.group())), "terms"
     return issue + timedelta(days=default_terms), "default_terms"
-
-
-def total(records: list[InvoiceRecord]) -> Decimal:
-    return sum((r.open_amount for r in records), Decimal("0.00"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from ..adapters.dynamo import Conflict, NoticeItem, plan_from_json, plan_to_json
+from ..adapters.dynamo import Conflict, plan_from_json, plan_to_json
 from ..domain.dunning import NoticePlan, decide, refresh
 from ..domain.model import Channel, Customer, check_tenant_id
 from ..domain.policy import Action
@@ -196,8 +196,3 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
     # customer's notices, so no per-invoice event is written here.
     return Outcome("resumed" if resumed else status, plan.notice_id, tuple(channels),
                    plan.stale_base_rate)
-
-
-def notice_summary(item: NoticeItem) -> dict[str, Any]:
-    plan = plan_from_json(item.plan)
-    return {"notice": item.notice_id, "status": item.status, "plan": plan}
