@@ -35,6 +35,7 @@ from .bank_model import (
     clean,
     compact_account,
     guarded,
+    oversized,
     verify_balance,
 )
 
@@ -96,9 +97,7 @@ def _text(element: ET.Element | None, *path: str) -> str:
 
 def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
     result = BankParseResult(file_name)
-    if len(data) > max_bytes:
-        result.reject(0, f"the file is larger than {max_bytes // (1024 * 1024)} MB "
-                         f"({len(data)} bytes); not read")
+    if oversized(result, data, max_bytes):
         return result
     if not data.strip():
         result.reject(0, "the file is empty")

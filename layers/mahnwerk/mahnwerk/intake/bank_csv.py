@@ -27,6 +27,7 @@ from .bank_model import (
     compact_account,
     decode_text,
     guarded,
+    oversized,
 )
 from .values import DateError, parse_amount, parse_date
 
@@ -130,9 +131,7 @@ def _find_header(lines: list[str]) -> _Header | None:
 
 def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
     result = BankParseResult(file_name, "csv")
-    if len(data) > max_bytes:
-        result.reject(0, f"the file is larger than {max_bytes // (1024 * 1024)} MB "
-                         f"({len(data)} bytes); not read")
+    if oversized(result, data, max_bytes):
         return result
     text = decode_text(data).replace("\x00", "")
     if not text.strip():

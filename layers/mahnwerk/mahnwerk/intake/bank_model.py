@@ -214,3 +214,12 @@ def guarded(kind: str, parse: Callable[[], BankParseResult], file_name: str) -> 
         return result
     result.entries = number_duplicates(result.entries)
     return result
+
+
+def oversized(result: BankParseResult, data: bytes, max_bytes: int) -> bool:
+    """Refuse a file above the size limit before reading it (every bank format)."""
+    if len(data) <= max_bytes:
+        return False
+    result.reject(0, f"the file is larger than {max_bytes // (1024 * 1024)} MB "
+                     f"({len(data)} bytes); not read")
+    return True

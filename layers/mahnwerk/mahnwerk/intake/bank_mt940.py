@@ -38,6 +38,7 @@ from .bank_model import (
     compact_account,
     decode_text,
     guarded,
+    oversized,
     strip_controls,
     verify_balance,
 )
@@ -117,9 +118,7 @@ def _fields(text: str, result: BankParseResult) -> list[_Field]:
 
 def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
     result = BankParseResult(file_name, "mt940")
-    if len(data) > max_bytes:
-        result.reject(0, f"the file is larger than {max_bytes // (1024 * 1024)} MB "
-                         f"({len(data)} bytes); not read")
+    if oversized(result, data, max_bytes):
         return result
     text = strip_controls(decode_text(data))
     if not text.strip():
