@@ -15,17 +15,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import botocore.client
-
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "layers/mahnwerk"), str(ROOT / "infra")]
+sys.path[:0] = [str(ROOT / "layers/mahnwerk"), str(ROOT / "infra"), str(ROOT / "benchmarks")]
+
+from aws_counts import counting  # noqa: E402
 
 from mahnwerk.adapters.dynamo import CustomerItem, InvoiceItem, customer_pk, invoice_to_item  # noqa: E402
 from mahnwerk.domain.dunning import decide, first_action_on  # noqa: E402
@@ -37,23 +35,6 @@ from mahnwerk_local.stack import LocalStack  # noqa: E402
 
 RUN = datetime(2026, 11, 2, 6, tzinfo=ZoneInfo("Europe/Berlin"))
 TENANT = "bench"
-requests: Counter[str] = Counter()
-items_read: Counter[str] = Counter()
-_original = botocore.client.BaseClient._make_api_call
-
-
-def _counting(self: Any, operation: str, params: dict[str, Any]) -> Any:
-    service = self.meta.service_model.service_name
-    requests[f"{service}:{operation}"] += 1
-    response = _original(self, operation, params)
-    if service == "dynamodb":
-        if operation in {"Query", "Scan"}:
-            items_read[operation] += len(response.get("Items", []))
-        elif operation == "GetItem" and "Item" in response:
-            items_read["GetItem"] += 1
-    return response
-
-
 def book(total: int, due_share: float) -> tuple[list[Customer], list[Invoice]]:
     policy = default_policy()
     due_count = int(total * due_share)
@@ -120,8 +101,8 @@ def main() -> None:
     with LocalStack() as stack:
         stack.verify_sender("mahnung@example.com")
         print(f"Seeded the local table in {seed(stack, customers, invoices):.1f} s")
-        botocore.client.BaseClient._make_api_call = _counting
-        try:
+        with counting() as counts:
+            requests, items_read = counts.requests, counts.items
             began = time.perf_counter()
             result = stack.fire_schedule("DunningFunction", RUN)
             planned = time.perf_counter() - began
@@ -134,8 +115,7 @@ def main() -> None:
 
             fn = stack.functions["NoticeFunction"]
             sqs = stack.client("sqs")
-            requests.clear()
-            items_read.clear()
+            counts.clear()
             done = 0
             began = time.perf_counter()
             while done < args.sample:
@@ -156,8 +136,6 @@ def main() -> None:
             total_items = plan_items + per_notice * result["requests"]
             print(f"Whole day, extrapolated: {total_items / due:.2f} items read per due invoice "
                   f"({due_per_request:.2f} due invoices per notice; target ≤ 1.5)")
-        finally:
-            botocore.client.BaseClient._make_api_call = _original
     print(f"(run on {date.today().isoformat()}, Python {sys.version.split()[0]}; moto walks the "
           "whole table per query, so its timings grow with the table; DynamoDB's do not)")
 

@@ -13,16 +13,15 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import botocore.client
-
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "layers/mahnwerk"), str(ROOT / "infra")]
+sys.path[:0] = [str(ROOT / "layers/mahnwerk"), str(ROOT / "infra"), str(ROOT / "benchmarks")]
+
+from aws_counts import counting  # noqa: E402
 
 from mahnwerk.domain.dunning import first_action_on  # noqa: E402
 from mahnwerk.domain.model import Address, Customer, Invoice  # noqa: E402
@@ -30,15 +29,6 @@ from mahnwerk.domain.policy import default_policy  # noqa: E402
 from mahnwerk_local.stack import LocalStack  # noqa: E402
 
 RUN = datetime(2026, 11, 2, 6, tzinfo=ZoneInfo("Europe/Berlin"))
-calls: Counter[str] = Counter()
-_original = botocore.client.BaseClient._make_api_call
-
-
-def _counting(self, operation_name, api_params):  # type: ignore[no-untyped-def]
-    calls[f"{self.meta.service_model.service_name}:{operation_name}"] += 1
-    return _original(self, operation_name, api_params)
-
-
 def seed(stack: LocalStack, total: int, due: int) -> None:
     policy = default_policy()
     with stack.service_context() as ctx:
@@ -60,20 +50,16 @@ def dunning_run(total: int, due: int) -> tuple[dict[str, int], int, float, float
     with LocalStack() as stack:
         stack.verify_sender("mahnung@example.com")
         seed(stack, total, due)
-        calls.clear()
-        botocore.client.BaseClient._make_api_call = _counting
-        try:
+        with counting() as counts:
             began = time.perf_counter()
             result = stack.fire_schedule("DunningFunction", RUN)
             planned = time.perf_counter() - began
-            run_calls = dict(calls)
-            calls.clear()
+            run_calls = dict(counts.requests)
+            counts.clear()
             began = time.perf_counter()
             stack.drain()
             sending = time.perf_counter() - began
-            run_calls["notice_path_requests"] = sum(calls.values())
-        finally:
-            botocore.client.BaseClient._make_api_call = _original
+            run_calls["notice_path_requests"] = sum(counts.requests.values())
         return run_calls, result["requests"], planned, sending
 
 

@@ -16,26 +16,15 @@ import io
 import sys
 import time
 import tracemalloc
-from collections import Counter
 from pathlib import Path
-from typing import Any
-
-import botocore.client
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "layers/mahnwerk"), str(ROOT / "infra")]
+sys.path[:0] = [str(ROOT / "layers/mahnwerk"), str(ROOT / "infra"), str(ROOT / "benchmarks")]
+
+from aws_counts import counting  # noqa: E402
 
 from mahnwerk.intake.csv_invoices import parse_invoices_csv  # noqa: E402
 from mahnwerk_local.stack import LocalStack  # noqa: E402
-
-calls: Counter[str] = Counter()
-_original = botocore.client.BaseClient._make_api_call
-
-
-def _counting(self: Any, operation: str, params: dict[str, Any]) -> Any:
-    if self.meta.service_model.service_name == "dynamodb":
-        calls[operation] += 1
-    return _original(self, operation, params)
 
 
 def rows_csv(n: int, customers: int = 5_000) -> bytes:
@@ -75,16 +64,12 @@ def through_the_stack(n: int) -> dict[str, int]:
     data = rows_csv(n, customers=n // 4)
     with LocalStack() as stack:
         stack.upload("inbox/bench/invoices/bench.csv", data)
-        calls.clear()
-        botocore.client.BaseClient._make_api_call = _counting
-        try:
+        with counting() as counts:
             stack.drain()
-        finally:
-            botocore.client.BaseClient._make_api_call = _original
         with stack.service_context() as ctx:
             created = len(ctx.repo.invoices("bench"))
     assert created == n, created
-    return dict(calls)
+    return counts.of("dynamodb")
 
 
 def main() -> None:
@@ -95,7 +80,7 @@ def main() -> None:
         rate, count, peak = parse_rate(data)
         print(f"{count:>8,} {top:>15,.0f} {rate:>13,.0f} {rate / top:>6.2f} {peak:>8.1f}"
               f"   ({len(data) / 2**20:.1f} MB file)")
-    n = 2_000
+    n = 10_000
     ops = through_the_stack(n)
     writes = ops.get("TransactWriteItems", 0) + ops.get("PutItem", 0) + ops.get("UpdateItem", 0)
     print(f"\nThrough S3 → SQS → IntakeFunction → DynamoDB, {n:,} invoices of {n // 4:,} customers:")

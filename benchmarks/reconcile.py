@@ -14,34 +14,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-import botocore.client
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "layers/mahnwerk"), str(ROOT / "infra")]
+sys.path[:0] = [str(ROOT / "layers/mahnwerk"), str(ROOT / "infra"), str(ROOT / "benchmarks")]
+
+from aws_counts import counting  # noqa: E402
 
 from mahnwerk_local.camt import Credit, camt053  # noqa: E402
 from mahnwerk_local.stack import LocalStack  # noqa: E402
-
-calls: Counter[str] = Counter()
-items: Counter[str] = Counter()
-_original = botocore.client.BaseClient._make_api_call
-
-
-def _counting(self: Any, operation: str, params: dict[str, Any]) -> Any:
-    response = _original(self, operation, params)
-    if self.meta.service_model.service_name == "dynamodb":
-        calls[operation] += 1
-        if operation == "Query":
-            items["Query"] += len(response.get("Items", []))
-        elif operation == "GetItem" and "Item" in response:
-            items["GetItem"] += 1
-    return response
 
 
 def real_path(invoices: int, entries: int) -> None:
@@ -57,13 +40,9 @@ def real_path(invoices: int, entries: int) -> None:
         stack.upload("inbox/bench/invoices/book.csv", "\n".join(rows).encode())
         stack.drain()
         stack.upload("inbox/bench/bank/statement.xml", camt053("DE02120300000000202051", credits))
-        calls.clear()
-        items.clear()
-        botocore.client.BaseClient._make_api_call = _counting
-        try:
+        with counting() as counts:
             stack.drain()
-        finally:
-            botocore.client.BaseClient._make_api_call = _original
+        calls, items = counts.of("dynamodb"), counts.items
         with stack.service_context() as ctx:
             booked = ctx.repo.payments("bench")
     matched = sum(1 for p in booked if p.status == "matched")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from ..adapters.dynamo import Conflict, plan_from_json, plan_to_json
+from ..adapters.dynamo import plan_from_json, plan_to_json
 from ..domain.dunning import NoticePlan, decide, refresh
 from ..domain.model import Channel, Customer, check_tenant_id
 from ..domain.policy import Action
@@ -73,11 +73,9 @@ def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
     plan = decide(customer, invoices, settings.policy, base_rates(), run_date)
     if plan is None:
         return Outcome("nothing_due")
-    try:
-        reserved = ctx.repo.reserve_notice(plan, sent_at)
-    except Conflict:
-        # An invoice changed between reading and reserving (paid, paused…): decide again later.
-        raise
+    # Conflict (an invoice changed between reading and reserving: paid, paused…) propagates:
+    # the message is retried and decided again on fresh data.
+    reserved = ctx.repo.reserve_notice(plan, sent_at)
     if not reserved:
         existing = ctx.repo.get_notice(tenant_id, plan.notice_id)
         if existing is not None and existing.status in {"reserved", "sending"}:
