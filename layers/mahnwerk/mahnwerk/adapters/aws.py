@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from functools import cached_property
-from typing import Any
+from typing import Any, BinaryIO
 
 import boto3
 
@@ -27,15 +27,23 @@ class DocumentStore:
     def _s3(self) -> Any:
         return boto3.client("s3", region_name=self._region)
 
-    def get(self, key: str, version_id: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    def open(self, key: str, version_id: str | None = None,
+             max_bytes: int = MAX_FILE_BYTES) -> BinaryIO:
+        """The object's body as a stream (one GET; nothing is read yet). Larger than ``max_bytes``
+        by its Content-Length: refused unread."""
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if version_id:
             kwargs["VersionId"] = version_id
-        head = self._s3.head_object(**kwargs)
-        if head["ContentLength"] > max_bytes:
-            raise FileTooLarge(f"{head['ContentLength']} bytes; the limit is {max_bytes}")
-        body: bytes = self._s3.get_object(**kwargs)["Body"].read()
+        response = self._s3.get_object(**kwargs)
+        if response["ContentLength"] > max_bytes:
+            response["Body"].close()
+            raise FileTooLarge(f"{response['ContentLength']} bytes; the limit is {max_bytes}")
+        body: BinaryIO = response["Body"]
         return body
+
+    def get(self, key: str, version_id: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+        with self.open(key, version_id, max_bytes) as body:
+            return body.read()
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self._s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type,

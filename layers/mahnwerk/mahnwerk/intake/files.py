@@ -6,11 +6,13 @@ ties and catches mislabelled uploads. Pure: bytes in, records out, nothing escap
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
+from typing import BinaryIO
 
-from .csv_invoices import parse_invoices_csv
+from .csv_invoices import HEAD_BYTES, parse_invoices_csv
 from .einvoice import parse_einvoice_xml
-from .guard import MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, too_large
+from .guard import MAX_FILE_BYTES, GuardedStream, Refused, Rejoined, read_head, too_large
 from .pdf_invoice import parse_invoice_pdf
 from .result import ParseResult
 
@@ -54,30 +56,39 @@ def sniff(data: bytes, file_name: str) -> str:
 
 
 def parse_invoice_file(
-    data: bytes,
+    source: bytes | BinaryIO,
     file_name: str,
     tenant_id: str,
     default_terms_days: int,
     mapping: Mapping[str, str] | None = None,
     max_bytes: int = MAX_FILE_BYTES,
 ) -> ParseResult:
-    """Read one uploaded file (CSV export, e-invoice XML or PDF) into records and rejects."""
-    reason = too_large(data, max_bytes)
-    if reason:
+    """Read one uploaded file (CSV export, e-invoice XML or PDF) into records and rejects.
+
+    ``source`` may be a stream (an S3 object body): a CSV export is then parsed row by row as it
+    arrives, never held whole; e-invoices and PDFs are read whole (they are small and need it).
+    Size and malware checks run over every byte either way.
+    """
+    if isinstance(source, bytes) and (reason := too_large(source, max_bytes)):
         return ParseResult.rejected(file_name, reason)
-    if not data.strip():
-        return ParseResult.rejected(file_name, "the file is empty")
-    if has_malware_signature(data):
-        return ParseResult.rejected(file_name, MALWARE_REASON)
-    kind = sniff(data, file_name)
+    stream = GuardedStream(io.BytesIO(source) if isinstance(source, bytes) else source, max_bytes)
     try:
-        if kind == "pdf":
-            return parse_invoice_pdf(data, file_name, tenant_id, default_terms_days, max_bytes=max_bytes)
-        if kind == "xml":
-            return parse_einvoice_xml(data, file_name, tenant_id, default_terms_days, max_bytes=max_bytes)
+        head = read_head(stream, HEAD_BYTES)
+        if not head.strip() and len(head) < HEAD_BYTES:
+            return ParseResult.rejected(file_name, "the file is empty")
+        kind = sniff(head, file_name)
         if kind == "csv":
-            csv = parse_invoices_csv(_as_utf8(data), file_name, tenant_id, default_terms_days, mapping)
+            csv = parse_invoices_csv(Rejoined(head, stream), file_name, tenant_id, default_terms_days,
+                                     mapping)
             return ParseResult(records=csv.records, rejects=csv.rejects)
+        if kind in {"pdf", "xml"}:
+            data = head + stream.read()
+            if kind == "pdf":
+                return parse_invoice_pdf(data, file_name, tenant_id, default_terms_days,
+                                         max_bytes=max_bytes)
+            return parse_einvoice_xml(data, file_name, tenant_id, default_terms_days, max_bytes=max_bytes)
+    except Refused as exc:
+        return ParseResult.rejected(file_name, str(exc))
     except Exception as exc:  # the last line of defence: one bad file must not stop an import
         return ParseResult.rejected(
             file_name, f"the file could not be read ({type(exc).__name__}: {str(exc)[:200]})")
@@ -106,13 +117,3 @@ def _looks_binary(head: str) -> bool:
         return True
     controls = sum(1 for c in head if ord(c) < 32 and ord(c) not in _TEXT_CONTROL_OK)
     return controls > max(2, len(head) // 100)
-
-
-def _as_utf8(data: bytes) -> bytes:
-    """CSV saved as "Unicode text" by Excel is UTF-16; the CSV reader expects UTF-8 or Windows-1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError:
-            return data
-    return data

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from typing import Any, BinaryIO
+
 #: Uploads larger than this are refused unread (20 MB; e-invoices with attachments stay far below).
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -24,3 +27,77 @@ def too_large(data: bytes, max_bytes: int) -> str | None:
     if len(data) > max_bytes:
         return f"the file is too large ({len(data):,} bytes; at most {max_bytes:,} are accepted)"
     return None
+
+
+class Refused(Exception):
+    """A file refused while it was being read (too large, malware signature): the reason is for people."""
+
+
+_SIGNATURES = (EICAR, EICAR.decode("ascii").encode("utf-16-le"), EICAR.decode("ascii").encode("utf-16-be"))
+_OVERLAP = max(len(s) for s in _SIGNATURES) - 1
+
+
+class GuardedStream(io.RawIOBase):
+    """A binary stream read chunk by chunk with the checks of a whole file: at most ``max_bytes``,
+    and no malware test signature anywhere (also across chunk borders). Raises :class:`Refused`."""
+
+    def __init__(self, source: BinaryIO, max_bytes: int = MAX_FILE_BYTES) -> None:
+        self._source = source
+        self._max = max_bytes
+        self._seen = 0
+        self._tail = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        chunk = self._source.read(len(view))
+        if not chunk:
+            return 0
+        self._seen += len(chunk)
+        if self._seen > self._max:
+            raise Refused(f"the file is too large (more than {self._max:,} bytes are not accepted)")
+        window = self._tail + chunk
+        if any(s in window for s in _SIGNATURES):
+            raise Refused(MALWARE_REASON)
+        self._tail = window[-_OVERLAP:]
+        view[: len(chunk)] = chunk
+        return len(chunk)
+
+
+class Rejoined(io.RawIOBase):
+    """The bytes already read to look at a file's head, followed by the rest of its stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO | io.RawIOBase) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        chunk = self._rest.read(len(view))
+        if not chunk:
+            return 0
+        view[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def read_head(stream: BinaryIO | io.RawIOBase, size: int) -> bytes:
+    """Up to ``size`` bytes from the start (a raw stream may return fewer per read)."""
+    parts: list[bytes] = []
+    want = size
+    while want > 0:
+        chunk = stream.read(want)
+        if not chunk:
+            break
+        parts.append(chunk)
+        want -= len(chunk)
+    return b"".join(parts)

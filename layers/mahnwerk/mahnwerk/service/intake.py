@@ -10,7 +10,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..adapters.aws import FileTooLarge
 from ..adapters.dynamo import Conflict
@@ -94,24 +94,30 @@ def ingest_object(ctx: Context, key: str, version_id: str | None, received_at: d
     inbox = parse_inbox_key(key)
     report = ImportReport(inbox.tenant_id, key, inbox.name, received_at.isoformat())
     try:
-        data = ctx.store.get(key, version_id, max_bytes=ctx.config.max_upload_bytes)
+        body = ctx.store.open(key, version_id, max_bytes=ctx.config.max_upload_bytes)
     except FileTooLarge as exc:
         report.rejected.append(Reject(inbox.name, 0, f"file too large: {exc}"))
         return _finish(ctx, report, version_id)
+    with body:
+        return _ingest(ctx, inbox, report, body, key, version_id, received_at)
+
+
+def _ingest(ctx: Context, inbox: InboxKey, report: ImportReport, body: BinaryIO, key: str,
+            version_id: str | None, received_at: datetime) -> ImportReport:
     settings = load_settings(ctx, inbox.tenant_id)
     ctx.repo.register_tenant(inbox.tenant_id, received_at)
 
     if inbox.kind == "bank":
         from .reconcile import ingest_statement
 
-        bank = ingest_statement(ctx, settings, inbox.name, data, key)
+        bank = ingest_statement(ctx, settings, inbox.name, body.read(), key)
         report.rejected.extend(bank.rejected)
         suffix = f".{version_id}" if version_id else ""
         ctx.store.put_json(f"reports/{inbox.tenant_id}/bank/{inbox.name}{suffix}.json",
                            {**bank.as_dict(), "received_at": report.received_at})
         report.payments = bank.as_dict()
         return _finish(ctx, report, version_id)
-    parsed = parse_invoice_file(data, inbox.name, inbox.tenant_id,
+    parsed = parse_invoice_file(body, inbox.name, inbox.tenant_id,
                                 settings.policy.payment_terms_days,
                                 mapping=settings.csv_columns or None,
                                 max_bytes=ctx.config.max_upload_bytes)
