@@ -100,3 +100,14 @@ def test_the_row_plan_orders_cells_as_the_parser_reads_them():
     assert FIELDS[_CUSTOMER_CELLS] == ("customer_id", "name", "email", "street", "postal_code",
                                        "city", "country", "consumer")
     assert sorted(FIELDS) == sorted(HEADERS)
+
+
+def test_the_garbage_collector_is_back_on_after_a_parse_even_a_failing_one():
+    import gc
+
+    assert gc.isenabled()
+    parse_invoices_csv(export(10), "r.csv", "t1", 14)
+    assert gc.isenabled()
+    with pytest.raises(Refused):
+        parse_invoices_csv(GuardedStream(io.BytesIO(export(10)), 10), "r.csv", "t1", 14)
+    assert gc.isenabled()
