@@ -1,4 +1,8 @@
-"""Notice: one request per (tenant, customer, run day) from SQS → decide, reserve, render, send."""
+"""Notice: one request per (tenant, customer, run day) from SQS → decide, reserve, render, send.
+
+The same queue carries "send this invoice" requests (kind "invoice") for tenants that let
+Mahnwerk write their invoices: render, archive, send once (service.invoicing).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mahnwerk.service import bootstrap, dunning
+from mahnwerk.service import bootstrap, dunning, invoicing
 
 logger = Logger()
 tracer = Tracer()
@@ -24,7 +28,14 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
-    outcome = dunning.process_request(bootstrap.context(), record.json_body)
+    body = record.json_body
+    if body.get("kind") == invoicing.KIND:  # an invoice Mahnwerk writes itself (after an import)
+        sent = invoicing.process_request(bootstrap.context(), body)
+        logger.info("invoice request processed", extra={
+            "status": sent.status, "invoice": sent.number, "channels": sent.channels})
+        metrics.add_metric(f"Invoices_{sent.status}", MetricUnit.Count, 1)
+        return
+    outcome = dunning.process_request(bootstrap.context(), body)
     logger.info("notice request processed", extra={
         "status": outcome.status, "notice": outcome.notice_id, "channels": outcome.channels,
     })

@@ -169,8 +169,25 @@ class DocItem(_Base):
     updated_at = UnicodeAttribute(null=True)
 
 
+class InvoiceSendItem(_Base):
+    """Sending an invoice Mahnwerk wrote itself (sk ISEND#{number}): reserved → sending → sent|held.
+    Created conditionally and claimed with a lease like a notice, so it goes out once."""
+
+    number = UnicodeAttribute()
+    status = UnicodeAttribute()
+    reserved_at = UnicodeAttribute()
+    pdf_key = UnicodeAttribute(null=True)
+    message_id = UnicodeAttribute(null=True)
+    post_key = UnicodeAttribute(null=True)
+    sent_at = UnicodeAttribute(null=True)
+    held_reason = UnicodeAttribute(null=True)
+    fallback = UnicodeAttribute(null=True)
+    lease_owner = UnicodeAttribute(null=True)
+    lease_until = UnicodeAttribute(null=True)
+
+
 MODELS: tuple[type[_Base], ...] = (_Base, InvoiceItem, CustomerItem, NoticeItem, EventItem, DocItem,
-                                   PaymentItem)
+                                   PaymentItem, InvoiceSendItem)
 
 
 def configure(table_name: str, region: str) -> None:
@@ -692,6 +709,63 @@ class Repository:
 
     def notices(self, tenant_id: str) -> list[NoticeItem]:
         return list(NoticeItem.query(tenant_pk(tenant_id), NoticeItem.sk.startswith("NOT#")))
+
+
+    # invoices Mahnwerk writes and sends itself
+    def reserve_invoice_send(self, tenant_id: str, number: str, at: datetime) -> bool:
+        """False if this invoice's sending was reserved before (a retry, a second message)."""
+        item = InvoiceSendItem(pk=tenant_pk(tenant_id), sk=f"ISEND#{number}", number=number,
+                               status="reserved", reserved_at=at.isoformat())
+        try:
+            item.save(condition=InvoiceSendItem.pk.does_not_exist())
+        except PutError as exc:
+            if _conditional(exc):
+                return False
+            raise
+        return True
+
+    def get_invoice_send(self, tenant_id: str, number: str) -> InvoiceSendItem | None:
+        try:
+            return InvoiceSendItem.get(tenant_pk(tenant_id), f"ISEND#{number}", consistent_read=True)
+        except InvoiceSendItem.DoesNotExist:
+            return None
+
+    def claim_invoice_send(self, tenant_id: str, number: str, owner: str, now: datetime,
+                           lease_until: datetime) -> bool:
+        """Take the right to send: only from 'reserved', or from 'sending' whose lease expired."""
+        item = InvoiceSendItem(pk=tenant_pk(tenant_id), sk=f"ISEND#{number}")
+        free = (InvoiceSendItem.status == "reserved") | (
+            (InvoiceSendItem.status == "sending") & (InvoiceSendItem.lease_until < now.isoformat()))
+        try:
+            item.update(actions=[InvoiceSendItem.status.set("sending"),
+                                 InvoiceSendItem.lease_owner.set(owner),
+                                 InvoiceSendItem.lease_until.set(lease_until.isoformat())],
+                        condition=InvoiceSendItem.pk.exists() & free)
+        except UpdateError as exc:
+            if _conditional(exc):
+                return False
+            raise
+        return True
+
+    def release_invoice_send(self, tenant_id: str, number: str, owner: str) -> None:
+        item = InvoiceSendItem(pk=tenant_pk(tenant_id), sk=f"ISEND#{number}")
+        try:
+            item.update(actions=[InvoiceSendItem.status.set("reserved"),
+                                 InvoiceSendItem.lease_owner.remove(),
+                                 InvoiceSendItem.lease_until.remove()],
+                        condition=(InvoiceSendItem.status == "sending")
+                        & (InvoiceSendItem.lease_owner == owner))
+        except UpdateError as exc:
+            if not _conditional(exc):
+                raise
+
+    def finish_invoice_send(self, tenant_id: str, number: str, owner: str, **fields: str) -> None:
+        """Mark sent (or held) — only by the holder of the claim."""
+        item = InvoiceSendItem(pk=tenant_pk(tenant_id), sk=f"ISEND#{number}")
+        item.update(actions=[getattr(InvoiceSendItem, k).set(v) for k, v in fields.items()]
+                    + [InvoiceSendItem.lease_owner.remove(), InvoiceSendItem.lease_until.remove()],
+                    condition=(InvoiceSendItem.status == "sending")
+                    & (InvoiceSendItem.lease_owner == owner))
 
 
 def _conditional(exc: Exception) -> bool:

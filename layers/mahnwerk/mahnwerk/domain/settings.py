@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from .model import Address
 from .policy import Policy, default_policy
@@ -29,6 +30,26 @@ class Bank:
 
 
 @dataclass(frozen=True)
+class Invoicing:
+    """Mahnwerk writes the invoices itself (Factur-X EN 16931) for invoices that arrive as data.
+
+    Our invoice data holds only the gross amount, so the VAT in it is derived: the tenant's rate
+    (default 19 %, §12 Abs. 1 UStG) splits gross into net and VAT, or none at all for a small
+    business (§19 UStG, VAT category E).
+    """
+
+    send_invoices: bool = False
+    #: percent of VAT contained in the gross amounts (§12 UStG: 19 standard, 7 reduced)
+    vat_rate: Decimal = Decimal("19")
+    #: §19 UStG small business: no VAT is charged or shown
+    small_business: bool = False
+    #: Steuernummer; §14 Abs. 4 Nr. 2 UStG needs it when the company has no VAT id
+    tax_number: str = ""
+    #: what the invoice is for (BT-153); §14 Abs. 4 Nr. 5 UStG wants the kind of goods or service
+    line_text: str = ""
+
+
+@dataclass(frozen=True)
 class TenantSettings:
     tenant_id: str
     company: Company
@@ -39,3 +60,4 @@ class TenantSettings:
     policy: Policy = field(default_factory=default_policy)
     #: the tenant's own CSV headers → our fields, for exports the built-in names do not cover
     csv_columns: dict[str, str] = field(default_factory=dict)
+    invoicing: Invoicing = field(default_factory=Invoicing)

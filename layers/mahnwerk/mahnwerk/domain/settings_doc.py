@@ -8,7 +8,7 @@ from typing import Any
 from .model import Address, Channel, DomainError
 from .money import cents
 from .policy import Action, Level, Policy, Tone, default_policy
-from .settings import Bank, Company, TenantSettings
+from .settings import Bank, Company, Invoicing, TenantSettings
 
 
 def _str(doc: dict[str, Any], key: str, where: str, default: str = "") -> str:
@@ -53,10 +53,11 @@ def _address(doc: dict[str, Any], where: str) -> Address:
 
 
 _KNOWN = {
-    "settings": {"company", "bank", "locale", "sender_email", "policy", "csv_columns"},
+    "settings": {"company", "bank", "locale", "sender_email", "policy", "csv_columns", "invoicing"},
     "company": {"name", "address", "email", "phone", "vat_id", "register", "managing_director",
                 "website", "logo"},
     "bank": {"iban", "bic", "bank_name"},
+    "invoicing": {"send_invoices", "vat_rate", "small_business", "tax_number", "line_text"},
     "policy": {"payment_terms_days", "minimum_amount", "consolidate", "deadline_days",
                "post_delivery_days", "cooldown_days", "statutory_interest", "flat_fee_b2b",
                "due_dates_agreed", "levels"},
@@ -73,7 +74,7 @@ def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
     if not isinstance(doc, dict):
         raise DomainError("settings: expected an object")
     _no_unknown(doc, "settings")
-    for part in ("company", "bank", "policy"):
+    for part in ("company", "bank", "policy", "invoicing"):
         if not isinstance(doc.get(part) or {}, dict):
             raise DomainError(f"{part}: expected an object")
         _no_unknown(doc.get(part) or {}, part)
@@ -105,6 +106,7 @@ def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
         sender_email=_str(doc, "sender_email", "settings"),
         policy=policy_from_dict(doc.get("policy") or {}),
         csv_columns=_columns(doc.get("csv_columns") or {}),
+        invoicing=_invoicing(doc.get("invoicing") or {}, company, bank),
     )
 
 
@@ -118,6 +120,50 @@ def _columns(doc: Any) -> dict[str, str]:
             raise DomainError(f"csv_columns.{header}: unknown field {target!r} "
                               f"(one of {', '.join(sorted(HEADERS))})")
     return {str(k): str(v) for k, v in doc.items()}
+
+
+def _invoicing(doc: dict[str, Any], company: Company, bank: Bank) -> Invoicing:
+    raw_rate = doc.get("vat_rate", "19")
+    try:
+        if isinstance(raw_rate, bool) or not isinstance(raw_rate, str | int | float):
+            raise InvalidOperation
+        rate = Decimal(str(raw_rate).strip())
+    except InvalidOperation as exc:
+        raise DomainError(f"invoicing.vat_rate: not a percentage: {raw_rate!r}") from exc
+    # EN 16931 BR-S-05: a standard-rated line has a rate above zero; 0 % is a §19 UStG business
+    if not rate.is_finite() or not 0 < rate < 100 or rate != rate.quantize(Decimal("0.01")):
+        raise DomainError(f"invoicing.vat_rate: a percentage above 0 and below 100 with at most two "
+                          f"decimals (19, 7), got {raw_rate!r}; no VAT at all is small_business")
+    line_text = _str(doc, "line_text", "invoicing")
+    if len(line_text) > 200:
+        raise DomainError("invoicing.line_text: at most 200 characters")
+    invoicing = Invoicing(
+        send_invoices=_bool(doc, "send_invoices", "invoicing", False),
+        vat_rate=rate.quantize(Decimal(1)) if rate == rate.to_integral_value() else rate.normalize(),
+        small_business=_bool(doc, "small_business", "invoicing", False),
+        tax_number=_str(doc, "tax_number", "invoicing"),
+        line_text=line_text,
+    )
+    if invoicing.send_invoices:
+        _check_invoice_issuer(invoicing, company, bank)
+    return invoicing
+
+
+def _check_invoice_issuer(invoicing: Invoicing, company: Company, bank: Bank) -> None:
+    """What every invoice Mahnwerk writes must name (§14 Abs. 4 UStG, EN 16931)."""
+    missing = [f"company.address.{k}" for k in ("street", "postal_code", "city")
+               if not getattr(company.address, k)]
+    if not company.vat_id and not invoicing.tax_number:
+        # §14 Abs. 4 Nr. 2 UStG; EN 16931 BR-S-02 / BR-E-02 (seller VAT id or tax registration)
+        missing.append("company.vat_id or invoicing.tax_number")
+    if not bank.iban:
+        missing.append("bank.iban")  # EN 16931 BR-61: a credit transfer names the account
+    if missing:
+        raise DomainError(f"invoicing.send_invoices: invoices need {', '.join(missing)}")
+    vat_id = company.vat_id.replace(" ", "")
+    if vat_id and not (vat_id[:2].isascii() and vat_id[:2].isalpha() and vat_id[:2].isupper()):
+        # EN 16931 BR-CO-09: the VAT identifier starts with the ISO 3166 country code
+        raise DomainError(f"company.vat_id: must start with the country code (DE…), got {vat_id!r}")
 
 
 def policy_from_dict(doc: dict[str, Any]) -> Policy:

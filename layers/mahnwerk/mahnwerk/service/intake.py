@@ -27,6 +27,7 @@ from ..domain.money import ZERO
 from ..domain.policy import Policy
 from ..intake.files import parse_invoice_file
 from .bootstrap import Context
+from .invoicing import request_sending
 from .tenants import load_settings
 
 _SAFE_NAME = re.compile(r"^[\w .()+,@=-]{1,200}$", re.UNICODE)
@@ -123,6 +124,8 @@ def _ingest(ctx: Context, inbox: InboxKey, report: ImportReport, body: BinaryIO,
                                 max_bytes=ctx.config.max_upload_bytes)
     report.rejected.extend(parsed.rejects)
     apply_records(ctx, report, parsed.records, settings.policy, key, received_at)
+    request_sending(ctx, settings, key, report.received_at, parsed.records, report.created,
+                    report.unchanged)
     return _finish(ctx, report, version_id)
 
 
