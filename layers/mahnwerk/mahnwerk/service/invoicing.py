@@ -81,9 +81,17 @@ def request_sending(ctx: Context, settings: TenantSettings, key: str, received_a
         stored = ctx.repo.batch_get_invoices(settings.tenant_id, retried)
         numbers += [n for n in retried if n in stored and stored[n].source == key
                     and stored[n].received_at == received_at]
-    ctx.notice_queue.send_all({"kind": KIND, "tenant_id": settings.tenant_id, "number": n,
-                               "at": received_at} for n in numbers)
-    return len(numbers)
+    return queue_invoices(ctx, settings, numbers, received_at)
+
+
+def queue_invoices(ctx: Context, settings: TenantSettings, numbers: list[str], at: str) -> int:
+    """Ask the notice worker to write and send these invoices (each goes out at most once, however
+    often it is asked). For other ways invoices arrive as data, e.g. an API that creates one:
+    call it after the create succeeded."""
+    if not settings.invoicing.send_invoices:
+        return 0
+    return ctx.notice_queue.send_all({"kind": KIND, "tenant_id": settings.tenant_id, "number": n,
+                                      "at": at} for n in numbers)
 
 
 # --------------------------------------------------------------------------------------------------
