@@ -1,26 +1,21 @@
-"""API: the integration REST API behind API Gateway. This slice serves /v1/health; the resources
-(invoices, customers, payments, reports) arrive with the API issue."""
+"""API: the integration REST API behind API Gateway and the key authorizer. Routes live in
+``mahnwerk.api`` (one Router per resource); this handler only wires logging and metrics."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mahnwerk import __version__
+from mahnwerk.api.app import build
+from mahnwerk.api.idempotency import CONFIG as IDEMPOTENCY
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-app = APIGatewayRestResolver(enable_validation=True)
-
-
-@app.get("/v1/health")
-def health() -> dict[str, Any]:
-    return {"status": "ok", "version": __version__}
+app = build()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST,
@@ -28,4 +23,5 @@ def health() -> dict[str, Any]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    IDEMPOTENCY.register_lambda_context(context)  # a request near the timeout is not left 'in progress'
     return app.resolve(event, context)

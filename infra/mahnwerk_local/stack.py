@@ -23,7 +23,7 @@ from typing import Any
 import boto3
 
 from .cfn import Resolver, load_template, project_root
-from .events import LambdaContext, scheduler_input, sqs_event, with_event_time
+from .events import LambdaContext, api_gateway_event, scheduler_input, sqs_event, with_event_time
 
 ACCOUNT = "123456789012"
 REGION = "eu-central-1"
@@ -61,6 +61,13 @@ class InvocationLog:
     event: dict[str, Any]
     result: Any = None
     error: str | None = None
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    body: Any
+    headers: Mapping[str, str]
 
 
 @dataclass
@@ -367,6 +374,49 @@ class LocalStack:
                 log.error = f"{type(exc).__name__}: {exc}"
                 raise
         return log.result
+
+    def api(self, method: str, path: str, *, key: str | None = None, body: Any = None,
+            query: Mapping[str, str] | None = None,
+            headers: Mapping[str, str] | None = None) -> ApiResponse:
+        """One request the way API Gateway serves it: the template's authorizer with the
+        ``Authorization`` header (401 without a key or for an unknown one, 403 on Deny), then the
+        API function with a REST proxy event carrying the authorizer's context."""
+        headers = dict(headers or {})
+        if key is not None:
+            headers["Authorization"] = f"Bearer {key}"
+        text = body if isinstance(body, str) or body is None else json.dumps(body)
+        token = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        stage = self.parameters.get("Stage", "dev")
+        if not token:
+            return ApiResponse(401, {"message": "Unauthorized"}, {})
+        arn = f"arn:aws:execute-api:{self.region}:123456789012:local/{stage}/{method.upper()}{path}"
+        try:
+            answer = self.invoke(self.authorizer, {"type": "TOKEN", "authorizationToken": token,
+                                                   "methodArn": arn})
+        except Exception:
+            return ApiResponse(401, {"message": "Unauthorized"}, {})
+        statement = answer["policyDocument"]["Statement"][0]
+        if statement["Effect"] != "Allow":
+            return ApiResponse(403, {"message": "User is not authorized to access this resource "
+                                                "with an explicit deny"}, {})
+        context = {**answer.get("context", {}), "principalId": answer["principalId"]}
+        event = api_gateway_event(method, path, body=text, headers=headers, query=dict(query or {}),
+                                  stage=stage, authorizer=context)
+        result = self.invoke("ApiFunction", event)
+        raw = result.get("body") or ""
+        try:
+            payload = json.loads(raw) if raw else None
+        except ValueError:
+            payload = raw
+        return ApiResponse(result["statusCode"], payload, result.get("headers") or {})
+
+    @property
+    def authorizer(self) -> str:
+        """The logical id of the API's default Lambda authorizer, read from the template."""
+        api = self.template["Resources"]["Api"]["Properties"]
+        arn = api["Auth"]["Authorizers"][api["Auth"]["DefaultAuthorizer"]]["FunctionArn"]
+        logical: str = arn["Fn::GetAtt"][0] if isinstance(arn, dict) else str(arn).split(".")[0]
+        return logical
 
     def fire_schedule(self, logical_id: str, scheduled_time: datetime) -> Any:
         function = self.functions[logical_id]

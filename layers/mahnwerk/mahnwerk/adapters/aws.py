@@ -45,6 +45,16 @@ class DocumentStore:
         with self.open(key, version_id, max_bytes) as body:
             return body.read()
 
+    def presign_get(self, key: str, seconds: int) -> str:
+        url: str = self._s3.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=seconds)
+        return url
+
+    def presign_put(self, key: str, seconds: int) -> str:
+        url: str = self._s3.generate_presigned_url(
+            "put_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=seconds)
+        return url
+
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self._s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type,
                             ServerSideEncryption="AES256")
@@ -117,3 +127,19 @@ class Queue:
         if response.get("Failed"):
             raise RuntimeError(f"SQS refused {len(response['Failed'])} message(s)")
         return len(batch)
+
+
+def queue_depths(urls: Iterable[str], region: str) -> dict[str, int]:
+    """Messages waiting (visible or in flight) per queue, by queue name."""
+    urls = list(urls)
+    if not urls:
+        return {}
+    sqs = boto3.client("sqs", region_name=region)
+    depths: dict[str, int] = {}
+    for url in urls:
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages",
+                                          "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        depths[url.rsplit("/", 1)[-1]] = int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"])
+    return depths

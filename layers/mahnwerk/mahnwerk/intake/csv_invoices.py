@@ -344,3 +344,14 @@ def _due_date(issue: date, terms_text: str, default_terms: int) -> tuple[date, s
             raise ValueError(f"payment terms not understood: {terms_text!r}")
         return issue + timedelta(days=int(digits.group())), "terms"
     return issue + timedelta(days=default_terms), "default_terms"
+
+
+_FIELD_PLAN = _RowPlan({name: index for index, name in enumerate(FIELDS)})
+
+
+def record_from_fields(fields: Mapping[str, str], tenant_id: str, default_terms_days: int,
+                       line: int) -> InvoiceRecord:
+    """One invoice given as named fields (the API) through the very checks a CSV row gets.
+    Raises ValueError (AmountError and DateError are ValueErrors) with the reason."""
+    row = [str(fields.get(name) or "") for name in FIELDS]
+    return _FIELD_PLAN.record(row, tenant_id, default_terms_days, line, {})

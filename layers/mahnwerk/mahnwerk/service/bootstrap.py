@@ -24,6 +24,9 @@ class Config:
     default_sender: str
     stage: str
     max_upload_bytes: int = 20 * 1024 * 1024
+    idempotency_table: str = ""
+    #: dead-letter queue URLs the API's health check reports the depth of
+    dead_letter_queues: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> Config:
@@ -40,6 +43,8 @@ class Config:
             default_sender=env.get("DEFAULT_SENDER", ""),
             stage=env.get("STAGE", "dev"),
             max_upload_bytes=int(env.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+            idempotency_table=env.get("IDEMPOTENCY_TABLE_NAME", ""),
+            dead_letter_queues=tuple(u for u in env.get("DEAD_LETTER_QUEUES", "").split(",") if u),
         )
 
 

@@ -11,11 +11,12 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from ..adapters.dynamo import Conflict
 from ..domain.dunning import NoticeLine, accrue, claim_line
-from ..domain.matching import InvoiceIndex, OpenBook, OpenItem, settle
+from ..domain.matching import InvoiceIndex, OpenBook, OpenItem, Settlement, settle
 from ..domain.model import Customer, Invoice, InvoiceStatus, Reject
 from ..domain.money import ZERO, to_str
 from ..domain.settings import TenantSettings
@@ -49,11 +50,15 @@ class BankReport:
 class _Book:
     """The tenant's open invoices and customers, kept current while one statement is booked."""
 
-    def __init__(self, ctx: Context, settings: TenantSettings) -> None:
+    def __init__(self, ctx: Context, settings: TenantSettings,
+                 only: tuple[list[Invoice], list[Customer]] | None = None) -> None:
+        """The whole book of the tenant, or ``only`` the given invoices and customers (a payment
+        assigned by hand needs no matching)."""
         self.ctx, self.settings, self.rates = ctx, settings, base_rates()
         tenant = settings.tenant_id
-        self.customers = {c.customer_id: c for c in ctx.repo.customers(tenant)}
-        everything = ctx.repo.invoices(tenant)
+        customers = ctx.repo.customers(tenant) if only is None else only[1]
+        self.customers = {c.customer_id: c for c in customers}
+        everything = ctx.repo.invoices(tenant) if only is None else only[0]
         self.index = InvoiceIndex([inv.number for inv in everything])
         self.open = {inv.number: inv for inv in everything
                      if inv.status in OPEN and inv.open_amount + inv.fees_open > ZERO}
@@ -88,6 +93,61 @@ class _Book:
         # The matching book is not rebuilt per entry (that would cost O(open items) each): an
         # entry matched to an invoice settled earlier in this file finds it gone from ``open``
         # and its money becomes a customer credit; stale versions are caught by the transaction.
+
+
+@dataclass
+class Booking:
+    """What settling one payment changes: the invoices (with the versions read), a credit for an
+    over-payment, the customer's behaviour counters, and the allocation as stored on the payment."""
+
+    updates: list[tuple[Invoice, int]]
+    credit: Invoice | None
+    behaviour: dict[str, int]
+    invoices_json: str
+    settlement: Settlement
+
+
+def settle_on(book: _Book, numbers: list[str], amount: Decimal, on: date, customer_id: str,
+              source: str, entry_key: str) -> Booking:
+    """Allocate ``amount`` paid on ``on`` to the named open invoices (§366/§367 BGB)."""
+    tenant = book.settings.tenant_id
+    accrued: dict[str, Invoice] = {}
+    lines = []
+    for number in numbers:
+        accrued[number], line = book.line(book.open[number], on)
+        lines.append(line)
+    settlement = settle(amount, lines, named=numbers)
+    updates: list[tuple[Invoice, int]] = []
+    behaviour: defaultdict[str, int] = defaultdict(int)
+    for s in settlement.invoices:
+        inv = accrued[s.number]
+        paid_now = s.paid_in_full
+        new = inv.with_changes(
+            open_amount=s.principal_after,
+            fees_open=max(ZERO, inv.fees_open - s.fees),
+            flat_fee_paid=inv.flat_fee_paid + s.flat_fee,
+            interest_paid=inv.interest_paid + s.interest,
+            status=InvoiceStatus.PAID if paid_now else InvoiceStatus.PARTIALLY_PAID
+            if inv.status is not InvoiceStatus.HANDED_OVER else inv.status,
+            next_action_on=None if paid_now else inv.next_action_on,
+        )
+        updates.append((new, book.open[s.number].version))
+        if paid_now:
+            behaviour["paid_count"] += 1
+            behaviour["paid_on_time"] += int(on <= inv.due_date)
+            behaviour["days_to_pay_sum"] += max(0, (on - inv.issue_date).days)
+            behaviour[f"paid_after_l{min(inv.level, 4)}"] += 1
+    credit = None
+    if settlement.overpayment > ZERO:
+        credit = Invoice(
+            tenant_id=tenant, number=f"GUTHABEN-{entry_key[:10].upper()}",
+            customer_id=customer_id, issue_date=on, due_date=on,
+            amount=-settlement.overpayment, open_amount=-settlement.overpayment,
+            source=source, received_at=datetime.combine(on, datetime.min.time()).isoformat())
+    invoices_json = json.dumps([{"number": s.number, "fees": to_str(s.fees),
+                                 "flat_fee": to_str(s.flat_fee), "interest": to_str(s.interest),
+                                 "principal": to_str(s.principal)} for s in settlement.invoices])
+    return Booking(updates, credit, dict(behaviour), invoices_json, settlement)
 
 
 def ingest_statement(ctx: Context, settings: TenantSettings, file_name: str, data: bytes,
@@ -140,49 +200,15 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
         return
 
     numbers = [n for n in match.numbers if n in book.open]
-    accrued: dict[str, Invoice] = {}
-    lines = []
-    for number in numbers:
-        accrued[number], line = book.line(book.open[number], on)
-        lines.append(line)
-    settlement = settle(entry.amount, lines, named=numbers)
-    updates: list[tuple[Invoice, int]] = []
-    behaviour: defaultdict[str, int] = defaultdict(int)
-    for s in settlement.invoices:
-        inv = accrued[s.number]
-        paid_now = s.paid_in_full
-        new = inv.with_changes(
-            open_amount=s.principal_after,
-            fees_open=max(ZERO, inv.fees_open - s.fees),
-            flat_fee_paid=inv.flat_fee_paid + s.flat_fee,
-            interest_paid=inv.interest_paid + s.interest,
-            status=InvoiceStatus.PAID if paid_now else InvoiceStatus.PARTIALLY_PAID
-            if inv.status is not InvoiceStatus.HANDED_OVER else inv.status,
-            next_action_on=None if paid_now else inv.next_action_on,
-        )
-        updates.append((new, book.open[s.number].version))
-        if paid_now:
-            behaviour["paid_count"] += 1
-            behaviour["paid_on_time"] += int(on <= inv.due_date)
-            behaviour["days_to_pay_sum"] += max(0, (on - inv.issue_date).days)
-            behaviour[f"paid_after_l{min(inv.level, 4)}"] += 1
-    credit = None
-    if settlement.overpayment > ZERO:
-        credit = Invoice(
-            tenant_id=tenant, number=f"GUTHABEN-{entry.entry_key[:10].upper()}",
-            customer_id=match.customer_id, issue_date=on, due_date=on,
-            amount=-settlement.overpayment, open_amount=-settlement.overpayment,
-            source=source, received_at=datetime.combine(on, datetime.min.time()).isoformat())
+    booking = settle_on(book, numbers, entry.amount, on, match.customer_id, source, entry.entry_key)
+    updates, credit, settlement = booking.updates, booking.credit, booking.settlement
+    behaviour = booking.behaviour
     payment = {
         **base, "status": "matched", "method": match.method.value,
         "customer_id": match.customer_id, "unapplied": to_str(settlement.overpayment),
-        "invoices": json.dumps([{"number": s.number, "fees": to_str(s.fees),
-                                 "flat_fee": to_str(s.flat_fee), "interest": to_str(s.interest),
-                                 "principal": to_str(s.principal)}
-                                for s in settlement.invoices]),
+        "invoices": booking.invoices_json,
     }
-    if not ctx.repo.book_payment(tenant, entry.entry_key, payment, updates, credit,
-                                 dict(behaviour)):
+    if not ctx.repo.book_payment(tenant, entry.entry_key, payment, updates, credit, behaviour):
         report.duplicates += 1
         return
     book.changed([u[0].with_changes(version=u[1] + 1) for u in updates])
@@ -194,4 +220,4 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
     })
 
 
-__all__ = ["BankReport", "ingest_statement"]
+__all__ = ["BankReport", "Booking", "ingest_statement", "settle_on"]

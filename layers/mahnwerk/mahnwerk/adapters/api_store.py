@@ -1,0 +1,253 @@
+"""DynamoDB access the integration API needs beyond the pipelines: keys, pages, owner actions.
+
+Same table and item types as :mod:`.dynamo`; every key leads with the tenant (``T#{tenant}``),
+except the API key lookup item, which is found by its random key id and names its tenant.
+Lists are Queries with a page-size cap and an opaque cursor bound to the tenant's partition.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from ..domain.model import Customer, CustomerOverrides, DomainError, Invoice
+from .dynamo import (
+    Conflict,
+    CustomerItem,
+    DocItem,
+    EventItem,
+    InvoiceItem,
+    NoticeItem,
+    PaymentItem,
+    Repository,
+    customer_from_item,
+    customer_pk,
+    invoice_from_item,
+    invoice_to_item,
+    overrides_to_json,
+    tenant_pk,
+)
+
+_COUNTERS = ("paid_count", "paid_on_time", "days_to_pay_sum", "paid_after_l0", "paid_after_l1",
+             "paid_after_l2", "paid_after_l3", "paid_after_l4")
+MAX_PAGE = 200
+DEFAULT_PAGE = 50
+
+
+class BadCursor(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    cursor: str | None
+
+
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, tenant_id: str) -> dict[str, Any] | None:
+    """A cursor is the last key of the previous page; one naming another tenant is refused."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+    except (ValueError, binascii.Error) as exc:
+        raise BadCursor("cursor is not valid") from exc
+    if not isinstance(key, dict) or not key:
+        raise BadCursor("cursor is not valid")
+    own = tenant_pk(tenant_id)
+    for name, value in key.items():
+        if not (isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str)):
+            raise BadCursor("cursor is not valid")
+        if name in {"pk", "cust_pk", "due_pk"} and not (
+                value["S"] == own or value["S"].startswith(own + "#")):
+            raise BadCursor("cursor is not valid")
+    return key
+
+
+def page_size(limit: int | None) -> int:
+    if limit is None:
+        return DEFAULT_PAGE
+    if limit < 1:
+        raise DomainError("limit must be at least 1")
+    return min(limit, MAX_PAGE)
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    key_id: str
+    tenant_id: str
+    secret_hash: str
+    label: str
+    created_at: str
+    revoked_at: str | None
+
+    def public(self) -> dict[str, Any]:
+        return {"key_id": self.key_id, "label": self.label, "created_at": self.created_at,
+                "revoked_at": self.revoked_at, "active": self.revoked_at is None}
+
+
+class ApiStore:
+    """Reads and writes behind the REST API. Takes the tenant id on every call."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+
+    # --- API keys -----------------------------------------------------------------------------
+    def put_key(self, record: KeyRecord) -> None:
+        """The lookup item (by key id) and the tenant's list entry, in one transaction."""
+        lookup = DocItem(pk=f"KEY#{record.key_id}", sk="KEY", updated_at=record.created_at,
+                         document=json.dumps(record.__dict__, sort_keys=True))
+        listed = DocItem(pk=tenant_pk(record.tenant_id), sk=f"APIKEY#{record.key_id}",
+                         updated_at=record.created_at,
+                         document=json.dumps(record.public(), sort_keys=True))
+        with TransactWrite(connection=self.repo._connection) as tx:
+            tx.save(lookup, condition=DocItem.pk.does_not_exist())
+            tx.save(listed, condition=DocItem.pk.does_not_exist())
+
+    def get_key(self, key_id: str) -> KeyRecord | None:
+        try:
+            item = DocItem.get(f"KEY#{key_id}", "KEY")
+        except DocItem.DoesNotExist:
+            return None
+        return KeyRecord(**json.loads(item.document))
+
+    def keys(self, tenant_id: str) -> list[dict[str, Any]]:
+        return [json.loads(i.document)
+                for i in DocItem.query(tenant_pk(tenant_id), DocItem.sk.startswith("APIKEY#"))]
+
+    def revoke_key(self, tenant_id: str, key_id: str, at: datetime) -> bool:
+        """False if the key is unknown or belongs to another tenant."""
+        record = self.get_key(key_id)
+        if record is None or record.tenant_id != tenant_id:
+            return False
+        revoked = KeyRecord(**{**record.__dict__, "revoked_at": record.revoked_at or at.isoformat()})
+        with TransactWrite(connection=self.repo._connection) as tx:
+            tx.save(DocItem(pk=f"KEY#{key_id}", sk="KEY", updated_at=at.isoformat(),
+                            document=json.dumps(revoked.__dict__, sort_keys=True)))
+            tx.save(DocItem(pk=tenant_pk(tenant_id), sk=f"APIKEY#{key_id}", updated_at=at.isoformat(),
+                            document=json.dumps(revoked.public(), sort_keys=True)))
+        return True
+
+    # --- pages ----------------------------------------------------------------------------------
+    def _page(self, results: Any, convert: Any) -> Page:
+        items = [convert(item) for item in results]
+        return Page(items, encode_cursor(results.last_evaluated_key))
+
+    def invoice_page(self, tenant_id: str, limit: int, cursor: str | None,
+                     customer_id: str | None = None, condition: Condition | None = None) -> Page:
+        start = decode_cursor(cursor, tenant_id)
+        if customer_id:
+            results = InvoiceItem.customer_index.query(
+                customer_pk(tenant_id, customer_id), InvoiceItem.cust_sk.startswith("INV#"),
+                filter_condition=condition, limit=limit, last_evaluated_key=start)
+        else:
+            results = InvoiceItem.query(
+                tenant_pk(tenant_id), InvoiceItem.sk.startswith("INV#"), filter_condition=condition,
+                limit=limit, last_evaluated_key=start)
+        return self._page(results, lambda item: invoice_from_item(item, tenant_id))
+
+    def customer_page(self, tenant_id: str, limit: int, cursor: str | None) -> Page:
+        results = CustomerItem.query(tenant_pk(tenant_id), CustomerItem.sk.startswith("CUS#"),
+                                     limit=limit, last_evaluated_key=decode_cursor(cursor, tenant_id))
+        return self._page(results, lambda item: customer_from_item(item, tenant_id))
+
+    def payment_page(self, tenant_id: str, limit: int, cursor: str | None,
+                     status: str | None = None) -> Page:
+        results = PaymentItem.query(
+            tenant_pk(tenant_id), PaymentItem.sk.startswith("PAY#"),
+            filter_condition=(PaymentItem.status == status) if status else None,
+            limit=limit, last_evaluated_key=decode_cursor(cursor, tenant_id))
+        return self._page(results, lambda item: item)
+
+    def notice_page(self, tenant_id: str, limit: int, cursor: str | None) -> Page:
+        results = NoticeItem.query(tenant_pk(tenant_id), NoticeItem.sk.startswith("NOT#"),
+                                   limit=limit, last_evaluated_key=decode_cursor(cursor, tenant_id))
+        return self._page(results, lambda item: item)
+
+    def receivables(self, tenant_id: str) -> Iterator[Invoice]:
+        """Every invoice of the tenant, page by page (reports): a Query on its partition."""
+        for item in InvoiceItem.query(tenant_pk(tenant_id), InvoiceItem.sk.startswith("INV#")):
+            yield invoice_from_item(item, tenant_id)
+
+    def behaviours(self, tenant_id: str) -> Iterator[tuple[str, dict[str, int]]]:
+        """Every customer's payment-behaviour counters (reports)."""
+        for item in CustomerItem.query(tenant_pk(tenant_id), CustomerItem.sk.startswith("CUS#")):
+            yield item.customer_id, {k: int(getattr(item, k)) for k in _COUNTERS}
+
+    def get_payment(self, tenant_id: str, payment_id: str) -> PaymentItem | None:
+        try:
+            return PaymentItem.get(tenant_pk(tenant_id), f"PAY#{payment_id}", consistent_read=True)
+        except PaymentItem.DoesNotExist:
+            return None
+
+    # --- owner actions --------------------------------------------------------------------------
+    def change_invoice(self, invoice: Invoice, expected_version: int, kind: str, at: datetime,
+                       detail: dict[str, Any]) -> Invoice:
+        """Save an owner's change and its timeline entry together, if nobody changed the invoice
+        since it was read (Conflict otherwise)."""
+        changed = invoice.with_changes(version=expected_version + 1)
+        event = EventItem(pk=tenant_pk(invoice.tenant_id),
+                          sk=f"EVT#{invoice.number}#{at.isoformat()}#{kind}", kind=kind,
+                          at=at.isoformat(), detail=json.dumps(detail, ensure_ascii=False, sort_keys=True))
+        try:
+            with TransactWrite(connection=self.repo._connection) as tx:
+                tx.save(invoice_to_item(changed), condition=InvoiceItem.version == expected_version)
+                tx.save(event)
+        except TransactWriteError as exc:
+            if "ConditionalCheckFailed" in [r.code if r else None
+                                            for r in (exc.cancellation_reasons or [])]:
+                raise Conflict(invoice.number) from exc
+            raise
+        return changed
+
+    def set_overrides(self, customer: Customer, overrides: CustomerOverrides) -> None:
+        item = CustomerItem(pk=tenant_pk(customer.tenant_id), sk=f"CUS#{customer.customer_id}")
+        try:
+            item.update(actions=[CustomerItem.overrides.set(overrides_to_json(overrides))],
+                        condition=CustomerItem.pk.exists())
+        except UpdateError as exc:
+            raise Conflict(customer.customer_id) from exc
+
+
+
+def assign_payment(repo: Repository, tenant_id: str, payment_id: str, fields: dict[str, Any],
+                   updates: list[tuple[Invoice, int]], credit: Invoice | None,
+                   behaviour: dict[str, int]) -> None:
+    """An unmatched payment assigned by hand, in one transaction: the payment turns matched only
+    if it still is unmatched (a second click, a second reviewer: Conflict), the invoices only if
+    unchanged since they were read, and the customer's behaviour counters with them."""
+    payment = PaymentItem(pk=tenant_pk(tenant_id), sk=f"PAY#{payment_id}")
+    try:
+        with TransactWrite(connection=repo._connection) as tx:
+            tx.update(payment, actions=[getattr(PaymentItem, k).set(v) for k, v in fields.items()],
+                      condition=PaymentItem.status == "unmatched")
+            for invoice, expected in updates:
+                tx.save(invoice_to_item(invoice.with_changes(version=expected + 1)),
+                        condition=InvoiceItem.version == expected)
+            if credit is not None:
+                tx.save(invoice_to_item(credit), condition=InvoiceItem.pk.does_not_exist())
+            if behaviour and fields.get("customer_id"):
+                customer = CustomerItem(pk=tenant_pk(tenant_id), sk=f"CUS#{fields['customer_id']}")
+                tx.update(customer, actions=[getattr(CustomerItem, k).add(v)
+                                             for k, v in behaviour.items() if v])
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" in [r.code if r else None for r in (exc.cancellation_reasons or [])]:
+            raise Conflict(payment_id) from exc
+        raise
+

@@ -1,0 +1,1 @@
+"""The integration REST API (API Gateway → ApiFunction): one Powertools Router per resource."""

@@ -1,0 +1,70 @@
+"""The resolver: routers under /v1, one JSON error shape, OpenAPI and Swagger UI."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from .. import __version__
+from ..adapters.dynamo import Conflict
+from ..domain.actions import NotAllowed
+from ..domain.model import DomainError
+from ..service.invoice_ops import NotFound
+from ..service.payments import AlreadyAssigned
+from . import customers, health, invoices, notices, payments, reports, settings, uploads
+
+TITLE = "Mahnwerk API"
+SECURITY: dict[str, Any] = {"apiKey": HTTPBearer(description="Authorization: Bearer mwk_… (a tenant's API key)")}
+
+
+def error(status: int, message: str) -> Response[str]:
+    return Response(status_code=status, content_type="application/json",
+                    body=json.dumps({"statusCode": status, "message": message}, ensure_ascii=False))
+
+
+def build() -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True)
+    app.include_router(invoices.router, prefix="/v1/invoices")
+    app.include_router(customers.router, prefix="/v1/customers")
+    app.include_router(payments.router, prefix="/v1/payments")
+    app.include_router(notices.router, prefix="/v1/notices")
+    app.include_router(uploads.router, prefix="/v1/uploads")
+    app.include_router(settings.router, prefix="/v1/settings")
+    app.include_router(reports.router, prefix="/v1")
+    app.include_router(health.router, prefix="/v1")
+    app.enable_swagger(path="/v1/docs", title=TITLE, version=__version__,
+                       security_schemes=SECURITY, security=[{"apiKey": []}])
+
+    @app.exception_handler(NotFound)
+    def not_found(exc: NotFound) -> Response[str]:
+        return error(404, str(exc))
+
+    @app.exception_handler([NotAllowed, AlreadyAssigned, Conflict, IdempotencyAlreadyInProgressError])
+    def conflict(exc: Exception) -> Response[str]:
+        if isinstance(exc, Conflict):
+            return error(409, "changed meanwhile by another request; read it again and retry")
+        if isinstance(exc, IdempotencyAlreadyInProgressError):
+            return error(409, "a request with this Idempotency-Key is still running")
+        return error(409, str(exc))
+
+    @app.exception_handler(IdempotencyValidationError)
+    def idempotency_mismatch(exc: IdempotencyValidationError) -> Response[str]:
+        return error(422, "this Idempotency-Key was used with a different request body")
+
+    @app.exception_handler(DomainError)
+    def bad_request(exc: DomainError) -> Response[str]:
+        return error(400, str(exc))
+
+    return app
+
+
+def openapi_json() -> str:
+    return build().get_openapi_json_schema(title=TITLE, version=__version__,
+                                           security_schemes=SECURITY, security=[{"apiKey": []}])

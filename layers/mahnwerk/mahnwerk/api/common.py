@@ -1,0 +1,81 @@
+"""What every route shares: the tenant from the authorizer, JSON shapes, paging parameters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.event_handler.exceptions import UnauthorizedError
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+
+from ..adapters.api_store import ApiStore
+from ..domain.model import Customer, DomainError, Invoice, check_tenant_id
+from ..domain.money import to_str
+from ..service import bootstrap
+from ..service.bootstrap import Context
+
+
+def tenant_of(event: BaseProxyEvent) -> str:
+    """The tenant the authorizer found for the caller's key: the only source of a tenant id."""
+    authorizer = (event.raw_event.get("requestContext") or {}).get("authorizer") or {}
+    tenant = authorizer.get("tenant_id")
+    if not isinstance(tenant, str) or not tenant:
+        raise UnauthorizedError("no tenant in the request context")
+    try:
+        return check_tenant_id(tenant)
+    except DomainError as exc:
+        raise UnauthorizedError("no tenant in the request context") from exc
+
+
+def ctx() -> Context:
+    return bootstrap.context()
+
+
+def store() -> ApiStore:
+    return ApiStore(ctx().repo)
+
+
+def request_id(event: BaseProxyEvent) -> str:
+    return str((event.raw_event.get("requestContext") or {}).get("requestId") or "")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def invoice_json(inv: Invoice) -> dict[str, Any]:
+    return {
+        "number": inv.number, "customer_id": inv.customer_id,
+        "issue_date": inv.issue_date.isoformat(), "due_date": inv.due_date.isoformat(),
+        "due_date_source": inv.due_date_source, "amount": to_str(inv.amount),
+        "open_amount": to_str(inv.open_amount), "paid_amount": to_str(inv.paid_amount),
+        "fees_open": to_str(inv.fees_open), "interest_paid": to_str(inv.interest_paid),
+        "currency": inv.currency, "status": inv.status.value, "level": inv.level,
+        "next_action_on": iso(inv.next_action_on), "last_notice_on": iso(inv.last_notice_on),
+        "paused_until": iso(inv.paused_until), "pause_reason": inv.pause_reason or None,
+        "received_at": inv.received_at, "version": inv.version,
+    }
+
+
+def customer_json(c: Customer) -> dict[str, Any]:
+    o = c.overrides
+    return {
+        "customer_id": c.customer_id, "name": c.name, "email": c.email or None,
+        "address": {"street": c.address.street, "postal_code": c.address.postal_code,
+                    "city": c.address.city, "country": c.address.country},
+        "is_consumer": c.is_consumer, "locale": c.locale, "email_status": c.email_status or None,
+        "overrides": {
+            "payment_terms_days": o.payment_terms_days,
+            "channels": [ch.value for ch in o.channels] if o.channels is not None else None,
+            "paused_until": iso(o.paused_until), "pause_reason": o.pause_reason or None,
+            "excluded": o.excluded, "due_dates_agreed": o.due_dates_agreed,
+        },
+    }
+
+
+def page_json(items: list[dict[str, Any]], cursor: str | None) -> dict[str, Any]:
+    return {"items": items, "next_cursor": cursor}

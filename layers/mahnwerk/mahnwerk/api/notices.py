@@ -1,0 +1,49 @@
+"""/v1/notices: the letters sent, and each one's PDF through a short-lived presigned URL."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from ..adapters.api_store import page_size
+from .common import ctx, page_json, store, tenant_of
+
+router = Router()
+URL_SECONDS = 300
+
+
+def notice_json(item: Any) -> dict[str, Any]:
+    plan = json.loads(item.plan)
+    return {
+        "notice_id": item.notice_id, "customer_id": plan["customer_id"], "status": item.status,
+        "level": plan["level"], "level_name": plan["level_name"], "run_date": plan["run_date"],
+        "invoices": [line["number"] for line in plan["lines"]],
+        "channels": [c for c, k in (("email", item.message_id), ("post", item.post_key)) if k],
+        "reserved_at": item.reserved_at, "sent_at": item.sent_at, "held_reason": item.held_reason,
+        "has_letter": bool(item.pdf_key),
+    }
+
+
+@router.get("/", summary="List notices")
+def list_notices(
+    limit: Annotated[int | None, Query(ge=1, le=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    tenant = tenant_of(router.current_event)
+    page = store().notice_page(tenant, page_size(limit), cursor)
+    return page_json([notice_json(n) for n in page.items], page.cursor)
+
+
+@router.get("/<notice_id>/letter", summary="A presigned URL to the letter PDF (valid 5 minutes)")
+def letter(notice_id: str) -> dict[str, Any]:
+    tenant = tenant_of(router.current_event)
+    item = ctx().repo.get_notice(tenant, notice_id)
+    if item is None or not item.pdf_key:
+        raise NotFoundError(f"no letter for notice {notice_id}")
+    if not item.pdf_key.startswith((f"letters/{tenant}/", f"archive/{tenant}/")):
+        raise NotFoundError(f"no letter for notice {notice_id}")  # never sign another tenant's key
+    return {"url": ctx().store.presign_get(item.pdf_key, URL_SECONDS), "expires_in": URL_SECONDS}

@@ -1,0 +1,65 @@
+"""/v1/payments: record one, list, the unmatched review list, assign an unmatched payment."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+from pydantic import BaseModel, Field
+
+from ..adapters.api_store import page_size
+from ..service.payments import assign, payment_json, record_payment
+from .common import ctx, page_json, store, tenant_of
+
+router = Router()
+
+
+class PaymentIn(BaseModel):
+    amount: Annotated[Decimal, Field(gt=0, le=Decimal("999999999.99"), decimal_places=2)]
+    booking_date: date
+    reference: Annotated[str, Field(max_length=300)] = ""
+    debtor_name: Annotated[str, Field(max_length=140)] = ""
+    invoices: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=100)] = []
+
+
+class AssignIn(BaseModel):
+    invoices: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]],
+                        Field(min_length=1, max_length=100)]
+
+
+@router.post("/", summary="Record a payment received outside the bank files")
+def create(body: PaymentIn, idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", max_length=100)] = None) -> dict[str, Any]:
+    tenant = tenant_of(router.current_event)
+    return record_payment(ctx(), tenant, amount=body.amount, on=body.booking_date,
+                          reference=body.reference, debtor_name=body.debtor_name,
+                          invoices=body.invoices, idempotency_key=idempotency_key)
+
+
+@router.get("/", summary="List payments")
+def list_payments(
+    limit: Annotated[int | None, Query(ge=1, le=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    tenant = tenant_of(router.current_event)
+    page = store().payment_page(tenant, page_size(limit), cursor)
+    return page_json([payment_json(p) for p in page.items], page.cursor)
+
+
+@router.get("/unmatched", summary="Payments to review, with suggestions")
+def unmatched(
+    limit: Annotated[int | None, Query(ge=1, le=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    tenant = tenant_of(router.current_event)
+    page = store().payment_page(tenant, page_size(limit), cursor, status="unmatched")
+    return page_json([payment_json(p) for p in page.items], page.cursor)
+
+
+@router.post("/<payment_id>/assign", summary="Assign an unmatched payment to invoices")
+def assign_payment(payment_id: str, body: AssignIn) -> dict[str, Any]:
+    tenant = tenant_of(router.current_event)
+    return assign(ctx(), tenant, payment_id, body.invoices)

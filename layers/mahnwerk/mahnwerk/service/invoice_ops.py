@@ -1,0 +1,62 @@
+"""Use cases behind the API's invoice resource: import by API, and the owner's actions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from ..adapters.api_store import ApiStore
+from ..domain.actions import ActionResult, apply_action
+from ..domain.dates import business_date
+from ..domain.model import DomainError, Invoice, Reject
+from ..intake.csv_invoices import record_from_fields
+from .bootstrap import Context
+from .intake import ImportReport, apply_records
+from .invoicing import queue_invoices
+from .tenants import load_settings
+
+MAX_BATCH = 1000
+
+
+class NotFound(DomainError):
+    pass
+
+
+def import_invoices(ctx: Context, tenant_id: str, rows: Sequence[Mapping[str, str]], at: datetime,
+                    request_id: str) -> ImportReport:
+    """Invoices sent as data: the checks of a CSV row, the writes of a file import (conditional,
+    batched; the same invoice twice changes nothing; an invoice in dunning is not overwritten)."""
+    if len(rows) > MAX_BATCH:
+        raise DomainError(f"at most {MAX_BATCH} invoices per request")
+    settings = load_settings(ctx, tenant_id)
+    source = f"api/{request_id}"
+    report = ImportReport(tenant_id, source, "api", at.isoformat())
+    records = []
+    seen: set[str] = set()
+    for line, row in enumerate(rows, start=1):
+        try:
+            record = record_from_fields(row, tenant_id, settings.policy.payment_terms_days, line)
+        except ValueError as exc:
+            report.rejected.append(Reject("api", line, str(exc)))
+            continue
+        if record.number in seen:
+            report.rejected.append(Reject("api", line, f"invoice {record.number} appears twice"))
+            continue
+        seen.add(record.number)
+        records.append(record)
+    ctx.repo.register_tenant(tenant_id, at)
+    apply_records(ctx, report, records, settings.policy, source, at)
+    # opted-in tenants: Mahnwerk writes and sends these invoices (each at most once)
+    queue_invoices(ctx, settings, report.created, at.isoformat())
+    return report
+
+
+def act(ctx: Context, tenant_id: str, number: str, action: str, at: datetime,
+        **params: Any) -> Invoice:
+    invoice = ctx.repo.get_invoice(tenant_id, number)
+    if invoice is None:
+        raise NotFound(f"invoice {number} not found")
+    result: ActionResult = apply_action(invoice, action, business_date(at), **params)
+    return ApiStore(ctx.repo).change_invoice(result.invoice, invoice.version, result.kind, at,
+                                             result.detail)

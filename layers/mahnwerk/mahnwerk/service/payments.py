@@ -1,0 +1,89 @@
+"""Use cases behind the API's payment resource: a payment recorded by hand, an unmatched one
+assigned. Both book through the same allocation as bank statements (§366/§367 BGB)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ..adapters.api_store import ApiStore, assign_payment
+from ..domain.model import DomainError
+from ..domain.money import ZERO, to_str
+from ..intake.bank_model import BankEntry
+from .bootstrap import Context
+from .invoice_ops import NotFound
+from .reconcile import OPEN, BankReport, _Book, _book_entry, settle_on
+from .tenants import load_settings
+
+
+class AlreadyAssigned(DomainError):
+    pass
+
+
+def record_payment(ctx: Context, tenant_id: str, *, amount: Decimal, on: date, reference: str,
+                   debtor_name: str, invoices: list[str], idempotency_key: str | None) -> dict[str, Any]:
+    """A payment the owner saw elsewhere (cash, PayPal, a bank not uploaded). The same
+    Idempotency-Key books it once; the invoice numbers named are matched like a remittance text."""
+    if amount <= ZERO:
+        raise DomainError("amount must be above 0")
+    entry = BankEntry(
+        account_iban="API", booking_date=on, value_date=None, amount=amount, currency="EUR",
+        credit=True, remittance=" ".join([reference.strip(), *invoices]).strip()[:500],
+        debtor_name=debtor_name.strip()[:140], bank_reference=idempotency_key or uuid.uuid4().hex)
+    report = BankReport(tenant_id, "api")
+    if not ctx.repo.payment_exists(tenant_id, entry.entry_key):
+        _book_entry(ctx, _Book(ctx, load_settings(ctx, tenant_id)), entry, report, "api")
+    item = ApiStore(ctx.repo).get_payment(tenant_id, entry.entry_key)
+    assert item is not None
+    return payment_json(item)
+
+
+def assign(ctx: Context, tenant_id: str, payment_id: str, numbers: list[str]) -> dict[str, Any]:
+    store = ApiStore(ctx.repo)
+    item = store.get_payment(tenant_id, payment_id)
+    if item is None:
+        raise NotFound(f"payment {payment_id} not found")
+    if item.status != "unmatched":
+        raise AlreadyAssigned(f"payment {payment_id} is already {item.status}")
+    if not numbers:
+        raise DomainError("invoices: name at least one invoice")
+    found = ctx.repo.batch_get_invoices(tenant_id, numbers)
+    missing = [n for n in numbers if n not in found]
+    if missing:
+        raise NotFound(f"invoice(s) not found: {', '.join(missing)}")
+    invoices = [found[n] for n in dict.fromkeys(numbers)]
+    customers = {inv.customer_id for inv in invoices}
+    if len(customers) != 1:
+        raise DomainError("the invoices belong to different customers; assign them one by one")
+    closed = [inv.number for inv in invoices if inv.status not in OPEN or inv.open_amount <= ZERO]
+    if closed:
+        raise AlreadyAssigned(f"invoice(s) not open: {', '.join(closed)}")
+    customer_id = customers.pop()
+    customer = ctx.repo.get_customer(tenant_id, customer_id)
+    book = _Book(ctx, load_settings(ctx, tenant_id), (invoices, [customer] if customer else []))
+    on = date.fromisoformat(item.booking_date)
+    booking = settle_on(book, [inv.number for inv in invoices], Decimal(item.amount), on,
+                        customer_id, "api", payment_id)
+    fields = {"status": "matched", "method": "manual", "customer_id": customer_id,
+              "unapplied": to_str(booking.settlement.overpayment), "invoices": booking.invoices_json}
+    assign_payment(ctx.repo, tenant_id, payment_id, fields, booking.updates, booking.credit,
+                   booking.behaviour)
+    fresh = store.get_payment(tenant_id, payment_id)
+    assert fresh is not None
+    return payment_json(fresh)
+
+
+def payment_json(item: Any) -> dict[str, Any]:
+    return {
+        "payment_id": str(item.sk).removeprefix("PAY#"), "booking_date": item.booking_date,
+        "amount": item.amount, "status": item.status, "method": item.method,
+        "customer_id": item.customer_id, "unapplied": item.unapplied,
+        "remittance": item.remittance, "debtor_name": item.debtor_name,
+        "invoices": json.loads(item.invoices or "[]"),
+        "suggestions": json.loads(item.suggestions or "[]"), "source": item.source,
+    }
+
+
