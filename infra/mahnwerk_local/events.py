@@ -92,8 +92,9 @@ def scheduler_input(input_template: str, scheduled_time: datetime) -> dict[str, 
 def api_gateway_event(method: str, path: str, *, body: str | None = None,
                       headers: dict[str, str] | None = None,
                       query: dict[str, str] | None = None, stage: str = "dev",
-                      authorizer: dict[str, Any] | None = None) -> dict[str, Any]:
-    """An API Gateway REST (v1) proxy integration event."""
+                      authorizer: dict[str, Any] | None = None,
+                      at: datetime | None = None) -> dict[str, Any]:
+    """An API Gateway REST (v1) proxy integration event (received ``at``, default now)."""
     headers = {"Content-Type": "application/json", **(headers or {})}
     return {
         "resource": "/{proxy+}",
@@ -109,7 +110,7 @@ def api_gateway_event(method: str, path: str, *, body: str | None = None,
             "resourcePath": "/{proxy+}", "httpMethod": method.upper(), "path": f"/{stage}{path}",
             "stage": stage, "requestId": str(uuid.uuid4()), "accountId": "123456789012",
             "apiId": "local", "identity": {"sourceIp": "127.0.0.1"},
-            "requestTimeEpoch": int(time.time() * 1000),
+            "requestTimeEpoch": int((at.timestamp() if at else time.time()) * 1000),
             "authorizer": authorizer or {},
         },
         "body": body,

@@ -401,7 +401,7 @@ class LocalStack:
                                                 "with an explicit deny"}, {})
         context = {**answer.get("context", {}), "principalId": answer["principalId"]}
         event = api_gateway_event(method, path, body=text, headers=headers, query=dict(query or {}),
-                                  stage=stage, authorizer=context)
+                                  stage=stage, authorizer=context, at=self.now)
         result = self.invoke("ApiFunction", event)
         raw = result.get("body") or ""
         try:

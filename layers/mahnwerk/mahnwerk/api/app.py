@@ -19,9 +19,11 @@ from ..domain.model import DomainError
 from ..service.invoice_ops import NotFound
 from ..service.payments import AlreadyAssigned
 from . import customers, health, invoices, notices, payments, reports, settings, uploads
+from .common import request_clock
 
 TITLE = "Mahnwerk API"
-SECURITY: dict[str, Any] = {"apiKey": HTTPBearer(description="Authorization: Bearer mwk_… (a tenant's API key)")}
+SECURITY: dict[str, Any] = {
+    "apiKey": HTTPBearer(description="Authorization: Bearer mwk_… (a tenant's API key)")}
 
 
 def error(status: int, message: str) -> Response[str]:
@@ -31,6 +33,7 @@ def error(status: int, message: str) -> Response[str]:
 
 def build() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True)
+    app.use(middlewares=[request_clock])
     app.include_router(invoices.router, prefix="/v1/invoices")
     app.include_router(customers.router, prefix="/v1/customers")
     app.include_router(payments.router, prefix="/v1/payments")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,8 +40,24 @@ def request_id(event: BaseProxyEvent) -> str:
     return str((event.raw_event.get("requestContext") or {}).get("requestId") or "")
 
 
+#: when API Gateway received the request (requestContext.requestTimeEpoch), set per request
+REQUEST_TIME: ContextVar[datetime | None] = ContextVar("request_time", default=None)
+
+
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The request's time as API Gateway stamped it: "today" for actions and reports."""
+    return REQUEST_TIME.get() or datetime.now(UTC)
+
+
+def request_clock(app: Any, next_middleware: Any) -> Any:
+    """Middleware: take the request time from the event (a simulated clock works the same way)."""
+    epoch = (app.current_event.raw_event.get("requestContext") or {}).get("requestTimeEpoch")
+    at = datetime.fromtimestamp(epoch / 1000, UTC) if isinstance(epoch, int | float) else None
+    token = REQUEST_TIME.set(at)
+    try:
+        return next_middleware(app)
+    finally:
+        REQUEST_TIME.reset(token)
 
 
 def iso(value: Any) -> str | None:

@@ -44,6 +44,6 @@ def letter(notice_id: str) -> dict[str, Any]:
     item = ctx().repo.get_notice(tenant, notice_id)
     if item is None or not item.pdf_key:
         raise NotFoundError(f"no letter for notice {notice_id}")
-    if not item.pdf_key.startswith((f"letters/{tenant}/", f"archive/{tenant}/")):
+    if not item.pdf_key.startswith(f"notices/{tenant}/"):
         raise NotFoundError(f"no letter for notice {notice_id}")  # never sign another tenant's key
     return {"url": ctx().store.presign_get(item.pdf_key, URL_SECONDS), "expires_in": URL_SECONDS}
