@@ -56,6 +56,7 @@ benchmark: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/dunning_day.py
 	$(VENV)/bin/python benchmarks/dunning.py
 	$(VENV)/bin/python benchmarks/reconcile.py
+	$(VENV)/bin/python benchmarks/letters.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .aws-sam out

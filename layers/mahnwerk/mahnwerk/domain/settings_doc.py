@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .logo import parse_logo
 from .model import Address, Channel, DomainError
 from .money import cents
 from .policy import Action, Level, Policy, Tone, default_policy
@@ -43,6 +44,15 @@ def _money(doc: dict[str, Any], key: str, where: str) -> Decimal:
     if amount < 0:
         raise DomainError(f"{where}.{key}: must not be negative")
     return amount
+
+
+def _logo(doc: dict[str, Any]) -> str:
+    """A PNG or JPEG data URI (see logo.py); refused here, with the reason, if a letter could
+    not show it."""
+    value = _str(doc, "logo", "company")
+    if value:
+        parse_logo(value)
+    return value
 
 
 def _address(doc: dict[str, Any], where: str) -> Address:
@@ -90,7 +100,7 @@ def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
         register=_str(company_doc, "register", "company"),
         managing_director=_str(company_doc, "managing_director", "company"),
         website=_str(company_doc, "website", "company"),
-        logo=_str(company_doc, "logo", "company"),
+        logo=_logo(company_doc),
     )
     bank_doc = doc.get("bank") or {}
     bank = Bank(
