@@ -11,6 +11,8 @@ VENV := .venv
 TOOLS := .tools
 SAM := $(TOOLS)/sam/bin/sam
 SAM_VERSION := 1.170.0
+CHECKOV := $(TOOLS)/checkov/bin/checkov
+CHECKOV_VERSION := 3.3.30
 # sam build needs a real python3.13 on PATH; fake credentials keep every AWS call local.
 export PATH := $(if $(PY313_BIN),$(PY313_BIN):,)$(PATH)
 AWS_ENV := AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=eu-central-1
@@ -30,6 +32,11 @@ $(SAM):
 	PIP_DISABLE_PIP_VERSION_CHECK=1 $(TOOLS)/sam/bin/pip -q install aws-sam-cli==$(SAM_VERSION) 2>&1 | grep -v "is ignored" || true
 	test -x $(SAM)
 
+$(CHECKOV):
+	test -x $(TOOLS)/checkov/bin/python || $(PYTHON) -m venv $(TOOLS)/checkov
+	PIP_DISABLE_PIP_VERSION_CHECK=1 $(TOOLS)/checkov/bin/pip -q install checkov==$(CHECKOV_VERSION) 2>&1 | grep -v "is ignored" || true
+	test -x $(CHECKOV)
+
 demo: $(VENV)/.installed
 	$(VENV)/bin/mahnwerk demo --out out/demo
 
@@ -39,8 +46,10 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy layers/mahnwerk/mahnwerk infra/mahnwerk_local
 
-template: $(VENV)/.installed $(SAM)
+template: $(VENV)/.installed $(SAM) $(CHECKOV)
 	$(VENV)/bin/cfn-lint template.yaml
+	# static security scan; justified exceptions are listed in .checkov.yaml
+	$(CHECKOV) --config-file .checkov.yaml
 	$(AWS_ENV) $(SAM) validate --lint --template-file template.yaml --region eu-central-1
 
 build: $(SAM)
