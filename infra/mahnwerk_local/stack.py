@@ -63,6 +63,11 @@ class InvocationLog:
     error: str | None = None
 
 
+class LambdaCrash(BaseException):
+    """The execution environment died mid-invocation (timeout, out of memory, a lost host): not an
+    Exception, so none of the function's own error handling runs — as in Lambda."""
+
+
 @dataclass
 class ApiResponse:
     status: int
@@ -370,7 +375,7 @@ class LocalStack:
             try:
                 log.result = handler(event, LambdaContext(function.environment[
                     "AWS_LAMBDA_FUNCTION_NAME"], region=self.region))
-            except Exception as exc:
+            except (Exception, LambdaCrash) as exc:
                 log.error = f"{type(exc).__name__}: {exc}"
                 raise
         return log.result
@@ -444,7 +449,7 @@ class LocalStack:
         try:
             result = self.invoke(logical_id, event) or {}
             failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
-        except Exception:
+        except (Exception, LambdaCrash):  # the whole batch comes back, as after a dead Lambda
             failed = {m["MessageId"] for m in messages}
         for message in messages:
             if message["MessageId"] not in failed:
