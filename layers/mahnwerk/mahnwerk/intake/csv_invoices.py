@@ -134,6 +134,7 @@ def map_headers(row: list[str], mapping: Mapping[str, str] | None = None) -> dic
 #: a cell a spreadsheet would run as a formula (CSV injection, OWASP): '=', '+', '-', '@' first
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
 _FORMULA_START = frozenset("=+-@\t\r")
+_MAYBE_FORMULA = re.compile(r"(?:^|\x1f)[=+\-@\t\r]")
 TEXT_FIELDS = ("number", "customer_id", "name", "email", "street", "postal_code", "city")
 
 
@@ -276,7 +277,7 @@ class _RowPlan:
         raw_key = cells[_CUSTOMER_CELLS]
         customer = people.get(raw_key)
         if customer is None:
-            customer = people[raw_key] = _customer(tuple(c.strip() for c in raw_key), tenant_id)
+            customer = people[raw_key] = _customer(tuple(map(str.strip, raw_key)), tenant_id)
         number = cells[0].strip()
         if number[:1] in _FORMULA_START and formula_cell(number):
             raise ValueError(f"number looks like a spreadsheet formula (CSV injection), "
@@ -312,10 +313,11 @@ class _RowPlan:
 
 def _customer(key: tuple[str, ...], tenant_id: str) -> Customer:
     customer_id, name, email, street, postal_code, city, country, consumer = key
-    for field_name, value in zip(TEXT_FIELDS[1:], key, strict=False):
-        if value[:1] in _FORMULA_START and formula_cell(value):
-            raise ValueError(f"{field_name} looks like a spreadsheet formula (CSV injection), "
-                             f"refused: {value[:30]!r}")
+    if _MAYBE_FORMULA.search("\x1f".join(key)):  # one scan; the loop only names the cell
+        for field_name, value in zip(TEXT_FIELDS[1:], key, strict=False):
+            if value[:1] in _FORMULA_START and formula_cell(value):
+                raise ValueError(f"{field_name} looks like a spreadsheet formula (CSV injection), "
+                                 f"refused: {value[:30]!r}")
     customer_id = customer_id or (customer_id_from_name(name) if name else "")
     if not customer_id:
         raise ValueError("customer is empty (neither customer number nor name)")
