@@ -18,7 +18,7 @@ from ..domain.actions import NotAllowed
 from ..domain.model import DomainError
 from ..service.invoice_ops import NotFound
 from ..service.payments import AlreadyAssigned
-from . import customers, health, invoices, notices, payments, reports, settings, uploads
+from . import customers, health, invoices, notices, payments, privacy, reports, settings, uploads
 from .common import request_clock
 
 TITLE = "Mahnwerk API"
@@ -36,6 +36,7 @@ def build() -> APIGatewayRestResolver:
     app.use(middlewares=[request_clock])
     app.include_router(invoices.router, prefix="/v1/invoices")
     app.include_router(customers.router, prefix="/v1/customers")
+    app.include_router(privacy.router, prefix="/v1/customers")
     app.include_router(payments.router, prefix="/v1/payments")
     app.include_router(notices.router, prefix="/v1/notices")
     app.include_router(uploads.router, prefix="/v1/uploads")
