@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ..adapters import dynamo
-from ..adapters.aws import DocumentStore, Mailer, Queue
+from ..adapters.aws import DocumentStore, EventPublisher, Mailer, Queue
 
 
 class ConfigError(RuntimeError):
@@ -27,6 +27,8 @@ class Config:
     idempotency_table: str = ""
     #: dead-letter queue URLs the API's health check reports the depth of
     dead_letter_queues: tuple[str, ...] = ()
+    #: the EventBridge bus events for integrators go to ("": none are published)
+    event_bus_name: str = ""
 
     @classmethod
     def from_env(cls) -> Config:
@@ -45,6 +47,7 @@ class Config:
             max_upload_bytes=int(env.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
             idempotency_table=env.get("IDEMPOTENCY_TABLE_NAME", ""),
             dead_letter_queues=tuple(u for u in env.get("DEAD_LETTER_QUEUES", "").split(",") if u),
+            event_bus_name=env.get("EVENT_BUS_NAME", ""),
         )
 
 
@@ -70,6 +73,10 @@ class Context:
     @cached_property
     def notice_queue(self) -> Queue:
         return Queue(self.config.notice_queue_url, self.config.region)
+
+    @cached_property
+    def events(self) -> EventPublisher:
+        return EventPublisher(self.config.event_bus_name, self.config.region)
 
 
 _cache: dict[Config, Context] = {}

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from ..adapters.dynamo import plan_from_json, plan_to_json
+from ..adapters.dynamo import NoticeItem, plan_from_json, plan_to_json
+from ..domain import events
 from ..domain.dunning import NoticePlan, decide, refresh
 from ..domain.model import Channel, Customer, check_tenant_id
 from ..domain.policy import Action
@@ -63,8 +64,11 @@ def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
     sent_at = datetime.fromisoformat(str(message["scheduled_time"]))
     settings = load_settings(ctx, tenant_id)
 
-    # A retry first finishes what an earlier attempt reserved.
+    # A retry first finishes what an earlier attempt reserved. A redelivered request publishes
+    # the day's notices' events once more (same ids): the attempt that made them may have
+    # stopped before it published.
     for item in ctx.repo.notices_of_day(tenant_id, customer_id, run_date):
+        ctx.events.publish(notice_events(item))
         if item.status in {"reserved", "sending"}:
             return _deliver(ctx, settings, plan_from_json(item.plan), sent_at, resumed=True)
     invoices = ctx.repo.customer_invoices(tenant_id, customer_id)
@@ -81,6 +85,7 @@ def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
         if existing is not None and existing.status in {"reserved", "sending"}:
             return _deliver(ctx, settings, plan_from_json(existing.plan), sent_at, resumed=True)
         return Outcome("already_done", plan.notice_id)
+    ctx.events.publish(events.invoices_overdue(plan, sent_at))
     if plan.action is Action.HAND_OVER:
         for number in plan.invoice_numbers:
             if number in {a.number for a in plan.advances}:
@@ -88,8 +93,24 @@ def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
                                    {"notice": plan.notice_id})
         ctx.repo.update_notice(tenant_id, plan.notice_id, status="handed_over",
                                sent_at=sent_at.isoformat())
+        ctx.events.publish(events.handed_over_by_dunning(plan, sent_at))
         return Outcome("handed_over", plan.notice_id)
     return _deliver(ctx, settings, plan, sent_at, resumed=False)
+
+
+def notice_events(item: NoticeItem) -> list[events.DomainEvent]:
+    """The events a stored notice stands for, rebuilt from its plan (the ids are those published
+    when it was reserved, sent or handed over): InvoiceOverdue for the invoices it took into
+    dunning, and NoticeSent or InvoiceHandedOver once it got that far."""
+    plan = plan_from_json(item.plan)
+    found = events.invoices_overdue(plan, datetime.fromisoformat(item.reserved_at))
+    if item.status == "sent" and item.sent_at:
+        channels = [name for name, key in (("email", item.message_id), ("post", item.post_key))
+                    if key]
+        found.append(events.notice_sent(plan, channels, datetime.fromisoformat(item.sent_at)))
+    elif item.status == "handed_over" and item.sent_at:
+        found += events.handed_over_by_dunning(plan, datetime.fromisoformat(item.sent_at))
+    return found
 
 
 def feedback_tag(tenant_id: str, customer_id: str, notice_id: str) -> str:
@@ -190,6 +211,8 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
     status = "sent" if channels else "held"
     ctx.repo.finish_notice(plan.tenant_id, plan.notice_id, owner, status=status,
                            sent_at=sent_at.isoformat(), **fields)
+    if channels:
+        ctx.events.publish([events.notice_sent(plan, channels, sent_at)])
     # The notice item itself lists its invoices: an invoice's timeline joins its events with the
     # customer's notices, so no per-invoice event is written here.
     return Outcome("resumed" if resumed else status, plan.notice_id, tuple(channels),

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.dates import parse_iso_timestamp
+from ..domain.events import notice_bounced
 from .bootstrap import Context
 from .dunning import read_feedback_tag
 
@@ -39,4 +40,11 @@ def handle(ctx: Context, envelope: dict[str, Any]) -> str:
     for number in numbers:
         ctx.repo.add_event(tenant_id, number, f"email_{status}", at,
                            {"notice": notice_id, "next_letters": "post"})
+    # SNS/SQS may deliver the same feedback twice: the event then goes out twice with one id
+    reported = (event.get("bounce") or event.get("complaint") or {}).get("timestamp")
+    try:
+        when = parse_iso_timestamp(str(reported)) if reported else at
+    except ValueError:
+        when = at
+    ctx.events.publish([notice_bounced(tenant_id, customer_id, notice_id, status, numbers, when)])
     return status

@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 from ..adapters.aws import FileTooLarge
 from ..adapters.dynamo import Conflict
 from ..domain.dunning import first_action_on
+from ..domain.events import invoice_received
 from ..domain.model import (
     DomainError,
     Invoice,
@@ -111,7 +112,7 @@ def _ingest(ctx: Context, inbox: InboxKey, report: ImportReport, body: BinaryIO,
     if inbox.kind == "bank":
         from .reconcile import ingest_statement
 
-        bank = ingest_statement(ctx, settings, inbox.name, body.read(), key)
+        bank = ingest_statement(ctx, settings, inbox.name, body.read(), key, received_at)
         report.rejected.extend(bank.rejected)
         suffix = f".{version_id}" if version_id else ""
         ctx.store.put_json(f"reports/{inbox.tenant_id}/bank/{inbox.name}{suffix}.json",
@@ -168,16 +169,31 @@ def apply_records(ctx: Context, report: ImportReport, records: list[InvoiceRecor
         if old is not None and replace(old, overrides=c.overrides, locale=c.locale) != c:
             ctx.repo.update_customer_master(c)
     existing = ctx.repo.batch_get_invoices(tenant, [storage_number(r) for r in records])
-    fresh = [r for r in records if storage_number(r) not in existing]
-    raced = set(ctx.repo.create_invoices([new_invoice(tenant, r, policy) for r in fresh],
-                                         source=key, received_at=at.isoformat()))
-    report.created.extend(storage_number(r) for r in fresh if storage_number(r) not in raced)
+    fresh = [new_invoice(tenant, r, policy) for r in records if storage_number(r) not in existing]
+    raced = set(ctx.repo.create_invoices(fresh, source=key, received_at=at.isoformat()))
+    report.created.extend(inv.number for inv in fresh if inv.number not in raced)
     if raced:
         existing.update(ctx.repo.batch_get_invoices(tenant, sorted(raced)))
+    _publish_received(ctx, tenant, records, fresh, raced, existing, policy, key, at)
     for record in records:
         if storage_number(record) in existing:
             _apply_existing(ctx, report, record, existing[storage_number(record)], policy, key,
                             at)
+
+
+def _publish_received(ctx: Context, tenant: str, records: list[InvoiceRecord], fresh: list[Invoice],
+                      raced: set[str], existing: dict[str, Invoice], policy: Policy, key: str,
+                      at: datetime) -> None:
+    """InvoiceReceived for the invoices created now, and again (same event ids) for those an
+    earlier attempt of this very delivery created: a retried message finds them with its own
+    source and time, and their events may not have gone out."""
+    received = [inv for inv in fresh if inv.number not in raced]
+    stamp = at.isoformat()
+    received += [new_invoice(tenant, r, policy) for r in records
+                 if (old := existing.get(storage_number(r))) is not None
+                 and old.source == key and old.received_at == stamp]
+    via = "api" if key.startswith("api/") else "file"
+    ctx.events.publish(invoice_received(inv, at, via) for inv in received)
 
 
 def _apply_existing(ctx: Context, report: ImportReport, record: InvoiceRecord, existing: Invoice,

@@ -9,6 +9,7 @@ from typing import Any
 from ..adapters.api_store import ApiStore
 from ..domain.actions import ActionResult, apply_action
 from ..domain.dates import business_date
+from ..domain.events import handed_over_by_owner
 from ..domain.model import DomainError, Invoice, Reject
 from ..intake.csv_invoices import record_from_fields
 from .bootstrap import Context
@@ -58,5 +59,8 @@ def act(ctx: Context, tenant_id: str, number: str, action: str, at: datetime,
     if invoice is None:
         raise NotFound(f"invoice {number} not found")
     result: ActionResult = apply_action(invoice, action, business_date(at), **params)
-    return ApiStore(ctx.repo).change_invoice(result.invoice, invoice.version, result.kind, at,
-                                             result.detail)
+    changed = ApiStore(ctx.repo).change_invoice(result.invoice, invoice.version, result.kind, at,
+                                                result.detail)
+    if action == "hand_over":
+        ctx.events.publish([handed_over_by_owner(changed, at)])
+    return changed

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ from ..domain.money import ZERO, to_str
 from ..intake.bank_model import BankEntry
 from .bootstrap import Context
 from .invoice_ops import NotFound
-from .reconcile import OPEN, BankReport, _Book, _book_entry, settle_on
+from .reconcile import OPEN, BankReport, _Book, _book_entry, booked_events, settle_on
 from .tenants import load_settings
 
 
@@ -35,7 +35,8 @@ def record_payment(ctx: Context, tenant_id: str, *, amount: Decimal, on: date, r
         debtor_name=debtor_name.strip()[:140], bank_reference=idempotency_key or uuid.uuid4().hex)
     report = BankReport(tenant_id, "api")
     if not ctx.repo.payment_exists(tenant_id, entry.entry_key):
-        _book_entry(ctx, _Book(ctx, load_settings(ctx, tenant_id)), entry, report, "api")
+        ctx.events.publish(_book_entry(ctx, _Book(ctx, load_settings(ctx, tenant_id)), entry,
+                                       report, "api"))
     item = ApiStore(ctx.repo).get_payment(tenant_id, entry.entry_key)
     assert item is not None
     return payment_json(item)
@@ -71,6 +72,8 @@ def assign(ctx: Context, tenant_id: str, payment_id: str, numbers: list[str]) ->
               "unapplied": to_str(booking.settlement.overpayment), "invoices": booking.invoices_json}
     assign_payment(ctx.repo, tenant_id, payment_id, fields, booking.updates, booking.credit,
                    booking.behaviour)
+    ctx.events.publish(booked_events(tenant_id, payment_id, customer_id, on, Decimal(item.amount),
+                                     "manual", booking, "api", datetime.now(UTC)))
     fresh = store.get_payment(tenant_id, payment_id)
     assert fresh is not None
     return payment_json(fresh)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from ..adapters.dynamo import Conflict
+from ..domain import events
 from ..domain.dunning import NoticeLine, accrue, claim_line
 from ..domain.matching import InvoiceIndex, OpenBook, OpenItem, Settlement, settle
 from ..domain.model import Customer, Invoice, InvoiceStatus, Reject
@@ -151,7 +152,7 @@ def settle_on(book: _Book, numbers: list[str], amount: Decimal, on: date, custom
 
 
 def ingest_statement(ctx: Context, settings: TenantSettings, file_name: str, data: bytes,
-                     source: str) -> BankReport:
+                     source: str, received_at: datetime | None = None) -> BankReport:
     report = BankReport(settings.tenant_id, file_name)
     parsed = parse_bank_file(data, file_name)
     report.rejected.extend(parsed.rejects)
@@ -160,26 +161,36 @@ def ingest_statement(ctx: Context, settings: TenantSettings, file_name: str, dat
     if not payments:
         return report
     book = _Book(ctx, settings)
-    for entry in payments:
-        if ctx.repo.payment_exists(settings.tenant_id, entry.entry_key):
-            report.duplicates += 1
-            continue
-        for attempt in range(3):
-            try:
-                _book_entry(ctx, book, entry, report, source)
-                break
-            except Conflict:
-                # an invoice changed since we read it (another payment, an API action): reload
-                fresh = [ctx.repo.get_invoice(settings.tenant_id, n) for n in list(book.open)]
-                book.changed([inv for inv in fresh if inv is not None])
-                if attempt == 2:
-                    raise
+    pending: list[events.DomainEvent] = []  # published in batches, and whatever happens
+    try:
+        for entry in payments:
+            if ctx.repo.payment_exists(settings.tenant_id, entry.entry_key):
+                report.duplicates += 1
+                continue
+            for attempt in range(3):
+                try:
+                    pending += _book_entry(ctx, book, entry, report, source, received_at)
+                    break
+                except Conflict:
+                    # an invoice changed since we read it (another payment, an API action): reload
+                    fresh = [ctx.repo.get_invoice(settings.tenant_id, n) for n in list(book.open)]
+                    book.changed([inv for inv in fresh if inv is not None])
+                    if attempt == 2:
+                        raise
+            if len(pending) >= 100:
+                ctx.events.publish(pending)
+                pending = []
+    finally:
+        ctx.events.publish(pending)
     return report
 
 
 def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
-                source: str) -> None:
+                source: str, at: datetime | None = None) -> list[events.DomainEvent]:
+    """Book one entry; returns the events for integrators (to publish once it is booked)."""
     tenant = book.settings.tenant_id
+    at = at or datetime.now(UTC)
+    via = "api" if source == "api" else "bank"
     on = entry.booking_date
     match = book.openbook(on).match(entry, book.index)
     base: dict[str, Any] = {
@@ -195,9 +206,10 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
         if ctx.repo.book_payment(tenant, entry.entry_key, payment, [], None, None):
             report.unmatched.append({"date": on.isoformat(), "amount": to_str(entry.amount),
                                      "suggestions": suggestions, "notes": list(match.notes)})
-        else:
-            report.duplicates += 1
-        return
+            return [events.payment_unmatched(tenant, entry.entry_key, on, entry.amount,
+                                             match.suggestions, via, at)]
+        report.duplicates += 1
+        return []
 
     numbers = [n for n in match.numbers if n in book.open]
     booking = settle_on(book, numbers, entry.amount, on, match.customer_id, source, entry.entry_key)
@@ -210,7 +222,7 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
     }
     if not ctx.repo.book_payment(tenant, entry.entry_key, payment, updates, credit, behaviour):
         report.duplicates += 1
-        return
+        return []
     book.changed([u[0].with_changes(version=u[1] + 1) for u in updates])
     report.booked.append({
         "date": on.isoformat(), "amount": to_str(entry.amount), "method": match.method.value,
@@ -218,6 +230,19 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
         "paid_in_full": [s.number for s in settlement.invoices if s.paid_in_full],
         "unmatched": to_str(settlement.overpayment),
     })
+    return booked_events(tenant, entry.entry_key, match.customer_id, on, entry.amount,
+                         match.method.value, booking, via, at)
 
 
-__all__ = ["BankReport", "Booking", "ingest_statement", "settle_on"]
+def booked_events(tenant: str, payment_id: str, customer_id: str, on: date, amount: Decimal,
+                  method: str, booking: Booking, via: str, at: datetime) -> list[events.DomainEvent]:
+    """PaymentMatched, and InvoicePaid for each invoice the payment settled in full."""
+    return [
+        events.payment_matched(tenant, payment_id, customer_id, on, amount, method,
+                               booking.settlement, via, at),
+        *(events.invoice_paid(inv, payment_id, on, at) for inv, _ in booking.updates
+          if inv.status is InvoiceStatus.PAID),
+    ]
+
+
+__all__ = ["BankReport", "Booking", "booked_events", "ingest_statement", "settle_on"]
