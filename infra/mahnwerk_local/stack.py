@@ -114,8 +114,12 @@ class LocalStack:
         self._mock.start()
         bootstrap.reset()
         self.deploy()
+        _ses_events.stack = self
+        _ses_events.register()
 
     def stop(self) -> None:
+        if _ses_events.stack is self:
+            _ses_events.stack = None
         if self._mock is not None:
             from mahnwerk.service import bootstrap
 
@@ -550,6 +554,56 @@ class LocalStack:
                 for m in backend.sent_messages if hasattr(m, "raw_data")]
 
 
+class _SesEvents:
+    """What SES does with a configuration set's event destination and moto does not: publish the
+    events of each sent message (here "Send") to the SNS topic, which delivers them to its SQS
+    subscribers. Read from the template: the destination's event types, topic and subscription."""
+
+    stack: LocalStack | None = None
+
+    def register(self) -> None:
+        """On boto3's default session (as it is now: something may have set up a new one); the
+        unique ids keep a handler from being registered twice on the same session."""
+        events = boto3._get_default_session().events
+        events.register("before-parameter-build.ses.SendRawEmail", self._remember,
+                        unique_id="mahnwerk-local-ses-params")
+        events.register("after-call.ses.SendRawEmail", self._publish,
+                        unique_id="mahnwerk-local-ses-events")
+
+    @staticmethod
+    def _remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["mahnwerk_params"] = params
+
+    def _publish(self, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        stack = self.stack
+        params = context.get("mahnwerk_params") or {}
+        if stack is None or "MessageId" not in parsed or not params.get("ConfigurationSetName"):
+            return
+        resources = stack.template["Resources"]
+        for spec in resources.values():
+            if spec["Type"] != "AWS::SES::ConfigurationSetEventDestination":
+                continue
+            destination = spec["Properties"]["EventDestination"]
+            topic = (destination.get("SnsDestination") or {}).get("TopicARN", {}).get("Ref")
+            if "send" not in destination.get("MatchingEventTypes", []) or not topic:
+                continue
+            for sub in resources.values():
+                props = sub.get("Properties", {})
+                if sub["Type"] != "AWS::SNS::Subscription" or props.get("TopicArn", {}).get("Ref") \
+                        != topic or props.get("Protocol") != "sqs":
+                    continue
+                queue = props["Endpoint"]["Fn::GetAtt"][0]
+                at = (stack.now or datetime.now().astimezone()).isoformat()
+                event = {"eventType": "Send", "send": {}, "mail": {
+                    "messageId": parsed["MessageId"], "timestamp": at,
+                    "source": params.get("Source", ""), "destination": params.get("Destinations", []),
+                    "tags": {t["Name"]: [t["Value"]] for t in params.get("Tags", [])}}}
+                stack.client("sqs").send_message(
+                    QueueUrl=stack.resolver.values[queue],
+                    MessageBody=json.dumps({"Type": "Notification", "Message": json.dumps(event)}))
+
+
+_ses_events = _SesEvents()
 _ATOMIC = threading.RLock()
 
 

@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import boto3
+from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
     from ..domain.events import DomainEvent
@@ -85,6 +86,11 @@ class DocumentStore:
         return True
 
 
+class SendRefused(Exception):
+    """SES answered the send with an error (throttled, rejected): the message was not taken. Not
+    raised for a lost connection or a timeout, where SES may have taken it."""
+
+
 class Mailer:
     def __init__(self, region: str, configuration_set: str | None) -> None:
         self._region = region
@@ -103,7 +109,10 @@ class Mailer:
             kwargs["Tags"] = [{"Name": k, "Value": v} for k, v in tags.items()]
         if self._configuration_set:
             kwargs["ConfigurationSetName"] = self._configuration_set
-        message_id: str = self._ses.send_raw_email(**kwargs)["MessageId"]
+        try:
+            message_id: str = self._ses.send_raw_email(**kwargs)["MessageId"]
+        except ClientError as exc:  # SES answered with an error: it did not take the message
+            raise SendRefused(exc.response.get("Error", {}).get("Code", "unknown")) from exc
         return message_id
 
 

@@ -136,6 +136,10 @@ class NoticeItem(_Base):
     fallback = UnicodeAttribute(null=True)
     lease_owner = UnicodeAttribute(null=True)
     lease_until = UnicodeAttribute(null=True)
+    #: the email was handed to SES at this moment (a crash may follow before ``message_id``)
+    send_attempt_at = UnicodeAttribute(null=True)
+    #: SES's "Send" event for this notice arrived (configuration set → SNS → feedback): accepted
+    ses_message_id = UnicodeAttribute(null=True)
 
 
 class PaymentItem(_Base):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from ..adapters.aws import SendRefused
 from ..adapters.dynamo import NoticeItem, plan_from_json, plan_to_json
 from ..domain import events
 from ..domain.dunning import NoticePlan, decide, refresh
@@ -133,6 +134,26 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
 
 
+#: How long a retry waits for SES's "Send" event of an earlier attempt before it concludes that
+#: SES never took the email and sends it (events arrive within seconds; the notice queue retries
+#: a waiting request every 6 minutes, 5 times).
+SEND_CONFIRMATION_WAIT = timedelta(minutes=15)
+
+
+def _accepted_earlier(ctx: Context, plan: NoticePlan) -> tuple[str, NoticeItem] | None:
+    """(message id, notice) if an earlier attempt's email was accepted by SES; None if there was
+    no attempt or SES never took it. Raises NoticeInProgress while its confirmation may still come."""
+    item = ctx.repo.get_notice(plan.tenant_id, plan.notice_id)
+    if item is None or not item.send_attempt_at:
+        return None
+    if item.ses_message_id:
+        return item.ses_message_id, item
+    started = datetime.fromisoformat(item.send_attempt_at)
+    if datetime.now(UTC) - started < SEND_CONFIRMATION_WAIT:
+        raise NoticeInProgress(f"{plan.notice_id}: waiting for SES to confirm an earlier attempt")
+    return None
+
+
 class NoticeInProgress(RuntimeError):
     """Another worker holds the claim on this notice: retry later (the message is not lost)."""
 
@@ -166,32 +187,52 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
     fields: dict[str, str] = {}
     customer = ctx.repo.get_customer(plan.tenant_id, plan.customer_id) or Customer(
         tenant_id=plan.tenant_id, customer_id=plan.customer_id, name=plan.customer_id)
-    # The last look before a letter goes out: a customer who paid since the decision gets
-    # nothing; one who paid part gets the letter with what is still open.
-    current = [ctx.repo.get_invoice(plan.tenant_id, n) for n in plan.invoice_numbers]
-    refreshed = refresh(plan, [inv for inv in current if inv is not None], customer,
-                        settings.policy, base_rates())
-    if refreshed is None:
-        ctx.repo.finish_notice(plan.tenant_id, plan.notice_id, owner, status="cancelled",
-                               held_reason="paid in the meantime: nothing left to claim")
-        return Outcome("cancelled", plan.notice_id)
-    plan = refreshed
-    fields["plan"] = plan_to_json(plan)  # the notice records what the letter really says
-    pdf = render_notice_pdf(plan, customer, settings)
-    key = letter_key(plan)
-    ctx.store.put(key, pdf, "application/pdf")
-
     channels: list[str] = []
-    fields["pdf_key"] = key
     held = ""
-    wants_email = Channel.EMAIL in plan.channels
-    wants_post = Channel.POST in plan.channels
+    # An earlier attempt handed the email to SES and died before it could note that: SES's "Send"
+    # event (configuration set → SNS → feedback) tells whether SES took it. Then the letter
+    # stands as sent — the same plan and PDF — and only what is left (post) is done.
+    accepted = _accepted_earlier(ctx, plan) if resumed else None
+    if accepted is not None:
+        message_id, item = accepted
+        plan = plan_from_json(item.plan)
+        key = item.pdf_key or letter_key(plan)
+        pdf = ctx.store.get(key)
+        fields.update(message_id=message_id, pdf_key=key)
+        channels.append("email")
+        wants_email, wants_post = False, Channel.POST in plan.channels
+    else:
+        # The last look before a letter goes out: a customer who paid since the decision gets
+        # nothing; one who paid part gets the letter with what is still open.
+        current = [ctx.repo.get_invoice(plan.tenant_id, n) for n in plan.invoice_numbers]
+        refreshed = refresh(plan, [inv for inv in current if inv is not None], customer,
+                            settings.policy, base_rates())
+        if refreshed is None:
+            ctx.repo.finish_notice(plan.tenant_id, plan.notice_id, owner, status="cancelled",
+                                   held_reason="paid in the meantime: nothing left to claim")
+            return Outcome("cancelled", plan.notice_id)
+        plan = refreshed
+        fields["plan"] = plan_to_json(plan)  # the notice records what the letter really says
+        pdf = render_notice_pdf(plan, customer, settings)
+        key = letter_key(plan)
+        ctx.store.put(key, pdf, "application/pdf")
+        fields["pdf_key"] = key
+        wants_email = Channel.EMAIL in plan.channels
+        wants_post = Channel.POST in plan.channels
     if wants_email and customer.email and not customer.email_status:
         message = build_email(plan, customer, settings, pdf, sent_at,
                               ctx.config.configuration_set or None)
-        fields["message_id"] = ctx.mailer.send_raw(
-            message.as_bytes(), settings.sender_email, [customer.email],
-            tags={"mw": feedback_tag(plan.tenant_id, plan.customer_id, plan.notice_id)})
+        # noted before the hand-over to SES, with what the email carries: a retry after a crash
+        # right after SES took it waits for SES's confirmation instead of sending a second copy
+        ctx.repo.update_notice(plan.tenant_id, plan.notice_id, plan=fields["plan"], pdf_key=key,
+                               send_attempt_at=datetime.now(UTC).isoformat())
+        try:
+            fields["message_id"] = ctx.mailer.send_raw(
+                message.as_bytes(), settings.sender_email, [customer.email],
+                tags={"mw": feedback_tag(plan.tenant_id, plan.customer_id, plan.notice_id)})
+        except SendRefused:  # SES said no (throttled…): nothing went out, the retry sends at once
+            ctx.repo.update_notice(plan.tenant_id, plan.notice_id, send_attempt_at="")
+            raise
         channels.append("email")
     elif wants_email:
         # no address, or it bounced / complained before: the letter goes by post instead

@@ -20,6 +20,8 @@ def handle(ctx: Context, envelope: dict[str, Any]) -> str:
     """One SNS-wrapped SES event; returns what was done (for logs and metrics)."""
     event = json.loads(envelope.get("Message") or "{}") if "Message" in envelope else envelope
     kind = event.get("eventType") or event.get("notificationType") or ""
+    if kind == "Send":
+        return _accepted(ctx, event.get("mail") or {})
     if kind == "Bounce" and (event.get("bounce") or {}).get("bounceType") == "Permanent":
         status = "bounced"
     elif kind == "Complaint":
@@ -48,3 +50,17 @@ def handle(ctx: Context, envelope: dict[str, Any]) -> str:
         when = at
     ctx.events.publish([notice_bounced(tenant_id, customer_id, notice_id, status, numbers, when)])
     return status
+
+
+def _accepted(ctx: Context, mail: dict[str, Any]) -> str:
+    """SES took a letter: noted on its notice, so a sender that died right after handing it over
+    is not followed by a second copy (service.dunning._accepted_earlier)."""
+    value = ((mail.get("tags") or {}).get("mw") or [None])[0]
+    message_id = mail.get("messageId")
+    if not value or not message_id:
+        return "ignored:untagged"
+    tenant_id, _, notice_id = read_feedback_tag(value)
+    if ctx.repo.get_notice(tenant_id, notice_id) is None:
+        return "ignored:not_a_notice"  # e.g. an invoice we wrote (its own send record)
+    ctx.repo.update_notice(tenant_id, notice_id, ses_message_id=str(message_id))
+    return "accepted"
