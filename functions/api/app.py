@@ -1,5 +1,7 @@
-"""API: the integration REST API behind API Gateway and the key authorizer. Routes live in
-``mahnwerk.api`` (one Router per resource); this handler only wires logging and metrics."""
+"""API: the integration REST API behind API Gateway and the key authorizer, and the owners'
+dashboard (``/app``, on its own REST API with the session authorizer). Routes live in
+``mahnwerk.api`` (one Router per resource) and ``mahnwerk.web``; this handler only picks the
+resolver and wires logging and metrics."""
 
 from __future__ import annotations
 
@@ -11,11 +13,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mahnwerk.api.app import build
 from mahnwerk.api.idempotency import CONFIG as IDEMPOTENCY
+from mahnwerk.web.app import build as build_dashboard
+from mahnwerk.web.app import is_dashboard
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = build()
+dashboard = build_dashboard()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST,
@@ -24,4 +29,6 @@ app = build()
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     IDEMPOTENCY.register_lambda_context(context)  # a request near the timeout is not left 'in progress'
+    if is_dashboard(event):
+        return dashboard.resolve(event, context)
     return app.resolve(event, context)

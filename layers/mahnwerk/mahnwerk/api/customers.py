@@ -41,9 +41,8 @@ def list_customers(
     return page_json([customer_json(c) for c in page.items], page.cursor)
 
 
-@router.get("/<customer_id>", summary="One customer: account statement and payment behaviour")
-def get_customer(customer_id: str) -> dict[str, Any]:
-    tenant = tenant_of(router.current_event)
+def customer_detail(tenant: str, customer_id: str) -> dict[str, Any]:
+    """A customer with account statement and payment behaviour (the API and the dashboard)."""
     repo = ctx().repo
     customer = repo.get_customer(tenant, customer_id)
     if customer is None:
@@ -63,9 +62,7 @@ def get_customer(customer_id: str) -> dict[str, Any]:
     }
 
 
-@router.put("/<customer_id>/overrides", summary="Set the customer's overrides")
-def put_overrides(customer_id: str, body: OverridesIn) -> dict[str, Any]:
-    tenant = tenant_of(router.current_event)
+def save_overrides(tenant: str, customer_id: str, body: OverridesIn) -> dict[str, Any]:
     customer = ctx().repo.get_customer(tenant, customer_id)
     if customer is None:
         raise NotFoundError(f"customer {customer_id} not found")
@@ -78,3 +75,13 @@ def put_overrides(customer_id: str, body: OverridesIn) -> dict[str, Any]:
     fresh = ctx().repo.get_customer(tenant, customer_id)
     assert fresh is not None
     return customer_json(fresh)
+
+
+@router.get("/<customer_id>", summary="One customer: account statement and payment behaviour")
+def get_customer(customer_id: str) -> dict[str, Any]:
+    return customer_detail(tenant_of(router.current_event), customer_id)
+
+
+@router.put("/<customer_id>/overrides", summary="Set the customer's overrides")
+def put_overrides(customer_id: str, body: OverridesIn) -> dict[str, Any]:
+    return save_overrides(tenant_of(router.current_event), customer_id, body)

@@ -38,12 +38,17 @@ def list_notices(
     return page_json([notice_json(n) for n in page.items], page.cursor)
 
 
-@router.get("/<notice_id>/letter", summary="A presigned URL to the letter PDF (valid 5 minutes)")
-def letter(notice_id: str) -> dict[str, Any]:
-    tenant = tenant_of(router.current_event)
+def letter_key(tenant: str, notice_id: str) -> str:
+    """The S3 key of a notice's letter PDF; NotFoundError unless it is this tenant's letter."""
     item = ctx().repo.get_notice(tenant, notice_id)
     if item is None or not item.pdf_key:
         raise NotFoundError(f"no letter for notice {notice_id}")
     if not item.pdf_key.startswith(f"notices/{tenant}/"):
-        raise NotFoundError(f"no letter for notice {notice_id}")  # never sign another tenant's key
-    return {"url": ctx().store.presign_get(item.pdf_key, URL_SECONDS), "expires_in": URL_SECONDS}
+        raise NotFoundError(f"no letter for notice {notice_id}")  # never hand out another tenant's key
+    return str(item.pdf_key)
+
+
+@router.get("/<notice_id>/letter", summary="A presigned URL to the letter PDF (valid 5 minutes)")
+def letter(notice_id: str) -> dict[str, Any]:
+    key = letter_key(tenant_of(router.current_event), notice_id)
+    return {"url": ctx().store.presign_get(key, URL_SECONDS), "expires_in": URL_SECONDS}

@@ -3,7 +3,7 @@ calendar. Figures come from the pure functions in ``domain.reports`` and ``domai
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ..domain import reports
 from ..domain.dates import business_date
-from ..domain.forecast import MAX_FORECAST_DAYS, forecast
+from ..domain.forecast import MAX_FORECAST_DAYS, ForecastEntry, forecast
 from ..service.law import base_rates
 from ..service.tenants import load_settings
 from .common import ctx, now, store, tenant_of
@@ -44,14 +44,19 @@ def effectiveness() -> dict[str, Any]:
     return reports.effectiveness(c for _, c in store().behaviours(tenant)).as_dict()
 
 
-@router.get("/forecast", summary="The collection calendar: letters of the next days if nobody pays")
-def collection_calendar(days: Annotated[int, Query(ge=1, le=MAX_FORECAST_DAYS)] = 14) -> dict[str, Any]:
-    tenant = tenant_of(router.current_event)
-    today = business_date(now())
+def calendar_entries(tenant: str, today: date, days: int) -> list[ForecastEntry]:
+    """The collection calendar of a tenant (the API's /v1/forecast and the dashboard)."""
     repo = ctx().repo
     due = repo.due_customers(tenant, today + timedelta(days=days - 1))
     customers = repo.batch_get_customers(tenant, due) if due else {}
     invoices = [inv for cid in due for inv in repo.customer_invoices(tenant, cid)]
     settings = load_settings(ctx(), tenant)
-    entries = forecast(customers, invoices, settings.policy, base_rates(), today, days)
+    return forecast(customers, invoices, settings.policy, base_rates(), today, days)
+
+
+@router.get("/forecast", summary="The collection calendar: letters of the next days if nobody pays")
+def collection_calendar(days: Annotated[int, Query(ge=1, le=MAX_FORECAST_DAYS)] = 14) -> dict[str, Any]:
+    tenant = tenant_of(router.current_event)
+    today = business_date(now())
+    entries = calendar_entries(tenant, today, days)
     return {"from": today.isoformat(), "days": days, "entries": [e.as_dict() for e in entries]}

@@ -19,10 +19,14 @@ def get_settings() -> dict[str, Any]:
     return {"settings": ctx().repo.get_document(tenant, SETTINGS_KEY) or {}}
 
 
-@router.put("/", summary="Replace the settings document (validated first)")
-def put_settings(document: dict[str, Any]) -> dict[str, Any]:
-    tenant = tenant_of(router.current_event)
+def save_settings(tenant: str, document: dict[str, Any]) -> None:
+    """Validate, then store (the API's PUT and the dashboard's settings form)."""
     settings_from_dict(tenant, document)  # DomainError → 400 with the field and the reason
     ctx().repo.put_document(tenant, SETTINGS_KEY, document, now())
     forget_settings(tenant)
+
+
+@router.put("/", summary="Replace the settings document (validated first)")
+def put_settings(document: dict[str, Any]) -> dict[str, Any]:
+    save_settings(tenant_of(router.current_event), document)
     return {"settings": document}

@@ -1,0 +1,146 @@
+"""The dashboard's resolver: server-rendered pages under ``/app``, on the stack's second REST API
+(``DashboardApi``), whose authorizer reads the session cookie.
+
+Only the sign-in page and the static files are reachable without a session (``Authorizer: NONE`` in
+the template); every other route gets the tenant from the authorizer's context. The API function
+serves both APIs and picks this resolver by path (``is_dashboard``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError, UnauthorizedError
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+
+from ..adapters.dynamo import Conflict
+from ..api.common import ctx, now, request_clock
+from ..domain.actions import NotAllowed
+from ..domain.dates import business_date
+from ..domain.model import DomainError
+from ..service.invoice_ops import NotFound
+from ..service.keys import authenticate
+from ..service.payments import AlreadyAssigned
+from ..service.sessions import COOKIE, LIFETIME, end_session, start_session
+from . import pages
+from .render import html, is_https, redirect, render, view_of
+
+PREFIX = "/app"
+STATIC = Path(__file__).parent / "static"
+STATIC_TYPES = {"app.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
+                "favicon.svg": "image/svg+xml"}
+#: the sign-in form's double-submit cookie (before there is a session to derive a token from)
+LOGIN_COOKIE = "mw_login"
+
+
+def is_dashboard(event: dict[str, Any]) -> bool:
+    path = str(event.get("path") or "")
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def form(body: str | None) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(body or "", keep_blank_values=True).items()}
+
+
+def build() -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver()
+    app.use(middlewares=[request_clock])
+    app.include_router(pages.router, prefix=PREFIX)
+
+    def anonymous_view() -> Any:
+        return view_of(app.current_event, "", business_date(now()))
+
+    def session_cookie(value: str, max_age: int) -> Cookie:
+        # HttpOnly: no script reads it; SameSite=Strict: no other site's page sends it
+        return Cookie(name=COOKIE, value=value, path="/", secure=is_https(app.current_event),
+                      http_only=True, same_site=SameSite.STRICT_MODE, max_age=max_age)
+
+    def login_page(status: int = 200, error: str = "") -> Response[str]:
+        view = anonymous_view()
+        nonce = secrets.token_urlsafe(24)
+        cookie = Cookie(name=LOGIN_COOKIE, value=nonce, path="/", secure=is_https(app.current_event),
+                        http_only=True, same_site=SameSite.STRICT_MODE, max_age=3600)
+        body = render("login.html", view, nonce=nonce, login_error=error,
+                      signed_out=view.query.get("out") == "1")
+        return html(body, status, [cookie])
+
+    @app.get(f"{PREFIX}/login")
+    def login_form() -> Response[str]:
+        return login_page()
+
+    @app.post(f"{PREFIX}/login")
+    def login() -> Response[str]:
+        event = app.current_event
+        data = form(event.decoded_body)
+        view = anonymous_view()
+        jar_nonce = pages.cookie(event, LOGIN_COOKIE)
+        if not jar_nonce or not secrets.compare_digest(jar_nonce, data.get("nonce", "")):
+            return login_page(400, "login_expired")
+        found = authenticate(ctx(), data.get("key", ""))
+        if found is None or found.revoked:
+            return login_page(401, "login_failed")
+        token, _ = start_session(ctx(), found, now())
+        return redirect(view.url(f"{PREFIX}/"), [
+            session_cookie(token, int(LIFETIME.total_seconds())),
+            Cookie(name=LOGIN_COOKIE, value="", path="/", secure=is_https(event), http_only=True,
+                   same_site=SameSite.STRICT_MODE, max_age=0)])
+
+    @app.post(f"{PREFIX}/logout")
+    def logout() -> Response[str]:
+        view = pages.signed_in()
+        pages.check_csrf(view, form(app.current_event.decoded_body))
+        end_session(view.token)
+        return redirect(view.url(f"{PREFIX}/login", out=1), [session_cookie("", 0)])
+
+    @app.get(f"{PREFIX}/static/<name>")
+    def static(name: str) -> Response[str]:
+        if name not in STATIC_TYPES:
+            raise NotFoundError(name)
+        return Response(status_code=200, content_type=STATIC_TYPES[name],
+                        body=(STATIC / name).read_text(encoding="utf-8"),
+                        headers={"Cache-Control": "public, max-age=3600",
+                                 "X-Content-Type-Options": "nosniff"})
+
+    def error_page(status: int, title: str, message: str) -> Response[str]:
+        view = anonymous_view()
+        return html(render("error.html", view, title=title, message=message), status)
+
+    @app.exception_handler(pages.SignIn)
+    def sign_in(exc: pages.SignIn) -> Response[str]:
+        return redirect(anonymous_view().url(f"{PREFIX}/login"))
+
+    @app.exception_handler(UnauthorizedError)
+    def unauthorized(exc: UnauthorizedError) -> Response[str]:
+        return redirect(anonymous_view().url(f"{PREFIX}/login"))
+
+    @app.exception_handler(pages.CsrfFailed)
+    def csrf_failed(exc: pages.CsrfFailed) -> Response[str]:
+        view = anonymous_view()
+        return error_page(403, view.t("error_title"), view.t("csrf_failed"))
+
+    @app.exception_handler([NotFound, NotFoundError])
+    def not_found(exc: Exception) -> Response[str]:
+        view = anonymous_view()
+        return error_page(404, view.t("not_found"), view.t("not_found_text"))
+
+    @app.exception_handler([NotAllowed, AlreadyAssigned, Conflict])
+    def conflict(exc: Exception) -> Response[str]:
+        view = anonymous_view()
+        reason = "changed meanwhile; please reload" if isinstance(exc, Conflict) else str(exc)
+        return error_page(409, view.t("error_title"), view.t("conflict", reason=reason))
+
+    @app.exception_handler(DomainError)
+    def bad_request(exc: DomainError) -> Response[str]:
+        view = anonymous_view()
+        return error_page(400, view.t("error_title"), view.t("bad_request", reason=str(exc)))
+
+    @app.not_found
+    def no_route(exc: Exception) -> Response[str]:
+        view = anonymous_view()
+        return error_page(404, view.t("not_found"), view.t("not_found_text"))
+
+    return app

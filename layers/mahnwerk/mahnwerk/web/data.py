@@ -1,0 +1,214 @@
+"""What the pages show, read through the same repository, store and report functions as the API's
+routers (``mahnwerk.api``), so a figure on the dashboard and the API's figure cannot differ."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.expressions.condition import Condition
+
+from ..adapters.dynamo import InvoiceItem, PaymentItem
+from ..api.common import ctx, store
+from ..api.reports import calendar_entries
+from ..domain import reports
+from ..domain.forecast import ForecastEntry
+from ..domain.model import Customer, Invoice, InvoiceStatus
+from ..domain.money import ZERO, from_str
+from ..service.law import base_rates
+
+#: the phases an owner thinks in, in the order of the dunning process
+PHASES = ("open", "reminded", "dunning1", "dunning2", "handed_over", "paid", "disputed", "closed")
+_DUNNABLE = ("open", "partially_paid")
+#: weeks of payments on the overview's chart
+WEEKS = 8
+PAGE = 50
+
+
+def phase_of(inv: Invoice) -> str:
+    """Open invoices by the letters sent so far (level 1: the reminder, 2: first dunning letter,
+    3 and up: second/final dunning letter); the others by their status."""
+    s = inv.status
+    if s is InvoiceStatus.PAID:
+        return "paid"
+    if s is InvoiceStatus.HANDED_OVER:
+        return "handed_over"
+    if s is InvoiceStatus.DISPUTED:
+        return "disputed"
+    if s in (InvoiceStatus.WRITTEN_OFF, InvoiceStatus.CANCELLED):
+        return "closed"
+    return ("open", "reminded", "dunning1")[inv.level] if inv.level < 3 else "dunning2"
+
+
+def phase_of_json(inv: dict[str, Any]) -> str:
+    """``phase_of`` for an invoice in the API's JSON shape (``api.common.invoice_json``)."""
+    status = InvoiceStatus(inv["status"])
+    if status in (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID):
+        level = int(inv["level"])
+        return ("open", "reminded", "dunning1")[level] if level < 3 else "dunning2"
+    return {InvoiceStatus.PAID: "paid", InvoiceStatus.HANDED_OVER: "handed_over",
+            InvoiceStatus.DISPUTED: "disputed"}.get(status, "closed")
+
+
+def phase_condition(phase: str) -> Condition | None:
+    """The same phases as a DynamoDB filter on the invoice items (the API's list query)."""
+    dunnable: Condition = InvoiceItem.status.is_in(*_DUNNABLE)
+    condition: Condition | None = None
+    match phase:
+        case "open":
+            condition = dunnable & (InvoiceItem.level == 0)
+        case "reminded":
+            condition = dunnable & (InvoiceItem.level == 1)
+        case "dunning1":
+            condition = dunnable & (InvoiceItem.level == 2)
+        case "dunning2":
+            condition = dunnable & (InvoiceItem.level >= 3)
+        case "handed_over" | "paid" | "disputed":
+            condition = InvoiceItem.status == phase
+        case "closed":
+            condition = InvoiceItem.status.is_in("written_off", "cancelled")
+    return condition
+
+
+# --- overview -----------------------------------------------------------------------------------
+
+@dataclass
+class Overview:
+    aging: reports.Aging
+    dso: reports.Dso
+    phases: dict[str, int]
+    weeks: list[tuple[date, Decimal]]
+    collected_30: Decimal
+    collected_30_count: int
+    calendar: list[ForecastEntry]
+    names: dict[str, str]
+    unmatched: int
+    bounced: list[Customer]
+    held: dict[str, int]
+    rates_stale: bool
+    rates_known_through: date
+    alerts: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.alerts = (bool(self.unmatched) + bool(self.bounced) + len(self.held)
+                       + int(self.rates_stale))
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def overview(tenant: str, today: date) -> Overview:
+    repo = ctx().repo
+    invoices = list(store().receivables(tenant))  # one Query: the reports' own input
+    aging = reports.aging(invoices, today)
+    dso = reports.dso(invoices, today, 90)
+    phases = Counter(phase_of(inv) for inv in invoices)
+    payments = repo.payments(tenant)
+    first_week = week_start(today) - timedelta(weeks=WEEKS - 1)
+    per_week: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    collected, collected_count = ZERO, 0
+    for p in payments:
+        booked = date.fromisoformat(p.booking_date)
+        amount = from_str(p.amount)
+        if booked >= first_week:
+            per_week[week_start(booked)] += amount
+        if today - timedelta(days=30) < booked <= today:
+            collected += amount
+            collected_count += 1
+    weeks = [(first_week + timedelta(weeks=i), per_week[first_week + timedelta(weeks=i)])
+             for i in range(WEEKS)]
+    calendar = calendar_entries(tenant, today, 14)
+    customers = repo.customers(tenant)
+    held: dict[str, int] = Counter(n.held_reason or "" for n in repo.notices(tenant) if n.status == "held")
+    rates = base_rates()
+    return Overview(
+        aging=aging, dso=dso, phases={p: phases.get(p, 0) for p in PHASES}, weeks=weeks,
+        collected_30=collected, collected_30_count=collected_count, calendar=calendar,
+        names={c.customer_id: c.name for c in customers},
+        unmatched=sum(1 for p in payments if p.status == "unmatched"),
+        bounced=[c for c in customers if c.email_status], held=dict(held),
+        rates_stale=rates.stale_on(today), rates_known_through=rates.known_through)
+
+
+# --- invoices -----------------------------------------------------------------------------------
+
+@dataclass
+class InvoiceList:
+    items: list[Invoice]
+    cursor: str | None
+    names: dict[str, str]
+
+
+def invoice_list(tenant: str, phase: str, q: str, cursor: str | None) -> InvoiceList:
+    """A page of the tenant's invoices in a phase, optionally matching a search text (invoice
+    number, customer number or name). Filtered Queries return short pages; read on until a page
+    is full (bounded), keeping the cursor exact."""
+    repo = ctx().repo
+    condition = phase_condition(phase)
+    q = q.strip()[:100]
+    if q:
+        needle = q.casefold()
+        ids = [c.customer_id for c in repo.customers(tenant)
+               if needle in c.name.casefold() or needle in c.customer_id.casefold()][:99]
+        search = InvoiceItem.number.contains(q) | InvoiceItem.number.contains(q.upper())
+        if ids:
+            search = search | InvoiceItem.customer_id.is_in(*ids)
+        condition = search if condition is None else condition & search
+    items: list[Invoice] = []
+    for _ in range(20):
+        page = store().invoice_page(tenant, PAGE - len(items), cursor, None, condition)
+        items += page.items
+        cursor = page.cursor
+        if len(items) >= PAGE or not cursor:
+            break
+    ids = sorted({inv.customer_id for inv in items})
+    found = repo.batch_get_customers(tenant, ids) if ids else {}
+    return InvoiceList(items, cursor, {cid: c.name for cid, c in found.items()})
+
+
+def payments_of(tenant: str, number: str) -> list[dict[str, Any]]:
+    """Payments booked on one invoice, for its timeline (principal, fees and interest)."""
+    entries = []
+    for p in PaymentItem.query(f"T#{tenant}", PaymentItem.sk.startswith("PAY#"),
+                               filter_condition=PaymentItem.invoices.contains(f'"{number}"')):
+        for line in json.loads(p.invoices or "[]"):
+            if line.get("number") != number:
+                continue
+            total = sum((from_str(str(line.get(k) or "0")) for k in
+                         ("principal", "fees", "flat_fee", "interest")), ZERO)
+            entries.append({"kind": "payment", "at": p.booking_date, "amount": str(total),
+                            "method": p.method})
+    return entries
+
+
+# --- customers ----------------------------------------------------------------------------------
+
+@dataclass
+class CustomerRow:
+    customer: Customer
+    balance: Decimal
+    behaviour: reports.Behaviour
+
+
+def customer_rows(tenant: str) -> list[CustomerRow]:
+    balances: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for inv in store().receivables(tenant):
+        if inv.status in reports.RECEIVABLE and inv.open_amount != ZERO:
+            balances[inv.customer_id] += inv.open_amount + inv.fees_open
+    behaviours = dict(store().behaviours(tenant))
+    rows = [CustomerRow(c, balances[c.customer_id], reports.behaviour(behaviours.get(c.customer_id, {})))
+            for c in ctx().repo.customers(tenant)]
+    return sorted(rows, key=lambda r: (-r.balance, r.customer.name.casefold()))
+
+
+# --- payments to review -------------------------------------------------------------------------
+
+def suggested_invoices(tenant: str, payments: Iterable[dict[str, Any]]) -> dict[str, Invoice]:
+    numbers = sorted({n for p in payments for s in p["suggestions"] for n in s.get("invoices", [])})
+    return ctx().repo.batch_get_invoices(tenant, numbers) if numbers else {}
