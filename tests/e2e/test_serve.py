@@ -1,0 +1,113 @@
+"""``mahnwerk serve --demo`` over real HTTP: the authorizer and API handler behind a local port."""
+
+import pytest
+
+from ._serve import start
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    server = start(tmp_path_factory.mktemp("serve"), "--demo")
+    yield server
+    server.stop()
+
+
+def test_banner_prints_the_key_once_and_examples(served):
+    assert served.banner.count(served.key) == 2  # the key line and the export line
+    assert "tenant: sanitaer-mueller (7 invoices, 15 notices, 4 payments of which 1 unmatched)" in served.banner
+    assert f'curl -s -H "Authorization: Bearer $MAHNWERK_KEY" "{served.base}/v1/reports/aging"' in served.banner
+
+
+def test_health(served):
+    status, headers, body = served.call("GET", "/v1/health")
+    assert status == 200, body
+    assert headers["Content-Type"] == "application/json"
+    assert body["version"] and set(body["dead_letter_queues"].values()) == {0}
+
+
+def test_no_key_or_an_unknown_key_is_401_from_the_gateway(served):
+    assert served.call("GET", "/v1/invoices", key=None)[::2] == (401, {"message": "Unauthorized"})
+    unknown = "mwk_0123456789abcdef_" + "A" * 43
+    assert served.call("GET", "/v1/invoices", key=unknown)[::2] == (401, {"message": "Unauthorized"})
+
+
+def test_invoice_list_pages_by_cursor(served):
+    status, _, first = served.call("GET", "/v1/invoices?limit=3")
+    assert status == 200, first
+    assert len(first["items"]) == 3 and first["next_cursor"]
+    numbers = [i["number"] for i in first["items"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        status, _, page = served.call("GET", f"/v1/invoices?limit=3&cursor={cursor}")
+        assert status == 200, page
+        numbers += [i["number"] for i in page["items"]]
+        cursor = page["next_cursor"]
+    assert numbers == [f"RE-2026-{n}" for n in range(101, 108)]
+
+
+def test_invoice_list_filtered_by_status(served):
+    status, _, body = served.call("GET", "/v1/invoices?status=handed_over&limit=200")
+    assert status == 200, body
+    assert [i["number"] for i in body["items"]] == ["RE-2026-102", "RE-2026-103", "RE-2026-104",
+                                                     "RE-2026-105"]
+    assert served.call("GET", "/v1/invoices?status=nonsense")[0] == 422
+
+
+def test_one_invoice_with_its_timeline(served):
+    status, _, body = served.call("GET", "/v1/invoices/RE-2026-103")
+    assert status == 200, body
+    assert body["status"] == "handed_over" and body["level"] == 4
+    kinds = [e["kind"] for e in body["timeline"]]
+    assert kinds[0] == "received"
+    assert kinds.count("notice_sent") >= 3
+    letters = [e["letter_url"] for e in body["timeline"] if "letter_url" in e]
+    assert letters and letters[0].startswith("/v1/notices/K-1003:")
+    status, _, letter = served.call("GET", letters[0])
+    assert status == 200 and letter["expires_in"] == 300
+    assert served.call("GET", "/v1/invoices/RE-1999-999")[0] == 404
+
+
+def test_aging_report_on_the_demo_clock(served):
+    status, _, body = served.call("GET", "/v1/reports/aging")
+    assert status == 200, body
+    assert body["on"] == "2026-11-30"
+    assert body["count"] == 7 == sum(b["count"] for b in body["buckets"])
+
+
+def test_customer_statement_and_unmatched_payment(served):
+    status, _, customer = served.call("GET", "/v1/customers/K-1001")
+    assert status == 200, customer
+    assert {i["number"] for i in customer["statement"]["invoices"]} == {"RE-2026-101", "RE-2026-107"}
+    status, _, unmatched = served.call("GET", "/v1/payments/unmatched")
+    assert status == 200 and [p["amount"] for p in unmatched["items"]] == ["99.90"]
+
+
+def test_a_body_over_1_mb_is_413_before_any_handler(served):
+    body = b'{"invoices": [' + b" " * (1024 * 1024) + b"]}"
+    status, _, answer = served.call("POST", "/v1/invoices", body)
+    assert (status, answer) == (413, {"message": "Request Too Long"})
+    # not even the authorizer runs: no key gets the same answer
+    assert served.call("POST", "/v1/invoices", body, key=None)[0] == 413
+    assert served.call("GET", "/v1/health")[0] == 200  # and the server serves on
+
+
+def test_a_method_api_gateway_does_not_route_is_405(served):
+    status, headers, body = served.call("TRACE", "/v1/health")
+    assert (status, body) == (405, {"message": "Method Not Allowed"})
+    assert "GET" in headers["Allow"]
+
+
+def test_an_owner_action_over_http(served):
+    status, _, body = served.call("POST", "/v1/invoices/RE-2026-107/pause",
+                                  b'{"until": "2026-12-31", "reason": "Ratenzahlung"}')
+    assert status == 200, body
+    assert body["paused_until"] == "2026-12-31"
+    _, _, invoice = served.call("GET", "/v1/invoices/RE-2026-107")
+    assert invoice["timeline"][-1]["kind"] == "paused"
+
+
+def test_ctrl_c_stops_the_server_cleanly(served):
+    assert served.stop() == 0
+    assert served.lines[-1].strip() == "mahnwerk serve: stopped"
