@@ -66,6 +66,7 @@ benchmark: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/dunning.py
 	$(VENV)/bin/python benchmarks/reconcile.py
 	$(VENV)/bin/python benchmarks/letters.py
+	$(VENV)/bin/python benchmarks/api.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .aws-sam out
