@@ -102,7 +102,7 @@ def test_a_crash_after_reserving_resumes_the_same_letter_on_retry(stack, monkeyp
     def flaky(self, raw, source, destinations, **kwargs):
         calls["n"] += 1
         if calls["n"] == 1:
-            raise ConnectionError("SES unreachable")
+            raise aws.SendRefused("EndpointConnectionError")  # SES unreachable: nothing sent
         return real_send(self, raw, source, destinations, **kwargs)
 
     monkeypatch.setattr(aws.Mailer, "send_raw", flaky)
@@ -171,7 +171,7 @@ def test_an_ses_failure_mid_batch_retries_only_that_letter(stack, monkeypatch):
     def flaky(self, raw, source, destinations, **kwargs):
         if destinations == ["berta@example.org"] and not failed:
             failed.append(destinations)
-            raise ConnectionError("SES throttled")
+            raise aws.SendRefused("Throttling")  # SES answered: not taken
         return real_send(self, raw, source, destinations, **kwargs)
 
     monkeypatch.setattr(aws.Mailer, "send_raw", flaky)

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
 if TYPE_CHECKING:
     from ..domain.events import DomainEvent
@@ -113,6 +113,8 @@ class Mailer:
             message_id: str = self._ses.send_raw_email(**kwargs)["MessageId"]
         except ClientError as exc:  # SES answered with an error: it did not take the message
             raise SendRefused(exc.response.get("Error", {}).get("Code", "unknown")) from exc
+        except (EndpointConnectionError, ConnectTimeoutError) as exc:  # never reached SES
+            raise SendRefused(type(exc).__name__) from exc
         return message_id
 
 
