@@ -18,7 +18,7 @@ export PATH := $(if $(PY313_BIN),$(PY313_BIN):,)$(PATH)
 AWS_ENV := AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=eu-central-1
 PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(VENV)/bin/pip -q
 
-.PHONY: demo test lint typecheck template build pytest benchmark clean
+.PHONY: demo test lint typecheck template build pytest bench benchmark cost clean
 
 $(VENV)/.installed: pyproject.toml layers/mahnwerk/requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -60,13 +60,16 @@ pytest: $(VENV)/.installed
 
 test: lint typecheck template build pytest
 
-benchmark: $(VENV)/.installed
-	$(VENV)/bin/python benchmarks/intake.py
-	$(VENV)/bin/python benchmarks/dunning_day.py
-	$(VENV)/bin/python benchmarks/dunning.py
-	$(VENV)/bin/python benchmarks/reconcile.py
-	$(VENV)/bin/python benchmarks/letters.py
-	$(VENV)/bin/python benchmarks/api.py
+# every script in benchmarks/, one after the other, then one table of their figures and targets;
+# `make bench ARGS=--quick` for smaller sizes, `ARGS="--only letters,reconcile"` for some
+bench: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/bench_all.py $(ARGS)
+
+benchmark: bench
+
+# measure one life of 1,000 invoices on the embedded stack and rewrite docs/cost.md
+cost: $(VENV)/.installed
+	$(VENV)/bin/python benchmarks/cost.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .aws-sam out
