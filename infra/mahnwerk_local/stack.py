@@ -442,6 +442,8 @@ class LocalStack:
         if key is not None:
             headers["Authorization"] = f"Bearer {key}"
         text = body if isinstance(body, str) or body is None else json.dumps(body)
+        if any(r.matches(path) for r in self.dashboard_routes):
+            return self._dashboard(method, path, text, headers, dict(query or {}))
         token = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
         stage = self.parameters.get("Stage", "dev")
         if not token:
