@@ -103,8 +103,10 @@ class LocalApi:
                     self.stack.drain()
                 except Exception:
                     traceback.print_exc(file=sys.stderr)
-        if raw is None:  # refused by the authorizer step: API Gateway's own answer
-            return _json(answer.status, str((answer.body or {}).get("message", "")))
+        if raw is None:  # refused by the authorizer step: API Gateway's own answer, with the
+            # template's gateway response headers (the dashboard's 302 names the sign-in page)
+            return _json(answer.status, str((answer.body or {}).get("message", "")),
+                         [(k, str(v)) for k, v in answer.headers.items()])
         return _from_lambda(raw)
 
 

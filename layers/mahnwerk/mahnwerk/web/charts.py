@@ -49,12 +49,14 @@ def bar_chart(bars: list[Bar], title: str) -> Markup:
                 f'height="{h:.1f}" rx="3"><title>{escape(bar.label)}: {escape(bar.caption)}</title></rect>')
         if bar.href:
             rect = f'<a href="{escape(bar.href)}">{rect}</a>'
-        parts += [
-            rect,
-            f'<text class="figure" x="{centre:.1f}" y="{y - 8:.1f}" text-anchor="middle">'
-            f"{escape(bar.caption)}</text>",
-            f'<text class="label" x="{centre:.1f}" y="{HEIGHT - BOTTOM + 20}" text-anchor="middle">'
-            f"{escape(bar.label)}</text>",
-        ]
+        parts.append(rect)
+        if bar.value:  # a zero needs no figure: the empty bar says it (and phones have no room)
+            # the outer bars' figures align with their outer edge, so they never leave the chart
+            anchor, at = (("start", x) if i == 0 else ("end", x + width) if i == len(bars) - 1
+                          else ("middle", centre))
+            parts.append(f'<text class="figure" x="{at:.1f}" y="{y - 8:.1f}" text-anchor="{anchor}">'
+                         f"{escape(bar.caption)}</text>")
+        parts.append(f'<text class="label" x="{centre:.1f}" y="{HEIGHT - BOTTOM + 20}" '
+                     f'text-anchor="middle">{escape(bar.label)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text in it went through escape()

@@ -112,9 +112,10 @@ def page(view: View, template: str, status: int = 200, **context: Any) -> Respon
     return html(body, status, lang_cookie(view, is_https(router.current_event)))
 
 
-def pdf_response(data_: bytes, name: str) -> Response[str]:
-    return Response(status_code=200, content_type="application/pdf",
-                    body=base64.b64encode(data_).decode(), compress=False,
+def pdf_response(data_: bytes, name: str) -> Response[bytes]:
+    """Bytes: the resolver sends them base64-encoded (isBase64Encoded), API Gateway decodes them
+    (the dashboard API's binary media types)."""
+    return Response(status_code=200, content_type="application/pdf", body=data_, compress=False,
                     headers={"Content-Disposition": f'inline; filename="{name}"',
                              "Cache-Control": "private, no-store",
                              "X-Content-Type-Options": "nosniff"})
@@ -247,7 +248,7 @@ def _day(text: str) -> date | None:
 
 
 @router.get("/letters/<notice_id>")
-def letter(notice_id: str) -> Response[str]:
+def letter(notice_id: str) -> Response[bytes]:
     view = signed_in()
     key = letter_key(view.tenant, unquote(notice_id).removesuffix(".pdf"))
     return pdf_response(ctx().store.get(key), key.rsplit("/", 1)[-1])
@@ -478,7 +479,7 @@ def _settings_document(current: dict[str, Any], form: dict[str, str],
     return doc
 
 
-def _preview(view: View, settings: TenantSettings, q: dict[str, str]) -> Response[str]:
+def _preview(view: View, settings: TenantSettings, q: dict[str, str]) -> Response[Any]:
     """The letter of one level with the form's values (not yet saved): an HTML fragment, or the
     PDF with ``format=pdf``."""
     try:
@@ -506,6 +507,6 @@ def _preview(view: View, settings: TenantSettings, q: dict[str, str]) -> Respons
 
 
 @router.get("/settings/preview")
-def settings_preview() -> Response[str]:
+def settings_preview() -> Response[Any]:
     view = signed_in()
     return _preview(view, load_settings(ctx(), view.tenant), dict(view.query))

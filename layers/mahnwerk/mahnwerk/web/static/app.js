@@ -81,7 +81,7 @@
         }).then(function (response) {
           return response.json().then(function (answer) { return { ok: response.ok, answer: answer }; });
         }).then(function (result) {
-          if (!result.ok) { fail(row, result.answer.error || "?"); return; }
+          if (!result.ok) { fail(row, result.answer.error || result.answer.message || "?"); return; }
           poll(row, result.answer.result, 40);
         }).catch(function (error) { fail(row, String(error)); });
       };
@@ -152,6 +152,7 @@
       if (!file) { return; }
       var reader = new FileReader();
       reader.onload = function () { $("#logo-data").value = reader.result; };
+      $("#logo-name").textContent = file.name;
       reader.readAsDataURL(file);
     });
   }

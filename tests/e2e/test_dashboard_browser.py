@@ -1,0 +1,273 @@
+"""The dashboard in a real browser: headless Chromium (Debian's ``chromium``, driven by Playwright)
+against ``mahnwerk serve --demo``. Signs in with the printed key, checks the overview against the
+API's reports, opens an invoice's timeline and pauses it, uploads a CSV by drag and drop, records
+a payment, assigns the unmatched payment, previews a letter live — and fails on any console error.
+Each page is saved as ``docs/dashboard-<page>.png`` (the README shows them)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..conftest import ROOT, berlin
+
+pytestmark = pytest.mark.slow
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]' (playwright)")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+if not os.path.exists(CHROMIUM):
+    pytest.skip("needs Debian's chromium (apt-get install chromium); .ci/run installs it",
+                allow_module_level=True)
+
+DOCS = ROOT / "docs"
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+
+#: new invoices for the upload: due dates spread around the demo's today (30.11.2026), one bad row
+UPLOAD_CSV = """Rechnungsnummer;Kundennummer;Kunde;E-Mail;Straße;PLZ;Ort;Kundentyp;Rechnungsdatum;Fällig am;Betrag
+RE-2026-201;K-2001;Elektro Wagner KG;buchhaltung@elektro-wagner.example;Hauptstraße 3;10827;Berlin;gewerblich;27.10.2026;10.11.2026;1.428,00 €
+RE-2026-202;K-2002;Praxis Dr. Yılmaz;praxis@yilmaz.example;Kantstraße 88;10627;Berlin;gewerblich;06.11.2026;20.11.2026;356,90 €
+RE-2026-203;K-2003;Hausverwaltung Krüger;rechnung@krueger-hv.example;Am Kanal 7;14467;Potsdam;gewerblich;14.11.2026;28.11.2026;2.142,00 €
+RE-2026-204;K-2004;Familie Nowak;nowak@example.org;Birkenweg 2;12347;Berlin;privat;21.11.2026;05.12.2026;595,00 €
+RE-2026-205;K-2001;Elektro Wagner KG;buchhaltung@elektro-wagner.example;Hauptstraße 3;10827;Berlin;gewerblich;28.11.2026;12.12.2026;4.165,00 €
+RE-2026-206;K-2005;Gasthaus Zur Linde;wirt@zur-linde.example;Dorfplatz 1;15345;Altlandsberg;gewerblich;11.10.2026;25.10.2026;892,50 €
+RE-2026-207;K-2004;Familie Nowak;nowak@example.org;Birkenweg 2;12347;Berlin;privat;21.11.2026;05.12.2026;zwölf
+"""
+
+
+class Console:
+    """Every console error and uncaught exception of every page: the test fails on any."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def watch(self, page: Any) -> Any:
+        page.on("console", lambda m: self.errors.append(f"{page.url}: console.{m.type}: {m.text}")
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"{page.url}: {e}"))
+        return page
+
+
+@dataclass
+class Running:
+    """A ``mahnwerk serve --demo`` someone started already (MAHNWERK_E2E_BASE, MAHNWERK_E2E_KEY)."""
+
+    base: str
+    key: str
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    if os.environ.get("MAHNWERK_E2E_BASE") and os.environ.get("MAHNWERK_E2E_KEY"):
+        yield Running(os.environ["MAHNWERK_E2E_BASE"].rstrip("/"), os.environ["MAHNWERK_E2E_KEY"])
+        return
+    from ._serve import start
+
+    server = start(tmp_path_factory.mktemp("dashboard"), "--demo")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as p:
+        # German date fields as a German owner sees them (needs Debian's chromium-l10n; without it
+        # they show 12/31/2026 and nothing else changes)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--lang=de-DE"],
+                                    env={**os.environ, "LANG": "de_DE.UTF-8"})
+        yield browser
+        browser.close()
+
+
+def api(served: Any, path: str) -> Any:
+    request = urllib.request.Request(served.base + path, headers={"Authorization": f"Bearer {served.key}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def shot(page: Any, name: str) -> Path:
+    path = DOCS / f"dashboard-{name}.png"
+    page.screenshot(path=str(path), full_page=True, animations="disabled")
+    return path
+
+
+def value(page: Any, kpi: str) -> str:
+    return str(page.locator(f'[data-kpi="{kpi}"] .kpi-value').get_attribute("data-value"))
+
+
+def test_an_owner_works_through_the_dashboard(served: Any, chromium: Any) -> None:
+    console = Console()
+    context = chromium.new_context(viewport=DESKTOP, locale="de-DE")
+    page = console.watch(context.new_page())
+
+    # signing in: no session → the gateway's redirect to the sign-in page
+    page.goto(served.base + "/app/")
+    assert page.url == served.base + "/app/login"
+    shot(page, "login")
+    page.fill("#key", served.key)
+    page.click("button[type=submit]")
+    page.wait_for_url(served.base + "/app/")
+    assert page.locator("h2#phases-h").inner_text() == "Rechnungen nach Phase"
+
+    # the overview's figures are the API's report figures
+    aging, dso = api(served, "/v1/reports/aging"), api(served, "/v1/reports/dso")
+    assert value(page, "total") == aging["total"] and value(page, "overdue") == aging["overdue"]
+    assert value(page, "dso") == (dso["dso"] or "")
+
+    # an invoice's timeline, its letter as PDF, then pause it
+    page.click("text=Rechnungen")
+    page.click('a.strong:text-is("RE-2026-101")')
+    page.wait_for_url(re.compile(r".*/app/invoices/RE-2026-101$"))
+    timeline = page.locator("ol.timeline")
+    assert "Rechnung übernommen" in timeline.inner_text()
+    assert "Zahlungserinnerung verschickt" in timeline.inner_text()
+    letter = page.locator("a.pdf").first.get_attribute("href")
+    pdf = context.request.get(served.base + str(letter))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF-")
+    page.fill("#pause-form input[name=until]", "2026-12-31")
+    page.fill("#pause-form input[name=reason]", "Ratenzahlung vereinbart")
+    page.click("#pause-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*done=paused$"))
+    assert page.locator(".flash.ok").inner_text() == "Die Rechnung ist pausiert."
+    assert page.locator("[data-paused]").inner_text() == "pausiert bis 31.12.2026"
+    assert api(served, "/v1/invoices/RE-2026-101")["paused_until"] == "2026-12-31"
+    shot(page, "invoice")
+
+    # upload a CSV by drag and drop: the new invoices appear, the bad row is reported
+    page.click("text=Hochladen")
+    transfer = page.evaluate_handle(
+        """(text) => { const t = new DataTransfer();
+                      t.items.add(new File([text], "rechnungen-november.csv", {type: "text/csv"}));
+                      return t; }""", UPLOAD_CSV)
+    page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
+    result = page.locator("#results li[data-done]")
+    result.wait_for(timeout=30_000)
+    assert "6 neu, 0 geändert, 0 unverändert, 1 abgelehnt" in result.inner_text()
+    assert page.locator(".rejects tbody tr").count() == 1
+    shot(page, "upload")
+    page.click('a.new-invoice:text-is("RE-2026-203")')
+    page.wait_for_url(re.compile(r".*/app/invoices/RE-2026-203$"))
+    page.goto(served.base + "/app/invoices?phase=open")
+    listed = page.locator("table.invoices").inner_text()
+    assert all(f"RE-2026-20{n}" in listed for n in range(1, 7)) and "RE-2026-207" not in listed
+
+    # record a payment received in cash on one of them
+    page.goto(served.base + "/app/invoices/RE-2026-203")
+    page.fill("#payment-form input[name=amount]", "2.142,00")
+    page.click("#payment-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*done=payment$"))
+    assert page.locator("[data-phase]").inner_text() == "Bezahlt"
+
+    # the unmatched payment: one click on the suggestion
+    page.click("text=Zahlungen prüfen")
+    unmatched = api(served, "/v1/payments/unmatched")["items"]
+    assert len(unmatched) == 1 and page.locator("section.payment").count() == 1
+    shot(page, "payments")
+    suggestion = page.locator("button[data-assign]").first
+    number = suggestion.get_attribute("data-assign")
+    suggestion.click()
+    page.wait_for_url(re.compile(r".*done=assigned$"))
+    assert page.locator(".flash.ok").inner_text() == "Die Zahlung ist zugeordnet."
+    assert api(served, "/v1/payments/unmatched")["items"] == []
+    assert api(served, f"/v1/invoices/{number}")["status"] in {"paid", "partially_paid"}
+
+    # settings: the letter preview follows the form as it is typed
+    page.click("text=Einstellungen")
+    level2 = page.locator('fieldset[data-level="2"]')
+    level2.locator("input[data-preview=name]").fill("Zweite Zahlungserinnerung")
+    page.locator("#preview-body .paper-subject").filter(has_text="Zweite Zahlungserinnerung").wait_for()
+    assert "Stufe 2" in page.locator("#preview-level").inner_text()
+    level2.locator("select[data-preview=tone]").select_option("friendly")
+    page.wait_for_timeout(600)
+    shot(page, "settings")
+
+    # the remaining pages, now with the upload's invoices, letters and payments in them
+    page.goto(served.base + "/app/")
+    aging = api(served, "/v1/reports/aging")
+    assert value(page, "total") == aging["total"]
+    assert page.locator("table.calendar tbody tr").count() > 0  # the uploaded invoices' reminders
+    shot(page, "overview")
+    page.goto(served.base + "/app/invoices")
+    shot(page, "invoices")
+    page.goto(served.base + "/app/customers")
+    shot(page, "customers")
+    page.click('a.strong:text-is("Elektro Wagner KG")')
+    page.wait_for_url(re.compile(r".*/app/customers/K-2001$"))
+    shot(page, "customer")
+
+    phone = console.watch(chromium.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                               has_touch=True, locale="de-DE",
+                                               storage_state=context.storage_state()).new_page())
+    phone.goto(served.base + "/app/")
+    shot(phone, "overview-phone")
+    phone.goto(served.base + "/app/invoices/RE-2026-101")
+    shot(phone, "invoice-phone")
+
+    # English on request, remembered in a cookie
+    page.goto(served.base + "/app/?lang=en")
+    assert page.locator("h2#phases-h").inner_text() == "Invoices by phase"
+    page.goto(served.base + "/app/invoices")
+    assert page.locator("h1").inner_text() == "Invoices"
+
+    # signing out ends the session
+    page.click("button:text-is('Sign out')")
+    page.wait_for_url(re.compile(r".*/app/login\?out=1$"))
+    page.goto(served.base + "/app/")
+    assert page.url == served.base + "/app/login"
+    assert console.errors == []
+
+
+def test_tenant_isolation_holds_in_the_browser(chromium: Any) -> None:
+    """Signed in as tenant A, the URL of tenant B's invoice is a 404 page, its letter too."""
+    from mahnwerk.service.keys import create_key
+    from mahnwerk.service.tenants import SETTINGS_KEY
+    from mahnwerk_local.serve import LocalApi, serving
+    from mahnwerk_local.stack import LocalStack
+
+    settings = json.loads((ROOT / "infra/mahnwerk_local/demo/settings.json").read_text("utf-8"))
+    invoice = {"number": "B-1", "customer": {"id": "K-B", "name": "Kunde von B", "email": "b@example.org",
+                                             "street": "Weg 1", "postal_code": "10115", "city": "Berlin"},
+               "issue_date": "2026-10-01", "due_date": "2026-10-15", "amount": "100.00"}
+    now = berlin(2026, 11, 23, 10)
+    with LocalStack() as stack:
+        stack.verify_sender(settings["sender_email"])
+        keys = {}
+        with stack.service_context() as ctx:
+            for tenant in ("tenant-a", "tenant-b"):
+                ctx.repo.put_document(tenant, SETTINGS_KEY, settings, now)
+                keys[tenant], _ = create_key(ctx, tenant, "e2e", datetime(2026, 8, 1, tzinfo=UTC))
+        stack.now = now
+        assert stack.api("POST", "/v1/invoices", key=keys["tenant-b"], body={"invoices": [invoice]}).status == 200
+        stack.fire_schedule("DunningFunction", now)
+        stack.drain()
+        [notice] = stack.api("GET", "/v1/notices", key=keys["tenant-b"]).body["items"]
+        console = Console()
+        with serving(LocalApi(stack, clock=lambda: now)) as base:
+            context = chromium.new_context(viewport=DESKTOP)
+            page = console.watch(context.new_page())
+            page.goto(base + "/app/login")
+            page.fill("#key", keys["tenant-a"])
+            page.click("button[type=submit]")
+            page.wait_for_url(base + "/app/")
+            answer = page.goto(base + "/app/invoices/B-1")
+            assert answer is not None and answer.status == 404
+            assert "gehört nicht zu Ihrem Konto" in page.locator("main").inner_text()
+            letter = context.request.get(f"{base}/app/letters/{notice['notice_id']}")
+            assert letter.status == 404
+            page.goto(base + "/app/invoices?q=B-1")
+            assert page.locator("table.invoices").count() == 0  # found nothing of B's
+            page.goto(base + "/app/")
+            assert value(page, "total") == "0.00"
+            context.close()
+        # a 404 page logs a console error for its own status in Chromium: only that is allowed
+        assert all("404" in e for e in console.errors), console.errors
