@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -80,9 +81,18 @@ def _no_unknown(doc: dict[str, Any], where: str) -> None:
         raise DomainError(f"{where}: unknown field(s) {', '.join(unknown)}")
 
 
+#: a settings document is stored as one DynamoDB item (at most 400 KB with its keys); the logo,
+#: the largest part, is at most 100 KB (133 KB as base64)
+MAX_DOCUMENT_BYTES = 300_000
+
+
 def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
     if not isinstance(doc, dict):
         raise DomainError("settings: expected an object")
+    size = len(json.dumps(doc, ensure_ascii=False, default=str).encode())
+    if size > MAX_DOCUMENT_BYTES:
+        raise DomainError(f"settings: the document is {size:,} bytes; at most "
+                          f"{MAX_DOCUMENT_BYTES:,} are accepted")
     _no_unknown(doc, "settings")
     for part in ("company", "bank", "policy", "invoicing"):
         if not isinstance(doc.get(part) or {}, dict):

@@ -16,11 +16,13 @@ in ``result.rejects``; a statement whose balances do not add up is taken but rep
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .bank_camt import SUPPORTED_VERSIONS, parse_camt053
 from .bank_csv import parse_bank_csv
 from .bank_model import MAX_BYTES, UTF16_BOMS, Balance, BankEntry, BankParseResult, BankStatement
 from .bank_mt940 import parse_mt940
+from .guard import EICAR, MALWARE_REASON
 
 __all__ = [
     "MAX_BYTES",
@@ -68,7 +70,30 @@ def parse_bank_file(data: bytes, file_name: str, max_bytes: int = MAX_BYTES) -> 
         return result
     kind = sniff_bank_format(data)
     if kind == "camt":
-        return parse_camt053(data, file_name, max_bytes)
-    if kind == "mt940":
-        return parse_mt940(data, file_name, max_bytes)
-    return parse_bank_csv(data, file_name, max_bytes)
+        result = parse_camt053(data, file_name, max_bytes)
+    elif kind == "mt940":
+        result = parse_mt940(data, file_name, max_bytes)
+    else:
+        result = parse_bank_csv(data, file_name, max_bytes)
+    return _without_malware_text(result)
+
+
+#: what replaces the EICAR test signature in an entry's texts
+SIGNATURE_REMOVED = "[malware test signature removed]"
+_EICAR_TEXT = EICAR.decode("ascii")
+
+
+def _without_malware_text(result: BankParseResult) -> BankParseResult:
+    """The EICAR test signature in an entry's texts is removed, and the booking kept, with a
+    warning. Unlike an invoice file (the tenant's own document, refused whole), a statement's
+    texts come from every payer: refusing the file would let any payer block the tenant's whole
+    reconciliation with 68 characters in a transfer's remittance."""
+    fields = ("remittance", "debtor_name", "structured_reference", "bank_reference")
+    for index, entry in enumerate(result.entries):
+        dirty = {f: getattr(entry, f) for f in fields if _EICAR_TEXT in getattr(entry, f)}
+        if dirty:
+            result.entries[index] = replace(entry, **{
+                f: text.replace(_EICAR_TEXT, SIGNATURE_REMOVED) for f, text in dirty.items()})
+            result.warn(entry.line, f"{MALWARE_REASON.split(';')[0]} in the booking's "
+                                    f"{', '.join(dirty)}: removed; the booking itself is kept")
+    return result

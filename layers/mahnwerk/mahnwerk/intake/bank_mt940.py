@@ -214,8 +214,11 @@ def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
         else:
             result.reject(fld.line, f"unknown field :{tag}: ignored")
     close()
-    if not result.entries and not result.rejects and not result.statements:
-        result.reject(1, "no MT940 statement found")
+    if not result.entries and not result.rejects and not any(
+            s.account_iban or s.opening or s.closing for s in result.statements):
+        # a :20: followed by anything but fields (junk, a truncated file) is no statement
+        result.reject(1, "no MT940 statement found (no account :25:, balance :60F:/:62F: or "
+                         "booking :61:)")
     return result
 
 

@@ -25,6 +25,7 @@ from ..domain.model import Customer
 from ..domain.money import ZERO
 from ..domain.settings import TenantSettings
 from .formatting import format_date, format_money, resolve_locale
+from .sandbox import TenantSandbox, check_source
 from .view import statement
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -68,13 +69,21 @@ def _environment(
     loader: BaseLoader = FileSystemLoader(TEMPLATE_DIR)
     if overrides:
         loader = ChoiceLoader([DictLoader(dict(overrides)), loader])
-    return ImmutableSandboxedEnvironment(
+    # a tenant's sources are checked before they compile and render with a bounded output
+    kind = TenantSandbox if overrides else ImmutableSandboxedEnvironment
+    env = kind(
         loader=loader,
         undefined=StrictUndefined,
         autoescape=autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    for name, source in (overrides or {}).items():
+        try:
+            check_source(source, env)
+        except TemplateError as exc:
+            raise LetterTemplateError(f"letter template {name!r}: {exc}") from exc
+    return env
 
 
 @lru_cache(maxsize=2)
@@ -90,7 +99,10 @@ def _render(
     env: ImmutableSandboxedEnvironment, names: list[str], context: Mapping[str, Any]
 ) -> str:
     try:
-        return env.select_template(names).render(**context)
+        template = env.select_template(names)
+        if isinstance(env, TenantSandbox):
+            return env.render_bounded(template, context)
+        return template.render(**context)
     except TemplateError as exc:
         raise LetterTemplateError(f"letter template {names[0]!r}: {exc}") from exc
 
