@@ -135,11 +135,12 @@ def read_dunning(output: str) -> list[Figure]:
             value = number(core.group(1))
             found.append(fig(name, "pure dunning decision", value, f"{value:,.0f} notices/s",
                              f"≥ {core.group(2)}"))
-        run = re.search(rf"Daily run: {NUM} notice requests queued .*= {NUM} per due invoice", line)
+        run = re.search(rf"Daily run: {NUM} notice requests queued .*= {NUM} per due invoice "
+                        rf"\(target ≤ {NUM}\)", line)
         if run:
             value = number(run.group(2))
             found.append(fig(name, f"daily run: items read per due invoice ({run.group(1)} notices)",
-                             value, f"{value:.2f}"))
+                             value, f"{value:.2f}", f"≤ {run.group(3)}"))
         notice = re.search(rf"Notice path, sample of {NUM}: {NUM} DynamoDB requests and {NUM} items read "
                            rf"per notice .*all AWS requests per notice {NUM}; {NUM} notices/s", line)
         if notice:
@@ -149,12 +150,10 @@ def read_dunning(output: str) -> list[Figure]:
                              notice.group(3)))
             found.append(fig(name, "notice path: AWS requests per notice", number(notice.group(4)),
                              notice.group(4)))
-        day = re.search(rf"Whole day, extrapolated: {NUM} items read per due invoice .*target ≤ {NUM}\)",
-                        line)
+        day = re.search(rf"Whole day, extrapolated: {NUM} items read per due invoice", line)
         if day:
             value = number(day.group(1))
-            found.append(fig(name, "whole day: items read per due invoice", value, f"{value:.2f}",
-                             f"≤ {day.group(2)}"))
+            found.append(fig(name, "whole day: items read per due invoice", value, f"{value:.2f}"))
     return found
 
 
