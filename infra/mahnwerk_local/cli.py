@@ -200,6 +200,7 @@ def _serve(args: argparse.Namespace) -> int:
             f"Mahnwerk API on {base}/v1 (embedded stack, ready in {time.monotonic() - began:.1f} s; "
             "the authorizer and handler API Gateway runs)",
             f"  tenant: {tenant}{facts}",
+            f"  dashboard: {base}/app/ (sign in with the key below)",
         ]
         if args.demo:
             lines.append(f"  the API's clock starts at the demo's last dunning run: "

@@ -110,6 +110,8 @@ def test_an_owner_works_through_the_dashboard(served: Any, chromium: Any) -> Non
     context = chromium.new_context(viewport=DESKTOP, locale="de-DE")
     page = console.watch(context.new_page())
 
+    if hasattr(served, "banner"):  # mahnwerk serve names the dashboard
+        assert f"dashboard: {served.base}/app/" in served.banner
     # signing in: no session → the gateway's redirect to the sign-in page
     page.goto(served.base + "/app/")
     assert page.url == served.base + "/app/login"
