@@ -61,11 +61,7 @@ EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 JUNK = bytes(range(256)) * 32
 #: crashes the campaign found whose fix belongs to code others are changing: reported, listed
 #: here so the test passes meanwhile; the test fails once one of them no longer crashes
-KNOWN_ISSUES = {
-    "api-body-nested-json": "known issue, reported: the RecursionError of the JSON body parser "
-                            "escapes the API function (a 502 in AWS); fix: map RecursionError to "
-                            "a 400 in mahnwerk.api.app",
-}
+KNOWN_ISSUES: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

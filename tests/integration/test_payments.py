@@ -107,7 +107,7 @@ def test_a_reserved_letter_is_cancelled_when_the_money_arrives_before_it_goes_ou
     real_send = aws.Mailer.send_raw
 
     def down(self, raw, source, destinations, **kwargs):
-        raise ConnectionError("SES unreachable")
+        raise aws.SendRefused("EndpointConnectionError")  # SES unreachable: nothing sent
 
     monkeypatch.setattr(aws.Mailer, "send_raw", down)
     stack.pump("NoticeFunction")  # reserved (invoices moved on), but the mail did not go out

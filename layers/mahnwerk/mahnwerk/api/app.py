@@ -66,6 +66,10 @@ def build() -> APIGatewayRestResolver:
     def bad_request(exc: DomainError) -> Response[str]:
         return error(400, str(exc))
 
+    @app.exception_handler(RecursionError)
+    def too_deep(exc: RecursionError) -> Response[str]:
+        return error(400, "the request body is nested too deeply")
+
     return app
 
 
