@@ -13,6 +13,10 @@ from .money import ZERO
 TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
+#: the name an erased customer keeps (GDPR Art. 17): pseudonymised master data, never restored
+ERASED_NAME_PREFIX = "gelöscht/erased "
+
+
 class DomainError(ValueError):
     """A rule of the domain was broken by the input (not a bug, not an outage)."""
 

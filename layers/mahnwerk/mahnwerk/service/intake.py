@@ -17,6 +17,7 @@ from ..adapters.dynamo import Conflict
 from ..domain.dunning import first_action_on
 from ..domain.events import invoice_received
 from ..domain.model import (
+    ERASED_NAME_PREFIX,
     DomainError,
     Invoice,
     InvoiceRecord,
@@ -166,6 +167,8 @@ def apply_records(ctx: Context, report: ImportReport, records: list[InvoiceRecor
     ctx.repo.put_customers([c for c in customers.values() if c.customer_id not in known])
     for c in customers.values():  # master data changed: update it, keep overrides and behaviour
         old = known.get(c.customer_id)
+        if old is not None and old.name.startswith(ERASED_NAME_PREFIX):
+            continue  # erased on request (GDPR Art. 17): a later file does not bring the person back
         if old is not None and replace(old, overrides=c.overrides, locale=c.locale) != c:
             ctx.repo.update_customer_master(c)
     existing = ctx.repo.batch_get_invoices(tenant, [storage_number(r) for r in records])

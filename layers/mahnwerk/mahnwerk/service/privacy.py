@@ -41,7 +41,7 @@ from ..adapters.dynamo import (
     plan_from_json,
 )
 from ..adapters.privacy import ERASURE_PREFIX, PrivacyStore
-from ..domain.model import DomainError, Invoice, check_tenant_id
+from ..domain.model import ERASED_NAME_PREFIX, DomainError, Invoice, check_tenant_id
 from ..domain.money import to_str
 from .bootstrap import Context
 from .invoice_ops import NotFound
@@ -57,7 +57,7 @@ REASONS = {
     "legal_obligation": "erasure required by law (Art. 17(1)(e))",
 }
 REDACTED = "[gelöscht/erased]"
-PSEUDONYM_PREFIX = "gelöscht/erased "
+PSEUDONYM_PREFIX = ERASED_NAME_PREFIX
 #: event kinds written by the owner's actions; their ``reason`` is free text and may name people
 OWNER_EVENT_KINDS = frozenset({"paused", "disputed", "dispute_resolved", "written_off", "cancelled",
                                "handed_over"})
