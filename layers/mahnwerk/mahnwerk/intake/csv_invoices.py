@@ -20,7 +20,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import BinaryIO, TextIO
 
-from ..domain.model import Address, Customer, InvoiceRecord, Reject
+from ..domain.model import Address, Customer, CustomerOverrides, InvoiceRecord, Reject
 from ..domain.money import AmountError
 from .guard import Rejoined, read_head
 from .values import DateError, parse_amount, parse_date
@@ -324,8 +324,12 @@ def _customer(key: tuple[str, ...], tenant_id: str) -> Customer:
     return Customer(
         tenant_id=tenant_id, customer_id=customer_id, name=name or customer_id, email=email,
         address=Address(street, postal_code, city, (country or "DE").upper()[:2]),
-        is_consumer=_consumer_flag(consumer),
+        is_consumer=_consumer_flag(consumer), overrides=_NO_OVERRIDES,
     )
+
+
+#: a file sets no overrides; one shared (immutable) instance instead of one per customer
+_NO_OVERRIDES = CustomerOverrides()
 
 
 @lru_cache(maxsize=256)
