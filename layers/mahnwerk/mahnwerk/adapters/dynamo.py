@@ -194,6 +194,11 @@ MODELS: tuple[type[_Base], ...] = (_Base, InvoiceItem, CustomerItem, NoticeItem,
                                    PaymentItem, InvoiceSendItem)
 
 
+def configured() -> tuple[str, str]:
+    """The table and region the models point at now."""
+    return _Base.Meta.table_name, _Base.Meta.region
+
+
 def configure(table_name: str, region: str) -> None:
     for model in MODELS:
         model.Meta.table_name = table_name

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
@@ -65,6 +66,25 @@ def build() -> APIGatewayRestResolver:
     @app.exception_handler(DomainError)
     def bad_request(exc: DomainError) -> Response[str]:
         return error(400, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(exc: RequestValidationError) -> Response[str]:
+        """422 as documented (``ValidationError``: loc, msg, type), with pydantic's message."""
+        detail = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "invalid value")),
+                   "type": str(e.get("type", "value_error"))} for e in exc.errors()]
+        return Response(status_code=422, content_type="application/json",
+                        body=json.dumps({"statusCode": 422, "detail": detail}, ensure_ascii=False,
+                                        default=str))
+
+    @app.exception_handler(ValueError)
+    def unreadable_body(exc: ValueError) -> Response[str]:
+        # the body parser refuses a body it cannot read (multipart without a boundary, …) with a
+        # ValueError before any route runs: the client's fault, not a server error
+        if isinstance(exc, DomainError):
+            return error(400, str(exc))
+        if "multipart" in str(exc) or "content-type" in str(exc).lower():
+            return error(415, "send the request body as application/json")
+        raise exc  # anything else is a bug: let it fail loudly
 
     @app.exception_handler(RecursionError)
     def too_deep(exc: RecursionError) -> Response[str]:

@@ -83,12 +83,16 @@ _cache: dict[Config, Context] = {}
 
 
 def context() -> Context:
-    """One Context per configuration (a warm Lambda reuses it; local stacks get their own)."""
+    """One Context per configuration: a warm Lambda reuses its one; the local stack, which runs
+    every function in one process, keeps one per function instead of rebuilding them in turn."""
     config = Config.from_env()
     ctx = _cache.get(config)
     if ctx is None:
-        _cache.clear()
+        if len(_cache) >= 16:
+            _cache.clear()
         ctx = _cache[config] = Context(config)
+    elif dynamo.configured() != (config.table_name, config.region):
+        dynamo.configure(config.table_name, config.region)  # the models are shared by all
     return ctx
 
 
