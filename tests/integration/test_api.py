@@ -367,3 +367,15 @@ def test_the_tenant_comes_only_from_the_authorizer(api):
     listed = call(api, api.keys["acme"], "GET", "/v1/invoices", headers=spoof,
                   query={"tenant": "beta", "tenant_id": "beta"}).body["items"]
     assert {i["number"] for i in listed} == {"R-1", "R-2", "R-3", "R-4", "R-5", "R-6"}
+
+
+def test_numbers_with_slashes_spaces_and_umlauts_are_addressed_percent_encoded(api):
+    """REST APIs hand the path over still encoded: "RE 2026/7 Ä" arrives as RE%202026%2F7%20%C3%84."""
+    from urllib.parse import quote
+
+    row = {**INVOICES[0], "number": "RE 2026/7 Ä", "customer": customer("K 1/2", "Jörg Weiß")}
+    assert post(api, "/v1/invoices", {"invoices": [row]}).body["created"] == ["RE 2026/7 Ä"]
+    path = "/v1/invoices/" + quote("RE 2026/7 Ä", safe="")
+    assert get(api, path).body["number"] == "RE 2026/7 Ä"
+    assert post(api, path + "/dispute", {}).body["status"] == "disputed"
+    assert get(api, "/v1/customers/" + quote("K 1/2", safe="")).body["name"] == "Jörg Weiß"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.exceptions import UnauthorizedError
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
@@ -50,9 +51,16 @@ def now() -> datetime:
 
 
 def request_clock(app: Any, next_middleware: Any) -> Any:
-    """Middleware: take the request time from the event (a simulated clock works the same way)."""
+    """Middleware: take the request time from the event (a simulated clock works the same way),
+    and decode the path parameters."""
     epoch = (app.current_event.raw_event.get("requestContext") or {}).get("requestTimeEpoch")
     at = datetime.fromtimestamp(epoch / 1000, UTC) if isinstance(epoch, int | float) else None
+    # REST APIs hand the path over still percent-encoded: an invoice number "RE 2026/7" arrives
+    # as "RE%202026%2F7" and is looked up as the number it stands for
+    args = app.context.get("_route_args") or {}
+    if any("%" in str(v) for v in args.values()):
+        app.append_context(_route_args={k: unquote(v) if isinstance(v, str) else v
+                                        for k, v in args.items()})
     token = REQUEST_TIME.set(at)
     try:
         return next_middleware(app)

@@ -15,7 +15,7 @@ import secrets
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -179,13 +179,13 @@ def _invoice_page(view: View, number: str, status: int = 200, error: str = "") -
 
 @router.get("/invoices/<number>")
 def invoice(number: str) -> Response[str]:
-    return _invoice_page(signed_in(), unquote(number))
+    return _invoice_page(signed_in(), number)
 
 
 @router.post("/invoices/<number>/<action>")
 def invoice_action(number: str, action: str) -> Response[str]:
     view = signed_in()
-    number = unquote(number)
+    number = str(number)
     form = form_data()
     check_csrf(view, form)
     try:
@@ -250,7 +250,7 @@ def _day(text: str) -> date | None:
 @router.get("/letters/<notice_id>")
 def letter(notice_id: str) -> Response[bytes]:
     view = signed_in()
-    key = letter_key(view.tenant, unquote(notice_id).removesuffix(".pdf"))
+    key = letter_key(view.tenant, notice_id.removesuffix(".pdf"))
     return pdf_response(ctx().store.get(key), key.rsplit("/", 1)[-1])
 
 
@@ -270,13 +270,13 @@ def _customer_page(view: View, customer_id: str, status: int = 200, error: str =
 
 @router.get("/customers/<customer_id>")
 def customer(customer_id: str) -> Response[str]:
-    return _customer_page(signed_in(), unquote(customer_id))
+    return _customer_page(signed_in(), customer_id)
 
 
 @router.post("/customers/<customer_id>/overrides")
 def customer_overrides(customer_id: str) -> Response[str]:
     view = signed_in()
-    customer_id = unquote(customer_id)
+    customer_id = str(customer_id)
     lists = form_lists()
     form = {k: v[0] for k, v in lists.items()}
     check_csrf(view, form)
@@ -318,7 +318,7 @@ def payments() -> Response[str]:
 @router.post("/payments/<payment_id>/assign")
 def payment_assign(payment_id: str) -> Response[str]:
     view = signed_in()
-    payment_id = unquote(payment_id)
+    payment_id = str(payment_id)
     form = form_data()
     check_csrf(view, form)
     numbers = [n for n in form.get("invoices", "").replace(",", " ").split() if n][:100]
