@@ -672,38 +672,16 @@ class Repository:
     def claim_notice(self, tenant_id: str, notice_id: str, owner: str, now: datetime,
                      lease_until: datetime) -> bool:
         """Take the right to send: only from 'reserved', or from 'sending' whose lease expired."""
-        item = NoticeItem(pk=tenant_pk(tenant_id), sk=f"NOT#{notice_id}")
-        free = (NoticeItem.status == "reserved") | (
-            (NoticeItem.status == "sending") & (NoticeItem.lease_until < now.isoformat()))
-        try:
-            item.update(actions=[NoticeItem.status.set("sending"),
-                                 NoticeItem.lease_owner.set(owner),
-                                 NoticeItem.lease_until.set(lease_until.isoformat())],
-                        condition=NoticeItem.pk.exists() & free)
-        except UpdateError as exc:
-            if _conditional(exc):
-                return False
-            raise
-        return True
+        return _claim(NoticeItem(pk=tenant_pk(tenant_id), sk=f"NOT#{notice_id}"), owner, now,
+                      lease_until)
 
     def release_notice(self, tenant_id: str, notice_id: str, owner: str) -> None:
         """Give a claim back after a failure we saw happen, so a retry need not wait the lease."""
-        item = NoticeItem(pk=tenant_pk(tenant_id), sk=f"NOT#{notice_id}")
-        try:
-            item.update(actions=[NoticeItem.status.set("reserved"),
-                                 NoticeItem.lease_owner.remove(), NoticeItem.lease_until.remove()],
-                        condition=(NoticeItem.status == "sending")
-                        & (NoticeItem.lease_owner == owner))
-        except UpdateError as exc:
-            if not _conditional(exc):
-                raise
+        _release(NoticeItem(pk=tenant_pk(tenant_id), sk=f"NOT#{notice_id}"), owner)
 
     def finish_notice(self, tenant_id: str, notice_id: str, owner: str, **fields: str) -> None:
         """Mark sent (or held) — only by the holder of the claim."""
-        item = NoticeItem(pk=tenant_pk(tenant_id), sk=f"NOT#{notice_id}")
-        item.update(actions=[getattr(NoticeItem, k).set(v) for k, v in fields.items()]
-                    + [NoticeItem.lease_owner.remove(), NoticeItem.lease_until.remove()],
-                    condition=(NoticeItem.status == "sending") & (NoticeItem.lease_owner == owner))
+        _finish(NoticeItem(pk=tenant_pk(tenant_id), sk=f"NOT#{notice_id}"), owner, fields)
 
     def update_notice(self, tenant_id: str, notice_id: str, **fields: str) -> None:
         item = NoticeItem(pk=tenant_pk(tenant_id), sk=f"NOT#{notice_id}")
@@ -742,40 +720,56 @@ class Repository:
     def claim_invoice_send(self, tenant_id: str, number: str, owner: str, now: datetime,
                            lease_until: datetime) -> bool:
         """Take the right to send: only from 'reserved', or from 'sending' whose lease expired."""
-        item = InvoiceSendItem(pk=tenant_pk(tenant_id), sk=f"ISEND#{number}")
-        free = (InvoiceSendItem.status == "reserved") | (
-            (InvoiceSendItem.status == "sending") & (InvoiceSendItem.lease_until < now.isoformat()))
-        try:
-            item.update(actions=[InvoiceSendItem.status.set("sending"),
-                                 InvoiceSendItem.lease_owner.set(owner),
-                                 InvoiceSendItem.lease_until.set(lease_until.isoformat())],
-                        condition=InvoiceSendItem.pk.exists() & free)
-        except UpdateError as exc:
-            if _conditional(exc):
-                return False
-            raise
-        return True
+        return _claim(InvoiceSendItem(pk=tenant_pk(tenant_id), sk=f"ISEND#{number}"), owner, now,
+                      lease_until)
 
     def release_invoice_send(self, tenant_id: str, number: str, owner: str) -> None:
-        item = InvoiceSendItem(pk=tenant_pk(tenant_id), sk=f"ISEND#{number}")
-        try:
-            item.update(actions=[InvoiceSendItem.status.set("reserved"),
-                                 InvoiceSendItem.lease_owner.remove(),
-                                 InvoiceSendItem.lease_until.remove()],
-                        condition=(InvoiceSendItem.status == "sending")
-                        & (InvoiceSendItem.lease_owner == owner))
-        except UpdateError as exc:
-            if not _conditional(exc):
-                raise
+        _release(InvoiceSendItem(pk=tenant_pk(tenant_id), sk=f"ISEND#{number}"), owner)
 
     def finish_invoice_send(self, tenant_id: str, number: str, owner: str, **fields: str) -> None:
         """Mark sent (or held) — only by the holder of the claim."""
-        item = InvoiceSendItem(pk=tenant_pk(tenant_id), sk=f"ISEND#{number}")
-        item.update(actions=[getattr(InvoiceSendItem, k).set(v) for k, v in fields.items()]
-                    + [InvoiceSendItem.lease_owner.remove(), InvoiceSendItem.lease_until.remove()],
-                    condition=(InvoiceSendItem.status == "sending")
-                    & (InvoiceSendItem.lease_owner == owner))
+        _finish(InvoiceSendItem(pk=tenant_pk(tenant_id), sk=f"ISEND#{number}"), owner, fields)
 
+
+# --- the send claim with a lease, shared by notices and invoices we send ------------------------
+
+_Leased = NoticeItem | InvoiceSendItem
+
+
+def _claim(item: _Leased, owner: str, now: datetime, lease_until: datetime) -> bool:
+    """reserved → sending (or a sending whose lease expired), held by ``owner`` until then."""
+    model = type(item)
+    free = (model.status == "reserved") | (
+        (model.status == "sending") & (model.lease_until < now.isoformat()))
+    try:
+        item.update(actions=[model.status.set("sending"), model.lease_owner.set(owner),
+                             model.lease_until.set(lease_until.isoformat())],
+                    condition=model.pk.exists() & free)
+    except UpdateError as exc:
+        if _conditional(exc):
+            return False
+        raise
+    return True
+
+
+def _release(item: _Leased, owner: str) -> None:
+    """sending → reserved, if ``owner`` still holds the claim."""
+    model = type(item)
+    try:
+        item.update(actions=[model.status.set("reserved"), model.lease_owner.remove(),
+                             model.lease_until.remove()],
+                    condition=(model.status == "sending") & (model.lease_owner == owner))
+    except UpdateError as exc:
+        if not _conditional(exc):
+            raise
+
+
+def _finish(item: _Leased, owner: str, fields: dict[str, str]) -> None:
+    """Set ``fields`` (status sent/held, …) and end the claim — only by its holder."""
+    model = type(item)
+    item.update(actions=[getattr(model, k).set(v) for k, v in fields.items()]
+                + [model.lease_owner.remove(), model.lease_until.remove()],
+                condition=(model.status == "sending") & (model.lease_owner == owner))
 
 def _conditional(exc: Exception) -> bool:
     cause = getattr(exc, "cause_response_code", None)
