@@ -29,6 +29,7 @@ from .dynamo import (
     NoticeItem,
     PaymentItem,
     Repository,
+    add_settlement,
     customer_from_item,
     customer_pk,
     invoice_from_item,
@@ -237,15 +238,7 @@ def assign_payment(repo: Repository, tenant_id: str, payment_id: str, fields: di
         with TransactWrite(connection=repo._connection) as tx:
             tx.update(payment, actions=[getattr(PaymentItem, k).set(v) for k, v in fields.items()],
                       condition=PaymentItem.status == "unmatched")
-            for invoice, expected in updates:
-                tx.save(invoice_to_item(invoice.with_changes(version=expected + 1)),
-                        condition=InvoiceItem.version == expected)
-            if credit is not None:
-                tx.save(invoice_to_item(credit), condition=InvoiceItem.pk.does_not_exist())
-            if behaviour and fields.get("customer_id"):
-                customer = CustomerItem(pk=tenant_pk(tenant_id), sk=f"CUS#{fields['customer_id']}")
-                tx.update(customer, actions=[getattr(CustomerItem, k).add(v)
-                                             for k, v in behaviour.items() if v])
+            add_settlement(tx, tenant_id, updates, credit, fields.get("customer_id"), behaviour)
     except TransactWriteError as exc:
         if "ConditionalCheckFailed" in [r.code if r else None for r in (exc.cancellation_reasons or [])]:
             raise Conflict(payment_id) from exc

@@ -577,16 +577,7 @@ class Repository:
         try:
             with TransactWrite(connection=self._connection) as tx:
                 tx.save(item, condition=PaymentItem.pk.does_not_exist())
-                for invoice, expected in updates:
-                    tx.save(invoice_to_item(invoice.with_changes(version=expected + 1)),
-                            condition=InvoiceItem.version == expected)
-                if credit is not None:
-                    tx.save(invoice_to_item(credit), condition=InvoiceItem.pk.does_not_exist())
-                if behaviour and payment.get("customer_id"):
-                    customer = CustomerItem(pk=tenant_pk(tenant_id),
-                                            sk=f"CUS#{payment['customer_id']}")
-                    tx.update(customer, actions=[getattr(CustomerItem, k).add(v)
-                                                 for k, v in behaviour.items() if v])
+                add_settlement(tx, tenant_id, updates, credit, payment.get("customer_id"), behaviour)
         except TransactWriteError as exc:
             reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
             if reasons and reasons[0] == "ConditionalCheckFailed":
@@ -770,6 +761,22 @@ def _finish(item: _Leased, owner: str, fields: dict[str, str]) -> None:
     item.update(actions=[getattr(model, k).set(v) for k, v in fields.items()]
                 + [model.lease_owner.remove(), model.lease_until.remove()],
                 condition=(model.status == "sending") & (model.lease_owner == owner))
+
+def add_settlement(tx: TransactWrite, tenant_id: str, updates: list[tuple[Invoice, int]],
+                   credit: Invoice | None, customer_id: str | None,
+                   behaviour: dict[str, int] | None) -> None:
+    """What a payment changes, into the transaction that books it: the invoices it settles (each
+    conditional on the version read), an over-payment as a customer credit, and the customer's
+    payment-behaviour counters."""
+    for invoice, expected in updates:
+        tx.save(invoice_to_item(invoice.with_changes(version=expected + 1)),
+                condition=InvoiceItem.version == expected)
+    if credit is not None:
+        tx.save(invoice_to_item(credit), condition=InvoiceItem.pk.does_not_exist())
+    if behaviour and customer_id:
+        customer = CustomerItem(pk=tenant_pk(tenant_id), sk=f"CUS#{customer_id}")
+        tx.update(customer, actions=[getattr(CustomerItem, k).add(v) for k, v in behaviour.items() if v])
+
 
 def _conditional(exc: Exception) -> bool:
     cause = getattr(exc, "cause_response_code", None)
