@@ -10,14 +10,11 @@ the Factur-X XMP metadata. The XML part is the legally relevant one; the PDF sho
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, time
 from decimal import Decimal
 from typing import cast
 
 import segno.helpers
-from fpdf import FPDF
 
 from ..domain.dates import BERLIN
 from ..domain.money import ZERO
@@ -56,9 +53,9 @@ from .pdf import (
     RETURN_LINE_H,
     RETURN_LINE_Y,
     RIGHT,
-    RULE,
     SUBJECT_Y,
     TEXT_W,
+    DinPage,
 )
 from .view import footer_groups
 
@@ -130,7 +127,7 @@ COLUMNS: tuple[tuple[str, float, str], ...] = (
 )
 
 
-class InvoicePDF(FPDF):
+class InvoicePDF(DinPage):
     """A4, PDF/A-3B, the tenant's letterhead on page one and the footer on every page."""
 
     def __init__(self, footer: tuple[tuple[str, ...], ...]) -> None:
@@ -162,21 +159,6 @@ class InvoicePDF(FPDF):
                 self.set_xy(LEFT, FOOTER_RULE_Y + 1.8 + i * 3.2)
                 self.cell(TEXT_W, 3.2, line, align="C")
             self.set_text_color(0, 0, 0)
-
-    @contextmanager
-    def below_content(self) -> Iterator[None]:
-        auto, margin = self.auto_page_break, self.b_margin
-        self.set_auto_page_break(False)
-        try:
-            yield
-        finally:
-            self.set_auto_page_break(auto, margin=margin)
-
-    def rule(self, y: float, color: tuple[int, int, int] = RULE, width: float = 0.2,
-             x0: float = LEFT, x1: float = PAGE_W - RIGHT) -> None:
-        self.set_draw_color(*color)
-        self.set_line_width(width)
-        self.line(x0, y, x1, y)
 
     def fit(self, text: str, width: float, style: str, size: float, minimum: float) -> None:
         while size > minimum:

@@ -100,7 +100,28 @@ HEAD_H = 8.0
 CELL_PAD = 0.8
 
 
-class LetterPDF(FPDF):
+class DinPage(FPDF):
+    """What every A4 document of ours draws the same way: rules across the text width, and the
+    footer area, which lies below the content and must not trigger a page break."""
+
+    @contextmanager
+    def below_content(self) -> Iterator[None]:
+        """Draw in the footer area without triggering an automatic page break."""
+        auto, margin = self.auto_page_break, self.b_margin
+        self.set_auto_page_break(False)
+        try:
+            yield
+        finally:
+            self.set_auto_page_break(auto, margin=margin)
+
+    def rule(self, y: float, color: tuple[int, int, int] = RULE, width: float = 0.2,
+             x0: float = LEFT, x1: float = PAGE_W - RIGHT) -> None:
+        self.set_draw_color(*color)
+        self.set_line_width(width)
+        self.line(x0, y, x1, y)
+
+
+class LetterPDF(DinPage):
     """An A4 letter with the tenant's letterhead, fold marks and footer on every page.
 
     Text goes through ``put`` and ``flow``, which print what ``cell`` and ``multi_cell`` would
@@ -144,16 +165,6 @@ class LetterPDF(FPDF):
         with self.below_content():
             self._footer()
 
-    @contextmanager
-    def below_content(self) -> Iterator[None]:
-        """Draw in the footer area without triggering an automatic page break."""
-        auto, margin = self.auto_page_break, self.b_margin
-        self.set_auto_page_break(False)
-        try:
-            yield
-        finally:
-            self.set_auto_page_break(auto, margin=margin)
-
     def _footer(self) -> None:
         """The company's details, one group per line, centred under a thin rule.
 
@@ -179,11 +190,6 @@ class LetterPDF(FPDF):
         for y in FOLD_MARKS:
             self.line(4, y, 9, y)
         self.line(4, HOLE_MARK, 11, HOLE_MARK)
-
-    def rule(self, y: float, color: tuple[int, int, int] = RULE, width: float = 0.2) -> None:
-        self.set_draw_color(*color)
-        self.set_line_width(width)
-        self.line(LEFT, y, PAGE_W - RIGHT, y)
 
     # -- text -------------------------------------------------------------------------------
 
