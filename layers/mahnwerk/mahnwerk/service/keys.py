@@ -33,7 +33,8 @@ def store(ctx: Context) -> ApiStore:
     return ApiStore(ctx.repo)
 
 
-def _hash(secret: str) -> str:
+def secret_hash(secret: str) -> str:
+    """How a key's or a session's secret is stored: SHA-256, hex (256 random bits behind it)."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -43,7 +44,7 @@ def create_key(ctx: Context, tenant_id: str, label: str, at: datetime) -> tuple[
     if len(label) > 100:
         raise DomainError("label: at most 100 characters")
     key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
-    record = KeyRecord(key_id=key_id, tenant_id=tenant_id, secret_hash=_hash(secret),
+    record = KeyRecord(key_id=key_id, tenant_id=tenant_id, secret_hash=secret_hash(secret),
                        label=label, created_at=at.isoformat(), revoked_at=None)
     store(ctx).put_key(record)
     ctx.repo.register_tenant(tenant_id, at)
@@ -68,6 +69,6 @@ def authenticate(ctx: Context, presented: str) -> Authenticated | None:
         return None
     key_id, secret = match.groups()
     record = store(ctx).get_key(key_id)
-    if record is None or not hmac.compare_digest(record.secret_hash, _hash(secret)):
+    if record is None or not hmac.compare_digest(record.secret_hash, secret_hash(secret)):
         return None
     return Authenticated(record.tenant_id, key_id, revoked=record.revoked_at is not None)

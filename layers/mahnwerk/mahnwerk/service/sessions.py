@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from ..adapters import sessions as store
 from .bootstrap import Context
-from .keys import Authenticated
+from .keys import Authenticated, secret_hash
 from .keys import store as key_store
 
 #: the session cookie's name
@@ -41,10 +41,6 @@ class Session:
     expires_at: datetime
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def start_session(ctx: Context, key: Authenticated, at: datetime) -> tuple[str, Session]:
     """A new session for an accepted key: (the cookie value — never stored —, the session)."""
     if key.revoked:
@@ -52,7 +48,7 @@ def start_session(ctx: Context, key: Authenticated, at: datetime) -> tuple[str, 
     session_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     expires = at + LIFETIME
     store.put_session(store.new_item(
-        session_id, tenant_id=key.tenant_id, key_id=key.key_id, secret_hash=_hash(secret),
+        session_id, tenant_id=key.tenant_id, key_id=key.key_id, secret_hash=secret_hash(secret),
         created_at=at.isoformat(), expires_at=int(expires.timestamp())))
     return f"mws_{session_id}_{secret}", Session(session_id, key.tenant_id, key.key_id, expires)
 
@@ -69,7 +65,7 @@ def find_session(ctx: Context, token: str, now: datetime) -> Session | None:
         return None
     session_id, secret = parsed
     item = store.get_session(session_id)
-    if item is None or not hmac.compare_digest(item.secret_hash, _hash(secret)):
+    if item is None or not hmac.compare_digest(item.secret_hash, secret_hash(secret)):
         return None
     expires = datetime.fromtimestamp(int(item.expires_at), now.tzinfo)
     if expires <= now:
