@@ -271,31 +271,8 @@ def preload(stack: LocalStack, tenant: str, settings: dict[str, Any], invoice_fi
     """What ``mahnwerk demo`` does, on a stack that keeps running: the tenant's settings, its
     invoice files on the first morning, each bank statement the morning after its last booking,
     and the daily dunning run, day by day. Returns the simulated time of the last run."""
-    from mahnwerk.domain.settings_doc import settings_from_dict
-    from mahnwerk.service.tenants import SETTINGS_KEY
+    from .simulation import _at, dunning_hour_of, run_book
 
-    from .simulation import _at, _statement_days
-
-    parsed = settings_from_dict(tenant, settings)  # fail early, with the reason
-    dunning_hour = int(stack.resolver.values.get("DunningHour", 6))
-    with stack.service_context() as ctx:
-        ctx.repo.put_document(tenant, SETTINGS_KEY, settings, _at(start, 0))
-        ctx.repo.register_tenant(tenant, _at(start, 0))
-    if parsed.sender_email:
-        stack.verify_sender(parsed.sender_email)
-    arrivals = _statement_days(payment_files)
-    day = start
-    while day <= end:
-        stack.now = _at(day, 5)
-        if day == start:
-            for path in invoice_files:
-                stack.upload(f"inbox/{tenant}/invoices/{path.name}", path.read_bytes())
-        for path in arrivals.get(day, []):
-            stack.upload(f"inbox/{tenant}/bank/{path.name}", path.read_bytes())
-        stack.drain()
-        stack.now = _at(day, dunning_hour)
-        stack.fire_schedule("DunningFunction", stack.now)
-        stack.drain()
-        day += timedelta(days=1)
+    run_book(stack, tenant, settings, invoice_files, payment_files, start, end)
     del stack.invocations[:]
-    return _at(end, dunning_hour)
+    return _at(end, dunning_hour_of(stack))

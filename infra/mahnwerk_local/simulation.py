@@ -44,36 +44,49 @@ def _at(day: date, hour: int) -> datetime:
 
 
 def simulate(spec: SimulationInput) -> SimulationResult:
+    stack = LocalStack(template_path=spec.template) if spec.template else LocalStack()
+    with stack:
+        days = run_book(stack, spec.tenant_id, spec.settings, spec.invoice_files,
+                        spec.payment_files, spec.start, spec.end)
+        return _collect(stack, spec, days)
+
+
+def run_book(stack: LocalStack, tenant: str, settings: dict[str, Any],
+             invoice_files: Sequence[Path], payment_files: Sequence[Path], start: date,
+             end: date) -> int:
+    """The real pipeline day by day on ``stack``: the tenant's settings, its invoice files on the
+    first morning, each bank statement the morning after its last booking, and the daily dunning
+    run at the template's hour. Returns the number of days run."""
     from mahnwerk.domain.settings_doc import settings_from_dict
     from mahnwerk.service.tenants import SETTINGS_KEY
 
-    settings = settings_from_dict(spec.tenant_id, spec.settings)  # fail early, with the reason
-    stack = LocalStack(template_path=spec.template) if spec.template else LocalStack()
-    with stack:
-        dunning_hour = int(stack.resolver.values.get("DunningHour", 6))
-        with stack.service_context() as ctx:
-            ctx.repo.put_document(spec.tenant_id, SETTINGS_KEY, spec.settings,
-                                  _at(spec.start, 0))
-            ctx.repo.register_tenant(spec.tenant_id, _at(spec.start, 0))
-        if settings.sender_email:
-            stack.verify_sender(settings.sender_email)
+    parsed = settings_from_dict(tenant, settings)  # fail early, with the reason
+    dunning_hour = dunning_hour_of(stack)
+    with stack.service_context() as ctx:
+        ctx.repo.put_document(tenant, SETTINGS_KEY, settings, _at(start, 0))
+        ctx.repo.register_tenant(tenant, _at(start, 0))
+    if parsed.sender_email:
+        stack.verify_sender(parsed.sender_email)
+    arrivals = _statement_days(payment_files)
+    day, days = start, 0
+    while day <= end:
+        stack.now = _at(day, 5)
+        if day == start:
+            for path in invoice_files:
+                stack.upload(f"inbox/{tenant}/invoices/{path.name}", path.read_bytes())
+        for path in arrivals.get(day, []):
+            stack.upload(f"inbox/{tenant}/bank/{path.name}", path.read_bytes())
+        stack.drain()
+        stack.now = _at(day, dunning_hour)
+        stack.fire_schedule("DunningFunction", stack.now)
+        stack.drain()
+        day += timedelta(days=1)
+        days += 1
+    return days
 
-        arrivals = _statement_days(spec.payment_files)
-        day, days = spec.start, 0
-        while day <= spec.end:
-            stack.now = _at(day, 5)
-            if day == spec.start:
-                for path in spec.invoice_files:
-                    stack.upload(f"inbox/{spec.tenant_id}/invoices/{path.name}", path.read_bytes())
-            for path in arrivals.get(day, []):
-                stack.upload(f"inbox/{spec.tenant_id}/bank/{path.name}", path.read_bytes())
-            stack.drain()
-            stack.now = _at(day, dunning_hour)
-            stack.fire_schedule("DunningFunction", stack.now)
-            stack.drain()
-            day += timedelta(days=1)
-            days += 1
-        return _collect(stack, spec, days)
+
+def dunning_hour_of(stack: LocalStack) -> int:
+    return int(stack.resolver.values.get("DunningHour", 6))
 
 
 def _statement_days(paths: Sequence[Path]) -> dict[date, list[Path]]:
