@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -13,13 +14,15 @@ _CURRENCY = re.compile(r"(€|EUR|eur|Euro)", re.UNICODE)
 _DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d/%m/%Y", "%Y%m%d")
 
 
-_PLAIN_DE = re.compile(r"-?(?:\d{1,3}(?:\.\d{3})*|\d+),\d{2}(?: ?€)?")
+#: ASCII digits only, as everywhere in amounts (Decimal would also read other scripts' digits)
+_PLAIN_DE = re.compile(r"-?(?:\d{1,3}(?:\.\d{3})*|\d+),\d{2}(?: ?€)?", re.ASCII)
 
 
 def parse_amount(text: str) -> Decimal:
     """``1.234,56``, ``1,234.56``, ``1234.5``, ``-12,00 €``, ``EUR 99`` → Decimal with cents."""
     if _PLAIN_DE.fullmatch(text):  # the common German export: the hot path of big imports
-        return Decimal(text.rstrip(" €").replace(".", "").replace(",", "."))
+        value = Decimal(text.rstrip(" €").replace(".", "").replace(",", "."))
+        return value if value else abs(value)  # "-0,00" is 0.00, not -0.00
     raw = _CURRENCY.sub("", text or "").replace("\u00a0", "").replace(" ", "").strip()
     negative = False
     if raw.startswith("(") and raw.endswith(")"):
@@ -54,6 +57,36 @@ def parse_amount(text: str) -> Decimal:
     except InvalidOperation as exc:
         raise AmountError(f"amount is not a number: {text!r}") from exc
     return cents(-value if negative else value)
+
+
+#: a whole column of amounts in one common form, one per line: German ``1.234,56 €`` or English
+#: ``1,234.56`` (two decimals; grouping, a minus and a euro sign optional)
+_COLUMN_DE = re.compile(r"(?:-?(?:\d{1,3}(?:\.\d{3})*|\d+),\d{2}(?: ?€)?\n)*", re.ASCII)
+_COLUMN_EN = re.compile(r"(?:-?(?:\d{1,3}(?:,\d{3})*|\d+)\.\d{2}(?: ?€)?\n)*", re.ASCII)
+
+
+def parse_amounts(texts: Sequence[str]) -> list[Decimal]:
+    """:func:`parse_amount` for a whole column, with the same results and errors.
+
+    A column in one of the two common forms is checked by one match over all of it and converted
+    with C-level string operations: half the cost of a Python call per amount, which matters for
+    a 100,000-row export. Anything else goes amount by amount.
+    """
+    joined = "\n".join(texts) + "\n"
+    if _COLUMN_DE.fullmatch(joined):
+        plain = joined.replace("€", "").replace(" ", "").replace(".", "").replace(",", ".")
+    elif _COLUMN_EN.fullmatch(joined):
+        plain = joined.replace("€", "").replace(" ", "").replace(",", "")
+    else:
+        return list(map(parse_amount, texts))
+    amounts = plain.split("\n")
+    amounts.pop()  # after the last line break
+    if len(amounts) != len(texts):  # a cell with a line break of its own: not one of the forms
+        return list(map(parse_amount, texts))
+    values = list(map(Decimal, amounts))
+    if "-" in plain:  # "-0,00" is 0.00, not -0.00
+        values = [value if value else abs(value) for value in values]
+    return values
 
 
 def _grouped(integer_part: str, sep: str) -> bool:
