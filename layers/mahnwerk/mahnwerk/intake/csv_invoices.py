@@ -424,9 +424,14 @@ def _customers(keys: list[tuple[str, ...]], tenant_id: str) -> list[Customer]:
     """:func:`_customer` for the new customers of a chunk (raw cells), column by column."""
     ids, names, emails, streets, postal_codes, cities, countries, consumers = (
         list(map(str.strip, cells)) for cells in zip(*keys, strict=True))
-    if (not all(ids) or not all(names) or not _FORMULA_START.isdisjoint(
-            map(_FIRST, chain(ids, names, emails, streets, postal_codes, cities)))):
-        # ids made from names, names from ids, or a cell to name: one by one
+    if not all(ids):  # a file without customer numbers: made from the names, as one by one
+        ids = [customer_id or (customer_id_from_name(name) if name else "")
+               for customer_id, name in zip(ids, names, strict=True)]
+    if not all(names):
+        names = [name or customer_id for name, customer_id in zip(names, ids, strict=True)]
+    if not all(ids) or not _FORMULA_START.isdisjoint(
+            map(_FIRST, chain(ids, names, emails, streets, postal_codes, cities))):
+        # a customer without number and name, or a cell to refuse: one by one, which names it
         return [_customer(tuple(map(str.strip, key)), tenant_id) for key in keys]
     count = len(keys)
     addresses = build_many(Address, count, {
