@@ -353,8 +353,9 @@ _CUSTOMER_CELLS = slice(1, 9)
 class _RowPlan:
     """A file's header, turned into one C-level lookup that pulls every known cell out of a row.
 
-    This is the hot path of a 100,000-row import: one ``itemgetter`` call per row instead of a
-    dict per row, and missing columns read the empty cell appended to every row.
+    The row path: every row of a chunk in doubt, and every invoice the API imports, goes through
+    :meth:`record`, which gives each problem its exact reason. Missing columns read the empty
+    cell appended to every row.
     """
 
     def __init__(self, columns: dict[str, int]) -> None:
