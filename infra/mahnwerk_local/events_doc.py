@@ -153,8 +153,10 @@ bus) to the bus. Example pattern, one tenant's paid invoices:
   of truth to reconcile against.
 - **Crash windows.** When a function dies between committing a change and publishing its event,
   the retry publishes it again for file imports (`InvoiceReceived`), letters (`InvoiceOverdue`,
-  `NoticeSent`, `InvoiceHandedOver` by dunning) and bounces. Payments are booked once; a retry
-  of a bank statement skips what was booked, so their events can be missing in that case.
+  `NoticeSent`, `InvoiceHandedOver` by dunning) and bounces. Payments keep their events in an
+  outbox on the payment, written in the booking's own transaction and emptied once the bus took
+  them: the retry of a bank statement, or of a `POST /v1/payments` or `…/assign` call, publishes
+  what a booking that died before publishing left there.
 - **Replay.** The bus archives its events for 30 days; an operator can replay a time window to
   a consumer that was down or had a bug. Replayed events carry their original `event_id`.
 

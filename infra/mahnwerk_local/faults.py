@@ -194,14 +194,26 @@ class Outcome:
     payments: dict[str, str]  # payment id → status
     email_status: str
     dead_letters: dict[str, list[str]]  # queue → message bodies
+    #: payment ids in published PaymentMatched/PaymentUnmatched events, invoices in InvoicePaid
+    payment_events: set[str] = field(default_factory=set)
+    paid_events: set[str] = field(default_factory=set)
+    #: payment ids whose outbox still holds events after the queues settled
+    outboxes: set[str] = field(default_factory=set)
 
 
 def _observe(stack: LocalStack) -> Outcome:
     with stack.service_context() as ctx:
         invoices = {inv.number for inv in ctx.repo.invoices(TENANT)}
         notices = {n.notice_id: n.status for n in ctx.repo.notices(TENANT)}
-        payments = {str(p.sk): p.status for p in ctx.repo.payments(TENANT)}
+        items = ctx.repo.payments(TENANT)
+        payments = {str(p.sk).removeprefix("PAY#"): p.status for p in items}
+        outboxes = {str(p.sk).removeprefix("PAY#") for p in items if p.outbox}
         customer = ctx.repo.get_customer(TENANT, "K-1")
+    published = stack.published_events()
+    payment_events = {e["detail"]["payment_id"] for e in published
+                      if e["detail-type"] in {"PaymentMatched", "PaymentUnmatched"}}
+    paid_events = {e["detail"]["invoice_number"] for e in published
+                   if e["detail-type"] == "InvoicePaid"}
     letters: Counter[str] = Counter()
     for raw in stack.sent_emails():
         message = email.message_from_bytes(raw)
@@ -215,7 +227,8 @@ def _observe(stack: LocalStack) -> Outcome:
         if bodies:
             dead[logical] = bodies
     return Outcome(invoices, letters, notices, payments,
-                   customer.email_status if customer else "", dead)
+                   customer.email_status if customer else "", dead, payment_events, paid_events,
+                   outboxes)
 
 
 def _redrive(stack: LocalStack) -> int:
@@ -289,6 +302,18 @@ def _no_dead(o: Outcome) -> list[str]:
 def _payments_booked(o: Outcome) -> list[str]:
     statuses = sorted(o.payments.values())
     return [] if statuses == ["matched", "unmatched"] else [f"payments {statuses}"]
+
+
+def _payment_events(o: Outcome) -> list[str]:
+    """Every booking's events reached the bus (at least once), and no outbox is left over."""
+    problems = []
+    if o.payment_events != set(o.payments):
+        problems.append(f"payment events for {sorted(o.payment_events)}, booked {sorted(o.payments)}")
+    if o.paid_events != {"RE-1"}:
+        problems.append(f"InvoicePaid for {sorted(o.paid_events)} (want RE-1)")
+    if o.outboxes:
+        problems.append(f"events left in the outbox of {sorted(o.outboxes)}")
+    return problems
 
 
 def _bounced(o: Outcome) -> list[str]:
@@ -392,7 +417,7 @@ def _imported_and_sent(stack: LocalStack) -> None:
 def scenarios() -> list[Scenario]:
     intake_ok = _all(_all_invoices, _no_dead)
     letters_ok = _all(_all_invoices, _letters_once, _no_dead)
-    paid_ok = _all(_all_invoices, _payments_booked, _no_dead)
+    paid_ok = _all(_all_invoices, _payments_booked, _payment_events, _no_dead)
     bounce_ok = _all(_letters_once, _bounced, _no_dead)
     crash = Fault
     return [
@@ -443,6 +468,9 @@ def scenarios() -> list[Scenario]:
                  paid_ok),
         Scenario("reconcile", "crash after the first payment is booked",
                  crash("IntakeFunction", "dynamodb", "TransactWriteItems", "after"),
+                 _imported, _statement(False), paid_ok),
+        Scenario("reconcile", "crash before the payment events are published",
+                 crash("IntakeFunction", "events", "PutEvents", "before"),
                  _imported, _statement(False), paid_ok),
         Scenario("reconcile", "DynamoDB throttles the booking",
                  crash("IntakeFunction", "dynamodb", "TransactWriteItems", kind="throttle"),
@@ -515,8 +543,9 @@ def report(results: list[Result]) -> str:
         "source mappings would (a failed message comes back, after 5 receives it goes to the DLQ).",
         "",
         "Invariants checked after each scenario: every invoice of the file is there; each due letter",
-        "went out exactly once (emails counted at SES); payments are booked once; a bounce is recorded;",
-        "nothing lands in a dead-letter queue except the poison message, which does.",
+        "went out exactly once (emails counted at SES); payments are booked once and their events",
+        "reach the bus, none left in an outbox; a bounce is recorded; nothing lands in a dead-letter",
+        "queue except the poison message, which does.",
         "",
         "| path | scenario | result | dead-letter queue |",
         "|---|---|---|---|",

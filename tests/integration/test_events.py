@@ -255,3 +255,50 @@ def test_an_import_that_died_before_publishing_publishes_on_the_retry(stack, mon
         event_id("acme", "InvoiceReceived", n, "received") for n in ("RE-1", "RE-2", "RE-3", "RE-4")}
     with stack.service_context() as ctx:
         assert len(ctx.repo.invoices("acme")) == 4
+
+
+def test_a_payment_whose_call_died_before_publishing_is_published_by_the_retry(stack, monkeypatch):
+    """The outbox: a payment's events are stored in its booking's transaction and leave it only
+    once the bus took them, so the retry of a call (or statement) that died in between publishes
+    them. Bank statements: the fault matrix, "reconcile: crash before the payment events …"."""
+    import pytest
+
+    from mahnwerk.adapters.aws import EventPublisher
+    from mahnwerk.service.payments import AlreadyAssigned, assign, record_payment
+
+    setup(stack)
+    real = EventPublisher.publish
+    dying = {"on": True}
+
+    def publish(self, events):
+        if dying["on"]:
+            raise RuntimeError("Lambda died")
+        return real(self, events)
+
+    monkeypatch.setattr(EventPublisher, "publish", publish)
+    pay = {"amount": Decimal("119.00"), "on": date(2026, 10, 24), "reference": "RE-1",
+           "debtor_name": "", "invoices": [], "idempotency_key": "pay-1"}
+    odd = {**pay, "amount": Decimal("7.00"), "reference": "?", "idempotency_key": "pay-2"}
+    with stack.service_context() as ctx:
+        for attempt in (pay, odd):
+            with pytest.raises(RuntimeError):
+                record_payment(ctx, "acme", **attempt)
+        assert details(stack, EventType.PAYMENT_MATCHED) == []
+        dying["on"] = False
+        record_payment(ctx, "acme", **pay)  # the client retries with the same Idempotency-Key
+        unmatched = record_payment(ctx, "acme", **odd)
+        assert [d["payment_id"] for d in details(stack, EventType.PAYMENT_UNMATCHED)] == [
+            unmatched["payment_id"]]
+
+        dying["on"] = True
+        with pytest.raises(RuntimeError):
+            assign(ctx, "acme", unmatched["payment_id"], ["RE-4"])
+        dying["on"] = False
+        with pytest.raises(AlreadyAssigned):  # the retry: assigned before, and now published
+            assign(ctx, "acme", unmatched["payment_id"], ["RE-4"])
+        outboxes = [p.outbox for p in ctx.repo.payments("acme")]
+    matched = details(stack, EventType.PAYMENT_MATCHED)
+    assert [(d["amount"], d["method"]) for d in matched] == [("119.00", matched[0]["method"]),
+                                                             ("7.00", "manual")]
+    assert [d["invoice_number"] for d in details(stack, EventType.INVOICE_PAID)] == ["RE-1"]
+    assert outboxes == [None, None]

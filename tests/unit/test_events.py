@@ -270,3 +270,14 @@ def test_occurred_at_may_come_in_any_zone():
                                 date(2026, 10, 24), datetime(2026, 10, 25, 4, 12, tzinfo=UTC))
     assert event.detail()["occurred_at"] == "2026-10-25T04:12:00.000Z"
     validate(event)
+
+
+def test_the_outbox_gives_back_the_same_events():
+    from mahnwerk.domain.events import from_outbox, outbox_json
+
+    at = datetime(2026, 10, 24, 8, 30, tzinfo=UTC)
+    kept = [events.payment_unmatched("acme", "p1", date(2026, 10, 24), Decimal("7.00"), [], "api", at),
+            events.invoice_handed_over("acme", "RE-1", "K-1", Decimal("119.00"), 2, "owner", None, at)]
+    back = from_outbox(outbox_json(kept))
+    assert [(e.event_id, e.detail()) for e in back] == [(e.event_id, e.detail()) for e in kept]
+    assert from_outbox("") == []

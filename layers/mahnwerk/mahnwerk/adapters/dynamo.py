@@ -7,7 +7,7 @@ Money is stored as strings (pynamodb's NumberAttribute goes through float). Tabl
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -156,6 +156,9 @@ class PaymentItem(_Base):
     debtor_name = UnicodeAttribute(default="")
     suggestions = UnicodeAttribute(default="[]")
     source = UnicodeAttribute(null=True)
+    #: the events of the booking not yet published (JSON, domain.events.outbox_json): written in
+    #: the booking's transaction, removed once the bus took them, so a crash in between loses none
+    outbox = UnicodeAttribute(null=True)
 
 
 class EventItem(_Base):
@@ -558,12 +561,25 @@ class Repository:
         return [customer_from_item(i, tenant_id)
                 for i in CustomerItem.query(tenant_pk(tenant_id), CustomerItem.sk.startswith("CUS#"))]
 
-    def payment_exists(self, tenant_id: str, entry_key: str) -> bool:
+    def payment_outbox(self, tenant_id: str, entry_key: str) -> str | None:
+        """None if the entry was never booked; else the events its booking has not published yet
+        (JSON; "" when none are left)."""
         try:
-            PaymentItem.get(tenant_pk(tenant_id), f"PAY#{entry_key}", consistent_read=True)
+            item = PaymentItem.get(tenant_pk(tenant_id), f"PAY#{entry_key}", consistent_read=True,
+                                   attributes_to_get=["pk", "outbox"])
         except PaymentItem.DoesNotExist:
-            return False
-        return True
+            return None
+        return item.outbox or ""
+
+    def clear_outbox(self, tenant_id: str, entry_keys: Iterable[str]) -> None:
+        """The bus took these bookings' events: they leave the outbox."""
+        for entry_key in entry_keys:
+            try:
+                PaymentItem(pk=tenant_pk(tenant_id), sk=f"PAY#{entry_key}").update(
+                    actions=[PaymentItem.outbox.remove()], condition=PaymentItem.pk.exists())
+            except UpdateError as exc:
+                if not _conditional(exc):  # erased meanwhile: nothing left to clear
+                    raise
 
     def book_payment(self, tenant_id: str, entry_key: str, payment: dict[str, Any],
                      updates: list[tuple[Invoice, int]], credit: Invoice | None,

@@ -16,6 +16,7 @@ so consumers drop what they have seen by ``event_id``.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -76,6 +77,20 @@ class DomainEvent:
         return {"schema_version": SCHEMA_VERSION, "event_id": self.event_id,
                 "tenant_id": self.tenant_id, "occurred_at": timestamp(self.occurred_at),
                 **self.fields}
+
+
+def outbox_json(events: Iterable[DomainEvent]) -> str:
+    """Events kept with the change they report, in its own transaction, until they are published
+    (the payment item's outbox): JSON that :func:`from_outbox` turns back into the same events."""
+    return json.dumps([{"type": e.type.value, "tenant_id": e.tenant_id, "subject": e.subject,
+                        "state": e.state, "occurred_at": e.occurred_at.isoformat(),
+                        "fields": e.fields} for e in events], separators=(",", ":"))
+
+
+def from_outbox(text: str) -> list[DomainEvent]:
+    return [DomainEvent(EventType(e["type"]), e["tenant_id"], e["subject"], e["state"],
+                        datetime.fromisoformat(e["occurred_at"]), e["fields"])
+            for e in json.loads(text or "[]")]
 
 
 def _day(value: date | None) -> str | None:

@@ -10,12 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 from ..adapters.api_store import ApiStore, assign_payment
+from ..domain import events
 from ..domain.model import DomainError
 from ..domain.money import ZERO, to_str
 from ..intake.bank_model import BankEntry
 from .bootstrap import Context
 from .invoice_ops import NotFound
-from .reconcile import OPEN, BankReport, _Book, _book_entry, booked_events, settle_on
+from .reconcile import OPEN, BankReport, _Book, _book_entry, booked_events, publish_outbox, settle_on
 from .tenants import load_settings
 
 
@@ -34,9 +35,12 @@ def record_payment(ctx: Context, tenant_id: str, *, amount: Decimal, on: date, r
         credit=True, remittance=" ".join([reference.strip(), *invoices]).strip()[:500],
         debtor_name=debtor_name.strip()[:140], bank_reference=idempotency_key or uuid.uuid4().hex)
     report = BankReport(tenant_id, "api")
-    if not ctx.repo.payment_exists(tenant_id, entry.entry_key):
-        ctx.events.publish(_book_entry(ctx, _Book(ctx, load_settings(ctx, tenant_id)), entry,
-                                       report, "api"))
+    outbox = ctx.repo.payment_outbox(tenant_id, entry.entry_key)
+    if outbox is None:
+        booked = _book_entry(ctx, _Book(ctx, load_settings(ctx, tenant_id)), entry, report, "api")
+    else:  # booked before: a retry publishes what the first call did not get to
+        booked = events.from_outbox(outbox)
+    publish_outbox(ctx, tenant_id, [(entry.entry_key, booked)])
     item = ApiStore(ctx.repo).get_payment(tenant_id, entry.entry_key)
     assert item is not None
     return payment_json(item)
@@ -48,6 +52,8 @@ def assign(ctx: Context, tenant_id: str, payment_id: str, numbers: list[str]) ->
     if item is None:
         raise NotFound(f"payment {payment_id} not found")
     if item.status != "unmatched":
+        if item.outbox:  # assigned by a call that died before its events were published
+            publish_outbox(ctx, tenant_id, [(payment_id, events.from_outbox(item.outbox))])
         raise AlreadyAssigned(f"payment {payment_id} is already {item.status}")
     if not numbers:
         raise DomainError("invoices: name at least one invoice")
@@ -68,12 +74,14 @@ def assign(ctx: Context, tenant_id: str, payment_id: str, numbers: list[str]) ->
     on = date.fromisoformat(item.booking_date)
     booking = settle_on(book, [inv.number for inv in invoices], Decimal(item.amount), on,
                         customer_id, "api", payment_id)
+    matched = booked_events(tenant_id, payment_id, customer_id, on, Decimal(item.amount), "manual",
+                            booking, "api", datetime.now(UTC))
     fields = {"status": "matched", "method": "manual", "customer_id": customer_id,
-              "unapplied": to_str(booking.settlement.overpayment), "invoices": booking.invoices_json}
+              "unapplied": to_str(booking.settlement.overpayment), "invoices": booking.invoices_json,
+              "outbox": events.outbox_json(matched)}
     assign_payment(ctx.repo, tenant_id, payment_id, fields, booking.updates, booking.credit,
                    booking.behaviour)
-    ctx.events.publish(booked_events(tenant_id, payment_id, customer_id, on, Decimal(item.amount),
-                                     "manual", booking, "api", datetime.now(UTC)))
+    publish_outbox(ctx, tenant_id, [(payment_id, matched)])
     fresh = store.get_payment(tenant_id, payment_id)
     assert fresh is not None
     return payment_json(fresh)

@@ -161,15 +161,19 @@ def ingest_statement(ctx: Context, settings: TenantSettings, file_name: str, dat
     if not payments:
         return report
     book = _Book(ctx, settings)
-    pending: list[events.DomainEvent] = []  # published in batches, and whatever happens
+    pending: Outbox = []  # published in batches, and whatever happens
     try:
         for entry in payments:
-            if ctx.repo.payment_exists(settings.tenant_id, entry.entry_key):
+            outbox = ctx.repo.payment_outbox(settings.tenant_id, entry.entry_key)
+            if outbox is not None:
                 report.duplicates += 1
+                if outbox:  # booked by a run that died before its events were published
+                    pending.append((entry.entry_key, events.from_outbox(outbox)))
                 continue
             for attempt in range(3):
                 try:
-                    pending += _book_entry(ctx, book, entry, report, source, received_at)
+                    pending.append((entry.entry_key,
+                                    _book_entry(ctx, book, entry, report, source, received_at)))
                     break
                 except Conflict:
                     # an invoice changed since we read it (another payment, an API action): reload
@@ -178,11 +182,23 @@ def ingest_statement(ctx: Context, settings: TenantSettings, file_name: str, dat
                     if attempt == 2:
                         raise
             if len(pending) >= 100:
-                ctx.events.publish(pending)
+                publish_outbox(ctx, settings.tenant_id, pending)
                 pending = []
     finally:
-        ctx.events.publish(pending)
+        publish_outbox(ctx, settings.tenant_id, pending)
     return report
+
+
+#: booked payments (entry key) and the events their booking keeps in its outbox
+Outbox = list[tuple[str, list[events.DomainEvent]]]
+
+
+def publish_outbox(ctx: Context, tenant_id: str, pending: Outbox) -> None:
+    """Publish booked payments' events, then empty their outboxes. What the bus did not take
+    stays in the outbox, for the retry of the statement (or of the API call) to publish."""
+    published = [event for _, booked in pending for event in booked]
+    if published and ctx.events.publish(published) == len(published):
+        ctx.repo.clear_outbox(tenant_id, [key for key, booked in pending if booked])
 
 
 def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
@@ -201,13 +217,15 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
     if not match.matched or match.customer_id is None:
         suggestions = [{"invoices": list(s.numbers), "customer": s.customer_id,
                         "score": round(s.score, 2), "why": s.why} for s in match.suggestions]
+        unmatched = [events.payment_unmatched(tenant, entry.entry_key, on, entry.amount,
+                                              match.suggestions, via, at)]
         payment = {**base, "status": "unmatched", "method": match.method.value,
-                   "unapplied": to_str(entry.amount), "suggestions": json.dumps(suggestions)}
+                   "unapplied": to_str(entry.amount), "suggestions": json.dumps(suggestions),
+                   "outbox": events.outbox_json(unmatched)}
         if ctx.repo.book_payment(tenant, entry.entry_key, payment, [], None, None):
             report.unmatched.append({"date": on.isoformat(), "amount": to_str(entry.amount),
                                      "suggestions": suggestions, "notes": list(match.notes)})
-            return [events.payment_unmatched(tenant, entry.entry_key, on, entry.amount,
-                                             match.suggestions, via, at)]
+            return unmatched
         report.duplicates += 1
         return []
 
@@ -215,10 +233,12 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
     booking = settle_on(book, numbers, entry.amount, on, match.customer_id, source, entry.entry_key)
     updates, credit, settlement = booking.updates, booking.credit, booking.settlement
     behaviour = booking.behaviour
+    matched = booked_events(tenant, entry.entry_key, match.customer_id, on, entry.amount,
+                            match.method.value, booking, via, at)
     payment = {
         **base, "status": "matched", "method": match.method.value,
         "customer_id": match.customer_id, "unapplied": to_str(settlement.overpayment),
-        "invoices": booking.invoices_json,
+        "invoices": booking.invoices_json, "outbox": events.outbox_json(matched),
     }
     if not ctx.repo.book_payment(tenant, entry.entry_key, payment, updates, credit, behaviour):
         report.duplicates += 1
@@ -230,8 +250,7 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
         "paid_in_full": [s.number for s in settlement.invoices if s.paid_in_full],
         "unmatched": to_str(settlement.overpayment),
     })
-    return booked_events(tenant, entry.entry_key, match.customer_id, on, entry.amount,
-                         match.method.value, booking, via, at)
+    return matched
 
 
 def booked_events(tenant: str, payment_id: str, customer_id: str, on: date, amount: Decimal,
@@ -245,4 +264,5 @@ def booked_events(tenant: str, payment_id: str, customer_id: str, on: date, amou
     ]
 
 
-__all__ = ["BankReport", "Booking", "booked_events", "ingest_statement", "settle_on"]
+__all__ = ["BankReport", "Booking", "Outbox", "booked_events", "ingest_statement", "publish_outbox",
+           "settle_on"]
