@@ -1162,7 +1162,7 @@ def render(m: dict[str, Any]) -> str:
     w("|---|---:|---:|")
     for kind, v in m["stored"]["s3"].items():
         w(f"| S3 {kind} | {v['objects']:,} | {v['bytes'] / 2**20:.2f} |")
-    for table, t in m["stored"]["dynamodb"].items():
+    for table, t in sorted(m["stored"]["dynamodb"].items()):
         w(f"| DynamoDB {table} (items without TTL; {t['items_expiring']:,} more expire) | "
           f"{t['items_kept']:,} | {t['bytes'] / 2**20:.2f} |")
         if t["index_bytes"]:
