@@ -31,7 +31,8 @@ D = Decimal
 
 def examples() -> dict[EventType, DomainEvent]:
     """One event of each type, about one invoice's life: received, overdue, reminded, bounced,
-    paid; a second invoice handed over; a transfer nobody could place."""
+    paid; a second invoice handed over, its customer later erased; a transfer nobody could
+    place."""
     invoice = Invoice(tenant_id="acme", number="RE-2026-0815", customer_id="K-1001",
                       issue_date=date(2026, 10, 1), due_date=date(2026, 10, 15),
                       amount=D("119.00"), open_amount=D("119.00"))
@@ -72,6 +73,8 @@ def examples() -> dict[EventType, DomainEvent]:
             "bank", booked),
         events.invoice_paid(paid, payment_id, date(2026, 10, 24), booked),
         events.handed_over_by_owner(handed, datetime(2026, 10, 23, 14, 2, tzinfo=UTC)),
+        events.customer_erased("acme", "K-0977", "ER-3f9a1c2b4d5e",
+                               datetime(2026, 11, 2, 10, 15, tzinfo=UTC), ["RE-2026-0442"]),
     ]
     return {event.type: event for event in found}
 
@@ -153,10 +156,11 @@ bus) to the bus. Example pattern, one tenant's paid invoices:
   of truth to reconcile against.
 - **Crash windows.** When a function dies between committing a change and publishing its event,
   the retry publishes it again for file imports (`InvoiceReceived`), letters (`InvoiceOverdue`,
-  `NoticeSent`, `InvoiceHandedOver` by dunning) and bounces. Payments keep their events in an
-  outbox on the payment, written in the booking's own transaction and emptied once the bus took
-  them: the retry of a bank statement, or of a `POST /v1/payments` or `…/assign` call, publishes
-  what a booking that died before publishing left there.
+  `NoticeSent`, `InvoiceHandedOver` by dunning), bounces and erasures (every erase call tells
+  `CustomerErased`). Payments keep their events in an outbox on the payment, written in the
+  booking's own transaction and emptied once the bus took them: the retry of a bank statement,
+  or of a `POST /v1/payments` or `…/assign` call, publishes what a booking that died before
+  publishing left there.
 - **Replay.** The bus archives its events for 30 days; an operator can replay a time window to
   a consumer that was down or had a bug. Replayed events carry their original `event_id`.
 

@@ -187,6 +187,8 @@ def run_everything(stack):
     assert recorded.body["status"] == "unmatched"
     assert stack.api("POST", f"/v1/payments/{recorded.body['payment_id']}/assign", key=key,
                      body={"invoices": ["RE-9"]}).status == 200
+    assert stack.api("POST", "/v1/customers/K-9/erase", key=key,
+                     body={"reason": "data_subject_request", "confirm": "K-9"}).status == 200
 
 
 def test_events_follow_their_schemas_and_carry_no_personal_data(stack):

@@ -8,8 +8,10 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import jsonschema
 import pytest
 
+from mahnwerk.domain.events import SCHEMAS, EventType
 from mahnwerk.service.privacy import REDACTED, purge_expired
 from mahnwerk_local.camt import Credit, camt053
 
@@ -126,6 +128,12 @@ def test_erasure_removes_the_data_retains_the_letters_and_is_idempotent(zoe):
         ("bank_statement", "buchungsbeleg-8y", "2034-12-31"),
         ("import_file", "unterlage-6y", "2032-12-31")}
     assert any("still open" in w for w in report["warnings"])
+    # integrators are told (Art. 19), with ids only
+    [told] = [e["detail"] for e in zoe.published_events("CustomerErased")]
+    jsonschema.validate(told, SCHEMAS[EventType.CUSTOMER_ERASED])
+    assert (told["customer_id"], told["reference"], told["invoice_numbers"]) == (
+        "K-7", report["reference"], ["R-70", "R-71", "R-72"])
+    assert not [t for t in TRACES if t in json.dumps(told, ensure_ascii=False)]
 
     customer = get(zoe, "/v1/customers/K-7").body
     assert customer["name"] == report["pseudonym"] and customer["name"].startswith("gelöscht/erased ")
@@ -171,6 +179,8 @@ def test_erasure_removes_the_data_retains_the_letters_and_is_idempotent(zoe):
         report["reference"], report["erased_at"], "data_subject_request")
     assert table_dump(zoe) == before
     assert zoe.client("s3").list_object_versions(Bucket=zoe.bucket).get("Versions") == objects
+    first, second = [e["detail"] for e in zoe.published_events("CustomerErased")]
+    assert first == second  # told again, in case the first call died before telling: same event_id
 
     # once the period ended, the retained documents go too: letters after 6 years, statements 8
     with zoe.service_context() as ctx:

@@ -44,6 +44,7 @@ class EventType(StrEnum):
     PAYMENT_UNMATCHED = "PaymentUnmatched"
     INVOICE_PAID = "InvoicePaid"
     INVOICE_HANDED_OVER = "InvoiceHandedOver"
+    CUSTOMER_ERASED = "CustomerErased"
 
 
 def event_id(tenant_id: str, kind: str, subject: str, state: str) -> str:
@@ -217,6 +218,16 @@ def handed_over_by_owner(invoice: Invoice, at: datetime) -> DomainEvent:
                                invoice.open_amount, invoice.level, "api", None, at)
 
 
+def customer_erased(tenant_id: str, customer_id: str, reference: str, erased_at: datetime,
+                    invoice_numbers: Iterable[str]) -> DomainEvent:
+    """The customer's personal data were erased (GDPR Art. 17); told to integrators (Art. 19).
+    It occurred when the customer was first erased, however often it is published."""
+    return DomainEvent(EventType.CUSTOMER_ERASED, tenant_id, customer_id, "erased", erased_at, {
+        "customer_id": customer_id, "reference": reference, "erased_at": timestamp(erased_at),
+        "invoice_numbers": sorted(invoice_numbers),
+    })
+
+
 # --- schemas ----------------------------------------------------------------------------------------
 
 def _str(description: str, **extra: Any) -> dict[str, Any]:
@@ -369,6 +380,18 @@ _FIELDS: dict[EventType, tuple[str, dict[str, Any]]] = {
             "level": _int("dunning level reached"),
             "via": _str("who handed it over", enum=["dunning", "api"]),
             "notice_id": _nullable("the dunning decision's notice id; null via the API"),
+        }),
+    EventType.CUSTOMER_ERASED: (
+        "The owner erased a customer's personal data through POST /v1/customers/{id}/erase "
+        "(GDPR Article 17): name, addresses, e-mail and the names in their payments are gone from "
+        "Mahnwerk; invoices, letters and bookings are kept, pseudonymised, for their retention "
+        "periods. Integrators who keep personal data of this customer that they got from Mahnwerk "
+        "erase it too (Article 19). Every later erase call publishes it again, same event_id.", {
+            "customer_id": _CUSTOMER,
+            "reference": _str("the erasure record's reference, as in the erase answer",
+                              pattern="^ER-[0-9a-f]{12}$"),
+            "erased_at": _str("when the customer was first erased", format="date-time"),
+            "invoice_numbers": _list("the customer's invoices (kept, without the person)", _NUMBER),
         }),
 }
 

@@ -41,6 +41,7 @@ from ..adapters.dynamo import (
     plan_from_json,
 )
 from ..adapters.privacy import ERASURE_PREFIX, PrivacyStore
+from ..domain import events
 from ..domain.model import ERASED_NAME_PREFIX, DomainError, Invoice, check_tenant_id
 from ..domain.money import to_str
 from .bootstrap import Context
@@ -437,6 +438,7 @@ def erase_customer(ctx: Context, tenant: str, customer_id: str, at: datetime,
                         "retention ends")
 
     if record is not None and not changed:
+        _tell_integrators(ctx, tenant, record, held)  # again, should the first call have died
         return {**_report(record, retained), "status": "already_erased", "changes": changes,
                 "warnings": warnings}
     run = {"at": at.isoformat(), "reason": reason, "changes": changes}
@@ -457,7 +459,16 @@ def erase_customer(ctx: Context, tenant: str, customer_id: str, at: datetime,
         if (entry.get("key") or entry.get("key_sha256")) not in known:
             record["retained"].append(entry)
     ctx.repo.put_document(tenant, record_key, record, at)
+    _tell_integrators(ctx, tenant, record, held)
     return {**_report(record, retained), "status": status, "changes": changes, "warnings": warnings}
+
+
+def _tell_integrators(ctx: Context, tenant: str, record: dict[str, Any], held: Holdings) -> None:
+    """CustomerErased on the event bus once the erasure is recorded (GDPR Art. 19); told again,
+    the same event, by every later erase call."""
+    ctx.events.publish([events.customer_erased(
+        tenant, record["customer_id"], record["reference"],
+        datetime.fromisoformat(record["erased_at"]), [i.number for i in held.invoices])])
 
 
 def _report(record: dict[str, Any], retained: list[Document]) -> dict[str, Any]:
