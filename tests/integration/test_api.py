@@ -171,6 +171,42 @@ def test_list_filters_and_cursor_pagination(api):
     assert get(api, "/v1/invoices", status="nonsense").status == 422
 
 
+def test_a_selective_filter_reads_a_bounded_number_of_items_per_call(api, monkeypatch):
+    """One paid invoice among 46: the list answers in short pages with a cursor (here at most 2
+    requests of `limit` items read each per call), never by walking the whole partition."""
+    import botocore.client
+
+    from mahnwerk.adapters import api_store
+
+    many = [{**INVOICES[0], "number": f"M-{i:03d}"} for i in range(40)]
+    assert post(api, "/v1/invoices", {"invoices": many}).status == 200
+    monkeypatch.setattr(api_store, "FILTER_PAGE", 5)
+    monkeypatch.setattr(api_store, "FILTER_REQUESTS", 2)
+    queries: list[int] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counted(client, operation, params):
+        response = original(client, operation, params)
+        if operation == "Query" and params.get("FilterExpression"):
+            queries.append(response["ScannedCount"])
+        return response
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counted)
+    found, calls, cursor = [], 0, None
+    while True:
+        queries.clear()
+        page = get(api, "/v1/invoices", status="paid", limit=10,
+                   **({"cursor": cursor} if cursor else {})).body
+        calls += 1
+        assert len(queries) <= 2 and sum(queries) <= 20, queries
+        found += [i["number"] for i in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert found == ["R-6"]
+    assert calls >= 3  # 46 invoices, at most 20 read per call
+
+
 def test_a_cursor_of_another_tenant_is_refused(api):
     cursor = get(api, "/v1/invoices", tenant="beta", limit=1).body["next_cursor"]
     assert cursor

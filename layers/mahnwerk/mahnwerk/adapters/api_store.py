@@ -41,6 +41,11 @@ from .dynamo import (
 _COUNTERS = ("paid_count", "paid_on_time", "days_to_pay_sum", "paid_after_l0", "paid_after_l1",
              "paid_after_l2", "paid_after_l3", "paid_after_l4")
 MAX_PAGE = 200
+#: a filtered list reads pages of this many items …
+FILTER_PAGE = 200
+#: … at most this many per call (1,000 items, ~125 read units): then it answers with what matched
+#: so far and a cursor to go on from
+FILTER_REQUESTS = 5
 DEFAULT_PAGE = 50
 
 
@@ -146,40 +151,66 @@ class ApiStore:
         return True
 
     # --- pages ----------------------------------------------------------------------------------
-    def _page(self, results: Any, convert: Any) -> Page:
-        items = [convert(item) for item in results]
-        return Page(items, encode_cursor(results.last_evaluated_key))
+    def _page(self, query: Any, model: Any, limit: int, filtered: bool, start: dict[str, Any] | None,
+              convert: Any) -> Page:
+        """Up to ``limit`` items of ``query(page_size=…, last_evaluated_key=…)``, in at most
+        :data:`FILTER_REQUESTS` requests of :data:`FILTER_PAGE` items read each when a filter
+        applies: a filter that matches few items answers with a short (even an empty) page and a
+        cursor instead of walking the partition in one call. Without a filter one request of
+        ``limit`` items is the page."""
+        pages = query(page_size=max(limit, FILTER_PAGE) if filtered else limit,
+                      last_evaluated_key=start).page_iter
+        raw: list[dict[str, Any]] = []
+        key = start
+        for _ in range(FILTER_REQUESTS if filtered else 1):
+            try:
+                found = next(pages).get("Items", [])
+            except StopIteration:
+                break
+            taken = found[: limit - len(raw)]
+            raw += taken
+            key = pages.last_evaluated_key
+            if len(taken) < len(found):  # the page holds more: go on after the last item returned
+                key = {name: taken[-1][name] for name in pages.key_names}
+            if len(raw) == limit or key is None:
+                break
+        return Page([convert(model.from_raw_data(item)) for item in raw], encode_cursor(key))
 
     def invoice_page(self, tenant_id: str, limit: int, cursor: str | None,
                      customer_id: str | None = None, condition: Condition | None = None) -> Page:
         start = decode_cursor(cursor, tenant_id)
         if customer_id:
-            results = InvoiceItem.customer_index.query(
-                customer_pk(tenant_id, customer_id), InvoiceItem.cust_sk.startswith("INV#"),
-                filter_condition=condition, limit=limit, last_evaluated_key=start)
+            def query(**paging: Any) -> Any:
+                return InvoiceItem.customer_index.query(
+                    customer_pk(tenant_id, customer_id), InvoiceItem.cust_sk.startswith("INV#"),
+                    filter_condition=condition, **paging)
         else:
-            results = InvoiceItem.query(
-                tenant_pk(tenant_id), InvoiceItem.sk.startswith("INV#"), filter_condition=condition,
-                limit=limit, last_evaluated_key=start)
-        return self._page(results, lambda item: invoice_from_item(item, tenant_id))
+            def query(**paging: Any) -> Any:
+                return InvoiceItem.query(tenant_pk(tenant_id), InvoiceItem.sk.startswith("INV#"),
+                                         filter_condition=condition, **paging)
+        return self._page(query, InvoiceItem, limit, condition is not None, start,
+                          lambda item: invoice_from_item(item, tenant_id))
 
     def customer_page(self, tenant_id: str, limit: int, cursor: str | None) -> Page:
-        results = CustomerItem.query(tenant_pk(tenant_id), CustomerItem.sk.startswith("CUS#"),
-                                     limit=limit, last_evaluated_key=decode_cursor(cursor, tenant_id))
-        return self._page(results, lambda item: customer_from_item(item, tenant_id))
+        def query(**paging: Any) -> Any:
+            return CustomerItem.query(tenant_pk(tenant_id), CustomerItem.sk.startswith("CUS#"), **paging)
+        return self._page(query, CustomerItem, limit, False, decode_cursor(cursor, tenant_id),
+                          lambda item: customer_from_item(item, tenant_id))
 
     def payment_page(self, tenant_id: str, limit: int, cursor: str | None,
                      status: str | None = None) -> Page:
-        results = PaymentItem.query(
-            tenant_pk(tenant_id), PaymentItem.sk.startswith("PAY#"),
-            filter_condition=(PaymentItem.status == status) if status else None,
-            limit=limit, last_evaluated_key=decode_cursor(cursor, tenant_id))
-        return self._page(results, lambda item: item)
+        def query(**paging: Any) -> Any:
+            return PaymentItem.query(
+                tenant_pk(tenant_id), PaymentItem.sk.startswith("PAY#"),
+                filter_condition=(PaymentItem.status == status) if status else None, **paging)
+        return self._page(query, PaymentItem, limit, status is not None,
+                          decode_cursor(cursor, tenant_id), lambda item: item)
 
     def notice_page(self, tenant_id: str, limit: int, cursor: str | None) -> Page:
-        results = NoticeItem.query(tenant_pk(tenant_id), NoticeItem.sk.startswith("NOT#"),
-                                   limit=limit, last_evaluated_key=decode_cursor(cursor, tenant_id))
-        return self._page(results, lambda item: item)
+        def query(**paging: Any) -> Any:
+            return NoticeItem.query(tenant_pk(tenant_id), NoticeItem.sk.startswith("NOT#"), **paging)
+        return self._page(query, NoticeItem, limit, False, decode_cursor(cursor, tenant_id),
+                          lambda item: item)
 
     def receivables(self, tenant_id: str) -> Iterator[Invoice]:
         """Every invoice of the tenant, page by page (reports): a Query on its partition."""
