@@ -1,0 +1,173 @@
+"""Every AWS call a function makes is allowed by its role in template.yaml.
+
+moto does not enforce IAM, so a function whose role lacks a permission passes every other test
+here and fails on AWS (as erasure did: S3CrudPolicy has no version or tagging actions). This
+test runs the paths of all functions on the local stack, records each function's AWS requests,
+maps them to IAM actions and checks them against the function's role as SAM expands it
+(aws-sam-translator, the library `sam deploy` uses). Actions are checked, not resources: every
+function works on the stack's one table, bucket, queues and bus.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from botocore.client import BaseClient
+
+from mahnwerk.service.keys import create_key
+from mahnwerk_local.cfn import load_template, project_root
+
+from ..conftest import berlin
+from .test_events import run_everything
+
+
+@pytest.fixture
+def stack(stack):
+    """The shared fixture, with an API key for the calls above."""
+    with stack.service_context() as ctx:
+        stack.keys_for_tests, _ = create_key(ctx, "acme", "iam", datetime(2026, 10, 1, tzinfo=UTC))
+    stack.now = berlin(2026, 10, 20, 5)
+    return stack
+
+
+def expanded_roles() -> dict[str, list[dict[str, Any]]]:
+    """Function logical id → the Allow statements of its role, as SAM generates them."""
+    from samtranslator.translator.transform import transform
+
+    class NoManagedPolicies:  # the template names AWS managed policies by ARN only
+        def load(self) -> dict[str, str]:
+            return {}
+
+    template = load_template(project_root() / "template.yaml")
+    for spec in template["Resources"].values():
+        props = spec.get("Properties") or {}
+        for key in ("CodeUri", "ContentUri"):  # what `sam package` does before the transform
+            if isinstance(props.get(key), str):
+                props[key] = f"s3://packaged/{props[key].strip('/').replace('/', '-')}"
+    logging.disable(logging.WARNING)  # the translator's feature-toggle chatter
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
+    try:
+        resources = transform(template, {}, NoManagedPolicies())["Resources"]
+    finally:
+        logging.disable(logging.NOTSET)
+    roles: dict[str, list[dict[str, Any]]] = {}
+    for name, spec in resources.items():
+        if spec["Type"] != "AWS::Lambda::Function":
+            continue
+        role = spec["Properties"]["Role"]["Fn::GetAtt"][0]
+        statements = [s for policy in resources[role]["Properties"].get("Policies", [])
+                      for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+        roles[name] = statements
+    return roles
+
+
+def iam_actions(service: str, operation: str, params: dict[str, Any]) -> set[str]:
+    """The IAM actions one request needs (the service authorization reference)."""
+    versioned = "VersionId" in params
+    if service == "s3":
+        return {
+            "ListObjectsV2": {"s3:ListBucket"}, "ListObjects": {"s3:ListBucket"},
+            "ListObjectVersions": {"s3:ListBucketVersions"}, "HeadObject": {"s3:GetObject"},
+            "HeadBucket": {"s3:ListBucket"}, "DeleteObjects": {"s3:DeleteObject"},
+            "CopyObject": {"s3:GetObject", "s3:PutObject"},
+            "GetObject": {"s3:GetObjectVersion" if versioned else "s3:GetObject"},
+            "DeleteObject": {"s3:DeleteObjectVersion" if versioned else "s3:DeleteObject"},
+            "GetObjectTagging": {"s3:GetObjectVersionTagging" if versioned else "s3:GetObjectTagging"},
+            "PutObjectTagging": {"s3:PutObjectVersionTagging" if versioned else "s3:PutObjectTagging"},
+        }.get(operation, {f"s3:{operation}"})
+    if service == "dynamodb" and operation == "TransactWriteItems":
+        kinds = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+                 "ConditionCheck": "ConditionCheckItem"}
+        return {f"dynamodb:{kinds[kind]}" for item in params["TransactItems"] for kind in item}
+    if service == "dynamodb" and operation == "TransactGetItems":
+        return {"dynamodb:GetItem"}
+    if service == "sqs" and operation.endswith("Batch"):
+        return {f"sqs:{operation.removesuffix('Batch')}"}
+    if service in {"ses", "sesv2"}:
+        return {f"ses:{operation}"}
+    return {f"{service}:{operation}"}
+
+
+def allowed(action: str, statements: list[dict[str, Any]]) -> bool:
+    for statement in statements:
+        granted = statement["Action"]
+        for pattern in [granted] if isinstance(granted, str) else granted:
+            if fnmatch.fnmatchcase(action.lower(), pattern.lower()):
+                return True
+    return False
+
+
+@contextmanager
+def recording(stack: Any) -> Iterator[dict[str, set[tuple[str, str, str]]]]:
+    """Function logical id → {(IAM action, service, operation)} it requested while running."""
+    requested: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+    running: list[str] = []
+    original = BaseClient._make_api_call  # type: ignore[attr-defined]
+    invoke = stack.invoke
+
+    def tracked(logical_id: str, event: dict[str, Any]) -> Any:
+        running.append(logical_id)
+        try:
+            return invoke(logical_id, event)
+        finally:
+            running.pop()
+
+    def call(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        service = client.meta.service_model.service_name
+        # SES's Send event reaches the FeedbackQueue through SNS: in AWS no function sends it,
+        # the embedded stack does while the sending function runs
+        plumbing = service == "sqs" and params.get("QueueUrl") == stack.resolver.values["FeedbackQueue"]
+        if running and not plumbing:
+            for action in iam_actions(service, operation, params):
+                requested[running[-1]].add((action, service, operation))
+        return original(client, operation, params)
+
+    BaseClient._make_api_call = call  # type: ignore[attr-defined]
+    stack.invoke = tracked
+    try:
+        yield requested
+    finally:
+        BaseClient._make_api_call = original  # type: ignore[attr-defined]
+        stack.invoke = invoke
+
+
+def test_every_request_of_every_function_is_allowed_by_its_role(stack):
+    roles = expanded_roles()
+    with recording(stack) as requested:
+        run_everything(stack)  # intake, the daily run, letters, a bounce, a statement, the API
+        stack.now = berlin(2026, 10, 23, 6)  # the next run bundles the day's post letters
+        stack.fire_schedule("DunningFunction", stack.now)
+        stack.drain()
+        assert stack.client("s3").list_objects_v2(
+            Bucket=stack.bucket, Prefix="outbox/post/2026-10-22/acme/_print.pdf")["KeyCount"] == 1
+        key = stack.keys_for_tests
+        for path in ("/v1/customers/K-1/export", "/v1/reports/aging", "/v1/health"):
+            assert stack.api("GET", path, key=key).status == 200, path
+        erased = stack.api("POST", "/v1/customers/K-1/erase", key=key,
+                           body={"reason": "data_subject_request", "confirm": "K-1"})
+        assert erased.status == 200 and erased.body["retained"], erased.body  # versions tagged
+    assert set(requested) >= {"IntakeFunction", "DunningFunction", "NoticeFunction",
+                              "FeedbackFunction", "AuthorizerFunction", "ApiFunction"}
+    missing = sorted(f"{function}: {action} (for {service} {operation})"
+                     for function, calls in requested.items()
+                     for action, service, operation in calls
+                     if not allowed(action, roles[function]))
+    assert not missing, "\n".join(missing)
+
+
+def test_the_check_sees_a_missing_permission(stack):
+    """The check can fail: the role SAM made for the API function, minus the erasure statement."""
+    roles = expanded_roles()
+    without = [s for s in roles["ApiFunction"]
+               if "s3:DeleteObjectVersion" not in str(s["Action"])]
+    assert allowed("s3:DeleteObjectVersion", roles["ApiFunction"])
+    assert not allowed("s3:DeleteObjectVersion", without)
+    assert allowed("s3:GetObject", without) and not allowed("s3:PutBucketPolicy", without)
