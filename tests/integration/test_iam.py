@@ -154,8 +154,11 @@ def test_every_request_of_every_function_is_allowed_by_its_role(stack):
         erased = stack.api("POST", "/v1/customers/K-1/erase", key=key,
                            body={"reason": "data_subject_request", "confirm": "K-1"})
         assert erased.status == 200 and erased.body["retained"], erased.body  # versions tagged
+        purged = stack.fire_schedule("RetentionFunction", berlin(2040, 1, 1, 3))
+        assert purged["versions_deleted"] > 0
     assert set(requested) >= {"IntakeFunction", "DunningFunction", "NoticeFunction",
-                              "FeedbackFunction", "AuthorizerFunction", "ApiFunction"}
+                              "FeedbackFunction", "AuthorizerFunction", "ApiFunction",
+                              "RetentionFunction"}
     missing = sorted(f"{function}: {action} (for {service} {operation})"
                      for function, calls in requested.items()
                      for action, service, operation in calls

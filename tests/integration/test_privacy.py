@@ -182,12 +182,15 @@ def test_erasure_removes_the_data_retains_the_letters_and_is_idempotent(zoe):
     first, second = [e["detail"] for e in zoe.published_events("CustomerErased")]
     assert first == second  # told again, in case the first call died before telling: same event_id
 
-    # once the period ended, the retained documents go too: letters after 6 years, statements 8
+    # once the period ended, the daily retention run deletes them: letters after 6 years, …
+    run = zoe.fire_schedule("RetentionFunction", berlin(2032, 12, 31, 3))
+    assert (run["day"], run["versions_deleted"]) == ("2032-12-31", 0)
+    assert versions(zoe, letter)
+    run = zoe.fire_schedule("RetentionFunction", berlin(2033, 1, 1, 3))
+    assert run["versions_deleted"] >= 2  # the letter, the CSV export
+    assert versions(zoe, letter) == [] and versions(zoe, statement)
+    # … statements after 8 (the same purge, called directly)
     with zoe.service_context() as ctx:
-        assert purge_expired(ctx, "acme", date(2032, 12, 31)) == {"deleted": 0}
-        assert versions(zoe, letter)
-        assert purge_expired(ctx, "acme", date(2033, 1, 1))["deleted"] >= 2  # letter, CSV export
-        assert versions(zoe, letter) == [] and versions(zoe, statement)
         purge_expired(ctx, "acme", date(2035, 1, 1))
         assert versions(zoe, statement) == []
         assert purge_expired(ctx, "acme", date(2036, 1, 1)) == {"deleted": 0}
