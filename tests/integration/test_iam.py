@@ -172,6 +172,27 @@ def test_every_request_of_every_function_is_allowed_by_its_role(stack):
     assert set(requested) >= {"IntakeFunction", "DunningFunction", "NoticeFunction",
                               "FeedbackFunction", "AuthorizerFunction", "ApiFunction",
                               "RetentionFunction"}
+    assert_allowed(requested, roles)
+
+
+def test_sending_the_tenants_invoices_is_allowed_too(stack):
+    """The other path of the notice worker: Factur-X invoices rendered, archived and sent."""
+    from .test_invoicing import CSV, setup
+
+    roles = expanded_roles()
+    setup(stack)
+    with recording(stack) as requested:
+        stack.upload("inbox/acme/invoices/rechnungen.csv", CSV)
+        stack.drain()
+        stack.now = berlin(2026, 10, 21, 6)  # the next run bundles the invoice that went by post
+        stack.fire_schedule("DunningFunction", stack.now)
+        stack.drain()
+    assert stack.sent_emails() and ("s3:PutObject", "s3", "PutObject") in requested["NoticeFunction"]
+    assert_allowed(requested, roles)
+
+
+def assert_allowed(requested: dict[str, set[tuple[str, str, str]]],
+                   roles: dict[str, list[dict[str, Any]]]) -> None:
     missing = sorted(f"{function}: {action} (for {service} {operation})"
                      for function, calls in requested.items()
                      for action, service, operation in calls
