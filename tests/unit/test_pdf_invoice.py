@@ -5,7 +5,6 @@ import zlib
 from datetime import date
 from decimal import Decimal
 
-import fpdf
 import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject, TextStringObject
@@ -13,6 +12,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObjec
 from mahnwerk.intake import pdf_invoice
 from mahnwerk.intake.guard import EICAR
 from mahnwerk.intake.pdf_invoice import parse_invoice_pdf
+from mahnwerk_local.hostile import text_pdf
 
 from .test_einvoice import cii
 
@@ -43,18 +43,6 @@ ENGLISH = [
     "Total: 119.00 EUR",
     "Amount due: 69.00 EUR",
 ]
-
-
-def text_pdf(lines, pages=1) -> bytes:
-    """A plain PDF with these lines (core font in Windows-1252: umlauts, €, • and – print)."""
-    pdf = fpdf.FPDF()
-    pdf.core_fonts_encoding = "windows-1252"
-    pdf.set_font("helvetica", size=10)
-    for _ in range(pages):
-        pdf.add_page()
-        for line in lines:
-            pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
 
 
 def writer_from(data: bytes) -> PdfWriter:

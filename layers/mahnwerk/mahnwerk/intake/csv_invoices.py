@@ -259,7 +259,6 @@ class _Chunk:
         self.file_name, self.result = file_name, result
         self.seen: dict[str, InvoiceRecord] = {}
         self.people: dict[tuple[str, ...], Customer] = {}  # one Customer per distinct row data
-        self.columns = plan.columns
 
     def take(self, rows: list[list[str]], lines: list[int]) -> None:
         if not rows:
@@ -277,7 +276,7 @@ class _Chunk:
         if min(map(len, rows)) < plan.width:
             return None
         cells = list(zip(*rows, strict=False))  # column by column, as wide as the shortest row
-        column = {name: cells[index] for name, index in self.columns.items()}
+        column = {name: cells[index] for name, index in plan.columns.items()}
         blank = ("",) * len(rows)  # the column of every field the file does not have
         numbers = list(map(str.strip, column["number"]))
         if (not all(numbers) or max(map(len, numbers)) > MAX_NUMBER
