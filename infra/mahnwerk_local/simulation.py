@@ -122,11 +122,12 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
             plan = plan_from_json(item.plan)
             row: dict[str, Any] = {
                 "date": plan.run_date.isoformat(), "customer": plan.customer_id,
-                "level": plan.level, "level_name": plan.level_name, "status": item.status,
-                "channels": _channels(item), "invoices": list(plan.invoice_numbers),
-                "principal": to_str(plan.principal), "fees": to_str(plan.fees),
-                "interest": to_str(plan.interest), "flat_fee": "0.00",
-                "total": to_str(plan.total), "pdf": None,
+                "level": plan.level, "level_name": plan.level_name, "kind": plan.kind,
+                "status": item.status, "channels": _channels(item),
+                "invoices": list(plan.invoice_numbers), "deadline": plan.deadline.isoformat(),
+                "principal": to_str(plan.principal), "paid": to_str(plan.paid),
+                "interest": to_str(plan.interest), "fees": to_str(plan.fees),
+                "flat_fee": to_str(plan.flat_fee), "total": to_str(plan.total), "pdf": None,
             }
             if item.pdf_key:
                 name = f"letters/{_file_name(item.notice_id)}.pdf"
@@ -147,6 +148,7 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
             payments.append({
                 "date": p.booking_date, "amount": p.amount, "status": p.status,
                 "method": p.method, "customer": p.customer_id,
+                "application": p.application or ("statutory" if p.status == "matched" else None),
                 "matched": [i["number"] for i in json.loads(p.invoices)],
                 "unmatched": p.unapplied, "suggestions": json.loads(p.suggestions),
             })
@@ -177,6 +179,9 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
              "amount": to_str(inv.amount), "open_amount": to_str(inv.open_amount),
              "level": inv.level, "due_date": inv.due_date.isoformat(),
              "due_date_source": inv.due_date_source,
+             "charges_open": to_str(inv.charges_open),
+             "charges_waived": to_str(inv.charges_waived),
+             "charges_state": inv.charges_state or None,
              "next_action_on": inv.next_action_on.isoformat() if inv.next_action_on else None}
             for inv in sorted(invoices, key=lambda i: i.number)
         ],

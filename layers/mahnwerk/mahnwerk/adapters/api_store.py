@@ -29,6 +29,7 @@ from .dynamo import (
     NoticeItem,
     PaymentItem,
     Repository,
+    Timeline,
     add_settlement,
     customer_from_item,
     customer_pk,
@@ -260,7 +261,8 @@ class ApiStore:
 
 def assign_payment(repo: Repository, tenant_id: str, payment_id: str, fields: dict[str, Any],
                    updates: list[tuple[Invoice, int]], credit: Invoice | None,
-                   behaviour: dict[str, int]) -> None:
+                   behaviour: dict[str, int], timeline: Timeline = (),
+                   booking_date: str = "") -> None:
     """An unmatched payment assigned by hand, in one transaction: the payment turns matched only
     if it still is unmatched (a second click, a second reviewer: Conflict), the invoices only if
     unchanged since they were read, and the customer's behaviour counters with them."""
@@ -269,7 +271,8 @@ def assign_payment(repo: Repository, tenant_id: str, payment_id: str, fields: di
         with TransactWrite(connection=repo._connection) as tx:
             tx.update(payment, actions=[getattr(PaymentItem, k).set(v) for k, v in fields.items()],
                       condition=PaymentItem.status == "unmatched")
-            add_settlement(tx, tenant_id, updates, credit, fields.get("customer_id"), behaviour)
+            add_settlement(tx, tenant_id, updates, credit, fields.get("customer_id"), behaviour,
+                           timeline, booking_date)
     except TransactWriteError as exc:
         if "ConditionalCheckFailed" in [r.code if r else None for r in (exc.cancellation_reasons or [])]:
             raise Conflict(payment_id) from exc

@@ -7,7 +7,7 @@ Money is stored as strings (pynamodb's NumberAttribute goes through float). Tabl
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -93,6 +93,12 @@ class InvoiceItem(_Base):
     interest_accrued = UnicodeAttribute(default="0")  # exact, unrounded
     interest_through = UnicodeAttribute(null=True)
     interest_paid = UnicodeAttribute(default="0.00")
+    charges_open = UnicodeAttribute(default="0.00")
+    charges_waived = UnicodeAttribute(default="0.00")
+    charges_state = UnicodeAttribute(null=True)
+    last_payment_id = UnicodeAttribute(null=True)
+    last_payment_on = UnicodeAttribute(null=True)
+    last_payment_amount = UnicodeAttribute(default="0.00")
     customer_index = CustomerIndex()
     due_index = DueIndex()
 
@@ -159,6 +165,10 @@ class PaymentItem(_Base):
     #: the events of the booking not yet published (JSON, domain.events.outbox_json): written in
     #: the booking's transaction, removed once the bus took them, so a crash in between loses none
     outbox = UnicodeAttribute(null=True)
+    #: how the payment was applied: "designated" (§367 Abs. 2 BGB: the debtor named the invoices,
+    #: their principal first) or "statutory" (§366 Abs. 2, §367 Abs. 1: costs → interest →
+    #: principal); absent on payments booked before it was recorded
+    application = UnicodeAttribute(null=True)
 
 
 class EventItem(_Base):
@@ -246,13 +256,20 @@ def invoice_from_item(item: InvoiceItem, tenant_id: str) -> Invoice:
         interest_paid=from_str(item.interest_paid),
         received_at=item.received_at,
         source=item.source,
+        charges_open=from_str(item.charges_open),
+        charges_waived=from_str(item.charges_waived),
+        charges_state=item.charges_state or "",
+        last_payment_id=item.last_payment_id or "",
+        last_payment_on=_d(item.last_payment_on),
+        last_payment_amount=from_str(item.last_payment_amount),
     )
 
 
 def _due_keys(inv: Invoice) -> tuple[str | None, str | None]:
-    if inv.next_action_on is None or inv.status.value not in ("open", "partially_paid"):
+    if inv.next_action_on is None:
         return None, None
-    if inv.open_amount <= 0:
+    dunnable = inv.status.value in ("open", "partially_paid") and inv.open_amount > 0
+    if not dunnable and not (inv.charges_state == "claim" and inv.charges_open > 0):
         return None, None
     return tenant_pk(inv.tenant_id), f"{inv.next_action_on.isoformat()}#{inv.customer_id}#{inv.number}"
 
@@ -291,6 +308,12 @@ def invoice_to_item(inv: Invoice, source: str | None = None,
         interest_accrued=str(inv.interest_accrued),
         interest_through=_iso(inv.interest_through),
         interest_paid=to_str(inv.interest_paid),
+        charges_open=to_str(inv.charges_open),
+        charges_waived=to_str(inv.charges_waived),
+        charges_state=inv.charges_state or None,
+        last_payment_id=inv.last_payment_id or None,
+        last_payment_on=_iso(inv.last_payment_on),
+        last_payment_amount=to_str(inv.last_payment_amount),
     )
 
 
@@ -554,7 +577,26 @@ class Repository:
                                 "level_name": plan["level_name"], "pdf": full.pdf_key,
                                 "channels": [c for c, k in (("email", full.message_id),
                                                             ("post", full.post_key)) if k]})
+        entries += self.payments_of(tenant_id, number)
         return sorted(entries, key=lambda e: str(e["at"]))
+
+    def payments_of(self, tenant_id: str, number: str) -> list[dict[str, Any]]:
+        """Payments booked on one invoice, for its timeline: what each paid on it in all
+        (principal, fees, flat fee and interest), and how it was applied (§367 BGB)."""
+        entries = []
+        for p in PaymentItem.query(tenant_pk(tenant_id), PaymentItem.sk.startswith("PAY#"),
+                                   filter_condition=PaymentItem.invoices.contains(f'"{number}"')):
+            for line in json.loads(p.invoices or "[]"):
+                if line.get("number") != number:
+                    continue
+                parts = {k: from_str(str(line.get(k) or "0"))
+                         for k in ("principal", "fees", "flat_fee", "interest")}
+                entries.append({"kind": "payment", "at": p.booking_date,
+                                "amount": to_str(sum(parts.values(), Decimal(0))),
+                                **{k: to_str(v) for k, v in parts.items()},
+                                "payment_amount": p.amount, "method": p.method,
+                                "application": p.application or "statutory"})
+        return entries
 
     # payments
     def customers(self, tenant_id: str) -> list[Customer]:
@@ -583,7 +625,8 @@ class Repository:
 
     def book_payment(self, tenant_id: str, entry_key: str, payment: dict[str, Any],
                      updates: list[tuple[Invoice, int]], credit: Invoice | None,
-                     behaviour: dict[str, int] | None) -> bool:
+                     behaviour: dict[str, int] | None,
+                     timeline: Timeline = ()) -> bool:
         """Book one bank entry in one transaction: the payment record (only if this entry was
         never booked: the same statement twice books nothing twice), the invoices it settles (each
         conditional on the version read), an over-payment as a customer credit, and the
@@ -593,7 +636,8 @@ class Repository:
         try:
             with TransactWrite(connection=self._connection) as tx:
                 tx.save(item, condition=PaymentItem.pk.does_not_exist())
-                add_settlement(tx, tenant_id, updates, credit, payment.get("customer_id"), behaviour)
+                add_settlement(tx, tenant_id, updates, credit, payment.get("customer_id"), behaviour,
+                               timeline, payment["booking_date"])
         except TransactWriteError as exc:
             reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
             if reasons and reasons[0] == "ConditionalCheckFailed":
@@ -642,6 +686,8 @@ class Repository:
                         InvoiceItem.version.set(adv.expected_version + 1),
                         InvoiceItem.fees_open.set(to_str(adv.fees_open)),
                     ]
+                    if adv.charges_state is not None:
+                        actions.append(InvoiceItem.charges_state.set(adv.charges_state))
                     if adv.reminder_reached_on is not None:
                         actions.append(InvoiceItem.reminder_reached_on.set(
                             adv.reminder_reached_on.isoformat()))
@@ -778,12 +824,21 @@ def _finish(item: _Leased, owner: str, fields: dict[str, str]) -> None:
                 + [model.lease_owner.remove(), model.lease_until.remove()],
                 condition=(model.status == "sending") & (model.lease_owner == owner))
 
+#: timeline entries written with a booking: (invoice number, kind, detail)
+Timeline = Sequence[tuple[str, str, dict[str, str]]]
+
+
 def add_settlement(tx: TransactWrite, tenant_id: str, updates: list[tuple[Invoice, int]],
                    credit: Invoice | None, customer_id: str | None,
-                   behaviour: dict[str, int] | None) -> None:
+                   behaviour: dict[str, int] | None, timeline: Timeline = (),
+                   booking_date: str = "") -> None:
     """What a payment changes, into the transaction that books it: the invoices it settles (each
-    conditional on the version read), an over-payment as a customer credit, and the customer's
-    payment-behaviour counters."""
+    conditional on the version read), an over-payment as a customer credit, the customer's
+    payment-behaviour counters, and the invoices' timeline entries (residual charges)."""
+    for number, kind, detail in timeline:
+        at = f"{booking_date}T23:59:59"
+        tx.save(EventItem(pk=tenant_pk(tenant_id), sk=f"EVT#{number}#{at}#{kind}", kind=kind, at=at,
+                          detail=json.dumps(detail, ensure_ascii=False, sort_keys=True)))
     for invoice, expected in updates:
         tx.save(invoice_to_item(invoice.with_changes(version=expected + 1)),
                 condition=InvoiceItem.version == expected)
@@ -825,7 +880,8 @@ def plan_from_json(text: str) -> NoticePlan:
                 next_action_on=day(a["next_action_on"]), status=InvoiceStatus(a["status"]),
                 expected_version=int(a["expected_version"]),
                 fees_open=from_str(a.get("fees_open", "0")),
-                reminder_reached_on=day(a.get("reminder_reached_on")))
+                reminder_reached_on=day(a.get("reminder_reached_on")),
+                charges_state=a.get("charges_state"))
         for a in doc["advances"]
     )
     return NoticePlan(
@@ -836,4 +892,6 @@ def plan_from_json(text: str) -> NoticePlan:
         lines=lines, fee=from_str(doc["fee"]), deadline=date.fromisoformat(doc["deadline"]),
         advances=advances, stale_base_rate=bool(doc.get("stale_base_rate")),
         checks=tuple((str(n), int(v)) for n, v in doc.get("checks", [])),
+        kind=doc.get("kind", "dunning"),
+        payments=tuple((date.fromisoformat(d), from_str(a)) for d, a in doc.get("payments", [])),
     )

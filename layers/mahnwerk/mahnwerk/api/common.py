@@ -79,6 +79,8 @@ def invoice_json(inv: Invoice) -> dict[str, Any]:
         "due_date_source": inv.due_date_source, "amount": to_str(inv.amount),
         "open_amount": to_str(inv.open_amount), "paid_amount": to_str(inv.paid_amount),
         "fees_open": to_str(inv.fees_open), "interest_paid": to_str(inv.interest_paid),
+        "charges_open": to_str(inv.charges_open), "charges_waived": to_str(inv.charges_waived),
+        "charges_state": inv.charges_state or None,
         "currency": inv.currency, "status": inv.status.value, "level": inv.level,
         "next_action_on": iso(inv.next_action_on), "last_notice_on": iso(inv.last_notice_on),
         "paused_until": iso(inv.paused_until), "pause_reason": inv.pause_reason or None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from ..adapters.api_store import page_size
 from ..adapters.dynamo import InvoiceItem
 from ..domain.model import InvoiceStatus
-from ..service.invoice_ops import act, import_invoices
+from ..service.invoice_ops import act, decide_charges, import_invoices
 from .common import ctx, invoice_json, now, page_json, request_id, store, tenant_of
 from .idempotency import once
 
@@ -69,6 +69,11 @@ class PauseIn(ActionIn):
     until: date
 
 
+class ChargesIn(ActionIn):
+    decision: Literal["waive", "claim"] = Field(
+        description="waive: write the residual charges off; claim: one friendly statement of them")
+
+
 class HandOverIn(ActionIn):
     to: Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -97,6 +102,9 @@ def list_invoices(
     level: Annotated[int | None, Query(ge=0, le=9)] = None,
     due_from: Annotated[date | None, Query()] = None,
     due_to: Annotated[date | None, Query()] = None,
+    charges: Annotated[Literal["ask", "claim", "claimed", "waived"] | None, Query(
+        description="residual charges (interest and fees left once the principal is paid) in "
+                    "this state; ask: awaiting the owner's decision")] = None,
     limit: Annotated[int | None, Query(ge=1, le=200)] = None,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> dict[str, Any]:
@@ -110,6 +118,8 @@ def list_invoices(
         conditions.append(InvoiceItem.due_date >= due_from.isoformat())
     if due_to is not None:
         conditions.append(InvoiceItem.due_date <= due_to.isoformat())
+    if charges is not None:
+        conditions.append(InvoiceItem.charges_state == charges)
     condition = None
     for c in conditions:
         condition = c if condition is None else condition & c
@@ -159,6 +169,13 @@ def write_off(number: str, body: ActionIn) -> dict[str, Any]:
 @router.post("/<number>/cancel", summary="Cancel the invoice (issued in error)")
 def cancel(number: str, body: ActionIn) -> dict[str, Any]:
     return _act(number, "cancel", reason=body.reason)
+
+
+@router.post("/<number>/charges",
+             summary="Decide on residual charges (interest and fees left once the principal is paid)")
+def charges(number: str, body: ChargesIn) -> dict[str, Any]:
+    tenant = tenant_of(router.current_event)
+    return invoice_json(decide_charges(ctx(), tenant, number, body.decision, now(), body.reason))
 
 
 @router.post("/<number>/hand-over", summary="Hand the claim over to a collection agency or lawyer")

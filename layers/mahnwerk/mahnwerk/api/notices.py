@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -10,6 +9,8 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ..adapters.api_store import page_size
+from ..adapters.dynamo import plan_from_json
+from ..domain.money import to_str
 from .common import ctx, page_json, store, tenant_of
 
 router = Router()
@@ -17,11 +18,16 @@ URL_SECONDS = 300
 
 
 def notice_json(item: Any) -> dict[str, Any]:
-    plan = json.loads(item.plan)
+    plan = plan_from_json(item.plan)
     return {
-        "notice_id": item.notice_id, "customer_id": plan["customer_id"], "status": item.status,
-        "level": plan["level"], "level_name": plan["level_name"], "run_date": plan["run_date"],
-        "invoices": [line["number"] for line in plan["lines"]],
+        "notice_id": item.notice_id, "customer_id": plan.customer_id, "status": item.status,
+        "kind": plan.kind, "level": plan.level, "level_name": plan.level_name,
+        "run_date": plan.run_date.isoformat(), "deadline": plan.deadline.isoformat(),
+        "invoices": list(plan.invoice_numbers),
+        # what the letter claims, each part its own figure; they add up to the total
+        "principal": to_str(plan.principal), "paid": to_str(plan.paid),
+        "interest": to_str(plan.interest), "fees": to_str(plan.fees),
+        "flat_fee": to_str(plan.flat_fee), "total": to_str(plan.total),
         "channels": [c for c, k in (("email", item.message_id), ("post", item.post_key)) if k],
         "reserved_at": item.reserved_at, "sent_at": item.sent_at, "held_reason": item.held_reason,
         "has_letter": bool(item.pdf_key),

@@ -61,6 +61,14 @@ class Advance:
     expected_version: int
     fees_open: Decimal = ZERO
     reminder_reached_on: date | None = None
+    #: the residual-charge state the invoice moves to (None: unchanged)
+    charges_state: str | None = None
+
+
+#: a notice's kind: an escalation level of the policy, or the one statement of residual charges
+DUNNING, CHARGES = "dunning", "charges"
+#: the level name of a residual-charge statement (its subject; the letters translate it)
+CHARGES_NAME = "Aufstellung Verzugskosten"
 
 
 @dataclass(frozen=True)
@@ -82,11 +90,22 @@ class NoticePlan:
     #: (number, version) of listed invoices that do not advance: the reservation checks that they
     #: are unchanged, so the statement never shows a state that is already outdated
     checks: tuple[tuple[str, int], ...] = ()
+    #: DUNNING, or CHARGES: the statement of interest and costs left after the principal was paid
+    kind: str = DUNNING
+    #: payments received on the listed invoices since their last letter (day, amount), which the
+    #: letter acknowledges
+    payments: tuple[tuple[date, Decimal], ...] = ()
 
     @property
     def notice_id(self) -> str:
-        """Deterministic: the same customer, level and run day always give the same id."""
+        """Deterministic: the same customer, level and run day always give the same id (a
+        residual-charge statement is level 0)."""
         return f"{self.customer_id}:{self.run_date.isoformat()}:L{self.level}"
+
+    @property
+    def paid(self) -> Decimal:
+        """Paid so far on the listed invoices' principal."""
+        return cents(sum((line.paid for line in self.lines), ZERO))
 
     @property
     def principal(self) -> Decimal:
@@ -222,7 +241,9 @@ def decide(
     ]
     due = [inv for inv in candidates if is_due(inv, today) and inv.level < policy.top]
     if not due:
-        return None
+        mine = [inv for inv in invoices
+                if inv.customer_id == customer_id and inv.tenant_id == tenant_id]
+        return charges_statement(customer, mine, policy, rates, today)
     last_letter = max((inv.last_notice_on for inv in candidates if inv.last_notice_on), default=None)
     if last_letter is not None and (today - last_letter).days < policy.cooldown_days:
         return None
@@ -293,6 +314,56 @@ def decide(
         advances=tuple(advances),
         stale_base_rate=stale,
         checks=tuple((inv.number, inv.version) for inv in listed if inv.number not in new_level),
+        payments=payments_since_last_letter(listed),
+    )
+
+
+def payments_since_last_letter(invoices: Iterable[Invoice]) -> tuple[tuple[date, Decimal], ...]:
+    """The payments booked on these invoices since each one's last letter, once each (one
+    transfer may have paid several of them): what the next letter acknowledges."""
+    seen: dict[str, tuple[date, Decimal]] = {}
+    for inv in invoices:
+        on = inv.last_payment_on
+        if inv.last_payment_id and on is not None and \
+                (inv.last_notice_on is None or on >= inv.last_notice_on):
+            seen.setdefault(inv.last_payment_id, (on, inv.last_payment_amount))
+    return tuple(sorted(seen.values()))
+
+
+def charges_statement(customer: Customer, invoices: Iterable[Invoice], policy: Policy,
+                      rates: BaseRateTable, today: date) -> NoticePlan | None:
+    """The one friendly statement of residual charges (``residual.py``, policy ``claim``): the
+    interest and costs left on invoices whose principal is paid. No fee, no escalation after it."""
+    from .residual import statement_due
+
+    mine = list(invoices)
+    due = sorted((inv for inv in mine if statement_due(inv, today)),
+                 key=lambda inv: (inv.due_date, inv.number))
+    if not due:
+        return None
+    # no letter within the cooldown of the customer's last one, whatever it was about
+    last_letter = max((inv.last_notice_on for inv in mine if inv.last_notice_on), default=None)
+    if last_letter is not None and (today - last_letter).days < policy.cooldown_days:
+        return None
+    lines = []
+    stale = False
+    for inv in due:
+        line, line_stale = claim_line(inv, customer, policy, rates, today, inv.level)
+        lines.append(line)
+        stale = stale or line_stale
+    if sum((line.total for line in lines), ZERO) <= ZERO:
+        return None
+    first = policy.level(1)
+    channels = customer.overrides.channels or first.channels
+    return NoticePlan(
+        tenant_id=customer.tenant_id, customer_id=customer.customer_id, run_date=today, level=0,
+        level_name=CHARGES_NAME, tone=Tone.FRIENDLY, channels=channels, action=Action.LETTER,
+        lines=tuple(lines), fee=ZERO, deadline=today + timedelta(days=policy.deadline_days),
+        advances=tuple(Advance(
+            number=inv.number, from_level=inv.level, to_level=inv.level, next_action_on=None,
+            status=inv.status, expected_version=inv.version, fees_open=inv.fees_open,
+            charges_state="claimed") for inv in due),
+        stale_base_rate=stale, kind=CHARGES, payments=payments_since_last_letter(due),
     )
 
 
@@ -324,13 +395,18 @@ def refresh(plan: NoticePlan, current: Iterable[Invoice], customer: Customer, po
     lines = []
     for number in plan.invoice_numbers:
         inv = fresh.get(number)
-        if inv is None or inv.status not in (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID,
-                                             InvoiceStatus.HANDED_OVER):
+        if inv is None:
+            continue
+        if plan.kind == CHARGES:
+            if inv.charges_open <= ZERO or inv.charges_state == "waived":
+                continue
+        elif inv.status not in (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID,
+                                InvoiceStatus.HANDED_OVER):
             continue
         own_fee = added.get(number, ZERO)
         if own_fee > ZERO:
             inv = inv.with_changes(fees_open=max(ZERO, inv.fees_open - own_fee))
-        if inv.open_amount == ZERO and inv.fees_open == ZERO:
+        if plan.kind != CHARGES and inv.open_amount == ZERO and inv.fees_open == ZERO:
             continue
         line, _ = claim_line(inv, customer, policy, rates, plan.run_date, levels[number])
         lines.append(line)

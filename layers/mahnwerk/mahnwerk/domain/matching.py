@@ -37,8 +37,10 @@ name pointing to the customer, at most 0.8 when the amount fits a sibling invoic
 
 Settling (``settle``) spreads a payment over a customer's claims with ``allocation.allocate``:
 the named invoices first, then the others by due date; within an invoice costs → interest →
-principal (§367). What is left is an over-payment (a customer credit); what stays open on the
-invoices named or touched is the shortfall.
+principal (§367 Abs. 1) — unless the debtor designated the principal (§367 Abs. 2: a reference
+match, or an amount equal to open principal; ``Match.designated``), then principal first. What is
+left is an over-payment (a customer credit); what stays open on the invoices named or touched is
+the shortfall.
 """
 
 from __future__ import annotations
@@ -575,6 +577,9 @@ class Match:
     suggestions: tuple[Suggestion, ...] = ()
     #: why it was (not) matched: conflicts, ambiguity, references to invoices not open
     notes: tuple[str, ...] = ()
+    #: §367 Abs. 2 BGB: the debtor designated the principal of ``numbers`` (named them, or paid
+    #: exactly their open principal); otherwise §366 Abs. 2 / §367 Abs. 1 apply
+    designated: bool = False
 
     @property
     def matched(self) -> bool:
@@ -597,6 +602,8 @@ class _Candidate(NamedTuple):
 
 
 _KINDS = ("claim total", "open principal", "all open claims", "all open principal")
+#: an amount equal to open principal designates that principal (§367 Abs. 2 BGB)
+_PRINCIPAL_KINDS = (1, 3)
 
 
 class _Pick(NamedTuple):
@@ -736,7 +743,7 @@ class OpenBook:
                                      "the reference may be mistyped")
                         confidence = min(confidence, 0.8)
                 return Match(MatchMethod.REFERENCE, open_named, owner, confidence,
-                             notes=tuple(notes))
+                             notes=tuple(notes), designated=True)
             if fits:
                 notes.append(
                     f"conflict: the invoices named belong to customer {owner} and fit the amount, "
@@ -752,7 +759,8 @@ class OpenBook:
             notes.append(f"amount equals the {_KINDS[cand.kind]}; debtor IBAN known")
             confidence = 0.97 if iban_result.name_score >= NAME_TOKEN_OVERLAP else 0.93
             return Match(MatchMethod.AMOUNT_IBAN, cand.numbers, cand.customer_id,
-                         round(confidence - typo, 3), notes=tuple(notes))
+                         round(confidence - typo, 3), notes=tuple(notes),
+                         designated=cand.kind in _PRINCIPAL_KINDS)
         if iban_result == "tie":
             notes.append("amount and IBAN fit several customers equally")
             return self._unmatched(ctx, notes)
@@ -764,7 +772,8 @@ class OpenBook:
             notes.append(f"amount equals the {_KINDS[cand.kind]}; name similarity "
                          f"{name_result.name_score:.2f}")
             return Match(MatchMethod.AMOUNT_NAME, cand.numbers, cand.customer_id,
-                         round(0.6 + 0.3 * name_result.name_score - typo, 3), notes=tuple(notes))
+                         round(0.6 + 0.3 * name_result.name_score - typo, 3), notes=tuple(notes),
+                         designated=cand.kind in _PRINCIPAL_KINDS)
         if name_result == "tie":
             notes.append("amount and name fit several customers equally")
         return self._unmatched(ctx, notes)
@@ -965,6 +974,9 @@ class Settlement:
     shortfall: Decimal
     #: invoice numbers named that are not among the claims (already settled, or someone else's)
     unknown_named: tuple[str, ...] = ()
+    #: how it was applied: "designated" (§367 Abs. 2 BGB, principal first) or "statutory"
+    #: (§366 Abs. 2, §367 Abs. 1: costs → interest → principal)
+    application: str = "statutory"
 
     @property
     def applied(self) -> Decimal:
@@ -986,10 +998,13 @@ class Settlement:
         return "underpaid" if self.shortfall > ZERO else "exact"
 
 
-def settle(amount: Decimal, claims: Sequence[NoticeLine], named: Sequence[str] = ()) -> Settlement:
+def settle(amount: Decimal, claims: Sequence[NoticeLine], named: Sequence[str] = (), *,
+           designated: bool = False) -> Settlement:
     """Credit ``amount`` to a customer's ``claims`` (lines as of the booking day, e.g. from
     ``dunning.claim_line``): the ``named`` invoices first in that order, then the rest by due
-    date (§366 Abs. 2); within each invoice costs → interest → principal (§367 Abs. 1).
+    date (§366 Abs. 2); within each invoice costs → interest → principal (§367 Abs. 1) — or,
+    ``designated`` by the debtor (§367 Abs. 2), the named invoices' principal first, then their
+    interest and costs.
 
     Pass only the named invoices' claims to keep any excess as a customer credit, or all the
     customer's claims to let it settle the others oldest first.
@@ -998,7 +1013,8 @@ def settle(amount: Decimal, claims: Sequence[NoticeLine], named: Sequence[str] =
     if amount < ZERO:
         raise ValueError("a payment cannot be negative")
     by_number = {c.number: c for c in claims}
-    allocation = allocate(amount, claims, named)
+    designated = designated and any(n in by_number for n in named)
+    allocation = allocate(amount, claims, named, designated=designated)
     done = []
     for credit in allocation.credits:
         line = by_number[credit.number]
@@ -1014,7 +1030,8 @@ def settle(amount: Decimal, claims: Sequence[NoticeLine], named: Sequence[str] =
         (cents(by_number[n].total) for n in dict.fromkeys(named)
          if n in by_number and n not in touched), ZERO)
     unknown = tuple(n for n in dict.fromkeys(named) if n not in by_number)
-    return Settlement(amount, tuple(done), cents(allocation.unapplied), cents(shortfall), unknown)
+    return Settlement(amount, tuple(done), cents(allocation.unapplied), cents(shortfall), unknown,
+                      "designated" if designated else "statutory")
 
 
 __all__ = [

@@ -125,6 +125,18 @@ class Invoice:
     #: when the invoice first arrived (ISO timestamp) and from which file, for its timeline
     received_at: str | None = None
     source: str | None = None
+    #: residual charge: interest and costs still open once the principal is paid (see
+    #: ``residual.py``); never a reason to dun the invoice as unpaid
+    charges_open: Decimal = ZERO
+    #: residual charges written off by the owner's policy or decision
+    charges_waived: Decimal = ZERO
+    #: what happens to the residual charge: "" (none), "waived", "ask" (the owner decides),
+    #: "claim" (one statement is due on ``next_action_on``), "claimed" (that statement went out)
+    charges_state: str = ""
+    #: the last payment booked on the invoice, for the next letter ("Ihre Zahlung über … vom …")
+    last_payment_id: str = ""
+    last_payment_on: date | None = None
+    last_payment_amount: Decimal = ZERO
 
     @property
     def paid_amount(self) -> Decimal:

@@ -21,6 +21,10 @@ class Action(StrEnum):
     HAND_OVER = "hand_over"
 
 
+#: what happens to interest and fees still open once an invoice's principal is paid
+RESIDUAL_POLICIES = ("waive", "claim", "ask")
+
+
 @dataclass(frozen=True)
 class Level:
     name: str
@@ -51,6 +55,11 @@ class Policy:
     flat_fee_b2b: bool = False
     #: §286 Abs. 2 Nr. 1 BGB: due dates are agreed by contract, so default starts without a reminder
     due_dates_agreed: bool = False
+    #: interest and fees left once the principal is paid: "waive" (written off), "claim" (one
+    #: friendly statement of them, no escalation) or "ask" (the owner decides)
+    residual_charges: str = "waive"
+    #: residual charges below this amount are always waived
+    residual_minimum: Decimal = Decimal("10.00")
     extra: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -63,6 +72,11 @@ class Policy:
                 raise DomainError(f"level {i + 1} ({level.name}): fee must not be negative")
             if level.action is Action.HAND_OVER and i != len(self.levels) - 1:
                 raise DomainError("only the last level may hand over for collection")
+        if self.residual_charges not in RESIDUAL_POLICIES:
+            raise DomainError(f"residual_charges: one of {', '.join(RESIDUAL_POLICIES)}, "
+                              f"got {self.residual_charges!r}")
+        if self.residual_minimum < ZERO:
+            raise DomainError("residual_minimum: must not be negative")
         # §286 Abs. 1 BGB: the first reminder is what puts the debtor in default, so its own
         # costs cannot be claimed.
         if self.levels[0].fee != ZERO:

@@ -9,7 +9,7 @@ from typing import Any
 from .logo import parse_logo
 from .model import Address, Channel, DomainError
 from .money import cents
-from .policy import Action, Level, Policy, Tone, default_policy
+from .policy import RESIDUAL_POLICIES, Action, Level, Policy, Tone, default_policy
 from .settings import Bank, Company, Invoicing, TenantSettings
 
 
@@ -36,8 +36,8 @@ def _bool(doc: dict[str, Any], key: str, where: str, default: bool) -> bool:
     return value
 
 
-def _money(doc: dict[str, Any], key: str, where: str) -> Decimal:
-    value = doc.get(key, "0")
+def _money(doc: dict[str, Any], key: str, where: str, default: str = "0") -> Decimal:
+    value = doc.get(key, default)
     try:
         amount = cents(Decimal(str(value)))
     except InvalidOperation as exc:
@@ -71,7 +71,7 @@ _KNOWN = {
     "invoicing": {"send_invoices", "vat_rate", "small_business", "tax_number", "line_text"},
     "policy": {"payment_terms_days", "minimum_amount", "consolidate", "deadline_days",
                "post_delivery_days", "cooldown_days", "statutory_interest", "flat_fee_b2b",
-               "due_dates_agreed", "levels"},
+               "due_dates_agreed", "levels", "residual_charges", "residual_minimum"},
 }
 
 
@@ -206,7 +206,18 @@ def policy_from_dict(doc: dict[str, Any]) -> Policy:
         statutory_interest=_bool(doc, "statutory_interest", "policy", base.statutory_interest),
         flat_fee_b2b=_bool(doc, "flat_fee_b2b", "policy", base.flat_fee_b2b),
         due_dates_agreed=_bool(doc, "due_dates_agreed", "policy", base.due_dates_agreed),
+        residual_charges=_choice(doc, "residual_charges", "policy", RESIDUAL_POLICIES,
+                                 base.residual_charges),
+        residual_minimum=_money(doc, "residual_minimum", "policy", str(base.residual_minimum)),
     )
+
+
+def _choice(doc: dict[str, Any], key: str, where: str, allowed: tuple[str, ...],
+            default: str) -> str:
+    value = doc.get(key, default)
+    if value not in allowed:
+        raise DomainError(f"{where}.{key}: one of {', '.join(allowed)}, got {value!r}")
+    return str(value)
 
 
 def _level(doc: dict[str, Any], where: str) -> Level:

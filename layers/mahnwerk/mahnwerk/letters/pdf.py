@@ -499,11 +499,12 @@ def _table(pdf: LetterPDF, view: Statement) -> None:
 
 
 def _totals_height(view: Statement) -> float:
-    return (2 * ROW_H if view.letter_fee else 0.8 * ROW_H) + 0.8 + ROW_H + 1.5
+    return (len(view.breakdown) * ROW_H if view.breakdown else 0.8 * ROW_H) + 0.8 + ROW_H + 1.5
 
 
 def _totals(pdf: LetterPDF, view: Statement) -> None:
-    """Subtotal and this letter's fee (if any), then the total with the deadline beside it."""
+    """What the total is made of (if more than principal), then the total with the deadline
+    beside it."""
     lab = view.labels
     value_w, label_x = 32.0, LEFT + 70.0
     label_w = TEXT_W - 70.0 - value_w
@@ -513,11 +514,11 @@ def _totals(pdf: LetterPDF, view: Statement) -> None:
     pdf.set_font(FONT, "", 6.5)
     pdf.put(LEFT, y, 60, ROW_H, lab["in_currency"])
     pdf.set_text_color(0, 0, 0)
-    if view.letter_fee:
-        lines = ((lab["subtotal"], view.subtotal), (lab["letter_fee"], view.letter_fee))
-        for label, value in lines:
+    if view.breakdown:
+        for label, value in view.breakdown:
             pdf.set_font(FONT, "", 8)
-            pdf.put(label_x, y, label_w, ROW_H, label, "R")
+            # right-aligned from further left: "Offene Hauptforderung (nach Zahlungen von …)"
+            pdf.put(LEFT + 35.0, y, TEXT_W - 35.0 - value_w, ROW_H, label, "R")
             pdf.put(label_x + label_w, y, value_w, ROW_H, value, "R")
             y += ROW_H
     else:

@@ -20,7 +20,7 @@ from jinja2 import BaseLoader, ChoiceLoader, DictLoader, FileSystemLoader, Stric
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ..domain.dunning import NoticePlan
+from ..domain.dunning import CHARGES, CHARGES_NAME, NoticePlan
 from ..domain.model import Customer
 from ..domain.money import ZERO
 from ..domain.settings import TenantSettings
@@ -38,6 +38,7 @@ _EN_LEVEL_NAMES = {
     "3. Mahnung": "Third reminder",
     "Letzte Mahnung": "Final reminder",
     "Übergabe an Inkasso": "Notice of transfer to debt collection",
+    CHARGES_NAME: "Statement of late-payment charges",
 }
 
 _SUBJECT = {"de": "{level} – Kundennummer {customer}", "en": "{level} – Customer no. {customer}"}
@@ -157,6 +158,9 @@ def text_context(
         "principal": format_money(plan.principal, locale),
         "interest": format_money(plan.interest, locale),
         "fees": format_money(plan.fees, locale),
+        "flat_fee": format_money(plan.flat_fee, locale),
+        "paid": format_money(plan.paid, locale),
+        "payment_note": payment_note(plan, locale),
         "letter_fee": format_money(plan.fee, locale),
         "has_interest": plan.interest > ZERO,
         "has_fees": plan.fee > ZERO or line_fees > ZERO,
@@ -165,6 +169,23 @@ def text_context(
         "run_date": format_date(plan.run_date, locale),
         "contact": _contact(settings, locale),
     }
+
+
+def payment_note(plan: NoticePlan, locale: str) -> str:
+    """The payments received since the last letter, acknowledged in one sentence ("" if none):
+    a letter after a part payment says so instead of "no payment received"."""
+    if not plan.payments:
+        return ""
+    parts = [(format_money(amount, locale), format_date(day, locale)) for day, amount in plan.payments]
+    if locale == "de":
+        listed = [f"über {amount} vom {day}" for amount, day in parts]
+        joined = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " und " + listed[-1]
+        noun = "Ihre Zahlung" if len(listed) == 1 else "Ihre Zahlungen"
+        return f"{noun} {joined} haben wir berücksichtigt."
+    listed = [f"of {amount} on {day}" for amount, day in parts]
+    joined = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+    noun = "your payment" if len(listed) == 1 else "your payments"
+    return f"We have taken {noun} {joined} into account."
 
 
 def compose(
@@ -182,7 +203,9 @@ def compose(
     locale = resolve_locale(customer, settings)
     env = _env(False, overrides)
     context = text_context(plan, customer, settings, locale)
-    body = _render(env, [f"{locale}/level{plan.level}.txt", f"{locale}/{plan.tone}.txt"], context)
+    names = [f"{locale}/charges.txt"] if plan.kind == CHARGES else \
+        [f"{locale}/level{plan.level}.txt", f"{locale}/{plan.tone}.txt"]
+    body = _render(env, names, context)
     salutation = _render(env, [f"{locale}/salutation.txt"], context)
     closing = _render(env, [f"{locale}/closing.txt"], context)
     return LetterText(

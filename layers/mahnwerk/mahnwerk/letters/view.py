@@ -47,6 +47,9 @@ class Statement:
     subtotal: str
     #: the fee of this letter itself; empty when the letter is free
     letter_fee: str
+    #: what the total is made of, (label, amount), when it is more than principal: open
+    #: principal, interest, earlier fees, this letter's fee, the §288 Abs. 5 flat fee
+    breakdown: tuple[tuple[str, str], ...]
     total: str
     deadline: str
     run_date: str
@@ -110,6 +113,26 @@ def footer_groups(settings: TenantSettings, locale: str) -> tuple[tuple[str, ...
     return tuple(column for column in cleaned if column)
 
 
+def breakdown(plan: NoticePlan, locale: str) -> tuple[tuple[str, str], ...]:
+    """The parts of the total, each its own figure (they add up to ``plan.total``); empty when
+    the total is open principal alone."""
+    lab = labels(locale)
+    earlier = sum((line.fees for line in plan.lines), ZERO)
+    parts = [
+        (lab["interest_total"], plan.interest),
+        (lab["fees_earlier"], earlier),
+        (lab["letter_fee"], plan.fee),
+        (lab["flat_fee"], plan.flat_fee),
+    ]
+    shown = [(label, amount) for label, amount in parts if amount != ZERO]
+    if not shown:
+        return ()
+    principal = lab["principal_after_payments"].format(paid=format_money(plan.paid, locale)) \
+        if plan.paid > ZERO else lab["principal_open"]
+    return tuple((label, format_money(amount, locale))
+                 for label, amount in [(principal, plan.principal), *shown])
+
+
 def statement(plan: NoticePlan, settings: TenantSettings, locale: str) -> Statement:
     subtotal = sum((line.total for line in plan.lines), ZERO)
     return Statement(
@@ -121,6 +144,7 @@ def statement(plan: NoticePlan, settings: TenantSettings, locale: str) -> Statem
             sum((line.fees + line.flat_fee for line in plan.lines), ZERO), locale),
         subtotal=format_money(subtotal, locale),
         letter_fee=format_money(plan.fee, locale) if plan.fee > ZERO else "",
+        breakdown=breakdown(plan, locale),
         total=format_money(plan.total, locale),
         deadline=format_date(plan.deadline, locale),
         run_date=format_date(plan.run_date, locale),

@@ -7,10 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from ..adapters.api_store import ApiStore
+from ..domain import residual
 from ..domain.actions import ActionResult, apply_action
 from ..domain.dates import business_date
 from ..domain.events import handed_over_by_owner
 from ..domain.model import DomainError, Invoice, Reject
+from ..domain.money import to_str
 from ..intake.csv_invoices import record_from_fields
 from .bootstrap import Context
 from .intake import ImportReport, apply_records
@@ -51,6 +53,20 @@ def import_invoices(ctx: Context, tenant_id: str, rows: Sequence[Mapping[str, st
     # opted-in tenants: Mahnwerk writes and sends these invoices (each at most once)
     queue_invoices(ctx, settings, report.created, at.isoformat())
     return report
+
+
+def decide_charges(ctx: Context, tenant_id: str, number: str, decision: str, at: datetime,
+                   reason: str = "") -> Invoice:
+    """The owner's decision on an invoice's residual charges (policy ``ask``): waive or claim."""
+    invoice = ctx.repo.get_invoice(tenant_id, number)
+    if invoice is None:
+        raise NotFound(f"invoice {number} not found")
+    changed = residual.decide(invoice, decision, business_date(at))
+    detail: dict[str, Any] = {"amount": to_str(invoice.charges_open)}
+    if reason.strip():
+        detail["reason"] = reason.strip()[:500]
+    kind = "charges_waived" if decision == "waive" else "charges_claim"
+    return ApiStore(ctx.repo).change_invoice(changed, invoice.version, kind, at, detail)
 
 
 def act(ctx: Context, tenant_id: str, number: str, action: str, at: datetime,

@@ -16,7 +16,15 @@ from ..domain.money import ZERO, to_str
 from ..intake.bank_model import BankEntry
 from .bootstrap import Context
 from .invoice_ops import NotFound
-from .reconcile import OPEN, BankReport, _Book, _book_entry, booked_events, publish_outbox, settle_on
+from .reconcile import (
+    BankReport,
+    _Book,
+    _book_entry,
+    booked_events,
+    publish_outbox,
+    settle_on,
+    settleable,
+)
 from .tenants import load_settings
 
 
@@ -65,22 +73,23 @@ def assign(ctx: Context, tenant_id: str, payment_id: str, numbers: list[str]) ->
     customers = {inv.customer_id for inv in invoices}
     if len(customers) != 1:
         raise DomainError("the invoices belong to different customers; assign them one by one")
-    closed = [inv.number for inv in invoices if inv.status not in OPEN or inv.open_amount <= ZERO]
+    closed = [inv.number for inv in invoices if not settleable(inv)]
     if closed:
         raise AlreadyAssigned(f"invoice(s) not open: {', '.join(closed)}")
     customer_id = customers.pop()
     customer = ctx.repo.get_customer(tenant_id, customer_id)
     book = _Book(ctx, load_settings(ctx, tenant_id), (invoices, [customer] if customer else []))
     on = date.fromisoformat(item.booking_date)
+    # the owner assigns the invoices the transfer was meant for: a designation (§367 Abs. 2 BGB)
     booking = settle_on(book, [inv.number for inv in invoices], Decimal(item.amount), on,
-                        customer_id, "api", payment_id)
+                        customer_id, "api", payment_id, designated=True)
     matched = booked_events(tenant_id, payment_id, customer_id, on, Decimal(item.amount), "manual",
                             booking, "api", datetime.now(UTC))
     fields = {"status": "matched", "method": "manual", "customer_id": customer_id,
               "unapplied": to_str(booking.settlement.overpayment), "invoices": booking.invoices_json,
-              "outbox": events.outbox_json(matched)}
+              "outbox": events.outbox_json(matched), "application": booking.settlement.application}
     assign_payment(ctx.repo, tenant_id, payment_id, fields, booking.updates, booking.credit,
-                   booking.behaviour)
+                   booking.behaviour, booking.timeline, item.booking_date)
     publish_outbox(ctx, tenant_id, [(payment_id, matched)])
     fresh = store.get_payment(tenant_id, payment_id)
     assert fresh is not None
@@ -94,6 +103,7 @@ def payment_json(item: Any) -> dict[str, Any]:
         "customer_id": item.customer_id, "unapplied": item.unapplied,
         "remittance": item.remittance, "debtor_name": item.debtor_name,
         "invoices": json.loads(item.invoices or "[]"),
+        "application": item.application or ("statutory" if item.status == "matched" else None),
         "suggestions": json.loads(item.suggestions or "[]"), "source": item.source,
     }
 

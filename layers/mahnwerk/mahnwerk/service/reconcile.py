@@ -15,11 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from ..adapters.dynamo import Conflict
-from ..domain import events
+from ..domain import events, residual
 from ..domain.dunning import NoticeLine, accrue, claim_line
 from ..domain.matching import InvoiceIndex, OpenBook, OpenItem, Settlement, settle
 from ..domain.model import Customer, Invoice, InvoiceStatus, Reject
-from ..domain.money import ZERO, to_str
+from ..domain.money import ZERO, cents, to_str
 from ..domain.settings import TenantSettings
 from ..intake.bank import parse_bank_file
 from ..intake.bank_model import BankEntry
@@ -28,6 +28,12 @@ from .law import base_rates
 
 OPEN = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.HANDED_OVER,
         InvoiceStatus.DISPUTED)
+
+
+def settleable(inv: Invoice) -> bool:
+    """An invoice a payment can still settle: open principal or fees, or a residual charge that
+    is claimed or awaits the owner's decision."""
+    return (inv.status in OPEN and inv.open_amount + inv.fees_open > ZERO) or residual.claimable(inv)
 
 
 @dataclass
@@ -61,8 +67,7 @@ class _Book:
         self.customers = {c.customer_id: c for c in customers}
         everything = ctx.repo.invoices(tenant) if only is None else only[0]
         self.index = InvoiceIndex([inv.number for inv in everything])
-        self.open = {inv.number: inv for inv in everything
-                     if inv.status in OPEN and inv.open_amount + inv.fees_open > ZERO}
+        self.open = {inv.number: inv for inv in everything if settleable(inv)}
         self._books: dict[date, OpenBook] = {}
 
     def customer(self, customer_id: str) -> Customer:
@@ -87,7 +92,7 @@ class _Book:
 
     def changed(self, invoices: list[Invoice]) -> None:
         for inv in invoices:
-            if inv.status in OPEN and inv.open_amount + inv.fees_open > ZERO:
+            if settleable(inv):
                 self.open[inv.number] = inv
             else:
                 self.open.pop(inv.number, None)
@@ -99,41 +104,61 @@ class _Book:
 @dataclass
 class Booking:
     """What settling one payment changes: the invoices (with the versions read), a credit for an
-    over-payment, the customer's behaviour counters, and the allocation as stored on the payment."""
+    over-payment, the customer's behaviour counters, the allocation as stored on the payment, and
+    the invoices' timeline entries (residual charges waived, claimed or asked about)."""
 
     updates: list[tuple[Invoice, int]]
     credit: Invoice | None
     behaviour: dict[str, int]
     invoices_json: str
     settlement: Settlement
+    #: (invoice number, kind, detail) written with the booking
+    timeline: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    #: invoices whose principal this payment paid off
+    paid_now: list[str] = field(default_factory=list)
 
 
 def settle_on(book: _Book, numbers: list[str], amount: Decimal, on: date, customer_id: str,
-              source: str, entry_key: str) -> Booking:
-    """Allocate ``amount`` paid on ``on`` to the named open invoices (§366/§367 BGB)."""
+              source: str, entry_key: str, designated: bool = False) -> Booking:
+    """Allocate ``amount`` paid on ``on`` to the named open invoices (§366/§367 BGB);
+    ``designated``: the debtor named them (§367 Abs. 2), so their principal is paid first."""
     tenant = book.settings.tenant_id
+    policy = book.settings.policy
     accrued: dict[str, Invoice] = {}
     lines = []
     for number in numbers:
         accrued[number], line = book.line(book.open[number], on)
         lines.append(line)
-    settlement = settle(amount, lines, named=numbers)
+    settlement = settle(amount, lines, named=numbers, designated=designated)
     updates: list[tuple[Invoice, int]] = []
     behaviour: defaultdict[str, int] = defaultdict(int)
+    timeline: list[tuple[str, str, dict[str, str]]] = []
+    paid_now: list[str] = []
     for s in settlement.invoices:
         inv = accrued[s.number]
-        paid_now = s.paid_in_full
         new = inv.with_changes(
             open_amount=s.principal_after,
             fees_open=max(ZERO, inv.fees_open - s.fees),
             flat_fee_paid=inv.flat_fee_paid + s.flat_fee,
             interest_paid=inv.interest_paid + s.interest,
-            status=InvoiceStatus.PAID if paid_now else InvoiceStatus.PARTIALLY_PAID
-            if inv.status is not InvoiceStatus.HANDED_OVER else inv.status,
-            next_action_on=None if paid_now else inv.next_action_on,
+            last_payment_id=entry_key, last_payment_on=on, last_payment_amount=cents(amount),
         )
+        if residual.claimable(inv):  # the principal was paid before: this pays residual charges
+            new = residual.charges_paid(new, s.claim_after)
+        elif s.principal_after <= ZERO:
+            new = residual.principal_paid(new, s.claim_after, policy, on)
+            paid_now.append(s.number)
+            if new.charges_state == "waived" and new.charges_waived > inv.charges_waived:
+                timeline.append((s.number, "charges_waived",
+                                 {"amount": to_str(new.charges_waived - inv.charges_waived)}))
+            elif new.charges_state in ("claim", "ask"):
+                timeline.append((s.number, f"charges_{new.charges_state}",
+                                 {"amount": to_str(new.charges_open)}))
+        elif inv.status not in (InvoiceStatus.HANDED_OVER, InvoiceStatus.DISPUTED):
+            # a part payment does not end a dispute or a hand-over
+            new = new.with_changes(status=InvoiceStatus.PARTIALLY_PAID)
         updates.append((new, book.open[s.number].version))
-        if paid_now:
+        if s.number in paid_now:
             behaviour["paid_count"] += 1
             behaviour["paid_on_time"] += int(on <= inv.due_date)
             behaviour["days_to_pay_sum"] += max(0, (on - inv.issue_date).days)
@@ -148,7 +173,7 @@ def settle_on(book: _Book, numbers: list[str], amount: Decimal, on: date, custom
     invoices_json = json.dumps([{"number": s.number, "fees": to_str(s.fees),
                                  "flat_fee": to_str(s.flat_fee), "interest": to_str(s.interest),
                                  "principal": to_str(s.principal)} for s in settlement.invoices])
-    return Booking(updates, credit, dict(behaviour), invoices_json, settlement)
+    return Booking(updates, credit, dict(behaviour), invoices_json, settlement, timeline, paid_now)
 
 
 def ingest_statement(ctx: Context, settings: TenantSettings, file_name: str, data: bytes,
@@ -230,7 +255,8 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
         return []
 
     numbers = [n for n in match.numbers if n in book.open]
-    booking = settle_on(book, numbers, entry.amount, on, match.customer_id, source, entry.entry_key)
+    booking = settle_on(book, numbers, entry.amount, on, match.customer_id, source, entry.entry_key,
+                        designated=match.designated)
     updates, credit, settlement = booking.updates, booking.credit, booking.settlement
     behaviour = booking.behaviour
     matched = booked_events(tenant, entry.entry_key, match.customer_id, on, entry.amount,
@@ -239,15 +265,17 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
         **base, "status": "matched", "method": match.method.value,
         "customer_id": match.customer_id, "unapplied": to_str(settlement.overpayment),
         "invoices": booking.invoices_json, "outbox": events.outbox_json(matched),
+        "application": settlement.application,
     }
-    if not ctx.repo.book_payment(tenant, entry.entry_key, payment, updates, credit, behaviour):
+    if not ctx.repo.book_payment(tenant, entry.entry_key, payment, updates, credit, behaviour,
+                                 booking.timeline):
         report.duplicates += 1
         return []
     book.changed([u[0].with_changes(version=u[1] + 1) for u in updates])
     report.booked.append({
         "date": on.isoformat(), "amount": to_str(entry.amount), "method": match.method.value,
         "customer": match.customer_id, "matched": [s.number for s in settlement.invoices],
-        "paid_in_full": [s.number for s in settlement.invoices if s.paid_in_full],
+        "paid_in_full": list(booking.paid_now), "application": settlement.application,
         "unmatched": to_str(settlement.overpayment),
     })
     return matched
@@ -260,9 +288,17 @@ def booked_events(tenant: str, payment_id: str, customer_id: str, on: date, amou
         events.payment_matched(tenant, payment_id, customer_id, on, amount, method,
                                booking.settlement, via, at),
         *(events.invoice_paid(inv, payment_id, on, at) for inv, _ in booking.updates
-          if inv.status is InvoiceStatus.PAID),
+          if inv.number in booking.paid_now),
     ]
 
 
-__all__ = ["BankReport", "Booking", "Outbox", "booked_events", "ingest_statement", "publish_outbox",
-           "settle_on"]
+__all__ = [
+    "BankReport",
+    "Booking",
+    "Outbox",
+    "booked_events",
+    "ingest_statement",
+    "publish_outbox",
+    "settle_on",
+    "settleable",
+]

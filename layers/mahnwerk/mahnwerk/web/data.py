@@ -3,7 +3,6 @@ routers (``mahnwerk.api``), so a figure on the dashboard and the API's figure ca
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
-from ..adapters.dynamo import InvoiceItem, PaymentItem
+from ..adapters.dynamo import InvoiceItem
 from ..api.common import ctx, store
 from ..api.reports import calendar_entries
 from ..domain import reports
@@ -170,21 +169,6 @@ def invoice_list(tenant: str, phase: str, q: str, cursor: str | None) -> Invoice
     ids = sorted({inv.customer_id for inv in items})
     found = repo.batch_get_customers(tenant, ids) if ids else {}
     return InvoiceList(items, cursor, {cid: c.name for cid, c in found.items()})
-
-
-def payments_of(tenant: str, number: str) -> list[dict[str, Any]]:
-    """Payments booked on one invoice, for its timeline (principal, fees and interest)."""
-    entries = []
-    for p in PaymentItem.query(f"T#{tenant}", PaymentItem.sk.startswith("PAY#"),
-                               filter_condition=PaymentItem.invoices.contains(f'"{number}"')):
-        for line in json.loads(p.invoices or "[]"):
-            if line.get("number") != number:
-                continue
-            total = sum((from_str(str(line.get(k) or "0")) for k in
-                         ("principal", "fees", "flat_fee", "interest")), ZERO)
-            entries.append({"kind": "payment", "at": p.booking_date, "amount": str(total),
-                            "method": p.method})
-    return entries
 
 
 # --- customers ----------------------------------------------------------------------------------

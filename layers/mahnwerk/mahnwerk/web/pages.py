@@ -164,8 +164,7 @@ def _invoice_page(view: View, number: str, status: int = 200, error: str = "") -
     invoice = repo.get_invoice(view.tenant, number)
     if invoice is None:
         raise NotFoundError(f"invoice {number} not found")
-    timeline = repo.timeline(view.tenant, number) + data.payments_of(view.tenant, number)
-    timeline.sort(key=lambda e: str(e["at"]))
+    timeline = repo.timeline(view.tenant, number)
     customer = repo.get_customer(view.tenant, invoice.customer_id)
     allowed = {a for a, statuses in ALLOWED.items() if invoice.status in statuses}
     receivable = invoice.status in reports.RECEIVABLE and invoice.open_amount > 0
