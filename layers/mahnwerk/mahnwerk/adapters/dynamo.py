@@ -93,6 +93,9 @@ class InvoiceItem(_Base):
     interest_accrued = UnicodeAttribute(default="0")  # exact, unrounded
     interest_through = UnicodeAttribute(null=True)
     interest_paid = UnicodeAttribute(default="0.00")
+    #: while disputed (items written before these existed load as None)
+    disputed_on = UnicodeAttribute(null=True)
+    held_next_action_on = UnicodeAttribute(null=True)
     customer_index = CustomerIndex()
     due_index = DueIndex()
 
@@ -246,6 +249,8 @@ def invoice_from_item(item: InvoiceItem, tenant_id: str) -> Invoice:
         interest_paid=from_str(item.interest_paid),
         received_at=item.received_at,
         source=item.source,
+        disputed_on=_d(item.disputed_on),
+        held_next_action_on=_d(item.held_next_action_on),
     )
 
 
@@ -291,6 +296,8 @@ def invoice_to_item(inv: Invoice, source: str | None = None,
         interest_accrued=str(inv.interest_accrued),
         interest_through=_iso(inv.interest_through),
         interest_paid=to_str(inv.interest_paid),
+        disputed_on=_iso(inv.disputed_on),
+        held_next_action_on=_iso(inv.held_next_action_on),
     )
 
 

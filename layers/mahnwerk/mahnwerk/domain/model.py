@@ -125,6 +125,10 @@ class Invoice:
     #: when the invoice first arrived (ISO timestamp) and from which file, for its timeline
     received_at: str | None = None
     source: str | None = None
+    #: while disputed: the day the dispute began and the ``next_action_on`` it held then, so that
+    #: resolving continues the schedule with the grace that was left (domain.actions)
+    disputed_on: date | None = None
+    held_next_action_on: date | None = None
 
     @property
     def paid_amount(self) -> Decimal:
