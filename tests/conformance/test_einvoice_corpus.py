@@ -42,10 +42,9 @@ REFUSED = {
     "zugferd-corpus/other/eicar.ubl.xml": "malware test signature",
 }
 
-#: UNTDID 1001 credit-note codes. 389 (self-billed invoice) is included on purpose: the corpus's
-#: "Gutschrift" uses it for a credit to the customer ("wird Ihrem Kundenkonto gutgeschrieben"), and
-#: Mahnwerk reads it as a credit so it can never dun a customer for money they are owed.
-CREDIT_CODES = {"81", "83", "261", "262", "296", "308", "381", "389", "396", "420", "458", "532"}
+#: UNTDID 1001 credit-note codes (those EN 16931 allows for BT-3). Not 389: a self-billed invoice
+#: is what the buyer owes the seller, a claim with the signs and due date it states, like 380.
+CREDIT_CODES = {"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"}
 EMBEDDED_NAMES = ("factur-x.xml", "xrechnung.xml", "zugferd-invoice.xml")
 
 
@@ -254,6 +253,39 @@ def test_corpus_file(corpus, rel):
     else:
         assert record.due_date_source in ("terms", "default_terms")
         assert record.due_date >= record.issue_date
+
+
+def type_code(rel: str, data: bytes) -> str:
+    xml = embedded_xml(data) if rel.lower().endswith(".pdf") else data
+    root = ET.fromstring(xml)
+    ns, paths = SYNTAXES[root.tag]
+    return xpath(root, paths["type"], ns)
+
+
+@pytest.mark.corpus
+def test_self_billed_invoices_are_claims_with_their_due_dates(corpus):
+    """UNTDID 1001 389 (self-billed invoice, Gutschrift in the sense of §14 UStG): what the buyer
+    owes the seller. The corpus's 389 files come out as positive claims, not credit notes."""
+    self_billed = []
+    for rel in corpus_files():
+        if must_refuse(rel) or rel in TEXT_ONLY:
+            continue
+        data = (corpus / rel).read_bytes()
+        if type_code(rel, data) != "389":
+            continue
+        self_billed.append(rel)
+        [record] = parse(corpus / rel).records
+        expected = expected_for(rel, data)
+        assert not expected.credit and not record.credit_note, rel
+        assert record.document_type == "389"
+        assert record.open_amount == expected.payable > 0, rel
+        if expected.due is not None:
+            assert (record.due_date, record.due_date_source) == (expected.due, "invoice"), rel
+        else:
+            assert record.due_date_source in ("terms", "default_terms") and \
+                record.due_date >= record.issue_date, rel
+    # as checked in: the Gutschrift as CII, UBL and Factur-X, and the intra-community supply
+    assert len(self_billed) >= 4, self_billed
 
 
 @pytest.mark.corpus

@@ -254,6 +254,57 @@ def test_actions_change_the_invoice_and_write_its_timeline(api):
     assert timeline[1]["reason"] == "Ware mangelhaft"
 
 
+def test_resolving_a_dispute_continues_the_schedule_with_the_grace_left(api):
+    """R-9 is due 20.11., its reminder on 27.11. (due + 7); disputed on 23.11. with 4 days left,
+    resolved on 1.12.: no letter that day (the run fired after the resolution sends none), the
+    reminder on 5.12., four days after the resolution."""
+    new = {"number": "R-9", "customer": customer("K-9", "Jörg Weiß", email="joerg@example.org"),
+           "issue_date": "2026-11-06", "due_date": "2026-11-20", "amount": "80.00"}
+    assert post(api, "/v1/invoices", {"invoices": [new]}).status == 200
+    assert get(api, "/v1/invoices/R-9").body["next_action_on"] == "2026-11-27"
+    assert post(api, "/v1/invoices/R-9/dispute", {"reason": "Lieferung fehlt"}).status == 200
+
+    def k9_notices():
+        return sorted(n["notice_id"] for n in get(api, "/v1/notices").body["items"]
+                      if n["customer_id"] == "K-9")
+
+    api.now = berlin(2026, 11, 27, 6)
+    api.fire_schedule("DunningFunction", api.now)
+    api.drain()
+    assert k9_notices() == []  # disputed: nothing goes out
+
+    api.now = berlin(2026, 12, 1, 10)
+    resolved = post(api, "/v1/invoices/R-9/resolve", {})
+    assert (resolved.body["status"], resolved.body["next_action_on"]) == ("open", "2026-12-05")
+    for day in (berlin(2026, 12, 1, 11), berlin(2026, 12, 4, 6)):
+        api.now = day
+        api.fire_schedule("DunningFunction", day)
+        api.drain()
+        assert k9_notices() == []
+    api.now = berlin(2026, 12, 5, 6)
+    api.fire_schedule("DunningFunction", api.now)
+    api.drain()
+    assert k9_notices() == ["K-9:2026-12-05:L1"]
+    assert get(api, "/v1/invoices/R-9").body["level"] == 1
+
+
+def test_a_dispute_stored_without_its_schedule_resumes_from_the_policy(api):
+    """An item disputed before ``disputed_on`` was kept loads, and resolving it follows the level's
+    schedule: R-2 (due 23.11.) gets its reminder on 30.11., not on the day of resolution."""
+    from mahnwerk.domain.model import InvoiceStatus
+
+    with api.service_context() as ctx:
+        r2 = ctx.repo.get_invoice("acme", "R-2")
+        ctx.repo.replace_invoice(r2.with_changes(status=InvoiceStatus.DISPUTED, next_action_on=None),
+                                 r2.version, source="legacy")
+        item = api.client("dynamodb").get_item(
+            TableName=api.resolver.values["Table"],
+            Key={"pk": {"S": "T#acme"}, "sk": {"S": "INV#R-2"}})["Item"]
+    assert item["status"] == {"S": "disputed"} and "disputed_on" not in item
+    resolved = post(api, "/v1/invoices/R-2/resolve", {})
+    assert (resolved.body["status"], resolved.body["next_action_on"]) == ("open", "2026-11-30")
+
+
 # --- customers ----------------------------------------------------------------------------------
 
 def test_customers_statement_behaviour_and_overrides(api):

@@ -93,7 +93,9 @@ def test_e_invoices_and_pdfs_arrive_through_the_same_s3_path(stack, corpus):
     files = {
         "EN16931_Einfach_DueDate.pdf": corpus / "zugferd-corpus/XML-Rechnung/FX/EN16931_Einfach_DueDate.pdf",
         "01.01a-INVOICE_ubl.xml": corpus / "xrechnung-testsuite/business-cases/standard/01.01a-INVOICE_ubl.xml",
-        "EN16931_Gutschrift.pdf": corpus / "zugferd-corpus/XML-Rechnung/FX/EN16931_Gutschrift.pdf",
+        "EN16931_Innergemeinschaftliche_Lieferungen.pdf":
+            corpus / "zugferd-corpus/XML-Rechnung/FX/EN16931_Innergemeinschaftliche_Lieferungen.pdf",
+        "EN16931_Gutschrift.cii.xml": corpus / "zugferd-corpus/XML-Rechnung/CII/EN16931_Gutschrift.cii.xml",
         "eicar.cii.xml": corpus / "zugferd-corpus/other/eicar.cii.xml",
     }
     for name, path in files.items():
@@ -101,16 +103,25 @@ def test_e_invoices_and_pdfs_arrive_through_the_same_s3_path(stack, corpus):
             import pytest
 
             pytest.skip(f"corpus file missing: {path}")
-        stack.upload(f"inbox/acme/invoices/{name}", path.read_bytes())
+        data = path.read_bytes()
+        if name == "EN16931_Gutschrift.cii.xml":
+            # the sample's amount is credited to the customer, but it is typed 389 (self-billed
+            # invoice, a claim): sent as what it means, a credit note (381)
+            assert data.count(b"<ram:TypeCode>389</ram:TypeCode>") == 1
+            data = data.replace(b"<ram:TypeCode>389</ram:TypeCode>", b"<ram:TypeCode>381</ram:TypeCode>")
+        stack.upload(f"inbox/acme/invoices/{name}", data)
     stack.drain()
     found = invoices(stack)
-    # two invoices and a credit note that reuses its invoice's number; the EICAR file is refused
-    assert sorted(found) == ["123456XX", "471102", "471102-GS"]
+    # three invoices (one self-billed, 389) and a credit note that reuses its invoice's number;
+    # the EICAR file is refused
+    assert sorted(found) == ["123456XX", "471102", "471102-GS", "47110818"]
     credits = [inv for inv in found.values() if inv.amount < 0]
     assert len(credits) == 1 and credits[0].next_action_on is None  # a credit is never dunned
     assert found["471102"].amount + found["471102-GS"].amount == 0  # netted, not overwritten
     dunnable = [inv for inv in found.values() if inv.amount > 0]
     assert all(inv.next_action_on is not None for inv in dunnable)
+    self_billed = found["47110818"]
+    assert (str(self_billed.open_amount), self_billed.due_date.isoformat()) == ("2000.00", "2018-11-30")
     listing = stack.client("s3").list_objects_v2(Bucket=stack.bucket, Prefix="rejected/acme/")
     [key] = [o["Key"] for o in listing["Contents"] if o["Key"].endswith(".json")]
     assert "eicar" in key and "malware" in report(stack, key)[0]["reason"]

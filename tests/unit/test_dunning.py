@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from mahnwerk.domain.actions import apply_action
 from mahnwerk.domain.dunning import decide as _decide
 from mahnwerk.domain.dunning import first_action_on, next_action_after
 from mahnwerk.domain.interest import BaseRateTable
@@ -114,6 +115,55 @@ def test_without_consolidation_only_the_invoices_at_the_chosen_level():
 ])
 def test_paid_disputed_paused_or_handed_over_invoices_are_skipped(changes):
     assert decide("t1", "K1", [invoice(**changes)], POLICY, date(2026, 11, 1)) is None
+
+
+def test_resolving_a_dispute_keeps_the_grace_that_was_left():
+    """Level 1 falls due on DUE + 7; disputed on DUE + 2 (5 days left), resolved on DUE + 20: no
+    letter on the day of resolution, the reminder 5 days after it, at level 1."""
+    inv = invoice()
+    disputed = apply_action(inv, "dispute", DUE + timedelta(days=2)).invoice
+    assert decide("t1", "K1", [disputed], POLICY, DUE + timedelta(days=10)) is None
+    resolve_day = DUE + timedelta(days=20)
+    resolved = apply_action(disputed, "resolve", resolve_day).invoice
+    assert resolved.status is InvoiceStatus.OPEN
+    assert resolved.next_action_on == resolve_day + timedelta(days=5)
+    assert (resolved.disputed_on, resolved.held_next_action_on) == (None, None)
+    for day in range(5):
+        assert decide("t1", "K1", [resolved], POLICY, resolve_day + timedelta(days=day)) is None
+    plan = decide("t1", "K1", [resolved], POLICY, resolve_day + timedelta(days=5))
+    assert plan is not None and plan.level == 1
+
+
+def test_resolving_a_dispute_whose_letter_was_already_due_lets_it_go_out_at_its_level():
+    inv = invoice("R2", level=1, last_notice_on=DUE + timedelta(days=7),
+                  next_action_on=DUE + timedelta(days=21))
+    disputed = apply_action(inv, "dispute", DUE + timedelta(days=25)).invoice
+    resolved = apply_action(disputed, "resolve", DUE + timedelta(days=40)).invoice
+    assert resolved.next_action_on == DUE + timedelta(days=40)
+    plan = decide("t1", "K1", [resolved], POLICY, DUE + timedelta(days=40))
+    assert plan is not None and plan.level == 2  # the level that was due; none skipped
+
+
+def test_resolving_a_dispute_respects_a_pause_and_an_end_of_the_schedule():
+    disputed = apply_action(invoice(), "dispute", DUE + timedelta(days=2)).invoice
+    paused = apply_action(disputed, "pause", DUE + timedelta(days=3),
+                          until=DUE + timedelta(days=30)).invoice
+    resolved = apply_action(paused, "resolve", DUE + timedelta(days=20)).invoice
+    assert resolved.next_action_on == DUE + timedelta(days=31)
+    done = invoice(level=3, last_notice_on=DUE, next_action_on=None)
+    disputed = apply_action(done.with_changes(next_action_on=None), "dispute", DUE).invoice
+    assert apply_action(disputed, "resolve", DUE + timedelta(days=9)).invoice.next_action_on is None
+
+
+def test_resolving_a_dispute_kept_before_the_schedule_was_stored_follows_the_policy():
+    """Disputed before ``disputed_on`` existed: the level's scheduled day, never before today."""
+    legacy = invoice(level=1, last_notice_on=DUE + timedelta(days=7), status=InvoiceStatus.DISPUTED,
+                     next_action_on=None)
+    legacy = legacy.with_changes(next_action_on=None)
+    early = apply_action(legacy, "resolve", DUE + timedelta(days=10), policy=POLICY).invoice
+    assert early.next_action_on == DUE + timedelta(days=21)
+    late = apply_action(legacy, "resolve", DUE + timedelta(days=30), policy=POLICY).invoice
+    assert late.next_action_on == DUE + timedelta(days=30)
 
 
 def test_pause_ends_after_its_date():

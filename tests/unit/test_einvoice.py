@@ -211,15 +211,27 @@ def test_credit_note_comes_out_negative():
     assert (record.credit_note, record.document_type, record.preceding_invoice) == (True, "381", "RE-2026-0")
 
 
-def test_self_billed_gutschrift_389_is_read_as_a_credit():
+def test_self_billed_invoice_389_is_a_claim_with_its_due_date():
+    """UNTDID 1001 389: the buyer bills itself for what it owes the seller (Gutschrift, §14 UStG)."""
     record = one(cii(type_code="389"))
-    assert record.credit_note and record.open_amount == Decimal("-119.00")
+    assert (record.amount, record.open_amount, record.credit_note, record.document_type) == (
+        Decimal("119.00"), Decimal("119.00"), False, "389")
+    assert (record.due_date, record.due_date_source) == (date(2026, 3, 31), "invoice")
+
+
+@pytest.mark.parametrize("code", ["381", "261", "262", "396", "532"])
+def test_credit_note_codes_come_out_negative(code):
+    record = one(cii(type_code=code))
+    assert (record.amount, record.open_amount, record.credit_note, record.document_type) == (
+        Decimal("-119.00"), Decimal("-119.00"), True, code)
 
 
 def test_corrected_invoice_keeps_the_signs_it_has():
     record = one(cii(type_code="384", grand="-8.79", payable="-8.79"))
     assert (record.amount, record.open_amount, record.credit_note) == (
         Decimal("-8.79"), Decimal("-8.79"), False)
+    claim = one(cii(type_code="384"))  # a correction that raises the claim is a claim
+    assert (claim.open_amount, claim.credit_note) == (Decimal("119.00"), False)
 
 
 def test_payable_zero_means_already_paid():
@@ -302,6 +314,21 @@ def test_ubl_credit_note_root_is_negative():
     assert (record.amount, record.open_amount, record.credit_note) == (
         Decimal("-119.00"), Decimal("-119.00"), True)
     assert record.due_date_source == "default_terms"
+
+
+def test_ubl_self_billed_invoice_389_is_a_claim_with_its_due_date():
+    record = one(ubl(type_code="389"))
+    assert (record.amount, record.open_amount, record.credit_note, record.document_type) == (
+        Decimal("119.00"), Decimal("119.00"), False, "389")
+    assert (record.due_date, record.due_date_source) == (date(2026, 3, 31), "invoice")
+
+
+@pytest.mark.parametrize("code", ["381", "261", "262", "396", "532"])
+def test_ubl_credit_note_codes_come_out_negative(code):
+    for root, element in (("Invoice", "InvoiceTypeCode"), ("CreditNote", "CreditNoteTypeCode")):
+        record = one(ubl(root=root, type_element=element, type_code=code))
+        assert (record.amount, record.open_amount, record.credit_note) == (
+            Decimal("-119.00"), Decimal("-119.00"), True), root
 
 
 def test_ubl_terms_note_and_paid_invoice():

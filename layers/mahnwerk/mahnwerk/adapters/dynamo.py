@@ -99,6 +99,9 @@ class InvoiceItem(_Base):
     last_payment_id = UnicodeAttribute(null=True)
     last_payment_on = UnicodeAttribute(null=True)
     last_payment_amount = UnicodeAttribute(default="0.00")
+    #: while disputed (items written before these existed load as None)
+    disputed_on = UnicodeAttribute(null=True)
+    held_next_action_on = UnicodeAttribute(null=True)
     customer_index = CustomerIndex()
     due_index = DueIndex()
 
@@ -262,6 +265,8 @@ def invoice_from_item(item: InvoiceItem, tenant_id: str) -> Invoice:
         last_payment_id=item.last_payment_id or "",
         last_payment_on=_d(item.last_payment_on),
         last_payment_amount=from_str(item.last_payment_amount),
+        disputed_on=_d(item.disputed_on),
+        held_next_action_on=_d(item.held_next_action_on),
     )
 
 
@@ -314,6 +319,8 @@ def invoice_to_item(inv: Invoice, source: str | None = None,
         last_payment_id=inv.last_payment_id or None,
         last_payment_on=_iso(inv.last_payment_on),
         last_payment_amount=to_str(inv.last_payment_amount),
+        disputed_on=_iso(inv.disputed_on),
+        held_next_action_on=_iso(inv.held_next_action_on),
     )
 
 

@@ -2,10 +2,21 @@
 
 pause       dunning waits until a date (the daily run skips the invoice until the day after)
 dispute     the debtor contests the claim: no letters until it is resolved
-resolve     the dispute is settled in the owner's favour: dunning resumes from today
+resolve     the dispute is settled in the owner's favour: the schedule continues where it stood
 write_off   the claim is given up (uncollectable); it leaves the receivables
 cancel      the invoice was issued in error (Storno); it leaves the receivables
 hand_over   the claim goes to a collection agency or lawyer; Mahnwerk sends nothing more
+
+Resolving a dispute: the days spent disputed do not count as grace. The dispute keeps the day it
+began and the ``next_action_on`` the invoice had then; resolving sets ``next_action_on`` to the day
+of resolution plus the days that were left (next letter due in 5 days when disputed: due 5 days
+after the resolution). A letter that was already due when the dispute began (0 days left: the run
+had not sent it yet, or a cooldown held it back) is due on the day of resolution and goes out with
+the next daily run, at the level it was at: nothing is skipped, no level is repeated. Nothing
+scheduled then (None), nothing scheduled now. A pause still running on the day of resolution keeps
+the letter back until the day after it, as a pause always does. An invoice disputed before the day
+was kept (no ``disputed_on``) continues from its level's scheduled day under ``policy``, and never
+before the day of resolution.
 """
 
 from __future__ import annotations
@@ -14,7 +25,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from .dunning import scheduled_next
 from .model import DomainError, Invoice, InvoiceStatus
+from .policy import Policy
 
 S = InvoiceStatus
 _RECEIVABLE = frozenset({S.OPEN, S.PARTIALLY_PAID})
@@ -43,8 +56,47 @@ class ActionResult:
     detail: dict[str, Any]
 
 
+def _not_before(day: date | None, earliest: date | None) -> date | None:
+    """``day`` moved to ``earliest`` if it lies before; None (nothing scheduled) stays None."""
+    if day is None or earliest is None:
+        return day
+    return max(day, earliest)
+
+
+def _resume_after_pause(invoice: Invoice) -> date | None:
+    return invoice.paused_until + timedelta(days=1) if invoice.paused_until else None
+
+
+def resumed_on(invoice: Invoice, today: date, policy: Policy | None = None) -> date | None:
+    """The disputed invoice's ``next_action_on`` when its dispute is resolved ``today``: the grace
+    left when the dispute began, counted from today (module docstring)."""
+    if invoice.disputed_on is not None:
+        held = invoice.held_next_action_on
+        if held is None:
+            return None
+        left = max(0, (held - invoice.disputed_on).days)
+        return _not_before(today + timedelta(days=left), _resume_after_pause(invoice))
+    # disputed before the dispute kept its schedule: the level's scheduled day, if known
+    scheduled = scheduled_next(invoice, policy) if policy is not None else None
+    nxt = max(scheduled, today) if scheduled is not None else today
+    return _not_before(nxt, _resume_after_pause(invoice))
+
+
 def apply_action(invoice: Invoice, action: str, today: date, *, until: date | None = None,
-                 reason: str = "", to: str = "") -> ActionResult:
+                 reason: str = "", to: str = "", policy: Policy | None = None) -> ActionResult:
+    """``policy`` is read only by ``resolve``, for invoices disputed before the dispute kept its
+    schedule."""
+    result = _apply(invoice, action, today, until=until, reason=reason, to=to, policy=policy)
+    if result.invoice.status is not S.DISPUTED and (result.invoice.disputed_on is not None
+                                                  or result.invoice.held_next_action_on is not None):
+        # out of the dispute: what it kept is spent
+        return ActionResult(result.invoice.with_changes(disputed_on=None, held_next_action_on=None),
+                            result.kind, result.detail)
+    return result
+
+
+def _apply(invoice: Invoice, action: str, today: date, *, until: date | None, reason: str,
+           to: str, policy: Policy | None) -> ActionResult:
     if action not in ALLOWED:
         raise DomainError(f"unknown action {action!r}")
     if invoice.status not in ALLOWED[action]:
@@ -57,19 +109,21 @@ def apply_action(invoice: Invoice, action: str, today: date, *, until: date | No
             raise DomainError("until: a day after today is required")
         if until > today + timedelta(days=MAX_PAUSE_DAYS):
             raise DomainError(f"until: at most {MAX_PAUSE_DAYS} days ahead")
-        resume = until + timedelta(days=1)
-        nxt = invoice.next_action_on
-        changed = invoice.with_changes(
-            paused_until=until, pause_reason=reason,
-            next_action_on=max(nxt, resume) if nxt is not None else None)
+        changed = invoice.with_changes(paused_until=until, pause_reason=reason)
+        changed = changed.with_changes(
+            next_action_on=_not_before(invoice.next_action_on, _resume_after_pause(changed)))
         return ActionResult(changed, "paused", {**detail, "until": until.isoformat()})
     if action == "dispute":
-        return ActionResult(invoice.with_changes(status=S.DISPUTED, next_action_on=None),
+        return ActionResult(invoice.with_changes(status=S.DISPUTED, next_action_on=None,
+                                                 disputed_on=today,
+                                                 held_next_action_on=invoice.next_action_on),
                             "disputed", detail)
     if action == "resolve":
         status = S.PARTIALLY_PAID if invoice.paid_amount > 0 else S.OPEN
-        return ActionResult(invoice.with_changes(status=status, next_action_on=today),
-                            "dispute_resolved", detail)
+        nxt = resumed_on(invoice, today, policy)
+        return ActionResult(invoice.with_changes(status=status, next_action_on=nxt),
+                            "dispute_resolved",
+                            {**detail, "next_action_on": nxt.isoformat() if nxt else None})
     if action == "write_off":
         return ActionResult(invoice.with_changes(status=S.WRITTEN_OFF, next_action_on=None),
                             "written_off", {**detail, "amount": str(invoice.open_amount)})

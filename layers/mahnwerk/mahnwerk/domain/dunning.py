@@ -145,6 +145,17 @@ def next_action_after(level_sent: int, sent_on: date, policy: Policy) -> date | 
     return sent_on + timedelta(days=policy.level(level_sent + 1).days)
 
 
+def scheduled_next(invoice: Invoice, policy: Policy) -> date | None:
+    """The day the invoice's next level falls due by the policy alone (no pause, no cooldown):
+    level 1 after its due date, level n+1 after level n was sent; None after the last level (or
+    when the day level n was sent is not known)."""
+    if invoice.level == 0:
+        return first_action_on(invoice.due_date, policy)
+    if invoice.last_notice_on is None:
+        return None
+    return next_action_after(invoice.level, invoice.last_notice_on, policy)
+
+
 def is_due(invoice: Invoice, on: date) -> bool:
     return (
         invoice.is_dunnable(on)

@@ -137,6 +137,10 @@ class Invoice:
     last_payment_id: str = ""
     last_payment_on: date | None = None
     last_payment_amount: Decimal = ZERO
+    #: while disputed: the day the dispute began and the ``next_action_on`` it held then, so that
+    #: resolving continues the schedule with the grace that was left (domain.actions)
+    disputed_on: date | None = None
+    held_next_action_on: date | None = None
 
     @property
     def paid_amount(self) -> Decimal:

@@ -64,20 +64,23 @@ _PROFILES = (
 )
 
 #: UNTDID 1001 codes EN 16931 allows for BT-3, by the direction the money goes.
-#: Commercial invoices and their kin: the customer owes the amount.
+#: Commercial invoices and their kin: the customer owes the amount. 389 is a self-billed invoice
+#: (the buyer bills itself for what it owes the seller; a "Gutschrift" in the sense of §14 Abs. 2
+#: S. 2 UStG): a claim like 380, dunned like any invoice. 384 (corrected invoice) keeps the signs it
+#: has: a correction that lowers the claim comes with negative amounts of its own.
 INVOICE_TYPES = frozenset({
     "71", "80", "82", "84", "102", "130", "202", "203", "204", "211", "218", "219", "295", "325",
-    "326", "331", "380", "382", "383", "384", "385", "386", "387", "388", "390", "393", "394", "395",
-    "456", "457", "527", "553", "575", "623", "633", "751", "780", "817", "870", "875", "876", "877",
-    "935",
+    "326", "331", "380", "382", "383", "384", "385", "386", "387", "388", "389", "390", "393", "394",
+    "395", "456", "457", "527", "553", "575", "623", "633", "751", "780", "817", "870", "875", "876",
+    "877", "935",
 })
-#: Credit notes: they reduce what the customer owes (amounts come out negative).
-#: 389 is strictly a self-billed invoice; German practice (and the ZUGFeRD samples, whose note says
-#: "Der Betrag wird Ihrem Kundenkonto gutgeschrieben") uses it for a "Gutschrift" to the customer.
-#: Read as a credit it can at worst delay a reminder; read as a claim it could dun a customer for
-#: money they are owed. So it is a credit (the record keeps document_type "389" for review).
+#: Credit notes, as UNTDID 1001 names them: 381 credit note, 261 self-billed credit note, 262
+#: consolidated credit note, 396 factored credit note, 532 forwarder's credit note, and the other
+#: credit-note codes EN 16931 allows (81 and 83, credit notes related to goods or services and to
+#: financial adjustments; 296, 308, 420, 458). They reduce what the customer owes (amounts come out
+#: negative). A UBL ``CreditNote`` root is a credit note whatever its ``CreditNoteTypeCode``.
 CREDIT_TYPES = frozenset({
-    "81", "83", "261", "262", "296", "308", "381", "389", "396", "420", "458", "532",
+    "81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532",
 })
 
 _AMOUNT = re.compile(r"[+-]?(?:\d{1,15}(?:\.\d*)?|\.\d+)")

@@ -74,6 +74,9 @@ def act(ctx: Context, tenant_id: str, number: str, action: str, at: datetime,
     invoice = ctx.repo.get_invoice(tenant_id, number)
     if invoice is None:
         raise NotFound(f"invoice {number} not found")
+    if action == "resolve" and invoice.disputed_on is None:
+        # disputed before the dispute kept its schedule: resume from the policy's schedule
+        params["policy"] = load_settings(ctx, tenant_id).policy
     result: ActionResult = apply_action(invoice, action, business_date(at), **params)
     changed = ApiStore(ctx.repo).change_invoice(result.invoice, invoice.version, result.kind, at,
                                                 result.detail)
