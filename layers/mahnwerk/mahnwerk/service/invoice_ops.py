@@ -12,6 +12,7 @@ from ..domain.dates import business_date
 from ..domain.events import handed_over_by_owner
 from ..domain.model import DomainError, Invoice, Reject
 from ..intake.csv_invoices import record_from_fields
+from ..intake.result import record_warnings
 from .bootstrap import Context
 from .intake import ImportReport, apply_records
 from .invoicing import queue_invoices
@@ -46,6 +47,7 @@ def import_invoices(ctx: Context, tenant_id: str, rows: Sequence[Mapping[str, st
             continue
         seen.add(record.number)
         records.append(record)
+    report.warnings.extend(record_warnings(records, "api"))
     ctx.repo.register_tenant(tenant_id, at)
     apply_records(ctx, report, records, settings.policy, source, at)
     # opted-in tenants: Mahnwerk writes and sends these invoices (each at most once)
