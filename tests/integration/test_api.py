@@ -114,12 +114,19 @@ def test_create_reports_rejects_with_their_line_and_keeps_the_good_rows(api):
          "amount": "zwölf"},
         {"number": "N-3", "customer": {"name": '=HYPERLINK("x")'}, "issue_date": "2026-11-01",
          "amount": "5.00"},
+        {"number": "N-4", "customer": customer("K-9", "Neu GmbH"), "issue_date": "2026-11-01",
+         "due_date": "2026-10-15", "amount": "7.00"},
     ]
     response = post(api, "/v1/invoices", {"invoices": rows})
     assert response.status == 200
-    assert response.body["created"] == ["N-1"]
+    assert response.body["created"] == ["N-1", "N-4"]
     assert [(r["line"], r["reason"][:24]) for r in response.body["rejected"]] == [
         (2, "amount is not a number: "), (3, "name looks like a spread")]
+    # a due date before the invoice date is taken as sent, with a warning
+    [warning] = response.body["warnings"]
+    assert warning["line"] == 4 and warning["reason"].startswith(
+        "Rechnung N-4: das Fälligkeitsdatum 15.10.2026 liegt vor dem Rechnungsdatum 01.11.2026")
+    assert get(api, "/v1/invoices/N-4").body["due_date"] == "2026-10-15"
     n1 = get(api, "/v1/invoices/N-1").body
     assert (n1["amount"], n1["due_date"], n1["due_date_source"]) == ("1234.56", "2026-11-15", "terms")
 
@@ -138,7 +145,7 @@ def test_idempotency_key_replays_the_first_answer_and_refuses_another_body(api):
     again = post(api, "/v1/invoices", body, headers={"Idempotency-Key": "k-1"})
     assert first.status == again.status == 200
     assert first.body == again.body == {"created": ["I-1"], "updated": [], "unchanged": [],
-                                        "rejected": []}
+                                        "rejected": [], "warnings": []}
     other = {"invoices": [{**INVOICES[0], "number": "I-2"}]}
     assert post(api, "/v1/invoices", other, headers={"Idempotency-Key": "k-1"}).status == 422
     # without the header the same body is still idempotent by invoice number

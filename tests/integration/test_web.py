@@ -315,7 +315,8 @@ def test_upload_puts_the_file_into_the_inbox_and_shows_the_import_result(web):
     csrf = browser.csrf
     csv = ("Rechnungsnummer;Kundennummer;Kunde;Rechnungsdatum;Fällig am;Betrag\n"
            "U-1;K-9;Neu GmbH;01.11.2026;15.11.2026;100,00\n"
-           "U-2;K-9;Neu GmbH;01.11.2026;15.11.2026;zwölf\n").encode()
+           "U-2;K-9;Neu GmbH;01.11.2026;15.11.2026;zwölf\n"
+           "U-3;K-9;Neu GmbH;20.11.2026;15.11.2026;50,00\n").encode()
     sent = browser.post_json("/app/upload", {"file_name": "neu.csv", "kind": "invoices", "csrf": csrf,
                                              "content": base64.b64encode(csv).decode()})
     assert sent.status == 200, sent.body
@@ -326,7 +327,10 @@ def test_upload_puts_the_file_into_the_inbox_and_shows_the_import_result(web):
     result = browser.get(result_url).body
     assert result["status"] == "done"
     shown = unescape(re.sub(r"<[^>]+>", " ", result["html"]))
-    assert "1 neu" in shown and "1 abgelehnt" in shown and "U-1" in shown and "Zeile" in shown
+    assert "2 neu" in shown and "1 abgelehnt" in shown and "U-1" in shown and "Zeile" in shown
+    # a due date before the invoice date: imported as printed, and the result says so
+    assert "Übernommen mit Hinweis (1)" in shown
+    assert "Rechnung U-3: das Fälligkeitsdatum 15.11.2026 liegt vor dem Rechnungsdatum 20.11.2026" in shown
     assert "/app/invoices/U-1" in result["html"]
     assert api_get(web, "/v1/invoices/U-1")["amount"] == "100.00"
     bad = browser.post_json("/app/upload", {"file_name": "../evil.csv", "csrf": csrf, "content": "eA=="})

@@ -7,6 +7,7 @@ parsed with chunks of a few rows so that chunk edges fall everywhere.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -107,6 +108,19 @@ def test_a_clean_export_is_taken_chunk_by_chunk(monkeypatch):
     assert (len(result.records), result.rejects, one_by_one) == (3000, [], [])
     assert result.records[2999].amount == Decimal("2999.50")
     assert {r.due_date_source for r in result.records} == {"terms", "default_terms"}
+
+
+def test_a_due_date_before_the_invoice_date_keeps_the_chunk_on_the_fast_path(monkeypatch):
+    """Such a row is taken as printed (the import report warns): no doubt for the row path."""
+    lines = ["Rechnungsnummer;Kunde;Rechnungsdatum;Fällig am;Betrag"]
+    lines += [f"RE-{i};Kunde;05.10.2026;{'01.10.2026' if i == 5 else '20.10.2026'};1,00" for i in range(9)]
+    one_by_one: list[int] = []
+    original = _Chunk._one_by_one
+    monkeypatch.setattr(_Chunk, "_one_by_one",
+                        lambda self, rows, lines: one_by_one.append(len(rows)) or original(self, rows, lines))
+    result = parse_invoices_csv(("\n".join(lines) + "\n").encode(), "f.csv", "t1", 14)
+    assert (len(result.records), result.rejects, one_by_one) == (9, [], [])
+    assert result.records[5].due_date == date(2026, 10, 1)
 
 
 def test_one_bad_row_sends_only_its_chunk_down_the_row_path(monkeypatch):

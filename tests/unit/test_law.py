@@ -76,6 +76,14 @@ def test_consumer_only_with_the_30_day_notice_on_the_invoice():
     assert default_from(invoice(consumer_notice=True), consumer(), POLICY) == DUE + timedelta(days=31)
 
 
+def test_the_30_days_do_not_start_before_the_invoice_date_when_the_due_date_lies_before_it():
+    """Imported as printed (the debtor is overdue at once), but §286 Abs. 3 counts from receipt."""
+    backdated = invoice(issue_date=DUE + timedelta(days=50))
+    assert default_from(backdated, business(), POLICY) == DUE + timedelta(days=50 + 31)
+    agreed = Policy(levels=POLICY.levels, due_dates_agreed=True)  # a calendar date needs no invoice
+    assert default_from(backdated, business(), agreed) == DUE + timedelta(days=1)
+
+
 def test_the_first_reminder_puts_the_debtor_in_default_the_day_after_it_reached_them():
     reached = DUE + timedelta(days=8)
     assert default_from(invoice(reminder_reached_on=reached), consumer(), POLICY) == \

@@ -178,7 +178,9 @@ def default_from(invoice: Invoice, customer: Customer, policy: Policy) -> date |
     if invoice.reminder_reached_on is not None:
         days.append(invoice.reminder_reached_on + timedelta(days=1))
     if not customer.is_consumer or invoice.consumer_notice:
-        days.append(invoice.due_date + timedelta(days=31))
+        # 30 days after the due date *and* the invoice reached the debtor, which it cannot have
+        # done before its date: a due date printed before the invoice date starts no earlier
+        days.append(max(invoice.due_date, invoice.issue_date) + timedelta(days=31))
     agreed = customer.overrides.due_dates_agreed
     if agreed if agreed is not None else policy.due_dates_agreed:
         days.append(invoice.due_date + timedelta(days=1))

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache, partial
 from itertools import chain, repeat
-from operator import attrgetter, itemgetter, lt
+from operator import attrgetter, itemgetter
 from typing import BinaryIO, TextIO
 
 from ..domain.model import Address, Customer, CustomerOverrides, InvoiceRecord, Reject, build_many
@@ -306,8 +306,7 @@ class _Chunk:
                                     strict=True)
         except ValueError:  # AmountError and DateError included: the row path names the row
             return None
-        if (any(map(lt, dues, issues))
-                or not _EURO.issuperset(map(str.upper, map(str.strip, column.get("currency", ()))))):
+        if not _EURO.issuperset(map(str.upper, map(str.strip, column.get("currency", ())))):
             return None
         return list(map(InvoiceRecord, numbers, customers, issues, dues, amounts, opens,
                         repeat("EUR"), sources, lines))
@@ -394,9 +393,7 @@ class _RowPlan:
         if not issue_text or issue_text.isspace():
             raise ValueError("invoice date is empty")
         issue = parse_date(issue_text)
-        due, source = _due(issue, due_text, terms_text, default_terms)
-        if due < issue:
-            raise ValueError(f"due date {due.isoformat()} lies before invoice date {issue.isoformat()}")
+        due, source = _due(issue, due_text, terms_text, default_terms)  # even before the issue date
         if currency and currency != "EUR":
             currency = currency.strip().upper()
             if currency not in _EURO:

@@ -106,6 +106,8 @@ class _Fields:
     terms: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     currency: str = ""
+    #: the currencyID attributes of the amounts: the currency when BT-5 is absent
+    amount_currencies: set[str] = field(default_factory=set)
     grand_total: Decimal | None = None
     prepaid: Decimal | None = None
     payable: Decimal | None = None
@@ -366,6 +368,7 @@ def _read_cii(root: ET.Element, syntax: str) -> _Fields:
     f.country = _first(address, "CountryID")
 
     f.currency = _first(settlement, "InvoiceCurrencyCode")
+    f.amount_currencies = _currency_ids(root)
     f.payment_reference = _first(settlement, "PaymentReference")
     f.payment_means = _first(settlement, "SpecifiedTradeSettlementPaymentMeans/TypeCode")
     f.preceding_invoice = _first(settlement, "InvoiceReferencedDocument/IssuerAssignedID")
@@ -379,6 +382,11 @@ def _read_cii(root: ET.Element, syntax: str) -> _Fields:
     f.prepaid = _amount(summation, "TotalPrepaidAmount", "prepaid amount")
     f.payable = _amount(summation, "DuePayableAmount", "payable amount")
     return f
+
+
+def _currency_ids(root: ET.Element) -> set[str]:
+    """The currencies the document's amounts state (``currencyID``), upper case."""
+    return {c.upper() for e in root.iter() if (c := e.get("currencyID", "").strip())}
 
 
 def _street(lines: list[str]) -> str:
@@ -406,6 +414,7 @@ def _read_ubl(root: ET.Element) -> _Fields:
     f.terms = [_lines(e) for e in root.iterfind("PaymentTerms/Note")]
     f.notes = [_lines(e) for e in root.iterfind("Note")]
     f.currency = _first(root, "DocumentCurrencyCode")
+    f.amount_currencies = _currency_ids(root)
     f.buyer_reference = _first(root, "BuyerReference")
     f.payment_reference = _first(root, "PaymentMeans/PaymentID")
     f.payment_means = _first(root, "PaymentMeans/PaymentMeansCode")
@@ -449,9 +458,7 @@ def _record(f: _Fields, tenant_id: str, default_terms_days: int) -> InvoiceRecor
     if f.issue is None:
         raise EInvoiceError(f"invoice {f.number}: the invoice date is missing")
     credit = _is_credit(f)
-    currency = f.currency.upper()
-    if not currency:
-        raise EInvoiceError(f"invoice {f.number}: the invoice currency is missing")
+    currency = f.currency.upper() or _currency_of_amounts(f)
     if currency != "EUR":
         raise EInvoiceError(f"invoice {f.number}: currency {currency[:10]!r} is not supported (only EUR)")
     if not f.buyer_name:
@@ -468,10 +475,7 @@ def _record(f: _Fields, tenant_id: str, default_terms_days: int) -> InvoiceRecor
     if credit:
         amount, payable, prepaid = -amount, -payable, -prepaid
 
-    due, source = _due_date(f, f.issue, default_terms_days)
-    if due < f.issue:
-        raise EInvoiceError(f"invoice {f.number}: due date {due.isoformat()} lies before invoice date "
-                            f"{f.issue.isoformat()}")
+    due, source = _due_date(f, f.issue, default_terms_days)  # even before the issue date: as printed
     customer = Customer(
         tenant_id=tenant_id,
         customer_id=_customer_id(f),
@@ -488,6 +492,18 @@ def _record(f: _Fields, tenant_id: str, default_terms_days: int) -> InvoiceRecor
         prepaid_amount=_plain(prepaid), payment_reference=f.payment_reference[:140],
         preceding_invoice=f.preceding_invoice[:MAX_NUMBER_LENGTH], payment_means=f.payment_means[:10],
     )
+
+
+def _currency_of_amounts(f: _Fields) -> str:
+    """Without an invoice currency code (BT-5), the currency the amounts state (``currencyID="EUR"``,
+    as ZUGFeRD 1.0 files do): taken when every amount states the same one, refused otherwise."""
+    if len(f.amount_currencies) > 1:
+        raise EInvoiceError(f"invoice {f.number}: the invoice currency is missing and the amounts state "
+                            f"different currencies ({', '.join(sorted(f.amount_currencies))[:60]})")
+    if not f.amount_currencies:
+        raise EInvoiceError(f"invoice {f.number}: the invoice currency is missing (no currency code "
+                            "and no currencyID on the amounts)")
+    return next(iter(f.amount_currencies))
 
 
 def _is_credit(f: _Fields) -> bool:

@@ -14,7 +14,7 @@ from .csv_invoices import HEAD_BYTES, parse_invoices_csv
 from .einvoice import parse_einvoice_xml
 from .guard import MAX_FILE_BYTES, GuardedStream, Refused, Rejoined, read_head, too_large
 from .pdf_invoice import parse_invoice_pdf
-from .result import ParseResult
+from .result import ParseResult, record_warnings
 
 #: (magic bytes, what it is) for files people upload by mistake
 _KNOWN_BINARY = (
@@ -67,8 +67,16 @@ def parse_invoice_file(
 
     ``source`` may be a stream (an S3 object body): a CSV export is then parsed row by row as it
     arrives, never held whole; e-invoices and PDFs are read whole (they are small and need it).
-    Size and malware checks run over every byte either way.
+    Size and malware checks run over every byte either way. Records taken as they are but worth
+    a look (a due date before the invoice date) are listed in ``warnings``.
     """
+    result = _parse_file(source, file_name, tenant_id, default_terms_days, mapping, max_bytes)
+    result.warnings.extend(record_warnings(result.records, file_name))
+    return result
+
+
+def _parse_file(source: bytes | BinaryIO, file_name: str, tenant_id: str, default_terms_days: int,
+                mapping: Mapping[str, str] | None, max_bytes: int) -> ParseResult:
     if isinstance(source, bytes) and (reason := too_large(source, max_bytes)):
         return ParseResult.rejected(file_name, reason)
     stream = GuardedStream(io.BytesIO(source) if isinstance(source, bytes) else source, max_bytes)

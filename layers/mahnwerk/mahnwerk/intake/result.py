@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..domain.model import InvoiceRecord, Reject
@@ -14,8 +15,24 @@ from ..domain.model import InvoiceRecord, Reject
 class ParseResult:
     records: list[InvoiceRecord] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    #: records that were taken but look odd, with line and reason (as the bank files' warnings)
+    warnings: list[Reject] = field(default_factory=list)
 
     @classmethod
     def rejected(cls, file: str, reason: str, line: int = 0) -> ParseResult:
         """A whole file refused (line 0: the file, not a row of it)."""
         return cls(rejects=[Reject(file, line, reason)])
+
+
+def record_warnings(records: Iterable[InvoiceRecord], file: str) -> list[Reject]:
+    """What the import report points out about records taken as they are.
+
+    A due date before the invoice date is taken as printed, never refused: the debtor is simply
+    overdue from the start, which the owner should know.
+    """
+    return [
+        Reject(file, r.line, f"Rechnung {r.number}: das Fälligkeitsdatum {r.due_date:%d.%m.%Y} liegt vor "
+                             f"dem Rechnungsdatum {r.issue_date:%d.%m.%Y}; übernommen wie angegeben, die "
+                             "Rechnung ist damit sofort überfällig")
+        for r in records if r.due_date < r.issue_date
+    ]

@@ -46,6 +46,8 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     rejected: list[Reject] = field(default_factory=list)
     payments: dict[str, Any] = field(default_factory=dict)
+    #: invoices imported as they are but worth a look (a due date before the invoice date)
+    warnings: list[Reject] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +56,7 @@ class ImportReport:
             "received_at": self.received_at, "created": self.created, "updated": self.updated,
             "unchanged": self.unchanged,
             "rejected": [{"file": r.file, "line": r.line, "reason": r.reason} for r in self.rejected],
+            "warnings": [{"file": w.file, "line": w.line, "reason": w.reason} for w in self.warnings],
         }
 
 
@@ -125,6 +128,7 @@ def _ingest(ctx: Context, inbox: InboxKey, report: ImportReport, body: BinaryIO,
                                 mapping=settings.csv_columns or None,
                                 max_bytes=ctx.config.max_upload_bytes)
     report.rejected.extend(parsed.rejects)
+    report.warnings.extend(parsed.warnings)
     apply_records(ctx, report, parsed.records, settings.policy, key, received_at)
     request_sending(ctx, settings, key, report.received_at, parsed.records, report.created,
                     report.unchanged)

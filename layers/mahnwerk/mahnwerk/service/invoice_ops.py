@@ -14,6 +14,7 @@ from ..domain.events import handed_over_by_owner
 from ..domain.model import DomainError, Invoice, Reject
 from ..domain.money import to_str
 from ..intake.csv_invoices import record_from_fields
+from ..intake.result import record_warnings
 from .bootstrap import Context
 from .intake import ImportReport, apply_records
 from .invoicing import queue_invoices
@@ -48,6 +49,7 @@ def import_invoices(ctx: Context, tenant_id: str, rows: Sequence[Mapping[str, st
             continue
         seen.add(record.number)
         records.append(record)
+    report.warnings.extend(record_warnings(records, "api"))
     ctx.repo.register_tenant(tenant_id, at)
     apply_records(ctx, report, records, settings.policy, source, at)
     # opted-in tenants: Mahnwerk writes and sends these invoices (each at most once)

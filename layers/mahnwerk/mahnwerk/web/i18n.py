@@ -286,6 +286,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                      "{matched} payments matched, {unmatched} to review"),
     "new_invoices": ("Neue Rechnungen", "New invoices"),
     "rejects": ("Abgelehnte Zeilen", "Rejected lines"),
+    "warnings": ("Übernommen mit Hinweis", "Imported with a warning"),
     "whole_file": ("Datei", "file"),
     # settings
     "settings_title": ("Einstellungen", "Settings"),
