@@ -11,6 +11,7 @@ from .model import Address, Channel, DomainError
 from .money import cents
 from .policy import Action, Level, Policy, Tone, default_policy
 from .settings import Bank, Company, Invoicing, TenantSettings
+from .workdays import check_region
 
 
 def _str(doc: dict[str, Any], key: str, where: str, default: str = "") -> str:
@@ -71,7 +72,7 @@ _KNOWN = {
     "invoicing": {"send_invoices", "vat_rate", "small_business", "tax_number", "line_text"},
     "policy": {"payment_terms_days", "minimum_amount", "consolidate", "deadline_days",
                "post_delivery_days", "cooldown_days", "statutory_interest", "flat_fee_b2b",
-               "due_dates_agreed", "levels"},
+               "due_dates_agreed", "holiday_region", "levels"},
 }
 
 
@@ -206,7 +207,22 @@ def policy_from_dict(doc: dict[str, Any]) -> Policy:
         statutory_interest=_bool(doc, "statutory_interest", "policy", base.statutory_interest),
         flat_fee_b2b=_bool(doc, "flat_fee_b2b", "policy", base.flat_fee_b2b),
         due_dates_agreed=_bool(doc, "due_dates_agreed", "policy", base.due_dates_agreed),
+        holiday_region=_region(doc),
     )
+
+
+def _region(doc: dict[str, Any]) -> str:
+    """The Land whose holidays move a deadline besides the nationwide ones (§193 BGB)."""
+    value = doc.get("holiday_region", "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise DomainError(f"policy.holiday_region: expected a Land code such as BY or NW, "
+                          f"got {value!r}")
+    try:
+        return check_region(value.strip())
+    except DomainError as exc:
+        raise DomainError(f"policy.holiday_region: {exc}") from exc
 
 
 def _level(doc: dict[str, Any], where: str) -> Level:
