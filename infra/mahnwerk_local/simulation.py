@@ -126,7 +126,7 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
                 "channels": _channels(item), "invoices": list(plan.invoice_numbers),
                 "principal": to_str(plan.principal), "fees": to_str(plan.fees),
                 "interest": to_str(plan.interest), "flat_fee": "0.00",
-                "total": to_str(plan.total), "pdf": None,
+                "total": to_str(plan.total), "deadline": plan.deadline.isoformat(), "pdf": None,
             }
             if item.pdf_key:
                 name = f"letters/{_file_name(item.notice_id)}.pdf"
