@@ -314,8 +314,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "policy": ("Mahnverfahren", "Dunning policy"),
     "payment_terms_days": ("Zahlungsziel ohne Angabe (Tage)", "Default payment terms (days)"),
     "deadline_days": ("Frist im Schreiben (Tage)", "Deadline in the letter (days)"),
-    "holiday_region": ("Feiertage des Bundeslands (Frist nie am Wochenende oder Feiertag)",
-                       "Public holidays of the Land (no deadline on a weekend or holiday)"),
+    "holiday_region": ("Feiertage (Bundesland)", "Public holidays (Land)"),
+    "holiday_region_hint": ("§ 193 BGB: Eine Frist endet nie am Wochenende oder an einem Feiertag, "
+                            "sondern am nächsten Werktag.",
+                            "§ 193 BGB: a deadline never ends on a weekend or public holiday but on "
+                            "the next working day."),
     "holiday_region_none": ("nur bundesweite Feiertage", "nationwide holidays only"),
     "land_BB": ("Brandenburg", "Brandenburg"),
     "land_BE": ("Berlin", "Berlin"),
