@@ -375,6 +375,9 @@ def test_settings_are_validated_before_they_are_stored(api):
     assert get(api, "/v1/settings").body["settings"]["company"]["name"] == SETTINGS["company"]["name"]
     bad = call(api, api.keys["acme"], "PUT", "/v1/settings", {**SETTINGS, "colour": "red"})
     assert bad.status == 400 and "colour" in bad.body["message"]
+    unknown_land = {**SETTINGS, "policy": {**SETTINGS["policy"], "holiday_region": "XX"}}
+    bad = call(api, api.keys["acme"], "PUT", "/v1/settings", unknown_land)
+    assert bad.status == 400 and bad.body["message"].startswith("policy.holiday_region: unknown Land 'XX'")
     changed = {**SETTINGS, "company": {**SETTINGS["company"], "name": "Acme Neu GmbH"}}
     assert call(api, api.keys["acme"], "PUT", "/v1/settings", changed).status == 200
     assert get(api, "/v1/settings").body["settings"]["company"]["name"] == "Acme Neu GmbH"

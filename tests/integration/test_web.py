@@ -366,11 +366,16 @@ def test_settings_are_validated_saved_and_previewed(web):
                    "level2_tone": "firm", "level1_tone": "friendly", "level3_tone": "firm",
                    "level4_tone": "firm", "level4_action": "hand_over"})
     form = [*fields.items(), ("level1_channels", "email"), ("level2_channels", "email"),
-            ("level3_channels", "email"), ("level3_channels", "post")]
+            ("level3_channels", "email"), ("level3_channels", "post"), ("holiday_region", "BY")]
     saved = browser.post("/app/settings", form)
     assert saved.status == 303, text(saved)[:400]
     stored = api_get(web, "/v1/settings")["settings"]
     assert stored["company"]["name"] == "Acme Sanitär GmbH"
+    assert stored["policy"]["holiday_region"] == "BY"
+    assert re.search(r'<option value="BY" selected>Bayern</option>', browser.get("/app/settings").body)
+    unknown = browser.post("/app/settings", [*form[:-1], ("holiday_region", "XX")])
+    assert unknown.status == 400 and "policy.holiday_region: unknown Land 'XX'" in text(unknown)
+    assert api_get(web, "/v1/settings")["settings"]["policy"]["holiday_region"] == "BY"
     assert stored["policy"]["levels"][1]["tone"] == "firm"
     assert stored["policy"]["levels"][2]["channels"] == ["email", "post"]
     assert stored["bank"]["iban"] == SETTINGS["bank"]["iban"]

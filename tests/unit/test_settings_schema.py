@@ -60,6 +60,9 @@ def mutate(path, value):
     (("policy", "levels", 0, "channels"), ["fax"]),
     (("policy", "surprise"), 1),
     (("company", "slogan"), "x"),
+    (("policy", "holiday_region"), "XX"),
+    (("policy", "holiday_region"), "by"),
+    (("policy", "holiday_region"), 9),
 ])
 def test_what_the_schema_refuses_the_core_refuses(path, value):
     doc = mutate(path, value)
@@ -71,3 +74,11 @@ def test_rules_beyond_a_schema_are_enforced_by_the_core():
     # §286 Abs. 1 BGB: the first reminder is free — JSON schema cannot express "first item only"
     doc = mutate(("policy", "levels", 0, "fee"), "5.00")
     assert schema_ok(doc) and not core_ok(doc)
+
+
+def test_schema_and_core_accept_every_land_and_none_as_holiday_region():
+    from mahnwerk.domain.workdays import REGIONS
+
+    for region in ("", *REGIONS):
+        doc = mutate(("policy", "holiday_region"), region)
+        assert schema_ok(doc) and core_ok(doc), region

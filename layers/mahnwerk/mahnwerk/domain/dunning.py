@@ -9,6 +9,9 @@ Semantics (documented in the README):
   this letter, so they do not get a letter of their own a few days later);
 - no letter goes to a customer within ``cooldown_days`` of the previous one: what falls due in
   between waits and goes out, at the highest level then due, when the cooldown ends.
+- a letter's payment deadline is ``deadline_days`` after it, moved off a weekend or public holiday
+  to the next working day (§193 BGB); a hand-over comes no earlier than the day after the
+  deadline of the letter that announced it.
 
 Amounts: a notice states what settles the claim as of its date — open principal, unpaid fees of
 earlier letters plus its own, default interest accrued up to and including the notice date, and the
@@ -26,6 +29,7 @@ from .interest import FLAT_FEE_B2B, BaseRateTable, default_interest
 from .model import Channel, Customer, Invoice, InvoiceStatus
 from .money import ZERO, cents
 from .policy import Action, Policy, Tone
+from .workdays import next_working_day
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,21 @@ def scheduled_next(invoice: Invoice, policy: Policy) -> date | None:
     if invoice.last_notice_on is None:
         return None
     return next_action_after(invoice.level, invoice.last_notice_on, policy)
+
+
+def deadline_of(today: date, policy: Policy) -> date:
+    """The payment deadline of a letter dated ``today``: ``deadline_days`` later, moved off a
+    Saturday, Sunday or public holiday to the next working day (§193 BGB)."""
+    return next_working_day(today + timedelta(days=policy.deadline_days), policy.holiday_region)
+
+
+def following_action_on(level_sent: int, sent_on: date, deadline: date, policy: Policy) -> date | None:
+    """Like ``next_action_after``, but the hand-over a letter announces for after its deadline
+    never comes before the day after that deadline (it may have moved, §193 BGB)."""
+    after = next_action_after(level_sent, sent_on, policy)
+    if after is not None and policy.level(level_sent + 1).action is Action.HAND_OVER:
+        after = max(after, deadline + timedelta(days=1))
+    return after
 
 
 def is_due(invoice: Invoice, on: date) -> bool:
@@ -288,6 +307,7 @@ def decide(
     fee = level.fee if is_letter else ZERO
     # The letter's fee is booked on its oldest invoice (§367: costs are settled first anyway).
     fee_bearer = min(due, key=lambda inv: (inv.due_date, inv.number)).number
+    deadline = deadline_of(today, policy)
     reached = today if Channel.EMAIL in channels and customer.email else \
         today + timedelta(days=policy.post_delivery_days)
 
@@ -299,7 +319,7 @@ def decide(
             number=inv.number,
             from_level=inv.level,
             to_level=to_level,
-            next_action_on=None if hand_over else next_action_after(to_level, today, policy),
+            next_action_on=None if hand_over else following_action_on(to_level, today, deadline, policy),
             status=InvoiceStatus.HANDED_OVER if hand_over else inv.status,
             expected_version=inv.version,
             fees_open=inv.fees_open + (fee if inv.number == fee_bearer else ZERO),
@@ -323,7 +343,7 @@ def decide(
         action=level.action,
         lines=tuple(lines),
         fee=fee,
-        deadline=today + timedelta(days=policy.deadline_days),
+        deadline=deadline,
         advances=tuple(advances),
         stale_base_rate=stale,
         checks=tuple((inv.number, inv.version) for inv in listed if inv.number not in new_level),
@@ -371,7 +391,7 @@ def charges_statement(customer: Customer, invoices: Iterable[Invoice], policy: P
     return NoticePlan(
         tenant_id=customer.tenant_id, customer_id=customer.customer_id, run_date=today, level=0,
         level_name=CHARGES_NAME, tone=Tone.FRIENDLY, channels=channels, action=Action.LETTER,
-        lines=tuple(lines), fee=ZERO, deadline=today + timedelta(days=policy.deadline_days),
+        lines=tuple(lines), fee=ZERO, deadline=deadline_of(today, policy),
         advances=tuple(Advance(
             number=inv.number, from_level=inv.level, to_level=inv.level, next_action_on=None,
             status=inv.status, expected_version=inv.version, fees_open=inv.fees_open,

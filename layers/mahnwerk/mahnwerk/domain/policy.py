@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from .model import Channel, DomainError
 from .money import ZERO
+from .workdays import check_region
 
 
 class Tone(StrEnum):
@@ -42,8 +43,11 @@ class Policy:
     payment_terms_days: int = 14
     minimum_amount: Decimal = ZERO
     consolidate: bool = True
-    #: days the debtor gets to pay after a letter (printed as a calendar date)
+    #: days the debtor gets to pay after a letter (printed as a calendar date; on a weekend or
+    #: holiday it moves to the next working day, §193 BGB)
     deadline_days: int = 10
+    #: the Land whose public holidays count besides the nationwide ones (BY, NW, …; "" = none)
+    holiday_region: str = ""
     post_delivery_days: int = 3
     #: at least this many days between two letters to one customer; escalations falling due
     #: within this window after a letter are taken into that letter instead of a letter of their own
@@ -81,6 +85,7 @@ class Policy:
         # costs cannot be claimed.
         if self.levels[0].fee != ZERO:
             raise DomainError("the first reminder must be free of charge (§286 Abs. 1 BGB)")
+        check_region(self.holiday_region)
 
     def level(self, number: int) -> Level:
         """Levels are numbered from 1, as on the letters."""

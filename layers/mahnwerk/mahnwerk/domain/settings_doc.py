@@ -11,6 +11,7 @@ from .model import Address, Channel, DomainError
 from .money import cents
 from .policy import RESIDUAL_POLICIES, Action, Level, Policy, Tone, default_policy
 from .settings import Bank, Company, Invoicing, TenantSettings
+from .workdays import check_region
 
 
 def _str(doc: dict[str, Any], key: str, where: str, default: str = "") -> str:
@@ -71,7 +72,8 @@ _KNOWN = {
     "invoicing": {"send_invoices", "vat_rate", "small_business", "tax_number", "line_text"},
     "policy": {"payment_terms_days", "minimum_amount", "consolidate", "deadline_days",
                "post_delivery_days", "cooldown_days", "statutory_interest", "flat_fee_b2b",
-               "due_dates_agreed", "levels", "residual_charges", "residual_minimum"},
+               "due_dates_agreed", "holiday_region", "levels", "residual_charges",
+               "residual_minimum"},
 }
 
 
@@ -209,6 +211,7 @@ def policy_from_dict(doc: dict[str, Any]) -> Policy:
         residual_charges=_choice(doc, "residual_charges", "policy", RESIDUAL_POLICIES,
                                  base.residual_charges),
         residual_minimum=_money(doc, "residual_minimum", "policy", str(base.residual_minimum)),
+        holiday_region=_region(doc),
     )
 
 
@@ -218,6 +221,20 @@ def _choice(doc: dict[str, Any], key: str, where: str, allowed: tuple[str, ...],
     if value not in allowed:
         raise DomainError(f"{where}.{key}: one of {', '.join(allowed)}, got {value!r}")
     return str(value)
+
+
+def _region(doc: dict[str, Any]) -> str:
+    """The Land whose holidays move a deadline besides the nationwide ones (§193 BGB)."""
+    value = doc.get("holiday_region", "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise DomainError(f"policy.holiday_region: expected a Land code such as BY or NW, "
+                          f"got {value!r}")
+    try:
+        return check_region(value.strip())
+    except DomainError as exc:
+        raise DomainError(f"policy.holiday_region: {exc}") from exc
 
 
 def _level(doc: dict[str, Any], where: str) -> Level:

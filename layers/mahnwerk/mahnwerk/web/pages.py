@@ -37,6 +37,7 @@ from ..domain.model import Channel, DomainError
 from ..domain.policy import Action, Level, Tone
 from ..domain.settings import TenantSettings
 from ..domain.settings_doc import policy_from_dict
+from ..domain.workdays import REGIONS
 from ..letters.formatting import format_money
 from ..letters.texts import LetterTemplateError
 from ..service.invoice_ops import NotFound, act
@@ -402,6 +403,7 @@ def _settings_page(view: View, status: int = 200, error: str = "") -> Response[s
     settings = load_settings(ctx(), view.tenant)
     first = _preview(view, settings, {"level": "1"}).body
     return page(view, "settings.html", status, s=settings, error=error, tones=list(Tone),
+                regions=REGIONS,
                 actions=list(Action), initial_preview=Markup(first))  # noqa: S704 - our own render
 
 
@@ -467,6 +469,7 @@ def _settings_document(current: dict[str, Any], form: dict[str, str],
     policy = doc.setdefault("policy", {})
     policy["payment_terms_days"] = _int(form.get("payment_terms_days", "14"))
     policy["deadline_days"] = _int(form.get("deadline_days", "10"))
+    policy["holiday_region"] = form.get("holiday_region", policy.get("holiday_region") or "").strip()
     policy["minimum_amount"] = str(_money(form.get("minimum_amount", "0")))
     for flag in ("consolidate", "statutory_interest", "flat_fee_b2b"):
         policy[flag] = form.get(flag) == "on"
