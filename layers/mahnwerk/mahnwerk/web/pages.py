@@ -40,7 +40,7 @@ from ..domain.settings_doc import policy_from_dict
 from ..domain.workdays import REGIONS
 from ..letters.formatting import format_money
 from ..letters.texts import LetterTemplateError
-from ..service.invoice_ops import NotFound, act
+from ..service.invoice_ops import NotFound, act, decide_charges
 from ..service.payments import AlreadyAssigned, assign, payment_json, record_payment
 from ..service.sessions import cookies, csrf_ok, session_id_of
 from ..service.tenants import SETTINGS_KEY, load_settings
@@ -58,7 +58,8 @@ UPLOAD_TYPES = {".csv": "text/csv", ".txt": "text/plain", ".pdf": "application/p
                 ".xml": "application/xml", ".sta": "text/plain", ".mt940": "text/plain",
                 ".940": "text/plain"}
 #: the success messages a redirect may name (?done=…)
-DONE = {"paused", "disputed", "resolved", "written_off", "payment", "assigned", "overrides", "settings"}
+DONE = {"paused", "disputed", "resolved", "written_off", "payment", "assigned", "overrides", "settings",
+        "charges_waive", "charges_claim"}
 ACTIONS = {"pause": "paused", "dispute": "disputed", "resolve": "resolved", "write-off": "written_off"}
 
 
@@ -196,6 +197,10 @@ def invoice_action(number: str, action: str) -> Response[str]:
                            reference=form.get("reference", "")[:300], debtor_name="",
                            invoices=[number], idempotency_key=form.get("token") or None)
             done = "payment"
+        elif action in ("charges-waive", "charges-claim"):
+            decide_charges(ctx(), view.tenant, number, action.removeprefix("charges-"), now(),
+                           form.get("reason", "")[:500])
+            done = action.replace("-", "_")
         elif action in ACTIONS:
             params: dict[str, Any] = {"reason": form.get("reason", "")[:500]}
             if action == "pause":
@@ -471,6 +476,10 @@ def _settings_document(current: dict[str, Any], form: dict[str, str],
     policy["deadline_days"] = _int(form.get("deadline_days", "10"))
     policy["holiday_region"] = form.get("holiday_region", policy.get("holiday_region") or "").strip()
     policy["minimum_amount"] = str(_money(form.get("minimum_amount", "0")))
+    policy["residual_charges"] = form.get("residual_charges",
+                                          policy.get("residual_charges") or "waive").strip()
+    policy["residual_minimum"] = str(_money(form.get("residual_minimum",
+                                                     str(policy.get("residual_minimum", "10.00")))))
     for flag in ("consolidate", "statutory_interest", "flat_fee_b2b"):
         policy[flag] = form.get(flag) == "on"
     count = _int(form.get("level_count", "0"))
