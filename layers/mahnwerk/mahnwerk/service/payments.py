@@ -80,9 +80,13 @@ def assign(ctx: Context, tenant_id: str, payment_id: str, numbers: list[str]) ->
     customer = ctx.repo.get_customer(tenant_id, customer_id)
     book = _Book(ctx, load_settings(ctx, tenant_id), (invoices, [customer] if customer else []))
     on = date.fromisoformat(item.booking_date)
-    # the owner assigns the invoices the transfer was meant for: a designation (§367 Abs. 2 BGB)
-    booking = settle_on(book, [inv.number for inv in invoices], Decimal(item.amount), on,
-                        customer_id, "api", payment_id, designated=True)
+    # the debtor named nothing (else it would have matched): the amount still designates what
+    # it pays exactly, the invoices' open principal (§367 Abs. 2 BGB); any other amount is
+    # credited in the statutory order (§366 Abs. 2, §367 Abs. 1)
+    amount = Decimal(item.amount)
+    designated = amount == sum((inv.open_amount for inv in invoices), ZERO)
+    booking = settle_on(book, [inv.number for inv in invoices], amount, on,
+                        customer_id, "api", payment_id, designated=designated)
     matched = booked_events(tenant_id, payment_id, customer_id, on, Decimal(item.amount), "manual",
                             booking, "api", datetime.now(UTC))
     fields = {"status": "matched", "method": "manual", "customer_id": customer_id,
