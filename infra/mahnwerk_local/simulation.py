@@ -121,7 +121,8 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
         for item in sorted(notices, key=lambda n: (n.reserved_at, n.notice_id)):
             plan = plan_from_json(item.plan)
             row: dict[str, Any] = {
-                "date": plan.run_date.isoformat(), "customer": plan.customer_id,
+                "notice_id": plan.notice_id, "date": plan.run_date.isoformat(),
+                "customer": plan.customer_id,
                 "level": plan.level, "level_name": plan.level_name, "kind": plan.kind,
                 "status": item.status, "channels": _channels(item),
                 "invoices": list(plan.invoice_numbers), "deadline": plan.deadline.isoformat(),

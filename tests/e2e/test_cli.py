@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from ..conftest import ROOT
+from .breakdown import check_notices, plain_text
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +43,27 @@ def test_demo_writes_summary_letters_and_mails(demo):
                                     "reason": "amount is not a number: '1,2,3'"}]
     assert all(depth == 0 for depth in summary["dead_letters"].values())
     assert "Zahlungserinnerung" in stdout
+
+
+def test_every_demo_notice_adds_up_in_summary_letter_and_mail(demo):
+    out, _ = demo
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert check_notices(summary, out) >= 10
+    # the §288 Abs. 5 flat fee is its own figure, never hidden in the total
+    assert all(n["flat_fee"] == "0.00" for n in summary["notices"])  # the demo waives it
+    # the first letter after a part payment says so instead of "no payment received"
+    acknowledged = 0
+    for payment in summary["payments"]:
+        if payment["status"] != "matched":
+            continue
+        later = [n for n in summary["notices"] if n["customer"] == payment["customer"]
+                 and n["date"] > payment["date"] and n.get("eml")
+                 and set(n["invoices"]) & set(payment["matched"])]
+        if later:
+            text = plain_text((out / later[0]["eml"]).read_bytes())
+            assert "haben wir berücksichtigt" in text and "keinen Zahlungseingang" not in text
+            acknowledged += 1
+    assert acknowledged >= 1
 
 
 def test_demo_letter_is_a_readable_pdf_in_the_tenants_name(demo):
@@ -132,11 +154,14 @@ def test_simulate_with_a_bank_statement_stops_letters_for_payers(tmp_path):
     assert first == {"K-1", "K-2", "K-4"}  # reminders before the money arrived (24.10.)
     later = [n for n in summary["notices"] if n["date"] > "2026-10-22"]
     assert {n["customer"] for n in later} == {"K-2"}  # nothing more to those who paid
-    # the remainder after the part payment: 600 plus the one day's interest settled first (§367)
-    assert later[0]["principal"].startswith("600.") and later[0]["level"] == 2
+    # the part payment names its invoice (§367 Abs. 2): it pays principal, exactly 600 remain
+    assert later[0]["principal"] == "600.00" and later[0]["level"] == 2
     methods = {p["amount"]: (p["method"], p["matched"]) for p in summary["payments"]}
     assert methods["150.00"] == ("reference", ["RE-1", "RE-2"])
     assert methods["250.00"] == ("amount+name", ["RE-5"])
     [review] = [p for p in summary["payments"] if p["status"] == "unmatched"]
     assert review["amount"] == "12.34" and review["unmatched"] == "12.34"
-    assert summary["customers"]["K-1"]["paid_count"] == 1  # RE-2 keeps its interest cents open
+    # both named invoices are paid; their cents of interest are a residual charge, waived
+    assert summary["customers"]["K-1"]["paid_count"] == 2
+    waived = {i["number"]: i for i in summary["invoices"] if i["charges_state"] == "waived"}
+    assert {"RE-1", "RE-2", "RE-5"} <= set(waived)

@@ -1,5 +1,12 @@
 """``mahnwerk serve --demo`` over real HTTP: the authorizer and API handler behind a local port."""
 
+import json
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
 import pytest
 
 from ._serve import start
@@ -18,6 +25,33 @@ def test_banner_prints_the_key_once_and_examples(served):
     assert served.banner.count(served.key) == 2  # the key line and the export line
     assert "tenant: sanitaer-mueller (7 invoices, 15 notices, 4 payments of which 1 unmatched)" in served.banner
     assert f'curl -s -H "Authorization: Bearer $MAHNWERK_KEY" "{served.base}/v1/reports/aging"' in served.banner
+
+
+def test_the_api_notices_claim_what_the_demo_summary_and_letters_claim(served, tmp_path):
+    """The same demo book through ``mahnwerk demo``: every notice the API lists has the figures
+    of summary.json (which the letters print, tests/e2e/test_cli.py), and they add up."""
+    exe = shutil.which("mahnwerk", path=str(Path(sys.executable).parent))
+    assert exe
+    done = subprocess.run([exe, "demo", "--out", str(tmp_path)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = {n["notice_id"]: n for n in
+               json.loads((tmp_path / "summary.json").read_text("utf-8"))["notices"]}
+    listed, cursor = [], ""
+    while True:
+        status, _, page = served.call("GET", f"/v1/notices?limit=200{cursor}")
+        assert status == 200, page
+        listed += page["items"]
+        if not page["next_cursor"]:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
+    assert {n["notice_id"] for n in listed} == set(summary)
+    for notice in listed:
+        row = summary[notice["notice_id"]]
+        for key in ("principal", "paid", "interest", "fees", "flat_fee", "total", "deadline"):
+            assert notice[key] == row[key], (notice["notice_id"], key)
+        parts = sum(Decimal(notice[k]) for k in ("principal", "interest", "fees", "flat_fee"))
+        assert parts == Decimal(notice["total"])
 
 
 def test_health(served):
@@ -73,7 +107,8 @@ def test_aging_report_on_the_demo_clock(served):
     status, _, body = served.call("GET", "/v1/reports/aging")
     assert status == 200, body
     assert body["on"] == "2026-11-30"
-    assert body["count"] == 7 == sum(b["count"] for b in body["buckets"])
+    # 7 invoices, of which two were paid by the amount their transfers named (§367 Abs. 2)
+    assert body["count"] == 5 == sum(b["count"] for b in body["buckets"])
 
 
 def test_customer_statement_and_unmatched_payment(served):

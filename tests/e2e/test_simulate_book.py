@@ -13,6 +13,7 @@ import pytest
 from mahnwerk_local.book import book_csv
 
 from ..conftest import ROOT
+from .breakdown import check_notices
 
 pytestmark = pytest.mark.slow
 
@@ -86,3 +87,5 @@ def test_ninety_days_of_a_realistic_book_are_reproducible(tmp_path):
                and Decimal(i["open_amount"]) < Decimal(i["amount"])]
     assert len(reduced) == 30  # every payment reduced its invoice (half of them only partly)
     assert Counter(i["status"] for i in a["invoices"])["paid"] >= 5
+    # every notice's parts add up to its total, and its letter and e-mail print them
+    assert check_notices(a, tmp_path / "a") >= 100
