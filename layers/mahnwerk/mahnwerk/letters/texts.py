@@ -212,19 +212,22 @@ def compose(
         locale=locale,
         subject=subject_for(plan, customer, locale),
         salutation=" ".join(salutation.split()),
-        paragraphs=_with_legal_basis(_paragraphs(body), _legal_basis(plan, customer, locale)),
+        paragraphs=_with_legal_basis(_paragraphs(body), _legal_basis(plan, customer, locale),
+                                     context["total"]),
         closing=" ".join(closing.split()),
         signature=settings.company.name,
     )
 
 
-def _with_legal_basis(paragraphs: list[str], legal: list[str]) -> list[str]:
-    """The legal basis joins the first paragraph, which names the total (keeps letters short)."""
+def _with_legal_basis(paragraphs: list[str], legal: list[str], total: str) -> list[str]:
+    """The legal basis joins the paragraph that names the total (the first one if none does):
+    it explains that figure and keeps letters short."""
     if not legal:
         return paragraphs
     if not paragraphs:
         return legal
-    return [f"{paragraphs[0]} {' '.join(legal)}", *paragraphs[1:]]
+    at = next((i for i, text in enumerate(paragraphs) if total in text), 0)
+    return [*paragraphs[:at], f"{paragraphs[at]} {' '.join(legal)}", *paragraphs[at + 1:]]
 
 
 def _legal_basis(plan: NoticePlan, customer: Customer, locale: str) -> list[str]:

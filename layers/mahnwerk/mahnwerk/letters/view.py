@@ -129,6 +129,8 @@ def breakdown(plan: NoticePlan, locale: str) -> tuple[tuple[str, str], ...]:
         return ()
     principal = lab["principal_after_payments"].format(paid=format_money(plan.paid, locale)) \
         if plan.paid > ZERO else lab["principal_open"]
+    if plan.principal == ZERO:  # a statement of residual charges: the principal is paid
+        return tuple((label, format_money(amount, locale)) for label, amount in shown)
     return tuple((label, format_money(amount, locale))
                  for label, amount in [(principal, plan.principal), *shown])
 
