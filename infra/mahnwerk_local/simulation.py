@@ -150,6 +150,7 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
                 "date": p.booking_date, "amount": p.amount, "status": p.status,
                 "method": p.method, "customer": p.customer_id,
                 "application": p.application or ("statutory" if p.status == "matched" else None),
+                "application_why": p.application_why,
                 "matched": [i["number"] for i in json.loads(p.invoices)],
                 "unmatched": p.unapplied, "suggestions": json.loads(p.suggestions),
             })

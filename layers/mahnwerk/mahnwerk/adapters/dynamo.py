@@ -172,6 +172,8 @@ class PaymentItem(_Base):
     #: their principal first) or "statutory" (§366 Abs. 2, §367 Abs. 1: costs → interest →
     #: principal); absent on payments booked before it was recorded
     application = UnicodeAttribute(null=True)
+    #: why it was applied so ("named in the remittance", "amount equals the open principal", …)
+    application_why = UnicodeAttribute(null=True)
 
 
 class EventItem(_Base):

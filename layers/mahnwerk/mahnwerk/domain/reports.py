@@ -73,11 +73,16 @@ class Aging:
     #: credit notes / customer credits not yet settled: their (negative) open amounts, summed
     credit_count: int
     credits: Decimal
+    #: residual charges (interest and fees left on paid invoices) claimed or awaiting the owner
+    charges_open: Decimal = ZERO
+    #: residual charges written off, by policy or by the owner (all invoices, for the record)
+    charges_waived: Decimal = ZERO
 
     @property
     def net(self) -> Decimal:
-        """What the customers owe altogether: principal plus open fees, less their credits."""
-        return cents(self.total + self.fees_open + self.credits)
+        """What the customers owe altogether: principal plus open fees and residual charges, less
+        their credits."""
+        return cents(self.total + self.fees_open + self.charges_open + self.credits)
 
     def bucket(self, label: str) -> AgingBucket:
         for b in self.buckets:
@@ -96,6 +101,8 @@ class Aging:
             "fees_open": to_str(self.fees_open),
             "credit_count": self.credit_count,
             "credits": to_str(self.credits),
+            "charges_open": to_str(self.charges_open),
+            "charges_waived": to_str(self.charges_waived),
             "net": to_str(self.net),
         }
 
@@ -121,7 +128,11 @@ def aging(invoices: Iterable[Invoice], on: date) -> Aging:
     sums = [ZERO] * len(BUCKETS)
     fees = ZERO
     credit_count, credits = 0, ZERO
+    charges_open = charges_waived = ZERO
     for inv in invoices:
+        charges_waived += inv.charges_waived
+        if inv.status is InvoiceStatus.PAID and inv.charges_state in ("ask", "claim", "claimed"):
+            charges_open += inv.charges_open
         if inv.status not in RECEIVABLE:
             continue
         if inv.open_amount < ZERO:
@@ -141,6 +152,7 @@ def aging(invoices: Iterable[Invoice], on: date) -> Aging:
         count=sum(counts), total=cents(sum(sums, ZERO)),
         overdue_count=sum(counts[1:]), overdue=cents(sum(sums[1:], ZERO)),
         fees_open=cents(fees), credit_count=credit_count, credits=cents(credits),
+        charges_open=cents(charges_open), charges_waived=cents(charges_waived),
     )
 
 

@@ -20,6 +20,7 @@ from .reconcile import (
     BankReport,
     _Book,
     _book_entry,
+    application_why,
     booked_events,
     publish_outbox,
     settle_on,
@@ -91,7 +92,8 @@ def assign(ctx: Context, tenant_id: str, payment_id: str, numbers: list[str]) ->
                             booking, "api", datetime.now(UTC))
     fields = {"status": "matched", "method": "manual", "customer_id": customer_id,
               "unapplied": to_str(booking.settlement.overpayment), "invoices": booking.invoices_json,
-              "outbox": events.outbox_json(matched), "application": booking.settlement.application}
+              "outbox": events.outbox_json(matched), "application": booking.settlement.application,
+              "application_why": application_why("manual", booking.settlement.application)}
     assign_payment(ctx.repo, tenant_id, payment_id, fields, booking.updates, booking.credit,
                    booking.behaviour, booking.timeline, item.booking_date)
     publish_outbox(ctx, tenant_id, [(payment_id, matched)])
@@ -108,6 +110,7 @@ def payment_json(item: Any) -> dict[str, Any]:
         "remittance": item.remittance, "debtor_name": item.debtor_name,
         "invoices": json.loads(item.invoices or "[]"),
         "application": item.application or ("statutory" if item.status == "matched" else None),
+        "application_why": item.application_why,
         "suggestions": json.loads(item.suggestions or "[]"), "source": item.source,
     }
 

@@ -266,6 +266,7 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
         "customer_id": match.customer_id, "unapplied": to_str(settlement.overpayment),
         "invoices": booking.invoices_json, "outbox": events.outbox_json(matched),
         "application": settlement.application,
+        "application_why": application_why(match.method.value, settlement.application),
     }
     if not ctx.repo.book_payment(tenant, entry.entry_key, payment, updates, credit, behaviour,
                                  booking.timeline):
@@ -279,6 +280,16 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
         "unmatched": to_str(settlement.overpayment),
     })
     return matched
+
+
+def application_why(method: str, application: str) -> str:
+    """Why a payment was applied the way it was (§§366, 367 BGB), in a few English words."""
+    if application == "designated":
+        return "named in the remittance" if method == "reference" else \
+            "amount equals the open principal"
+    if method in ("amount+iban", "amount+name"):
+        return "amount equals the whole claim"
+    return "no invoice named"
 
 
 def booked_events(tenant: str, payment_id: str, customer_id: str, on: date, amount: Decimal,
@@ -296,6 +307,7 @@ __all__ = [
     "BankReport",
     "Booking",
     "Outbox",
+    "application_why",
     "booked_events",
     "ingest_statement",
     "publish_outbox",
