@@ -136,13 +136,21 @@ def test_an_owner_works_through_the_dashboard(served: Any, chromium: Any) -> Non
     letter = page.locator("a.pdf").first.get_attribute("href")
     pdf = context.request.get(served.base + str(letter))
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF-")
+    # the transfer named the invoice: it paid the principal (§367 Abs. 2), the cents of interest
+    # left were waived, and the page says so
+    assert "Zahlung 238,00 € gebucht" in timeline.inner_text()
+    assert page.locator("[data-application=designated]").count() == 1
+    assert "Verzugskosten 0,25 € erlassen" in timeline.inner_text()
+    # an invoice still open is paused
+    page.goto(served.base + "/app/invoices/RE-2026-107")
     page.fill("#pause-form input[name=until]", "2026-12-31")
     page.fill("#pause-form input[name=reason]", "Ratenzahlung vereinbart")
     page.click("#pause-form button[type=submit]")
     page.wait_for_url(re.compile(r".*done=paused$"))
     assert page.locator(".flash.ok").inner_text() == "Die Rechnung ist pausiert."
     assert page.locator("[data-paused]").inner_text() == "pausiert bis 31.12.2026"
-    assert api(served, "/v1/invoices/RE-2026-101")["paused_until"] == "2026-12-31"
+    assert api(served, "/v1/invoices/RE-2026-107")["paused_until"] == "2026-12-31"
+    page.goto(served.base + "/app/invoices/RE-2026-101")
     shot(page, "invoice")
 
     # upload a CSV by drag and drop: the new invoices appear, the bad row is reported

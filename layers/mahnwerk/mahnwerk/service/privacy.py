@@ -331,6 +331,7 @@ def _invoice(inv: Invoice, events: list[dict[str, Any]]) -> dict[str, Any]:
         "due_date": inv.due_date.isoformat(), "amount": to_str(inv.amount),
         "open_amount": to_str(inv.open_amount), "paid_amount": to_str(inv.paid_amount),
         "fees_open": to_str(inv.fees_open), "interest_paid": to_str(inv.interest_paid),
+        "charges_open": to_str(inv.charges_open), "charges_waived": to_str(inv.charges_waived),
         "currency": inv.currency, "status": inv.status.value, "level": inv.level,
         "last_notice_on": _iso(inv.last_notice_on), "next_action_on": _iso(inv.next_action_on),
         "paused_until": _iso(inv.paused_until), "pause_reason": inv.pause_reason or None,
