@@ -328,7 +328,7 @@ def payment_assign(payment_id: str) -> Response[str]:
     check_csrf(view, form)
     numbers = [n for n in form.get("invoices", "").replace(",", " ").split() if n][:100]
     try:
-        assign(ctx(), view.tenant, payment_id, numbers)
+        assign(ctx(), view.tenant, payment_id, numbers, now())
     except (NotFound, AlreadyAssigned, Conflict) as exc:
         return _payments_page(view, 409, view.t("conflict", reason=str(exc) or "changed meanwhile"))
     except DomainError as exc:
