@@ -1,7 +1,8 @@
 """The dashboard in a real browser: headless Chromium (Debian's ``chromium``, driven by Playwright)
 against ``mahnwerk serve --demo``. Signs in with the printed key, checks the overview against the
 API's reports, opens an invoice's timeline and pauses it, uploads a CSV by drag and drop, records
-a payment, assigns the unmatched payment, previews a letter live — and fails on any console error.
+a payment, assigns the unmatched payment (preview, then confirm), previews a letter live — and
+fails on any console error.
 Each page is saved as ``docs/dashboard-<page>.png`` (the README shows them)."""
 
 from __future__ import annotations
@@ -178,7 +179,7 @@ def test_an_owner_works_through_the_dashboard(served: Any, chromium: Any) -> Non
     page.wait_for_url(re.compile(r".*done=payment$"))
     assert page.locator("[data-phase]").inner_text() == "Bezahlt"
 
-    # the unmatched payment: one click on the suggestion
+    # the unmatched payment: a click on the suggestion shows what it does, a second confirms
     page.click("text=Zahlungen prüfen")
     unmatched = api(served, "/v1/payments/unmatched")["items"]
     assert len(unmatched) == 1 and page.locator("section.payment").count() == 1
@@ -186,6 +187,8 @@ def test_an_owner_works_through_the_dashboard(served: Any, chromium: Any) -> Non
     suggestion = page.locator("button[data-assign]").first
     number = suggestion.get_attribute("data-assign")
     suggestion.click()
+    page.locator("#assign-preview").wait_for()
+    page.click("button[data-confirm-assign]")
     page.wait_for_url(re.compile(r".*done=assigned$"))
     assert page.locator(".flash.ok").inner_text() == "Die Zahlung ist zugeordnet."
     assert api(served, "/v1/payments/unmatched")["items"] == []

@@ -292,7 +292,7 @@ def test_a_post_without_the_sessions_csrf_token_is_refused(web):
     assert browser.post_json("/app/upload", {"file_name": "x.csv", "content": "eA=="}).status == 403
 
 
-def test_assign_an_unmatched_payment_in_one_click(web):
+def test_assign_an_unmatched_payment_after_a_preview_and_a_confirmation(web):
     mystery = web.api("POST", "/v1/payments", key=web.keys["acme"],
                       body={"amount": "77.77", "booking_date": "2026-11-23", "reference": "Danke"}).body
     assert mystery["status"] == "unmatched"
@@ -301,13 +301,82 @@ def test_assign_an_unmatched_payment_in_one_click(web):
     assert "1 Zahlung(en) konnten keiner Rechnung zugeordnet werden." in overview
     page = browser.get("/app/payments")
     assert mystery["payment_id"] in page.body
-    done = browser.post(f"/app/payments/{quote(mystery['payment_id'])}/assign", {"invoices": "R-3"})
+    path = f"/app/payments/{quote(mystery['payment_id'])}/assign"
+    # the first submit shows what would happen and changes nothing
+    shown = browser.post(path, {"invoices": "R-3"})
+    assert shown.status == 200 and 'id="assign-preview"' in shown.body
+    # nothing was named and 77,77 € is not the open principal: costs and interest come first
+    # (§366 Abs. 2, §367 Abs. 1 BGB), the flat fee is off in these settings
+    assert "R-3: 71,86 € auf die Rechnung, 5,91 € Zinsen, 0,00 € Gebühren" in text(shown)
+    assert "Danach noch offen: 228,14 €" in text(shown)
+    assert 'name="confirm" value="1"' in shown.body
+    assert api_get(web, "/v1/invoices/R-3")["status"] == "open"
+    done = browser.post(path, {"invoices": "R-3", "confirm": "1"})
     assert done.status == 303 and done.headers["Location"] == "/app/payments?done=assigned"
     assert "Keine Zahlungen zu prüfen." in text(browser.get(done.headers["Location"]))
     r3 = api_get(web, "/v1/invoices/R-3")
     assert r3["status"] == "partially_paid" and Decimal(r3["paid_amount"]) > 0
-    twice = browser.post(f"/app/payments/{quote(mystery['payment_id'])}/assign", {"invoices": "R-5"})
+    twice = browser.post(path, {"invoices": "R-5", "confirm": "1"})
     assert twice.status == 409
+    assert browser.post(path, {"invoices": "R-5"}).status == 409
+
+
+def test_the_assign_preview_says_a_hand_over_is_withdrawn(web):
+    assert web.api("POST", "/v1/invoices/R-5/hand-over", key=web.keys["acme"],
+                   body={"to": "Inkasso Nord"}).status == 200
+    pid = web.api("POST", "/v1/payments", key=web.keys["acme"],
+                  body={"amount": "400.00", "booking_date": "2026-11-23"}).body["payment_id"]
+    browser = Browser(web, web.keys["acme"])
+    shown = browser.post(f"/app/payments/{quote(pid)}/assign", {"invoices": "R-5"})
+    assert shown.status == 200
+    assert "Die Übergabe an Inkasso wird zurückgenommen." in text(shown)
+    assert "Die Rechnung ist danach bezahlt." in text(shown)
+
+
+def test_resume_reopen_and_unassign_on_the_invoice_page(web):
+    browser = Browser(web, web.keys["acme"])
+    assert 'id="resume-form"' not in browser.get("/app/invoices/R-1").body  # not paused
+    assert browser.post("/app/invoices/R-1/pause", {"until": "2026-12-31"}).status == 303
+    page = browser.get("/app/invoices/R-1")
+    assert 'id="resume-form"' in page.body and "Pause beenden" in text(page)
+    resumed = browser.post("/app/invoices/R-1/resume", {})
+    assert resumed.status == 303 and resumed.headers["Location"] == "/app/invoices/R-1?done=resumed"
+    assert api_get(web, "/v1/invoices/R-1")["paused_until"] is None
+    assert "Pause beendet" in text(browser.get("/app/invoices/R-1"))
+    # a written-off invoice can be taken back into dunning
+    assert browser.post("/app/invoices/R-4/write-off", {}).status == 303
+    assert 'id="reopen-form"' in browser.get("/app/invoices/R-4").body
+    assert browser.post("/app/invoices/R-4/reopen", {"reason": "doch"}).status == 303
+    assert api_get(web, "/v1/invoices/R-4")["status"] == "open"
+    # a payment booked on the invoice is undone from its timeline
+    form = {"amount": "100,00", "booking_date": "2026-11-23", "token": "t-undo"}
+    assert browser.post("/app/invoices/R-1/payment", form).status == 303
+    page = browser.get("/app/invoices/R-1")
+    pid = re.search(r'data-unassign="([^"]+)"', page.body).group(1)
+    undone = browser.post(f"/app/payments/{quote(pid)}/unassign", {"invoice": "R-1"})
+    assert undone.status == 303 and undone.headers["Location"] == "/app/invoices/R-1?done=unassigned"
+    assert api_get(web, "/v1/invoices/R-1")["status"] == "open"
+    assert "Zuordnung der Zahlung über 100,00 € aufgehoben" in text(browser.get("/app/invoices/R-1"))
+    again = browser.post(f"/app/payments/{quote(pid)}/unassign", {"invoice": "R-1"})
+    assert again.status == 409 and "Nicht möglich" in text(again)
+
+
+def test_dismiss_a_payment_that_is_no_customer_payment_and_restore_it(web):
+    pid = web.api("POST", "/v1/payments", key=web.keys["acme"],
+                  body={"amount": "512.00", "booking_date": "2026-11-20",
+                        "reference": "Finanzamt Erstattung"}).body["payment_id"]
+    browser = Browser(web, web.keys["acme"])
+    assert "1 Zahlung(en) konnten keiner" in text(browser.get("/app/"))
+    dismissed = browser.post(f"/app/payments/{quote(pid)}/dismiss", {"reason": "Steuererstattung"})
+    assert dismissed.status == 303 and dismissed.headers["Location"] == "/app/payments?done=dismissed"
+    page = browser.get("/app/payments")
+    assert "Keine Zahlungen zu prüfen." in text(page)
+    assert f'data-restore="{pid}"' in page.body and "Steuererstattung" in text(page)
+    assert "konnten keiner Rechnung zugeordnet werden" not in text(browser.get("/app/"))
+    assert browser.post(f"/app/payments/{quote(pid)}/dismiss", {"reason": "x"}).status == 409
+    assert browser.post(f"/app/payments/{quote(pid)}/restore", {}).status == 303
+    assert pid in [p["payment_id"] for p in api_get(web, "/v1/payments/unmatched")["items"]]
+    assert browser.post(f"/app/payments/{quote(pid)}/dismiss", {"reason": " "}).status == 400
 
 
 def test_upload_puts_the_file_into_the_inbox_and_shows_the_import_result(web):

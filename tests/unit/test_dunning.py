@@ -249,3 +249,75 @@ def test_refresh_shows_the_letters_own_fee_once_and_drops_paid_lines():
                                                           open_amount=Decimal("0"),
                                                           fees_open=Decimal("1.50"))],
                    customer, POLICY, RATES) is None
+
+
+# --- undo: resume a pause, reopen a handed-over or written-off invoice ---------------------------
+
+def test_resume_puts_the_letter_back_on_its_schedule_never_before_today():
+    """The reminder falls due on DUE + 7. Paused on DUE + 2 until DUE + 30 (next check DUE + 31):
+    resumed on DUE + 4 it is due on DUE + 7 again; resumed on DUE + 10 (it was due anyway) today."""
+    paused = apply_action(invoice(), "pause", DUE + timedelta(days=2),
+                          until=DUE + timedelta(days=30), reason="Urlaub").invoice
+    assert paused.next_action_on == DUE + timedelta(days=31)
+    early = apply_action(paused, "resume", DUE + timedelta(days=4), policy=POLICY)
+    assert early.kind == "resumed"
+    assert (early.invoice.paused_until, early.invoice.pause_reason) == (None, "")
+    assert early.invoice.next_action_on == DUE + timedelta(days=7)
+    assert decide("t1", "K1", [early.invoice], POLICY, DUE + timedelta(days=6)) is None
+    assert decide("t1", "K1", [early.invoice], POLICY, DUE + timedelta(days=7)).level == 1
+    late = apply_action(paused, "resume", DUE + timedelta(days=10), policy=POLICY).invoice
+    assert late.next_action_on == DUE + timedelta(days=10)
+    # a hand-over keeps to the day after the announcing letter's deadline
+    sent = DUE + timedelta(days=35)
+    last = invoice(level=3, last_notice_on=sent, next_action_on=sent + timedelta(days=14))
+    paused = apply_action(last, "pause", sent + timedelta(days=1), until=sent + timedelta(days=60))
+    resumed = apply_action(paused.invoice, "resume", sent + timedelta(days=2), policy=POLICY).invoice
+    assert resumed.next_action_on == sent + timedelta(days=14)
+
+
+def test_resume_needs_a_running_pause_and_keeps_a_dispute():
+    with pytest.raises(DomainError, match="not paused"):
+        apply_action(invoice(), "resume", DUE, policy=POLICY)
+    ended = invoice(paused_until=DUE + timedelta(days=3))
+    with pytest.raises(DomainError, match="not paused"):
+        apply_action(ended, "resume", DUE + timedelta(days=4), policy=POLICY)
+    disputed = apply_action(invoice(), "dispute", DUE + timedelta(days=2)).invoice
+    paused = apply_action(disputed, "pause", DUE + timedelta(days=3),
+                          until=DUE + timedelta(days=30)).invoice
+    resumed = apply_action(paused, "resume", DUE + timedelta(days=5), policy=POLICY).invoice
+    assert resumed.status is InvoiceStatus.DISPUTED and resumed.next_action_on is None
+    assert resumed.held_next_action_on == DUE + timedelta(days=7)
+
+
+def test_reopening_a_hand_over_by_the_last_level_sends_the_last_letter_again_not_a_hand_over():
+    """Handed over by level 4 (hand-over): reopened, the invoice steps back to level 2, the
+    "Letzte Mahnung" (level 3) goes out 14 days after the reopening, the hand-over only after it."""
+    sent = DUE + timedelta(days=50)
+    handed = invoice(level=4, last_notice_on=sent, status=InvoiceStatus.HANDED_OVER,
+                     open_amount="60.00", fees_open=Decimal("4.00")).with_changes(next_action_on=None)
+    today = sent + timedelta(days=20)
+    result = apply_action(handed, "reopen", today, reason="Inkasso gibt zurück", policy=POLICY)
+    reopened = result.invoice
+    assert result.kind == "reopened" and result.detail["from"] == "handed_over"
+    assert (reopened.status, reopened.level) == (InvoiceStatus.PARTIALLY_PAID, 2)
+    assert reopened.next_action_on == today + timedelta(days=14)
+    assert reopened.fees_open == Decimal("4.00")
+    assert decide("t1", "K1", [reopened], POLICY, today) is None
+    assert decide("t1", "K1", [reopened], POLICY, today + timedelta(days=13)) is None
+    plan = decide("t1", "K1", [reopened], POLICY, today + timedelta(days=14))
+    assert plan.level == 3 and plan.action is Action.LETTER
+
+
+def test_reopening_a_write_off_continues_its_schedule_from_today():
+    sent = DUE + timedelta(days=7)
+    inv = invoice(level=1, last_notice_on=sent, next_action_on=sent + timedelta(days=14))
+    written_off = apply_action(inv, "write_off", sent + timedelta(days=3)).invoice
+    with pytest.raises(DomainError):
+        apply_action(written_off, "reopen", sent + timedelta(days=5))  # needs the policy
+    early = apply_action(written_off, "reopen", sent + timedelta(days=5), policy=POLICY).invoice
+    assert (early.status, early.level) == (InvoiceStatus.OPEN, 1)
+    assert early.next_action_on == sent + timedelta(days=14)
+    late = apply_action(written_off, "reopen", sent + timedelta(days=40), policy=POLICY).invoice
+    assert late.next_action_on == sent + timedelta(days=40)
+    with pytest.raises(DomainError, match="reopen is not possible"):
+        apply_action(invoice(), "reopen", DUE, policy=POLICY)

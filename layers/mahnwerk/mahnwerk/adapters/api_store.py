@@ -278,3 +278,68 @@ def assign_payment(repo: Repository, tenant_id: str, payment_id: str, fields: di
             raise Conflict(payment_id) from exc
         raise
 
+
+
+def unassign_payment(repo: Repository, tenant_id: str, payment_id: str, expected_invoices: str,
+                     fields: dict[str, Any], remove: list[str],
+                     updates: list[tuple[Invoice, int]], credit_number: str | None,
+                     customer_id: str | None, behaviour: dict[str, int], timeline: Timeline,
+                     at: datetime) -> None:
+    """A matched payment undone, in one transaction: the payment turns unmatched only if it is
+    still matched as read (a second click: Conflict), each invoice only if unchanged since it was
+    read, the over-payment credit it created only if untouched (deleted), the customer's behaviour
+    counters with them (``behaviour`` holds negative numbers), and the invoices' timeline entries."""
+    payment = PaymentItem(pk=tenant_pk(tenant_id), sk=f"PAY#{payment_id}")
+    actions = [getattr(PaymentItem, k).set(v) for k, v in fields.items()]
+    actions += [getattr(PaymentItem, k).remove() for k in remove]
+    try:
+        with TransactWrite(connection=repo._connection) as tx:
+            tx.update(payment, actions=actions,
+                      condition=(PaymentItem.status == "matched")
+                      & (PaymentItem.invoices == expected_invoices))
+            for number, kind, detail in timeline:
+                tx.save(EventItem(pk=tenant_pk(tenant_id), sk=f"EVT#{number}#{at.isoformat()}#{kind}",
+                                  kind=kind, at=at.isoformat(),
+                                  detail=json.dumps(detail, ensure_ascii=False, sort_keys=True)))
+            for invoice, expected in updates:
+                tx.save(invoice_to_item(invoice.with_changes(version=expected + 1)),
+                        condition=InvoiceItem.version == expected)
+            if credit_number is not None:
+                tx.delete(InvoiceItem(pk=tenant_pk(tenant_id), sk=f"INV#{credit_number}"),
+                          condition=InvoiceItem.version == 0)
+            if customer_id and any(behaviour.values()):
+                customer = CustomerItem(pk=tenant_pk(tenant_id), sk=f"CUS#{customer_id}")
+                tx.update(customer, actions=[getattr(CustomerItem, k).add(v)
+                                             for k, v in behaviour.items() if v],
+                          condition=CustomerItem.pk.exists())
+    except TransactWriteError as exc:
+        if "ConditionalCheckFailed" in [r.code if r else None for r in (exc.cancellation_reasons or [])]:
+            raise Conflict(payment_id) from exc
+        raise
+
+
+def set_payment_status(tenant_id: str, payment_id: str, from_status: str,
+                       fields: dict[str, Any], remove: list[str]) -> None:
+    """Change a payment's review status (dismiss, restore) if it still is ``from_status``
+    (Conflict otherwise)."""
+    payment = PaymentItem(pk=tenant_pk(tenant_id), sk=f"PAY#{payment_id}")
+    try:
+        payment.update(actions=[getattr(PaymentItem, k).set(v) for k, v in fields.items()]
+                       + [getattr(PaymentItem, k).remove() for k in remove],
+                       condition=PaymentItem.status == from_status)
+    except UpdateError as exc:
+        raise Conflict(payment_id) from exc
+
+
+def customer_notices_after(tenant_id: str, customer_id: str, day: str) -> list[NoticeItem]:
+    """The customer's notices of the days after ``day`` (ISO date), oldest first."""
+    found = []
+    for hit in InvoiceItem.customer_index.query(
+            customer_pk(tenant_id, customer_id),
+            InvoiceItem.cust_sk.between(f"NOT#{day}~", "NOT#~")):
+        try:
+            found.append(NoticeItem.get(tenant_pk(tenant_id), str(getattr(hit, "sk", "")),
+                                        consistent_read=True))
+        except NoticeItem.DoesNotExist:
+            continue
+    return found

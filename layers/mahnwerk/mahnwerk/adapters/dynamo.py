@@ -156,7 +156,7 @@ class PaymentItem(_Base):
 
     booking_date = UnicodeAttribute()
     amount = UnicodeAttribute()
-    status = UnicodeAttribute()  # matched | unmatched
+    status = UnicodeAttribute()  # matched | unmatched | dismissed (no customer payment)
     method = UnicodeAttribute()
     invoices = UnicodeAttribute(default="[]")  # JSON: [{number, fees, flat_fee, interest, principal}]
     customer_id = UnicodeAttribute(null=True)
@@ -174,6 +174,10 @@ class PaymentItem(_Base):
     application = UnicodeAttribute(null=True)
     #: why it was applied so ("named in the remittance", "amount equals the open principal", …)
     application_why = UnicodeAttribute(null=True)
+    #: status "dismissed": why this credit is no customer payment (a tax refund, …)
+    dismiss_reason = UnicodeAttribute(null=True)
+    #: what the owner undid or changed (JSON list: unassigned, dismissed, restored; newest last)
+    history = UnicodeAttribute(null=True)
 
 
 class EventItem(_Base):
@@ -601,6 +605,7 @@ class Repository:
                 parts = {k: from_str(str(line.get(k) or "0"))
                          for k in ("principal", "fees", "flat_fee", "interest")}
                 entries.append({"kind": "payment", "at": p.booking_date,
+                                "payment_id": str(p.sk).removeprefix("PAY#"),
                                 "amount": to_str(sum(parts.values(), Decimal(0))),
                                 **{k: to_str(v) for k, v in parts.items()},
                                 "payment_amount": p.amount, "method": p.method,

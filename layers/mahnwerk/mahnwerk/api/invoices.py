@@ -162,6 +162,17 @@ def resolve(number: str, body: ActionIn) -> dict[str, Any]:
     return _act(number, "resolve", reason=body.reason)
 
 
+@router.post("/<number>/resume", summary="End a pause early: dunning continues on its schedule")
+def resume(number: str, body: ActionIn) -> dict[str, Any]:
+    return _act(number, "resume", reason=body.reason)
+
+
+@router.post("/<number>/reopen",
+             summary="Reopen a handed-over or written-off invoice: back to dunning at its level")
+def reopen(number: str, body: ActionIn) -> dict[str, Any]:
+    return _act(number, "reopen", reason=body.reason)
+
+
 @router.post("/<number>/write-off", summary="Write the claim off")
 def write_off(number: str, body: ActionIn) -> dict[str, Any]:
     return _act(number, "write_off", reason=body.reason)

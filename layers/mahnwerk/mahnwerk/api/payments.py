@@ -11,8 +11,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from pydantic import BaseModel, Field
 
 from ..adapters.api_store import page_size
-from ..service.payments import assign, payment_json, record_payment
-from .common import ctx, page_json, store, tenant_of
+from ..service.payments import (
+    assign,
+    dismiss,
+    payment_json,
+    preview_assign,
+    record_payment,
+    restore,
+    unassign,
+)
+from .common import ctx, now, page_json, store, tenant_of
 
 router = Router()
 
@@ -62,4 +70,43 @@ def unmatched(
 @router.post("/<payment_id>/assign", summary="Assign an unmatched payment to invoices")
 def assign_payment(payment_id: str, body: AssignIn) -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
-    return assign(ctx(), tenant, payment_id, body.invoices)
+    return assign(ctx(), tenant, payment_id, body.invoices, now())
+
+
+@router.post("/<payment_id>/assign/preview",
+             summary="What assigning would do (settled invoices, fees dropped, hand-overs "
+                     "withdrawn, credit), without doing it")
+def assign_preview(payment_id: str, body: AssignIn) -> dict[str, Any]:
+    tenant = tenant_of(router.current_event)
+    return preview_assign(ctx(), tenant, payment_id, body.invoices)
+
+
+class UndoIn(BaseModel):
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class DismissIn(BaseModel):
+    reason: Annotated[str, Field(min_length=1, max_length=500,
+                                 description="why this is no customer payment, e.g. a tax refund")]
+
+
+@router.post("/<payment_id>/unassign",
+             summary="Undo a matched payment: its invoices get back what it paid; it is unmatched "
+                     "again")
+def unassign_payment(payment_id: str, body: UndoIn) -> dict[str, Any]:
+    tenant = tenant_of(router.current_event)
+    return unassign(ctx(), tenant, payment_id, now(), body.reason)
+
+
+@router.post("/<payment_id>/dismiss",
+             summary="Dismiss an unmatched payment that is no customer payment (leaves the review "
+                     "list)")
+def dismiss_payment(payment_id: str, body: DismissIn) -> dict[str, Any]:
+    tenant = tenant_of(router.current_event)
+    return dismiss(ctx(), tenant, payment_id, now(), body.reason)
+
+
+@router.post("/<payment_id>/restore", summary="Bring a dismissed payment back to the review list")
+def restore_payment(payment_id: str) -> dict[str, Any]:
+    tenant = tenant_of(router.current_event)
+    return restore(ctx(), tenant, payment_id, now())

@@ -6,6 +6,9 @@ resolve     the dispute is settled in the owner's favour: the schedule continues
 write_off   the claim is given up (uncollectable); it leaves the receivables
 cancel      the invoice was issued in error (Storno); it leaves the receivables
 hand_over   the claim goes to a collection agency or lawyer; Mahnwerk sends nothing more
+resume      a pause ends early: the schedule continues (undoes ``pause``)
+reopen      a handed-over or written-off claim comes back into dunning (undoes ``hand_over`` and
+            ``write_off``)
 
 Resolving a dispute: the days spent disputed do not count as grace. The dispute keeps the day it
 began and the ``next_action_on`` the invoice had then; resolving sets ``next_action_on`` to the day
@@ -17,6 +20,22 @@ scheduled then (None), nothing scheduled now. A pause still running on the day o
 the letter back until the day after it, as a pause always does. An invoice disputed before the day
 was kept (no ``disputed_on``) continues from its level's scheduled day under ``policy``, and never
 before the day of resolution.
+
+Resuming a pause: the pause only ever moved ``next_action_on`` later (to the day after it), so
+resuming puts it back on the day the policy's schedule gives for the invoice's level (level 1: its
+interval after the due date; level n+1: its interval after level n was sent, a hand-over not before
+the day after the announcing letter's deadline), but never before today. A letter goes out with the
+next daily run only if it was due by then anyway; nothing is brought forward. A disputed invoice
+stays disputed (its schedule is kept for ``resolve``).
+
+Reopening a handed-over or written-off invoice: it is open (or partially paid) again at its level
+and continues on the policy's schedule, not before today. When the next step would be the hand-over
+again (the invoice was handed over by the last level, or by hand after the last letter) or nothing
+is left to send, the owner reopens because the agency sent the claim back or they changed their
+mind: the next thing is a letter, not another automatic hand-over the next morning. So the invoice
+steps back below the last letter level, and the last letter (the one announcing the hand-over, with
+a fresh deadline) goes out again after its own interval, counted from the day of reopening; the
+hand-over follows only if that letter's deadline passes unpaid. That letter charges its fee again.
 """
 
 from __future__ import annotations
@@ -25,9 +44,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from .dunning import scheduled_next
+from .dunning import deadline_of, following_action_on, scheduled_next
 from .model import DomainError, Invoice, InvoiceStatus
-from .policy import Policy
+from .policy import Action, Policy
 
 S = InvoiceStatus
 _RECEIVABLE = frozenset({S.OPEN, S.PARTIALLY_PAID})
@@ -40,7 +59,11 @@ ALLOWED: dict[str, frozenset[InvoiceStatus]] = {
     "write_off": _RECEIVABLE | {S.DISPUTED, S.HANDED_OVER},
     "cancel": _RECEIVABLE | {S.DISPUTED},
     "hand_over": _RECEIVABLE | {S.DISPUTED},
+    "resume": _RECEIVABLE | {S.DISPUTED},
+    "reopen": frozenset({S.HANDED_OVER, S.WRITTEN_OFF}),
 }
+#: the actions that need the tenant's policy (``apply_action(policy=…)``)
+NEEDS_POLICY = frozenset({"resume", "reopen"})
 MAX_PAUSE_DAYS = 366
 
 
@@ -82,10 +105,25 @@ def resumed_on(invoice: Invoice, today: date, policy: Policy | None = None) -> d
     return _not_before(nxt, _resume_after_pause(invoice))
 
 
+def schedule_day(invoice: Invoice, policy: Policy) -> date | None:
+    """The day the invoice's next level falls due by the policy's schedule alone (no pause, no
+    cooldown), a hand-over never before the day after the announcing letter's deadline; None when
+    nothing more is scheduled or the day of the last letter is unknown."""
+    if invoice.level > 0 and invoice.last_notice_on is not None:
+        sent = invoice.last_notice_on
+        return following_action_on(invoice.level, sent, deadline_of(sent, policy), policy)
+    return scheduled_next(invoice, policy)
+
+
+def last_letter_level(policy: Policy) -> int:
+    """The highest level that is a letter (the one before a hand-over level, if there is one)."""
+    return policy.top - 1 if policy.level(policy.top).action is Action.HAND_OVER else policy.top
+
+
 def apply_action(invoice: Invoice, action: str, today: date, *, until: date | None = None,
                  reason: str = "", to: str = "", policy: Policy | None = None) -> ActionResult:
-    """``policy`` is read only by ``resolve``, for invoices disputed before the dispute kept its
-    schedule."""
+    """``policy`` is read by ``resume`` and ``reopen`` (required), and by ``resolve`` for invoices
+    disputed before the dispute kept its schedule."""
     result = _apply(invoice, action, today, until=until, reason=reason, to=to, policy=policy)
     if result.invoice.status is not S.DISPUTED and (result.invoice.disputed_on is not None
                                                   or result.invoice.held_next_action_on is not None):
@@ -124,6 +162,10 @@ def _apply(invoice: Invoice, action: str, today: date, *, until: date | None, re
         return ActionResult(invoice.with_changes(status=status, next_action_on=nxt),
                             "dispute_resolved",
                             {**detail, "next_action_on": nxt.isoformat() if nxt else None})
+    if action == "resume":
+        return _resume(invoice, today, detail, policy)
+    if action == "reopen":
+        return _reopen(invoice, today, detail, policy)
     if action == "write_off":
         return ActionResult(invoice.with_changes(status=S.WRITTEN_OFF, next_action_on=None),
                             "written_off", {**detail, "amount": str(invoice.open_amount)})
@@ -135,3 +177,43 @@ def _apply(invoice: Invoice, action: str, today: date, *, until: date | None, re
         raise DomainError("to: name the collection agency or lawyer")
     return ActionResult(invoice.with_changes(status=S.HANDED_OVER, next_action_on=None),
                         "handed_over", {**detail, "to": to})
+
+
+def _resume(invoice: Invoice, today: date, detail: dict[str, Any],
+            policy: Policy | None) -> ActionResult:
+    if invoice.paused_until is None or invoice.paused_until < today:
+        raise NotAllowed(f"invoice {invoice.number} is not paused")
+    changed = invoice.with_changes(paused_until=None, pause_reason="")
+    nxt = invoice.next_action_on
+    if invoice.status is not S.DISPUTED and nxt is not None:
+        scheduled = schedule_day(invoice, policy) if policy is not None else None
+        # unknown schedule (a letter sent before its day was kept): the pause's day stays
+        nxt = max(scheduled, today) if scheduled is not None else nxt
+    changed = changed.with_changes(next_action_on=nxt)
+    return ActionResult(changed, "resumed", {
+        **detail, "paused_until": invoice.paused_until.isoformat(),
+        "next_action_on": nxt.isoformat() if nxt else None})
+
+
+def _reopen(invoice: Invoice, today: date, detail: dict[str, Any],
+            policy: Policy | None) -> ActionResult:
+    if policy is None:
+        raise DomainError("reopen needs the tenant's policy")
+    if invoice.open_amount <= 0:
+        raise NotAllowed(f"invoice {invoice.number} has nothing open to dun")
+    status = S.PARTIALLY_PAID if invoice.paid_amount > 0 else S.OPEN
+    last_letter = last_letter_level(policy)
+    level = invoice.level
+    nxt: date | None
+    if level + 1 > last_letter:
+        # the next step would be the hand-over again (or nothing): the last letter first
+        level = max(0, last_letter - 1)
+        nxt = today + timedelta(days=policy.level(level + 1).days)
+    else:
+        scheduled = schedule_day(invoice, policy)
+        nxt = max(scheduled, today) if scheduled is not None else today
+    nxt = _not_before(nxt, _resume_after_pause(invoice))
+    changed = invoice.with_changes(status=status, level=level, next_action_on=nxt)
+    return ActionResult(changed, "reopened", {
+        **detail, "from": invoice.status.value, "level": level,
+        "next_action_on": nxt.isoformat() if nxt else None})

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..adapters.api_store import ApiStore
 from ..domain import residual
-from ..domain.actions import ActionResult, apply_action
+from ..domain.actions import NEEDS_POLICY, ActionResult, apply_action
 from ..domain.dates import business_date
 from ..domain.events import handed_over_by_owner
 from ..domain.model import DomainError, Invoice, Reject
@@ -76,8 +76,8 @@ def act(ctx: Context, tenant_id: str, number: str, action: str, at: datetime,
     invoice = ctx.repo.get_invoice(tenant_id, number)
     if invoice is None:
         raise NotFound(f"invoice {number} not found")
-    if action == "resolve" and invoice.disputed_on is None:
-        # disputed before the dispute kept its schedule: resume from the policy's schedule
+    if action in NEEDS_POLICY or (action == "resolve" and invoice.disputed_on is None):
+        # resume, reopen, and a dispute stored before it kept its schedule: the policy's schedule
         params["policy"] = load_settings(ctx, tenant_id).policy
     result: ActionResult = apply_action(invoice, action, business_date(at), **params)
     changed = ApiStore(ctx.repo).change_invoice(result.invoice, invoice.version, result.kind, at,

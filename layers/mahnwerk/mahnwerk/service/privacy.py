@@ -61,7 +61,7 @@ REDACTED = "[gelöscht/erased]"
 PSEUDONYM_PREFIX = ERASED_NAME_PREFIX
 #: event kinds written by the owner's actions; their ``reason`` is free text and may name people
 OWNER_EVENT_KINDS = frozenset({"paused", "disputed", "dispute_resolved", "written_off", "cancelled",
-                               "handed_over"})
+                               "handed_over", "resumed", "reopened", "payment_unassigned"})
 TAG_UNTIL = "mahnwerk-retain-until"
 TAG_RULE = "mahnwerk-retention"
 TAG_ERASURE = "mahnwerk-erasure"

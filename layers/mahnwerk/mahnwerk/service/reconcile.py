@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from ..adapters.dynamo import Conflict
-from ..domain import events, residual
+from ..domain import events, residual, undo
 from ..domain.dunning import NoticeLine, accrue, claim_line
 from ..domain.matching import InvoiceIndex, OpenBook, OpenItem, Settlement, settle
 from ..domain.model import Customer, Invoice, InvoiceStatus, Reject
@@ -119,15 +120,27 @@ class Booking:
 
 
 def settle_on(book: _Book, numbers: list[str], amount: Decimal, on: date, customer_id: str,
-              source: str, entry_key: str, designated: bool = False) -> Booking:
+              source: str, entry_key: str, designated: bool = False,
+              late_fees: Mapping[str, Decimal] | None = None) -> Booking:
     """Allocate ``amount`` paid on ``on`` to the named open invoices (§366/§367 BGB);
-    ``designated``: the debtor named them (§367 Abs. 2), so their principal is paid first."""
+    ``designated``: the debtor named them (§367 Abs. 2), so their principal is paid first.
+
+    ``late_fees``: per invoice, the fees of letters sent after ``on`` (a payment assigned late).
+    The money arrived before those letters, so it is allocated as if they had not been sent; an
+    invoice it pays off drops their fees (the letters should not have gone out), one it pays in
+    part keeps them (they were owed: the debtor was still behind)."""
     tenant = book.settings.tenant_id
     policy = book.settings.policy
     accrued: dict[str, Invoice] = {}
+    dropped: dict[str, Decimal] = {}
     lines = []
     for number in numbers:
-        accrued[number], line = book.line(book.open[number], on)
+        inv = book.open[number]
+        late = min((late_fees or {}).get(number, ZERO), inv.fees_open)
+        if late > ZERO and not residual.claimable(inv):
+            dropped[number] = late
+            inv = inv.with_changes(fees_open=inv.fees_open - late)
+        accrued[number], line = book.line(inv, on)
         lines.append(line)
     settlement = settle(amount, lines, named=numbers, designated=designated)
     updates: list[tuple[Invoice, int]] = []
@@ -143,11 +156,16 @@ def settle_on(book: _Book, numbers: list[str], amount: Decimal, on: date, custom
             interest_paid=inv.interest_paid + s.interest,
             last_payment_id=entry_key, last_payment_on=on, last_payment_amount=cents(amount),
         )
+        late = dropped.get(s.number, ZERO)
         if residual.claimable(inv):  # the principal was paid before: this pays residual charges
             new = residual.charges_paid(new, s.claim_after)
         elif s.principal_after <= ZERO:
             new = residual.principal_paid(new, s.claim_after, policy, on)
             paid_now.append(s.number)
+            if late > ZERO:
+                timeline.append((s.number, "fees_dropped", {"amount": to_str(late)}))
+            if inv.status is InvoiceStatus.HANDED_OVER:
+                timeline.append((s.number, "hand_over_withdrawn", {"payment_id": entry_key}))
             if new.charges_state == "waived" and new.charges_waived > inv.charges_waived:
                 timeline.append((s.number, "charges_waived",
                                  {"amount": to_str(new.charges_waived - inv.charges_waived)}))
@@ -157,6 +175,8 @@ def settle_on(book: _Book, numbers: list[str], amount: Decimal, on: date, custom
         elif inv.status not in (InvoiceStatus.HANDED_OVER, InvoiceStatus.DISPUTED):
             # a part payment does not end a dispute or a hand-over
             new = new.with_changes(status=InvoiceStatus.PARTIALLY_PAID)
+        if late > ZERO and s.number not in paid_now:
+            new = new.with_changes(fees_open=new.fees_open + late)
         updates.append((new, book.open[s.number].version))
         if s.number in paid_now:
             behaviour["paid_count"] += 1
@@ -170,9 +190,15 @@ def settle_on(book: _Book, numbers: list[str], amount: Decimal, on: date, custom
             customer_id=customer_id, issue_date=on, due_date=on,
             amount=-settlement.overpayment, open_amount=-settlement.overpayment,
             source=source, received_at=datetime.combine(on, datetime.min.time()).isoformat())
+    # what it paid on each invoice, and (for ``undo.unassign``) the invoice's state before
     invoices_json = json.dumps([{"number": s.number, "fees": to_str(s.fees),
                                  "flat_fee": to_str(s.flat_fee), "interest": to_str(s.interest),
-                                 "principal": to_str(s.principal)} for s in settlement.invoices])
+                                 "principal": to_str(s.principal),
+                                 "paid_in_full": s.number in paid_now,
+                                 **({"fees_dropped": to_str(dropped[s.number])}
+                                    if s.number in paid_now and s.number in dropped else {}),
+                                 "before": undo.snapshot(book.open[s.number])}
+                                for s in settlement.invoices])
     return Booking(updates, credit, dict(behaviour), invoices_json, settlement, timeline, paid_now)
 
 

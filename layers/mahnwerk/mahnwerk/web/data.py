@@ -113,6 +113,8 @@ def overview(tenant: str, today: date) -> Overview:
     per_week: dict[date, Decimal] = defaultdict(lambda: ZERO)
     collected, collected_count = ZERO, 0
     for p in payments:
+        if p.status == "dismissed":  # no customer payment (a tax refund, …)
+            continue
         booked = date.fromisoformat(p.booking_date)
         amount = from_str(p.amount)
         if booked >= first_week:

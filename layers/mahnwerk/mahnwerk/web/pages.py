@@ -41,7 +41,16 @@ from ..domain.workdays import REGIONS
 from ..letters.formatting import format_money
 from ..letters.texts import LetterTemplateError
 from ..service.invoice_ops import NotFound, act, decide_charges
-from ..service.payments import AlreadyAssigned, assign, payment_json, record_payment
+from ..service.payments import (
+    AlreadyAssigned,
+    assign,
+    dismiss,
+    payment_json,
+    preview_assign,
+    record_payment,
+    restore,
+    unassign,
+)
 from ..service.sessions import cookies, csrf_ok, session_id_of
 from ..service.tenants import SETTINGS_KEY, load_settings
 from . import data, preview
@@ -59,8 +68,9 @@ UPLOAD_TYPES = {".csv": "text/csv", ".txt": "text/plain", ".pdf": "application/p
                 ".940": "text/plain"}
 #: the success messages a redirect may name (?done=…)
 DONE = {"paused", "disputed", "resolved", "written_off", "payment", "assigned", "overrides", "settings",
-        "charges_waive", "charges_claim"}
-ACTIONS = {"pause": "paused", "dispute": "disputed", "resolve": "resolved", "write-off": "written_off"}
+        "charges_waive", "charges_claim", "resumed", "reopened", "unassigned", "dismissed", "restored"}
+ACTIONS = {"pause": "paused", "dispute": "disputed", "resolve": "resolved", "write-off": "written_off",
+           "resume": "resumed", "reopen": "reopened"}
 
 
 class SignIn(Exception):
@@ -169,6 +179,8 @@ def _invoice_page(view: View, number: str, status: int = 200, error: str = "") -
     timeline = repo.timeline(view.tenant, number)
     customer = repo.get_customer(view.tenant, invoice.customer_id)
     allowed = {a for a, statuses in ALLOWED.items() if invoice.status in statuses}
+    if invoice.paused_until is None or invoice.paused_until < view.today:
+        allowed.discard("resume")  # nothing to resume
     receivable = invoice.status in reports.RECEIVABLE and invoice.open_amount > 0
     return page(view, "invoice.html", status, inv=invoice_json(invoice), invoice=invoice,
                 phase=data.phase_of(invoice), customer=customer, timeline=timeline, allowed=allowed,
@@ -304,15 +316,18 @@ def customer_overrides(customer_id: str) -> Response[str]:
 
 # --- payments to review -------------------------------------------------------------------------
 
-def _payments_page(view: View, status: int = 200, error: str = "") -> Response[str]:
+def _payments_page(view: View, status: int = 200, error: str = "",
+                   preview: dict[str, Any] | None = None) -> Response[str]:
     found = store().payment_page(view.tenant, 200, None, status="unmatched")
     payments = [payment_json(p) for p in found.items]
+    dismissed = [payment_json(p) for p in
+                 store().payment_page(view.tenant, 200, None, status="dismissed").items]
     suggested = data.suggested_invoices(view.tenant, payments)
     ids = sorted({inv.customer_id for inv in suggested.values()})
     found_customers = ctx().repo.batch_get_customers(view.tenant, ids) if ids else {}
     names = {cid: c.name for cid, c in found_customers.items()}
     return page(view, "payments.html", status, payments=payments, suggested=suggested, names=names,
-                error=error)
+                error=error, preview=preview, dismissed=dismissed)
 
 
 @router.get("/payments")
@@ -322,18 +337,56 @@ def payments() -> Response[str]:
 
 @router.post("/payments/<payment_id>/assign")
 def payment_assign(payment_id: str) -> Response[str]:
+    """First submit: what the assignment would do, with a button to confirm it; the second submit
+    (``confirm=1``) assigns."""
     view = signed_in()
     payment_id = str(payment_id)
     form = form_data()
     check_csrf(view, form)
     numbers = [n for n in form.get("invoices", "").replace(",", " ").split() if n][:100]
     try:
-        assign(ctx(), view.tenant, payment_id, numbers)
+        if form.get("confirm") != "1":
+            shown = preview_assign(ctx(), view.tenant, payment_id, numbers)
+            return _payments_page(view, preview={**shown, "numbers": " ".join(numbers)})
+        assign(ctx(), view.tenant, payment_id, numbers, now())
     except (NotFound, AlreadyAssigned, Conflict) as exc:
         return _payments_page(view, 409, view.t("conflict", reason=str(exc) or "changed meanwhile"))
     except DomainError as exc:
         return _payments_page(view, 400, view.t("bad_request", reason=str(exc)))
     return redirect(view.url("/app/payments", done="assigned"))
+
+
+@router.post("/payments/<payment_id>/<action>")
+def payment_action(payment_id: str, action: str) -> Response[str]:
+    """Dismiss (no customer payment) or restore an unmatched payment; unassign a matched one
+    (from the invoice page: back there)."""
+    view = signed_in()
+    payment_id = str(payment_id)
+    form = form_data()
+    check_csrf(view, form)
+    number = form.get("invoice", "")[:64]
+    try:
+        if action == "dismiss":
+            dismiss(ctx(), view.tenant, payment_id, now(), form.get("reason", ""))
+        elif action == "restore":
+            restore(ctx(), view.tenant, payment_id, now())
+        elif action == "unassign":
+            unassign(ctx(), view.tenant, payment_id, now(), form.get("reason", ""))
+        else:
+            raise NotFoundError(action)
+    except (NotAllowed, Conflict) as exc:
+        reason = view.t("conflict", reason=str(exc) or "changed meanwhile")
+        if number:
+            return _invoice_page(view, number, 409, reason)
+        return _payments_page(view, 409, reason)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return _payments_page(view, 400, view.t("bad_request", reason=str(exc)))
+    done = {"dismiss": "dismissed", "restore": "restored", "unassign": "unassigned"}[action]
+    if number:
+        return redirect(view.url(f"/app/invoices/{_q(number)}", done=done))
+    return redirect(view.url("/app/payments", done=done))
 
 
 # --- upload -------------------------------------------------------------------------------------
