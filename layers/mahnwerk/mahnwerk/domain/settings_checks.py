@@ -10,8 +10,8 @@ that never reads settings does not load their registries.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -26,14 +26,14 @@ FEE_WARN = Decimal("2.50")
 FEE_REASON = "only the material costs of a letter may be charged (BGH VIII ZR 95/18)"
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Problem:
     """One refused or warned value: where it is, a code for the owner's language, the reason."""
 
     field: str
     code: str
     message: str
-    params: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def json(self) -> dict[str, str]:
         return {"field": self.field, "code": self.code, "message": self.message}

@@ -134,7 +134,7 @@ def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
     locale = found.take("de", _locale, doc)
     sender_email = found.take("", _email, doc, "sender_email", "settings")
     policy = found.take(None, policy_from_dict, doc.get("policy") or {})
-    csv_columns = found.take({}, _columns, doc.get("csv_columns") or {})
+    csv_columns: dict[str, str] = found.take({}, _columns, doc.get("csv_columns") or {})
     found.done()
     assert policy is not None
     return TenantSettings(
@@ -224,9 +224,10 @@ def policy_from_dict(doc: dict[str, Any]) -> Policy:
     elif not isinstance(levels_doc, list) or not levels_doc:
         raise FieldError("policy.levels", "levels_empty", "expected a non-empty list")
     else:
-        levels = tuple(found.take(None, _level, item, f"policy.levels[{i}]")
-                       for i, item in enumerate(levels_doc))
-        if all(levels):
+        parsed: list[Level | None] = [found.take(None, _level, item, f"policy.levels[{i}]")
+                                      for i, item in enumerate(levels_doc)]
+        levels = tuple(level for level in parsed if level is not None)
+        if len(levels) == len(parsed):
             found.take(None, _check_levels, levels)
 
     def number(key: str, default: int, minimum: int = 0) -> int:
@@ -252,7 +253,7 @@ def policy_from_dict(doc: dict[str, Any]) -> Policy:
         holiday_region=found.take("", _region, doc),
     )
     found.done()
-    return Policy(levels=tuple(level for level in levels if level), **policy)  # type: ignore[arg-type]
+    return Policy(levels=levels, **policy)  # type: ignore[arg-type]
 
 
 def _check_levels(levels: tuple[Level, ...]) -> None:
@@ -303,7 +304,7 @@ def _level(doc: dict[str, Any], where: str) -> Level:
     except ValueError as exc:
         raise DomainError(f"{where}: {exc}") from exc
     if not channels and action is Action.LETTER:
-        raise DomainError(f"{where}.channels: at least one of email, post")
+        raise FieldError(f"{where}.channels", "channels_none", "at least one of email, post")
     found = Collector()
     level = Level(
         name=found.take("", _str, doc, "name", where) or where,
