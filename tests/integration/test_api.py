@@ -361,6 +361,43 @@ def test_record_a_payment_list_it_and_assign_an_unmatched_one(api):
     assert post(api, "/v1/payments", {"amount": "-5", "booking_date": "2026-11-23"}).status == 422
 
 
+def test_a_payment_dated_in_the_future_is_refused(api):
+    tomorrow = post(api, "/v1/payments", {"amount": "200.00", "booking_date": "2026-11-24",
+                                          "reference": "Rechnung R-2"})
+    assert tomorrow.status == 400 and "future" in tomorrow.body["message"]
+    assert get(api, "/v1/invoices/R-2").body["status"] != "paid"
+    assert get(api, "/v1/payments").body["items"] == []
+
+
+def test_the_same_payment_posted_twice_without_a_key_is_a_probable_duplicate(api):
+    cash = {"amount": "40.00", "booking_date": "2026-11-20", "reference": "Rechnung R-2",
+            "debtor_name": "Anna Schmidt"}
+    first = post(api, "/v1/payments", cash)
+    assert first.status == 200
+    again = post(api, "/v1/payments", cash)
+    assert again.status == 409 and again.body["payment_id"] == first.body["payment_id"]
+    assert "duplicate" in again.body["message"]
+    assert len(get(api, "/v1/payments").body["items"]) == 1
+    assert get(api, "/v1/invoices/R-2").body["open_amount"] == "160.00"
+    # another payer, another day or an Idempotency-Key of its own: a payment of its own
+    assert post(api, "/v1/payments", {**cash, "debtor_name": "Max Schmidt"}).status == 200
+    assert post(api, "/v1/payments", {**cash, "booking_date": "2026-11-21"}).status == 200
+    assert post(api, "/v1/payments", cash, headers={"Idempotency-Key": "second"}).status == 200
+    assert len(get(api, "/v1/payments").body["items"]) == 4
+
+
+def test_a_negative_amount_is_refused_unless_the_invoice_is_a_credit_note(api):
+    row = {"number": "G-1", "customer": customer("K-1", "Anna Schmidt", True),
+           "issue_date": "2026-11-20", "amount": "-50.00"}
+    refused = post(api, "/v1/invoices", {"invoices": [row]}).body
+    assert refused["created"] == [] and "credit_note" in refused["rejected"][0]["reason"]
+    positive = post(api, "/v1/invoices", {"invoices": [{**row, "amount": "50.00",
+                                                        "credit_note": True}]}).body
+    assert positive["created"] == [] and "negative amount" in positive["rejected"][0]["reason"]
+    taken = post(api, "/v1/invoices", {"invoices": [{**row, "credit_note": True}]}).body
+    assert taken["rejected"] == [] and len(taken["created"]) == 1
+
+
 # --- uploads, settings --------------------------------------------------------------------------
 
 def test_upload_url_lands_in_the_tenants_inbox_and_unsafe_names_are_refused(api):
@@ -383,6 +420,45 @@ def test_settings_are_validated_before_they_are_stored(api):
     assert get(api, "/v1/settings").body["settings"]["company"]["name"] == "Acme Neu GmbH"
     assert get(api, "/v1/settings", tenant="beta").body["settings"]["company"]["name"] == \
         SETTINGS["company"]["name"]
+
+
+def test_put_takes_the_document_get_returns(api):
+    document = get(api, "/v1/settings").body
+    assert set(document) == {"settings"}
+    saved = call(api, api.keys["acme"], "PUT", "/v1/settings", document)
+    assert saved.status == 200 and saved.body == {**document, "warnings": []}
+    assert get(api, "/v1/settings").body == document
+
+
+@pytest.mark.parametrize("path, value, field, reason", [
+    (("bank", "iban"), "DE02120300000000202052", "bank.iban", "check digits"),
+    (("bank", "iban"), "DE12 3456 7890", "bank.iban", "length"),
+    (("policy", "levels", 1, "fee"), "250.00", "policy.levels[1].fee", "BGH VIII ZR 95/18"),
+    (("company", "vat_id"), "DE123456789", "company.vat_id", "check digit"),
+])
+def test_a_refused_setting_is_named_with_its_reason_and_nothing_is_saved(api, path, value, field,
+                                                                        reason):
+    document = json.loads(json.dumps(SETTINGS))
+    target = document
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    for body in (document, {"settings": document}):
+        bad = call(api, api.keys["acme"], "PUT", "/v1/settings", body)
+        assert bad.status == 400, bad.body
+        assert [e["field"] for e in bad.body["errors"]] == [field]
+        assert reason in bad.body["errors"][0]["message"] and bad.body["message"].startswith(field)
+    assert get(api, "/v1/settings").body["settings"] == SETTINGS
+
+
+def test_a_fee_above_two_fifty_is_saved_with_a_warning(api):
+    document = json.loads(json.dumps(SETTINGS))
+    document["policy"]["levels"][2]["fee"] = "5.00"
+    saved = call(api, api.keys["acme"], "PUT", "/v1/settings", {"settings": document})
+    assert saved.status == 200
+    assert [(w["field"], w["code"]) for w in saved.body["warnings"]] == [
+        ("policy.levels[2].fee", "fee_high")]
+    assert get(api, "/v1/settings").body["settings"]["policy"]["levels"][2]["fee"] == "5.00"
 
 
 # --- reports (figures computed by hand from INVOICES, on 23.11.2026) -----------------------------

@@ -182,7 +182,7 @@ def run_everything(stack):
                         "street": "Lindenallee 9", "postal_code": "10115", "city": "Berlin"}}
     assert stack.api("POST", "/v1/invoices", key=key, body={"invoices": [new]}).status == 200
     recorded = stack.api("POST", "/v1/payments", key=key, body={
-        "amount": "12.34", "booking_date": "2026-10-26", "reference": "bar",
+        "amount": "12.34", "booking_date": "2026-10-25", "reference": "bar",
         "debtor_name": "Jürgen Weiß"})
     assert recorded.body["status"] == "unmatched"
     assert stack.api("POST", f"/v1/payments/{recorded.body['payment_id']}/assign", key=key,

@@ -443,14 +443,14 @@ def test_settings_are_validated_saved_and_previewed(web):
     assert stored["policy"]["holiday_region"] == "BY"
     assert re.search(r'<option value="BY" selected>Bayern</option>', browser.get("/app/settings").body)
     unknown = browser.post("/app/settings", [*form[:-1], ("holiday_region", "XX")])
-    assert unknown.status == 400 and "policy.holiday_region: unknown Land 'XX'" in text(unknown)
+    assert unknown.status == 400 and "unknown Land 'XX'" in text(unknown)
     assert api_get(web, "/v1/settings")["settings"]["policy"]["holiday_region"] == "BY"
     assert stored["policy"]["levels"][1]["tone"] == "firm"
     assert stored["policy"]["levels"][2]["channels"] == ["email", "post"]
     assert stored["bank"]["iban"] == SETTINGS["bank"]["iban"]
     refused = browser.post("/app/settings", [*[(k, v) for k, v in form if k != "level1_fee"],
                                              ("level1_fee", "5,00")])
-    assert refused.status == 400 and "§286" in text(refused)
+    assert refused.status == 400 and "Die erste Erinnerung ist kostenlos (§ 286 Abs. 1 BGB)" in text(refused)
     assert api_get(web, "/v1/settings")["settings"]["policy"]["levels"][0]["fee"] in {"0.00", "0", None}
     preview = browser.get("/app/settings/preview?level=2&tone=friendly&fee=3,00&name=Zweite%20Mahnung")
     words = text(preview)
@@ -458,6 +458,58 @@ def test_settings_are_validated_saved_and_previewed(web):
     pdf = browser.get("/app/settings/preview?level=3&format=pdf")
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert base64.b64decode(pdf.body).startswith(b"%PDF-")
+
+
+def settings_form(browser):
+    """The settings form as the browser would post it unchanged."""
+    page = browser.get("/app/settings")
+    fields = dict(re.findall(r'name="((?:company|bank|level\d)_[a-z_]+|sender_email|payment_terms_days|'
+                             r'deadline_days|minimum_amount|level_count)"[^>]*value="([^"]*)"', page.body))
+    fields = {k: unescape(v) for k, v in fields.items() if not k.endswith("_channels")}
+    fields.update({"locale": "de", "consolidate": "on", "level1_tone": "friendly",
+                   "level2_tone": "neutral", "level3_tone": "firm", "level4_tone": "firm",
+                   "level4_action": "hand_over"})
+    return [*fields.items(), ("level1_channels", "email"), ("level2_channels", "email"),
+            ("level3_channels", "email"), ("level3_channels", "post")]
+
+
+def field_value(page, name):
+    return unescape(re.search(rf'name="{name}"[^>]*value="([^"]*)"', page.body).group(1))
+
+
+def test_refused_settings_are_named_in_german_at_their_fields_and_the_input_is_kept(web):
+    browser = Browser(web, web.keys["acme"])
+    before = api_get(web, "/v1/settings")["settings"]
+    edits = {"company_name": "Acme Neu GmbH", "company_city": "Potsdam", "bank_iban": "DE12 3456 7890",
+             "company_vat_id": "DE123456789", "level2_fee": "250,00", "deadline_days": "0"}
+    form = [(k, edits.get(k, v)) for k, v in settings_form(browser)]
+    refused = browser.post("/app/settings", form)
+    assert refused.status == 400
+    words = text(refused)
+    assert "Die Einstellungen sind nicht gespeichert" in words
+    for german in ("Diese IBAN hat nicht die Länge ihres Landes",
+                   "Die Prüfziffer dieser USt-IdNr. stimmt nicht",
+                   "Höchstens 10,00 €: berechnet werden dürfen nur die Sachkosten eines Schreibens "
+                   "(BGH VIII ZR 95/18)", "Bitte eine ganze Zahl ab 1 eingeben."):
+        assert german in words, german
+    # each reason beside its field, and every input as the owner typed it
+    for name in ("bank_iban", "company_vat_id", "level2_fee", "deadline_days"):
+        assert f'id="err-{name}"' in refused.body and f'aria-describedby="err-{name}"' in refused.body
+    for name, typed in edits.items():
+        assert field_value(refused, name) == typed, name
+    assert api_get(web, "/v1/settings")["settings"] == before  # nothing saved
+
+
+def test_a_fee_above_two_fifty_is_saved_and_warned_about_on_the_settings_page(web):
+    browser = Browser(web, web.keys["acme"])
+    form = [(k, "5,00" if k == "level3_fee" else v) for k, v in settings_form(browser)]
+    saved = browser.post("/app/settings", form)
+    assert saved.status == 303, text(saved)[:400]
+    assert api_get(web, "/v1/settings")["settings"]["policy"]["levels"][2]["fee"] == "5.00"
+    page = browser.get("/app/settings")
+    assert "Hinweise zu Ihren Einstellungen" in text(page)
+    assert 'id="warn-level3_fee"' in page.body
+    assert "Mehr, als ein Schreiben kostet (2,50 €)" in text(page)
 
 
 # --- isolation ----------------------------------------------------------------------------------

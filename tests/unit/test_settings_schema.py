@@ -63,6 +63,13 @@ def mutate(path, value):
     (("policy", "holiday_region"), "XX"),
     (("policy", "holiday_region"), "by"),
     (("policy", "holiday_region"), 9),
+    (("policy", "levels", 1, "fee"), "250.00"),
+    (("policy", "levels", 1, "fee"), "10.01"),
+    (("policy", "levels", 2, "fee"), 999),
+    (("policy", "levels", 1, "days"), 0),
+    (("policy", "deadline_days"), 0),
+    (("bank", "iban"), "DE12 3456 7890"),
+    (("bank", "bic"), "BYLA"),
 ])
 def test_what_the_schema_refuses_the_core_refuses(path, value):
     doc = mutate(path, value)
@@ -74,6 +81,24 @@ def test_rules_beyond_a_schema_are_enforced_by_the_core():
     # §286 Abs. 1 BGB: the first reminder is free — JSON schema cannot express "first item only"
     doc = mutate(("policy", "levels", 0, "fee"), "5.00")
     assert schema_ok(doc) and not core_ok(doc)
+
+
+@pytest.mark.parametrize("path, value", [
+    (("bank", "iban"), "DE02120300000000202052"),  # check digits
+    (("bank", "iban"), "DE97999999990000012345"),  # no such German bank code
+    (("company", "vat_id"), "DE123456789"),  # check digit
+    (("company", "email"), "buchhaltung@"),
+    (("policy", "levels"), [{"name": "Inkasso", "days": 14, "action": "hand_over", "channels": []}]),
+])
+def test_what_only_the_core_can_check_it_refuses(path, value):
+    doc = mutate(path, value)
+    assert schema_ok(doc) and not core_ok(doc)
+
+
+@pytest.mark.parametrize("fee", ["10.00", "10", 10, "2.51", "0"])
+def test_schema_and_core_accept_fees_up_to_ten_euro(fee):
+    doc = mutate(("policy", "levels", 2, "fee"), fee)
+    assert schema_ok(doc) and core_ok(doc)
 
 
 def test_schema_and_core_accept_every_land_and_none_as_holiday_region():

@@ -17,8 +17,9 @@ from .. import __version__
 from ..adapters.dynamo import Conflict
 from ..domain.actions import NotAllowed
 from ..domain.model import DomainError
+from ..domain.settings_checks import SettingsInvalid
 from ..service.invoice_ops import NotFound
-from ..service.payments import AlreadyAssigned
+from ..service.payments import AlreadyAssigned, ProbableDuplicate
 from . import customers, health, invoices, notices, payments, privacy, reports, settings, uploads
 from .common import request_clock
 
@@ -27,9 +28,10 @@ SECURITY: dict[str, Any] = {
     "apiKey": HTTPBearer(description="Authorization: Bearer mwk_… (a tenant's API key)")}
 
 
-def error(status: int, message: str) -> Response[str]:
+def error(status: int, message: str, **more: Any) -> Response[str]:
     return Response(status_code=status, content_type="application/json",
-                    body=json.dumps({"statusCode": status, "message": message}, ensure_ascii=False))
+                    body=json.dumps({"statusCode": status, "message": message, **more},
+                                    ensure_ascii=False))
 
 
 def build() -> APIGatewayRestResolver:
@@ -59,12 +61,18 @@ def build() -> APIGatewayRestResolver:
             return error(409, "a request with this Idempotency-Key is still running")
         return error(409, str(exc))
 
+    @app.exception_handler(ProbableDuplicate)
+    def probable_duplicate(exc: ProbableDuplicate) -> Response[str]:
+        return error(409, str(exc), payment_id=exc.payment_id)
+
     @app.exception_handler(IdempotencyValidationError)
     def idempotency_mismatch(exc: IdempotencyValidationError) -> Response[str]:
         return error(422, "this Idempotency-Key was used with a different request body")
 
     @app.exception_handler(DomainError)
     def bad_request(exc: DomainError) -> Response[str]:
+        if isinstance(exc, SettingsInvalid):  # every refused field with its reason
+            return error(400, str(exc), errors=[p.json() for p in exc.problems])
         return error(400, str(exc))
 
     @app.exception_handler(RequestValidationError)

@@ -42,6 +42,9 @@ class InvoiceIn(BaseModel):
     amount: Annotated[str, Field(description="gross, e.g. 1234.56 or 1.234,56", max_length=20)]
     open_amount: Annotated[str, Field(max_length=20)] | None = None
     currency: Annotated[str, Field(max_length=3)] | None = "EUR"
+    credit_note: bool = Field(default=False, description=(
+        "true: a credit note (Gutschrift) with a negative amount that reduces what the customer "
+        "owes; a negative amount without it is refused"))
 
     def fields(self) -> dict[str, str]:
         c = self.customer
@@ -54,6 +57,7 @@ class InvoiceIn(BaseModel):
             "terms_days": "" if self.terms_days is None else str(self.terms_days),
             "amount": self.amount, "open_amount": self.open_amount or "",
             "currency": self.currency or "",
+            "credit_note": "true" if self.credit_note else "",
         }
 
 

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from pydantic import BaseModel, Field
 
 from ..adapters.api_store import page_size
+from ..domain.dates import business_date
 from ..service.payments import (
     assign,
     dismiss,
@@ -38,13 +39,18 @@ class AssignIn(BaseModel):
                         Field(min_length=1, max_length=100)]
 
 
-@router.post("/", summary="Record a payment received outside the bank files")
+@router.post("/", summary="Record a payment received outside the bank files",
+             description="A booking date in the future is refused (400). Without an "
+                         "Idempotency-Key, the same date, amount, payer and reference as a "
+                         "payment recorded before is reported as a probable duplicate (409 with "
+                         "its payment_id) instead of booked; a second such payment needs a key.")
 def create(body: PaymentIn, idempotency_key: Annotated[
         str | None, Header(alias="Idempotency-Key", max_length=100)] = None) -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
     return record_payment(ctx(), tenant, amount=body.amount, on=body.booking_date,
                           reference=body.reference, debtor_name=body.debtor_name,
-                          invoices=body.invoices, idempotency_key=idempotency_key)
+                          invoices=body.invoices, idempotency_key=idempotency_key,
+                          today=business_date(now()))
 
 
 @router.get("/", summary="List payments")

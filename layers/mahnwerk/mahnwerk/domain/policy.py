@@ -22,6 +22,10 @@ class Action(StrEnum):
     HAND_OVER = "hand_over"
 
 
+#: the most a dunning letter may charge: courts accept only the material costs of a letter
+#: (BGH, 26.06.2019, VIII ZR 95/18); the settings refuse more, with the reason, at the field
+FEE_MAX = Decimal("10.00")
+
 #: what happens to interest and fees still open once an invoice's principal is paid
 RESIDUAL_POLICIES = ("waive", "claim", "ask")
 
@@ -70,12 +74,17 @@ class Policy:
         if not self.levels:
             raise DomainError("a policy needs at least one level")
         for i, level in enumerate(self.levels):
-            if level.days < 0:
-                raise DomainError(f"level {i + 1} ({level.name}): days must not be negative")
+            if level.days < 1:
+                raise DomainError(f"level {i + 1} ({level.name}): days must be at least 1")
             if level.fee < ZERO:
                 raise DomainError(f"level {i + 1} ({level.name}): fee must not be negative")
+            if level.fee > FEE_MAX:
+                raise DomainError(f"level {i + 1} ({level.name}): fee at most {FEE_MAX} EUR: only "
+                                  f"the material costs of a letter may be charged (BGH VIII ZR 95/18)")
             if level.action is Action.HAND_OVER and i != len(self.levels) - 1:
                 raise DomainError("only the last level may hand over for collection")
+        if self.levels[0].action is Action.HAND_OVER:
+            raise DomainError("at least one letter must come before the hand-over for collection")
         if self.residual_charges not in RESIDUAL_POLICIES:
             raise DomainError(f"residual_charges: one of {', '.join(RESIDUAL_POLICIES)}, "
                               f"got {self.residual_charges!r}")

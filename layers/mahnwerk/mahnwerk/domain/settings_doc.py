@@ -8,9 +8,18 @@ from typing import Any
 
 from .logo import parse_logo
 from .model import Address, Channel, DomainError
-from .money import cents
+from .money import ZERO, AmountError, cents
 from .policy import RESIDUAL_POLICIES, Action, Level, Policy, Tone, default_policy
 from .settings import Bank, Company, Invoicing, TenantSettings
+from .settings_checks import (
+    Collector,
+    FieldError,
+    check_bic,
+    check_email,
+    check_fee,
+    check_iban,
+    check_vat_id,
+)
 from .workdays import check_region
 
 
@@ -23,10 +32,11 @@ def _str(doc: dict[str, Any], key: str, where: str, default: str = "") -> str:
     return str(value).strip()
 
 
-def _int(doc: dict[str, Any], key: str, where: str, default: int) -> int:
+def _int(doc: dict[str, Any], key: str, where: str, default: int, minimum: int = 0) -> int:
     value = doc.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise DomainError(f"{where}.{key}: expected a whole number ≥ 0, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise FieldError(f"{where}.{key}", "whole_number",
+                         f"expected a whole number ≥ {minimum}, got {value!r}", minimum=str(minimum))
     return value
 
 
@@ -41,10 +51,10 @@ def _money(doc: dict[str, Any], key: str, where: str, default: str = "0") -> Dec
     value = doc.get(key, default)
     try:
         amount = cents(Decimal(str(value)))
-    except InvalidOperation as exc:
-        raise DomainError(f"{where}.{key}: not an amount: {value!r}") from exc
+    except (InvalidOperation, AmountError) as exc:
+        raise FieldError(f"{where}.{key}", "amount", f"not an amount: {value!r}") from exc
     if amount < 0:
-        raise DomainError(f"{where}.{key}: must not be negative")
+        raise FieldError(f"{where}.{key}", "negative", "must not be negative")
     return amount
 
 
@@ -89,6 +99,7 @@ MAX_DOCUMENT_BYTES = 300_000
 
 
 def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
+    """The validated settings; SettingsInvalid names every refused field at once."""
     if not isinstance(doc, dict):
         raise DomainError("settings: expected an object")
     size = len(json.dumps(doc, ensure_ascii=False, default=str).encode())
@@ -100,36 +111,55 @@ def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
         if not isinstance(doc.get(part) or {}, dict):
             raise DomainError(f"{part}: expected an object")
         _no_unknown(doc.get(part) or {}, part)
+    found = Collector()
     company_doc = doc.get("company") or {}
-    if not _str(company_doc, "name", "company"):
-        raise DomainError("company.name: required (letters go out in this name)")
     company = Company(
-        name=_str(company_doc, "name", "company"),
-        address=_address(company_doc.get("address") or {}, "company.address"),
-        email=_str(company_doc, "email", "company"),
-        phone=_str(company_doc, "phone", "company"),
-        vat_id=_str(company_doc, "vat_id", "company"),
-        register=_str(company_doc, "register", "company"),
-        managing_director=_str(company_doc, "managing_director", "company"),
-        website=_str(company_doc, "website", "company"),
-        logo=_logo(company_doc),
+        name=found.take("", _company_name, company_doc),
+        address=found.take(Address(), _address, company_doc.get("address") or {},
+                           "company.address"),
+        email=found.take("", _email, company_doc, "email", "company"),
+        phone=found.take("", _str, company_doc, "phone", "company"),
+        vat_id=found.take("", lambda: check_vat_id(_str(company_doc, "vat_id", "company"))),
+        register=found.take("", _str, company_doc, "register", "company"),
+        managing_director=found.take("", _str, company_doc, "managing_director", "company"),
+        website=found.take("", _str, company_doc, "website", "company"),
+        logo=found.take("", _logo, company_doc),
     )
     bank_doc = doc.get("bank") or {}
     bank = Bank(
-        iban=_str(bank_doc, "iban", "bank").replace(" ", "").upper(),
-        bic=_str(bank_doc, "bic", "bank").replace(" ", "").upper(),
-        bank_name=_str(bank_doc, "bank_name", "bank"),
+        iban=found.take("", lambda: check_iban(_str(bank_doc, "iban", "bank"))),
+        bic=found.take("", lambda: check_bic(_str(bank_doc, "bic", "bank"))),
+        bank_name=found.take("", _str, bank_doc, "bank_name", "bank"),
     )
+    locale = found.take("de", _locale, doc)
+    sender_email = found.take("", _email, doc, "sender_email", "settings")
+    policy = found.take(None, policy_from_dict, doc.get("policy") or {})
+    csv_columns: dict[str, str] = found.take({}, _columns, doc.get("csv_columns") or {})
+    found.done()
+    assert policy is not None
+    return TenantSettings(
+        tenant_id=tenant_id, company=company, bank=bank, locale=locale,
+        sender_email=sender_email, policy=policy, csv_columns=csv_columns,
+        invoicing=_invoicing(doc.get("invoicing") or {}, company, bank),
+    )
+
+
+def _company_name(doc: dict[str, Any]) -> str:
+    name = _str(doc, "name", "company")
+    if not name:
+        raise FieldError("company.name", "required", "required (letters go out in this name)")
+    return name
+
+
+def _locale(doc: dict[str, Any]) -> str:
     locale = _str(doc, "locale", "settings", "de")
     if locale not in {"de", "en"}:
         raise DomainError(f"settings.locale: 'de' or 'en', got {locale!r}")
-    return TenantSettings(
-        tenant_id=tenant_id, company=company, bank=bank, locale=locale,
-        sender_email=_str(doc, "sender_email", "settings"),
-        policy=policy_from_dict(doc.get("policy") or {}),
-        csv_columns=_columns(doc.get("csv_columns") or {}),
-        invoicing=_invoicing(doc.get("invoicing") or {}, company, bank),
-    )
+    return locale
+
+
+def _email(doc: dict[str, Any], key: str, where: str) -> str:
+    return check_email(_str(doc, key, where), f"{where}.{key}")
 
 
 def _columns(doc: Any) -> dict[str, str]:
@@ -182,37 +212,64 @@ def _check_invoice_issuer(invoicing: Invoicing, company: Company, bank: Bank) ->
         missing.append("bank.iban")  # EN 16931 BR-61: a credit transfer names the account
     if missing:
         raise DomainError(f"invoicing.send_invoices: invoices need {', '.join(missing)}")
-    vat_id = company.vat_id.replace(" ", "")
-    if vat_id and not (vat_id[:2].isascii() and vat_id[:2].isalpha() and vat_id[:2].isupper()):
-        # EN 16931 BR-CO-09: the VAT identifier starts with the ISO 3166 country code
-        raise DomainError(f"company.vat_id: must start with the country code (DE…), got {vat_id!r}")
 
 
 def policy_from_dict(doc: dict[str, Any]) -> Policy:
+    """The validated policy; SettingsInvalid names every refused field at once."""
     base = default_policy()
+    found = Collector()
     levels_doc = doc.get("levels")
     if levels_doc is None:
         levels = base.levels
+    elif not isinstance(levels_doc, list) or not levels_doc:
+        raise FieldError("policy.levels", "levels_empty", "expected a non-empty list")
     else:
-        if not isinstance(levels_doc, list) or not levels_doc:
-            raise DomainError("policy.levels: expected a non-empty list")
-        levels = tuple(_level(item, f"policy.levels[{i}]") for i, item in enumerate(levels_doc))
-    return Policy(
-        levels=levels,
-        payment_terms_days=_int(doc, "payment_terms_days", "policy", base.payment_terms_days),
-        minimum_amount=_money(doc, "minimum_amount", "policy"),
-        consolidate=_bool(doc, "consolidate", "policy", True),
-        deadline_days=_int(doc, "deadline_days", "policy", base.deadline_days),
-        post_delivery_days=_int(doc, "post_delivery_days", "policy", base.post_delivery_days),
-        cooldown_days=_int(doc, "cooldown_days", "policy", base.cooldown_days),
-        statutory_interest=_bool(doc, "statutory_interest", "policy", base.statutory_interest),
-        flat_fee_b2b=_bool(doc, "flat_fee_b2b", "policy", base.flat_fee_b2b),
-        due_dates_agreed=_bool(doc, "due_dates_agreed", "policy", base.due_dates_agreed),
-        residual_charges=_choice(doc, "residual_charges", "policy", RESIDUAL_POLICIES,
-                                 base.residual_charges),
-        residual_minimum=_money(doc, "residual_minimum", "policy", str(base.residual_minimum)),
-        holiday_region=_region(doc),
+        parsed: list[Level | None] = [found.take(None, _level, item, f"policy.levels[{i}]")
+                                      for i, item in enumerate(levels_doc)]
+        levels = tuple(level for level in parsed if level is not None)
+        if len(levels) == len(parsed):
+            found.take(None, _check_levels, levels)
+
+    def number(key: str, default: int, minimum: int = 0) -> int:
+        return found.take(default, _int, doc, key, "policy", default, minimum)
+
+    def flag(key: str, default: bool) -> bool:
+        return found.take(default, _bool, doc, key, "policy", default)
+
+    policy = dict(
+        payment_terms_days=number("payment_terms_days", base.payment_terms_days),
+        minimum_amount=found.take(ZERO, _money, doc, "minimum_amount", "policy"),
+        consolidate=flag("consolidate", True),
+        deadline_days=number("deadline_days", base.deadline_days, 1),
+        post_delivery_days=number("post_delivery_days", base.post_delivery_days),
+        cooldown_days=number("cooldown_days", base.cooldown_days),
+        statutory_interest=flag("statutory_interest", base.statutory_interest),
+        flat_fee_b2b=flag("flat_fee_b2b", base.flat_fee_b2b),
+        due_dates_agreed=flag("due_dates_agreed", base.due_dates_agreed),
+        residual_charges=found.take(base.residual_charges, _choice, doc, "residual_charges",
+                                    "policy", RESIDUAL_POLICIES, base.residual_charges),
+        residual_minimum=found.take(base.residual_minimum, _money, doc, "residual_minimum",
+                                    "policy", str(base.residual_minimum)),
+        holiday_region=found.take("", _region, doc),
     )
+    found.done()
+    return Policy(levels=levels, **policy)  # type: ignore[arg-type]
+
+
+def _check_levels(levels: tuple[Level, ...]) -> None:
+    """The rules between levels, each at its field (Policy checks them again)."""
+    if levels[0].action is Action.HAND_OVER:
+        raise FieldError("policy.levels[0].action", "hand_over_first",
+                         "at least one letter must come before the hand-over for collection")
+    # §286 Abs. 1 BGB: the first reminder is what puts the debtor in default, so its own
+    # costs cannot be claimed.
+    if levels[0].fee != ZERO:
+        raise FieldError("policy.levels[0].fee", "first_free",
+                         "the first reminder must be free of charge (§286 Abs. 1 BGB)")
+    for i, level in enumerate(levels[:-1]):
+        if level.action is Action.HAND_OVER:
+            raise FieldError(f"policy.levels[{i}].action", "hand_over_last",
+                             "only the last level may hand over for collection")
 
 
 def _choice(doc: dict[str, Any], key: str, where: str, allowed: tuple[str, ...],
@@ -247,8 +304,13 @@ def _level(doc: dict[str, Any], where: str) -> Level:
     except ValueError as exc:
         raise DomainError(f"{where}: {exc}") from exc
     if not channels and action is Action.LETTER:
-        raise DomainError(f"{where}.channels: at least one of email, post")
-    return Level(
-        name=_str(doc, "name", where) or where, days=_int(doc, "days", where, 14),
-        fee=_money(doc, "fee", where), tone=tone, channels=channels, action=action,
+        raise FieldError(f"{where}.channels", "channels_none", "at least one of email, post")
+    found = Collector()
+    level = Level(
+        name=found.take("", _str, doc, "name", where) or where,
+        days=found.take(14, _int, doc, "days", where, 14, 1),
+        fee=found.take(ZERO, lambda: check_fee(_money(doc, "fee", where), f"{where}.fee")),
+        tone=tone, channels=channels, action=action,
     )
+    found.done()
+    return level

@@ -12,7 +12,7 @@ from ..domain.actions import NEEDS_POLICY, ActionResult, apply_action
 from ..domain.dates import business_date
 from ..domain.events import handed_over_by_owner
 from ..domain.model import DomainError, Invoice, Reject
-from ..domain.money import to_str
+from ..domain.money import ZERO, to_str
 from ..intake.csv_invoices import record_from_fields
 from ..intake.result import record_warnings
 from .bootstrap import Context
@@ -43,6 +43,14 @@ def import_invoices(ctx: Context, tenant_id: str, rows: Sequence[Mapping[str, st
             record = record_from_fields(row, tenant_id, settings.policy.payment_terms_days, line)
         except ValueError as exc:
             report.rejected.append(Reject("api", line, str(exc)))
+            continue
+        negative = record.amount < ZERO or record.open_amount < ZERO
+        credit_note = row.get("credit_note") == "true"
+        if negative != credit_note:
+            report.rejected.append(Reject("api", line, (
+                f"amount {record.amount} is negative: a credit note (Gutschrift) says "
+                f"credit_note: true, an invoice has a positive amount") if negative else (
+                f"a credit note has a negative amount, got {record.amount}")))
             continue
         if record.number in seen:
             report.rejected.append(Reject("api", line, f"invoice {record.number} appears twice"))

@@ -6,7 +6,6 @@ customer payment) or restored."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -46,20 +45,48 @@ class AlreadyAssigned(DomainError):
     pass
 
 
+class ProbableDuplicate(DomainError):
+    """The same payment (date, amount, payer, reference) was recorded before without an
+    Idempotency-Key: reported, not booked twice."""
+
+    def __init__(self, payment_id: str, message: str) -> None:
+        super().__init__(message)
+        self.payment_id = payment_id
+
+
 def record_payment(ctx: Context, tenant_id: str, *, amount: Decimal, on: date, reference: str,
-                   debtor_name: str, invoices: list[str], idempotency_key: str | None) -> dict[str, Any]:
+                   debtor_name: str, invoices: list[str], idempotency_key: str | None,
+                   today: date | None = None) -> dict[str, Any]:
     """A payment the owner saw elsewhere (cash, PayPal, a bank not uploaded). The same
-    Idempotency-Key books it once; the invoice numbers named are matched like a remittance text."""
+    Idempotency-Key books it once; the invoice numbers named are matched like a remittance text.
+
+    Without a key, the same date, amount, payer and reference again is a probable duplicate
+    (ProbableDuplicate, nothing booked): a second such payment needs a key of its own. A booking
+    date after ``today`` (the business date in Germany) is refused: money not yet received.
+    """
     if amount <= ZERO:
         raise DomainError("amount must be above 0")
+    if today is not None and on > today:
+        raise DomainError(f"booking_date: {on.isoformat()} is in the future; record a payment once "
+                          f"it has arrived (today is {today.isoformat()})")
+    payer = debtor_name.strip()[:140]
     entry = BankEntry(
         account_iban="API", booking_date=on, value_date=None, amount=amount, currency="EUR",
         credit=True, remittance=" ".join([reference.strip(), *invoices]).strip()[:500],
-        debtor_name=debtor_name.strip()[:140], bank_reference=idempotency_key or uuid.uuid4().hex)
+        # without a key the entry key is the payment's own fingerprint (date, amount, reference
+        # and this payer): the same payment posted twice finds the first
+        debtor_name=payer, bank_reference=idempotency_key or f"api-unkeyed:{payer.casefold()}")
     report = BankReport(tenant_id, "api")
     outbox = ctx.repo.payment_outbox(tenant_id, entry.entry_key)
     if outbox is None:
         booked = _book_entry(ctx, _Book(ctx, load_settings(ctx, tenant_id)), entry, report, "api")
+    elif idempotency_key is None:
+        if outbox:  # the first call died before publishing: its events go out now
+            publish_outbox(ctx, tenant_id, [(entry.entry_key, events.from_outbox(outbox))])
+        raise ProbableDuplicate(entry.entry_key, (
+            f"probably a duplicate: payment {entry.entry_key} of {to_str(amount)} EUR on "
+            f"{on.isoformat()} from {payer or 'an unnamed payer'} with the same reference was "
+            f"recorded before; send an Idempotency-Key to record a second, separate payment"))
     else:  # booked before: a retry publishes what the first call did not get to
         booked = events.from_outbox(outbox)
     publish_outbox(ctx, tenant_id, [(entry.entry_key, booked)])

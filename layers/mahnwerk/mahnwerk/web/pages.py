@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import secrets
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -36,13 +37,14 @@ from ..domain.dates import business_date
 from ..domain.model import Channel, DomainError
 from ..domain.policy import Action, Level, Tone
 from ..domain.settings import TenantSettings
-from ..domain.settings_doc import policy_from_dict
+from ..domain.settings_checks import Problem, problems_of, settings_warnings
 from ..domain.workdays import REGIONS
 from ..letters.formatting import format_money
 from ..letters.texts import LetterTemplateError
 from ..service.invoice_ops import NotFound, act, decide_charges
 from ..service.payments import (
     AlreadyAssigned,
+    ProbableDuplicate,
     assign,
     dismiss,
     payment_json,
@@ -55,7 +57,7 @@ from ..service.sessions import cookies, csrf_ok, session_id_of
 from ..service.tenants import SETTINGS_KEY, load_settings
 from . import data, preview
 from .charts import Bar, bar_chart
-from .i18n import translate
+from .i18n import TEXTS, translate
 from .render import View, header, html, is_https, lang_cookie, path_segment, redirect, render, view_of
 
 router = Router()
@@ -207,7 +209,8 @@ def invoice_action(number: str, action: str) -> Response[str]:
             booked = _day(form.get("booking_date", "")) or view.today
             record_payment(ctx(), view.tenant, amount=amount, on=booked,
                            reference=form.get("reference", "")[:300], debtor_name="",
-                           invoices=[number], idempotency_key=form.get("token") or None)
+                           invoices=[number], idempotency_key=form.get("token") or None,
+                           today=view.today)
             done = "payment"
         elif action in ("charges-waive", "charges-claim"):
             decide_charges(ctx(), view.tenant, number, action.removeprefix("charges-"), now(),
@@ -221,7 +224,7 @@ def invoice_action(number: str, action: str) -> Response[str]:
             done = ACTIONS[action]
         else:
             raise NotFoundError(action)
-    except (NotAllowed, AlreadyAssigned) as exc:
+    except (NotAllowed, AlreadyAssigned, ProbableDuplicate) as exc:
         return _invoice_page(view, number, 409, view.t("conflict", reason=str(exc)))
     except Conflict:
         return _invoice_page(view, number, 409, view.t("conflict", reason="changed meanwhile"))
@@ -457,12 +460,70 @@ def upload_result() -> Response[str]:
 
 # --- settings -----------------------------------------------------------------------------------
 
-def _settings_page(view: View, status: int = 200, error: str = "") -> Response[str]:
+def _settings_page(view: View, status: int = 200, problems: list[Problem] | None = None,
+                   posted: dict[str, list[str]] | None = None) -> Response[str]:
+    """The form with the stored settings; after a refused save, the owner's own input again with
+    each reason at its field. The stored settings' warnings (a high fee, …) are shown always."""
     settings = load_settings(ctx(), view.tenant)
     first = _preview(view, settings, {"level": "1"}).body
-    return page(view, "settings.html", status, s=settings, error=error, tones=list(Tone),
-                regions=REGIONS,
+    refused = [_note(view, p) for p in problems or []]
+    warned = [] if problems else [_note(view, p) for p in settings_warnings(settings)]
+    form = posted or {}
+
+    def value(name: str, stored: object) -> object:
+        """What the owner posted (kept after a refused save), else the stored value."""
+        return form[name][0] if name in form else stored
+
+    def checked(name: str, stored: bool) -> bool:
+        return (name in form) if posted else stored
+
+    def channels(i: int, stored: tuple[str, ...]) -> list[str]:
+        return form.get(f"level{i}_channels", []) if posted else [str(c) for c in stored]
+
+    return page(view, "settings.html", status, s=settings, error="", tones=list(Tone), regions=REGIONS,
+                refused=refused, warned=warned,
+                field_errors={n[0]: n[2] for n in refused},
+                field_warnings={n[0]: n[2] for n in warned},
+                value=value, checked=checked, channels=channels,
                 actions=list(Action), initial_preview=Markup(first))  # noqa: S704 - our own render
+
+
+def _note(view: View, problem: Problem) -> tuple[str, str, str]:
+    """(form input, its label, the reason) of one refused or warned field."""
+    name = _input_of(problem.field)
+    level = re.fullmatch(r"level(\d+)_(\w+)", name)
+    if level:
+        part = f"level_{level[2]}"
+        label = view.t("level_n", n=int(level[1])) + (f" · {view.t(part)}" if part in TEXTS else "")
+    else:
+        key = {"company_name": "company_name", "level_count": "levels", "bank_bank_name":
+               "bank_name"}.get(name, name.removeprefix("company_").removeprefix("bank_"))
+        label = view.t(key) if key in TEXTS else problem.field
+    return name, label, _problem_text(view, problem)
+
+
+def _problem_text(view: View, problem: Problem) -> str:
+    """The reason in the owner's language (a code without a text of its own: the core's)."""
+    key = f"problem_{problem.code}"
+    if key in TEXTS and problem.code != "invalid":
+        return view.t(key, **problem.params) if problem.params else view.t(key)
+    return problem.message
+
+
+def _input_of(field_path: str) -> str:
+    """The form input a settings field is edited in ("policy.levels[1].fee" → "level2_fee");
+    the path itself for what the form does not show."""
+    level = re.fullmatch(r"policy\.levels\[(\d+)\]\.(\w+)", field_path)
+    if level:
+        return f"level{int(level[1]) + 1}_{level[2]}"
+    part, _, rest = field_path.partition(".")
+    if part == "company":
+        return "company_" + rest.removeprefix("address.")
+    if part == "bank":
+        return f"bank_{rest}"
+    if part in {"policy", "settings"} and rest:
+        return {"levels": "level_count"}.get(rest, rest)
+    return field_path
 
 
 @router.get("/settings")
@@ -473,9 +534,10 @@ def settings_page() -> Response[str]:
 def _level_from(form: dict[str, str], lists: dict[str, list[str]], i: int) -> dict[str, Any]:
     p = f"level{i}_"
     level: dict[str, Any] = {
-        "name": form.get(p + "name", "").strip(), "days": _int(form.get(p + "days", "")),
-        "fee": str(_money(form.get(p + "fee", "0"))), "tone": form.get(p + "tone", "friendly"),
-        "channels": lists.get(p + "channels", [])}
+        "name": form.get(p + "name", "").strip(),
+        "days": _form_int(form.get(p + "days", "")),
+        "fee": _form_money(form.get(p + "fee", "0")),
+        "tone": form.get(p + "tone", "friendly"), "channels": lists.get(p + "channels", [])}
     if form.get(p + "action") == "hand_over":
         level["action"] = "hand_over"
     return level
@@ -492,6 +554,23 @@ def _money(text: str) -> Decimal:
     return _amount(text, zero=True) if text.strip() else Decimal(0)
 
 
+def _form_int(text: str) -> int | str:
+    """A whole number typed into the form; anything else goes on as typed, for the core to refuse
+    at its field with the reason (every refused field is then named at once)."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        return text.strip()
+
+
+def _form_money(text: str) -> str:
+    """An amount typed into the form (1,50 or 1.50); anything else as typed, for the core."""
+    try:
+        return str(_money(text))
+    except DomainError:
+        return text.strip()
+
+
 @router.post("/settings")
 def settings_save() -> Response[str]:
     view = signed_in()
@@ -503,7 +582,7 @@ def settings_save() -> Response[str]:
         document = _settings_document(current, form, lists)
         save_settings(view.tenant, document)
     except DomainError as exc:
-        return _settings_page(view, 400, view.t("bad_request", reason=str(exc)))
+        return _settings_page(view, 400, problems_of(exc), lists)
     return redirect(view.url("/app/settings", done="settings"))
 
 
@@ -525,21 +604,20 @@ def _settings_document(current: dict[str, Any], form: dict[str, str],
     doc["sender_email"] = form.get("sender_email", "").strip()
     doc["locale"] = form.get("locale", "de")
     policy = doc.setdefault("policy", {})
-    policy["payment_terms_days"] = _int(form.get("payment_terms_days", "14"))
-    policy["deadline_days"] = _int(form.get("deadline_days", "10"))
+    policy["payment_terms_days"] = _form_int(form.get("payment_terms_days", "14"))
+    policy["deadline_days"] = _form_int(form.get("deadline_days", "10"))
     policy["holiday_region"] = form.get("holiday_region", policy.get("holiday_region") or "").strip()
-    policy["minimum_amount"] = str(_money(form.get("minimum_amount", "0")))
+    policy["minimum_amount"] = _form_money(form.get("minimum_amount", "0"))
     policy["residual_charges"] = form.get("residual_charges",
                                           policy.get("residual_charges") or "waive").strip()
-    policy["residual_minimum"] = str(_money(form.get("residual_minimum",
-                                                     str(policy.get("residual_minimum", "10.00")))))
+    policy["residual_minimum"] = _form_money(
+        form.get("residual_minimum", str(policy.get("residual_minimum", "10.00"))))
     for flag in ("consolidate", "statutory_interest", "flat_fee_b2b"):
         policy[flag] = form.get(flag) == "on"
     count = _int(form.get("level_count", "0"))
     if not 1 <= count <= 9:
         raise DomainError("policy.levels: 1 to 9 levels")
     policy["levels"] = [_level_from(form, lists, i) for i in range(1, count + 1)]
-    policy_from_dict(policy)  # the field and the reason, before the whole document is checked
     return doc
 
 

@@ -1,0 +1,201 @@
+"""What an owner types into the settings, checked before a letter can carry it: IBAN and BIC,
+VAT id, e-mail addresses, dunning fees.
+
+A refused value is a :class:`FieldError` (a DomainError "field.path: reason") with a code the
+dashboard shows in the owner's language; a value that is allowed but unwise is a warning
+(:func:`settings_warnings`). ``schwifty`` (IBAN/BIC with the Bundesbank's bank codes) and
+``python-stdnum`` (VAT ids) are pure data libraries: no I/O, imported on first use so a cold start
+that never reads settings does not load their registries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from .model import DomainError
+from .policy import FEE_MAX
+
+if TYPE_CHECKING:
+    from .settings import TenantSettings
+
+#: above this the fee is allowed but warned about: what a posted letter really costs
+FEE_WARN = Decimal("2.50")
+FEE_REASON = "only the material costs of a letter may be charged (BGH VIII ZR 95/18)"
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One refused or warned value: where it is, a code for the owner's language, the reason."""
+
+    field: str
+    code: str
+    message: str
+    params: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def json(self) -> dict[str, str]:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+class FieldError(DomainError):
+    """A refused value of one field: ``str()`` is "field.path: reason" like any DomainError."""
+
+    def __init__(self, field_path: str, code: str, message: str, **params: str) -> None:
+        super().__init__(f"{field_path}: {message}")
+        self.problem = Problem(field_path, code, message, params)
+
+
+class SettingsInvalid(DomainError):
+    """Every refused field of one settings document (the form shows each at its field)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+def problems_of(exc: DomainError) -> list[Problem]:
+    """The problems a DomainError names; a plain one ("field.path: reason") as code ``invalid``."""
+    if isinstance(exc, SettingsInvalid):
+        return exc.problems
+    if isinstance(exc, FieldError):
+        return [exc.problem]
+    text = str(exc)
+    where, sep, reason = text.partition(": ")
+    if sep and where and " " not in where:
+        return [Problem(where, "invalid", reason)]
+    return [Problem("settings", "invalid", text)]
+
+
+class Collector:
+    """Runs one check after another and keeps every refusal, so all of them are reported at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def take[T](self, default: T, check: Any, *args: Any) -> T:
+        try:
+            result: T = check(*args)
+        except DomainError as exc:
+            self.problems.extend(problems_of(exc))
+            return default
+        return result
+
+    def done(self) -> None:
+        if self.problems:
+            raise SettingsInvalid(self.problems)
+
+
+def check_iban(value: str, where: str = "bank.iban") -> str:
+    """The IBAN, compact and upper case: check digits, the length of its country, and for a
+    German account a bank code the Bundesbank lists. Empty stays empty (no bank block)."""
+    compact = re.sub(r"\s+", "", value).upper()
+    if not compact:
+        return ""
+    from schwifty import IBAN
+    from schwifty.exceptions import (
+        InvalidChecksumDigits,
+        InvalidCountryCode,
+        InvalidLength,
+        SchwiftyException,
+    )
+
+    try:
+        iban = IBAN(compact)
+    except InvalidChecksumDigits as exc:
+        raise FieldError(where, "iban_checksum",
+                         f"the check digits of {compact} are wrong (a typing error?)") from exc
+    except InvalidLength as exc:
+        raise FieldError(where, "iban_length",
+                         f"{compact} has {len(compact)} characters; an IBAN of its country has a "
+                         f"different length (DE: 22)", length=str(len(compact))) from exc
+    except InvalidCountryCode as exc:
+        raise FieldError(where, "iban_country",
+                         f"{compact} does not start with a known country code") from exc
+    except SchwiftyException as exc:
+        raise FieldError(where, "iban_invalid", f"{compact} is not a valid IBAN ({exc})") from exc
+    if iban.country_code == "DE" and iban.bank is None:
+        raise FieldError(where, "iban_bank_unknown",
+                         f"no German bank has the bank code {iban.bank_code} of {compact}",
+                         bank_code=str(iban.bank_code))
+    return str(iban.compact)
+
+
+def check_bic(value: str, where: str = "bank.bic") -> str:
+    """The BIC, compact and upper case, if it has the form of one (8 or 11 characters, a known
+    country). Empty stays empty."""
+    compact = re.sub(r"\s+", "", value).upper()
+    if not compact:
+        return ""
+    from schwifty import BIC
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        BIC(compact)
+    except SchwiftyException as exc:
+        raise FieldError(where, "bic_invalid",
+                         f"{compact} is not a BIC (8 or 11 letters and digits: bank, country, "
+                         f"place, branch)") from exc
+    return compact
+
+
+def check_vat_id(value: str, where: str = "company.vat_id") -> str:
+    """The VAT identification number (USt-IdNr.), compact: an EU country code and the number of
+    that country with its check digit (§27a UStG). Empty stays empty."""
+    compact = re.sub(r"[\s.\-/]+", "", value).upper()
+    if not compact:
+        return ""
+    if not (compact[:2].isascii() and compact[:2].isalpha()):
+        # EN 16931 BR-CO-09: the VAT identifier starts with the ISO 3166 country code
+        raise FieldError(where, "vat_country",
+                         f"must start with the country code (DE…), got {value.strip()!r}")
+    from stdnum.eu import vat
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+
+    try:
+        return str(vat.validate(compact))
+    except InvalidChecksum as exc:
+        raise FieldError(where, "vat_checksum",
+                         f"the check digit of {compact} is wrong (a typing error?)") from exc
+    except ValidationError as exc:
+        raise FieldError(where, "vat_invalid",
+                         f"{compact} is not a VAT identification number of an EU country") from exc
+
+
+_EMAIL = re.compile(r"[^@\s\"(),:;<>\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
+def check_email(value: str, where: str) -> str:
+    """An e-mail address of the usual form (name@domain.tld); empty stays empty."""
+    text = value.strip()
+    if text and (len(text) > 254 or not _EMAIL.fullmatch(text)):
+        raise FieldError(where, "email_invalid", f"not an e-mail address: {text!r}")
+    return text
+
+
+def check_fee(fee: Decimal, where: str) -> Decimal:
+    if fee > FEE_MAX:
+        raise FieldError(where, "fee_max", f"at most {FEE_MAX} EUR, got {fee}: {FEE_REASON}",
+                         fee=str(fee))
+    return fee
+
+
+def settings_warnings(settings: TenantSettings) -> list[Problem]:
+    """What is allowed but unwise: a fee above what a letter costs, a BIC that is not the IBAN's."""
+    warnings = [
+        Problem(f"policy.levels[{i}].fee", "fee_high",
+                f"{level.fee} EUR is more than a letter costs ({FEE_WARN} EUR); a court may cut "
+                f"it: {FEE_REASON}", {"fee": str(level.fee)})
+        for i, level in enumerate(settings.policy.levels) if level.fee > FEE_WARN]
+    bank = settings.bank
+    if bank.iban and bank.bic:
+        from schwifty import IBAN
+
+        known = IBAN(bank.iban).bic
+        if known is not None and str(known)[:8] != bank.bic[:8]:
+            warnings.append(Problem("bank.bic", "bic_mismatch",
+                                    f"the bank of {bank.iban} has the BIC {known}, not {bank.bic}",
+                                    {"bic": str(known)}))
+    return warnings
