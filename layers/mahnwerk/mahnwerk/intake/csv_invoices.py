@@ -10,6 +10,7 @@ import codecs
 import csv
 import gc
 import io
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -18,10 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache, partial
-from itertools import chain, repeat
+from itertools import chain, product, repeat
 from operator import attrgetter, itemgetter
 from typing import BinaryIO, TextIO
 
+from ..domain.customers import INTAKE_FIELDS
 from ..domain.model import Address, Customer, CustomerOverrides, InvoiceRecord, Reject, build_many
 from .guard import Rejoined, read_head
 from .values import parse_amount, parse_amounts, parse_date
@@ -414,13 +416,16 @@ def _customer(key: tuple[str, ...], tenant_id: str) -> Customer:
         raise ValueError("customer is empty (neither customer number nor name)")
     return Customer(tenant_id=tenant_id, customer_id=customer_id, name=name or customer_id, email=email,
                     address=Address(street, postal_code, city, _country(country)),
-                    is_consumer=_consumer_flag(consumer), overrides=_NO_OVERRIDES)
+                    is_consumer=_consumer_flag(consumer), overrides=_NO_OVERRIDES,
+                    absent=_ABSENT[tuple(map(operator.not_, key[1:]))])
 
 
 def _customers(keys: list[tuple[str, ...]], tenant_id: str) -> list[Customer]:
     """:func:`_customer` for the new customers of a chunk (raw cells), column by column."""
     ids, names, emails, streets, postal_codes, cities, countries, consumers = (
         list(map(str.strip, cells)) for cells in zip(*keys, strict=True))
+    absent = list(map(_ABSENT.__getitem__, zip(*(map(operator.not_, cells) for cells in (
+        names, emails, streets, postal_codes, cities, countries, consumers)), strict=True)))
     if not all(ids):  # a file without customer numbers: made from the names, as one by one
         ids = [customer_id or (customer_id_from_name(name) if name else "")
                for customer_id, name in zip(ids, names, strict=True)]
@@ -436,12 +441,16 @@ def _customers(keys: list[tuple[str, ...]], tenant_id: str) -> list[Customer]:
         "country": list(map(_country, countries))})
     return build_many(Customer, count, {
         "customer_id": ids, "name": names, "email": emails, "address": addresses,
-        "is_consumer": list(map(_consumer_flag, consumers))},
+        "is_consumer": list(map(_consumer_flag, consumers)), "absent": absent},
         {"tenant_id": tenant_id, "overrides": _NO_OVERRIDES})
 
 
 #: a file sets no overrides; one shared (immutable) instance instead of one per customer
 _NO_OVERRIDES = CustomerOverrides()
+#: the fields a row leaves out (an empty cell or a missing column: never "erase"), by which of
+#: the customer cells name…consumer are blank; shared instances, one per combination
+_ABSENT = {blanks: frozenset(name for name, blank in zip(INTAKE_FIELDS, blanks, strict=True) if blank)
+           for blanks in product((False, True), repeat=len(INTAKE_FIELDS))}
 
 
 @lru_cache(maxsize=256)
