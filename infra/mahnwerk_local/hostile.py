@@ -1042,9 +1042,26 @@ def _api_cases() -> Iterator[Case]:
                              lambda: {"invoices": [{**invoice, "customer": {
                                  "name": '=HYPERLINK("http://evil.example","x")'}}]}),
     }
+    patches = {
+        "api-patch-5mb-name": ("a 5 MB customer name", lambda: {"name": big}),
+        "api-patch-wrong-types": ("wrong types: a number as name, text as the consumer flag, an "
+                                  "object as e-mail", lambda: {"name": 42, "is_consumer": "yes",
+                                                                "email": {"$ne": ""}}),
+        "api-patch-control-chars": ("terminal escapes and a right-to-left override in a name",
+                                    lambda: {"name": "Anna\x1b[2J\u202eSchmidt"}),
+        "api-patch-null-name": ("null for the name (erase it)", lambda: {"name": None}),
+        "api-patch-formula": ("formula injection in a city",
+                              lambda: {"address": {"city": "=cmd|'/c calc'!A0"}}),
+        "api-patch-unknown-field": ("a field that is no master data (the customer id)",
+                                    lambda: {"customer_id": "K-2"}),
+    }
+    for case_id, (what, make) in patches.items():
+        bodies[case_id] = ("PATCH", "/v1/customers/K-1", what, make)
     for case_id, (method, path, what, build) in bodies.items():
         yield Case(case_id, f"{method} {path.rstrip('/')} (request body)", what, "api", timeout=30,
                    run=_api_body(method, path, build, case_id))
+    yield Case("api-patch-other-tenant", "PATCH /v1/customers/K-1 (request body)",
+               "rename a customer only another tenant has", "api", run=_patch_other_tenant)
     pages = {
         "page-limit-huge": ("/v1/invoices", {"limit": str(10 ** 9)}, "limit=10^9"),
         "page-limit-zero": ("/v1/invoices", {"limit": "0"}, "limit=0"),
@@ -1085,6 +1102,18 @@ def _api_body(method: str, path: str, build: Callable[[], Any] | None,
                 return Verdict("refused", f"HTTP 200, the row rejected: {rejected[0]['reason']}")
         return verdict
     return run
+
+
+def _patch_other_tenant(env: Env) -> Verdict:
+    """A customer only the other tenant has: the edit must not find it, and it keeps its name."""
+    row = {"number": "P-OT", "customer": {"id": "K-OTHER", "name": "Bodo Berg"},
+           "issue_date": "2026-03-01", "amount": "1.00"}
+    assert env.api("POST", "/v1/invoices", {"invoices": [row]}, tenant=OTHER).status == 200
+    verdict = env.api_verdict("PATCH", "/v1/customers/K-OTHER", {"name": "übernommen"})
+    kept = env.api("GET", "/v1/customers/K-OTHER", tenant=OTHER).body.get("name")
+    if kept != "Bodo Berg":
+        return Verdict("accepted", f"the other tenant's customer was renamed to {kept!r}")
+    return verdict
 
 
 def all_cases(env_url: str = "http://127.0.0.1:9", canary_file: str = "/canary") -> list[Case]:

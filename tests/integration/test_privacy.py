@@ -115,13 +115,20 @@ def test_erasure_removes_the_data_retains_the_letters_and_is_idempotent(zoe):
     letter = next(d["key"] for d in export["documents"] if d["kind"] == "letter")
     post_copy = next(d["key"] for d in export["documents"] if d["kind"] == "post_copy")
     statement = next(d["key"] for d in export["documents"] if d["kind"] == "bank_statement")
+    # a change of her address: her timeline holds the old and the new street until the erasure
+    moved = call(zoe, zoe.keys["acme"], "PATCH", "/v1/customers/K-7",
+                 {"address": {"street": "Lindenallee 79"}})
+    assert moved.status == 200, moved.body
+    assert get(zoe, "/v1/customers/K-7/export").body["customer"]["timeline"][0]["changes"] == {
+        "street": ["Lindenallee 77", "Lindenallee 79"]}
 
     response = erase(zoe)
     assert response.status == 200, response.body
     report = response.body
     assert report["status"] == "erased" and report["reason"] == "data_subject_request"
     assert report["changes"]["master_data"] == 1 and report["changes"]["payments"] == 1
-    assert report["changes"]["events"] == 1 and report["changes"]["pause_reasons"] == 1
+    # the pause reason naming her, and the change of her street
+    assert report["changes"]["events"] == 2 and report["changes"]["pause_reasons"] == 1
     assert report["changes"]["documents_deleted"] == 1
     assert {(r["kind"], r["rule"], r["until"]) for r in report["retained"]} == {
         ("letter", "handelsbrief-6y", "2032-12-31"),
@@ -140,6 +147,8 @@ def test_erasure_removes_the_data_retains_the_letters_and_is_idempotent(zoe):
     assert customer["email"] is None and customer["email_status"] is None
     assert customer["address"] == {"street": "", "postal_code": "", "city": "", "country": "DE"}
     assert customer["overrides"]["excluded"] is True
+    [moved_entry] = customer["timeline"]  # who changed which field when stays, the values do not
+    assert moved_entry["changes"] == {"street": [REDACTED, REDACTED]} and moved_entry["by"] == "api"
     assert get(zoe, "/v1/invoices/R-71").body["pause_reason"] is None
     [payment] = get(zoe, "/v1/customers/K-7/export").body["payments"]
     assert payment["debtor_name"] == REDACTED

@@ -1,7 +1,9 @@
 from datetime import date
 from decimal import Decimal
 
-from mahnwerk.intake.csv_invoices import parse_invoices_csv
+import pytest
+
+from mahnwerk.intake.csv_invoices import MAX_COLUMN_WARNINGS, map_headers, parse_invoices_csv
 
 
 def parse(text: str, encoding: str = "utf-8", **kwargs):
@@ -125,3 +127,67 @@ def test_formula_cells_are_refused_with_a_reason_but_negative_numbers_are_fine()
 def test_impossible_dates_on_the_fast_path_are_refused():
     result = parse("Rechnungsnummer;Kunde;Rechnungsdatum;Betrag\nR1;A;31.02.2026;5\nR2;A;2026-13-01;5\n")
     assert [r.line for r in result.rejects] == [2, 3]
+
+
+# --- header spellings of German tools, columns not taken, what a row leaves out ------------------
+
+@pytest.mark.parametrize("header, field", [
+    # Lexware / lexoffice
+    ("Rechnungs-Nr.", "number"), ("Kunden-Nr.", "customer_id"), ("Brutto", "amount"),
+    ("Fällig am", "due_date"), ("Offener Betrag", "open_amount"), ("Rechnungsdatum", "issue_date"),
+    # sevDesk, Billomat, easybill
+    ("Kundennummer", "customer_id"), ("Belegnummer", "number"), ("Bruttobetrag", "amount"),
+    ("Fälligkeit", "due_date"), ("Offen", "open_amount"), ("Betrag (brutto)", "amount"),
+    ("Dokumentnummer", "number"), ("Dokumentdatum", "issue_date"),
+    # DATEV OPOS
+    ("Debitor", "customer_id"), ("Debitorennummer", "customer_id"), ("Debitoren-Nr.", "customer_id"),
+    ("Belegdatum", "issue_date"), ("Beleg-Nr.", "number"),
+    # spelled short, without umlauts, in capitals
+    ("Kd.-Nr.", "customer_id"), ("KD-NR", "customer_id"), ("Re.-Nr.", "number"),
+    ("FAELLIGKEIT", "due_date"), ("Faellig am", "due_date"), ("Waehrung", "currency"),
+    ("E-Mail", "email"), ("E-Mail-Adresse", "email"), ("PLZ", "postal_code"), ("Ort", "city"),
+    ("Straße", "street"), ("Strasse", "street"), ("Straße und Hausnummer", "street"),
+    ("Invoice No.", "number"), ("Customer No", "customer_id"),
+])
+def test_header_spellings_of_german_tools_are_recognised(header, field):
+    assert map_headers([header]) == {field: 0}
+
+
+def test_a_lexware_export_reads_its_customer_number_and_lists_the_columns_not_taken():
+    text = ("Rechnungs-Nr.;Kunden-Nr.;Kunde;Rechnungsdatum;Fällig am;Brutto;Projekt;Bruttobetrag;\n"
+            "RE-1;10001;Müller GmbH;01.10.2026;15.10.2026;119,00;Umbau;119,00;\n")
+    result = parse(text, encoding="cp1252")
+    assert result.rejects == []
+    [record] = result.records
+    assert (record.customer.customer_id, record.amount) == ("10001", Decimal("119.00"))
+    assert [(w.line, w.reason) for w in result.warnings] == [
+        (1, "Spalte „Projekt“ wird nicht übernommen (unbekannte Überschrift)"),
+        (1, "Spalte „Bruttobetrag“ wird nicht übernommen (Betrag steht schon in Spalte „Brutto“)")]
+
+
+def test_columns_not_taken_are_reported_with_the_header_line_and_capped():
+    header = ";".join(["Rechnungsnummer", "Kunde", "Datum", "Betrag"] + [f"X{i}" for i in range(30)])
+    result = parse(f"\n\n{header}\nRE-1;A;01.10.2026;1,00\n")
+    assert len(result.records) == 1
+    assert {w.line for w in result.warnings} == {3}
+    assert len(result.warnings) == MAX_COLUMN_WARNINGS + 1
+    assert result.warnings[-1].reason == "10 weitere Spalten werden nicht übernommen"
+
+
+def test_a_tenant_mapping_is_compared_like_the_built_in_spellings():
+    result = parse("Projektnummer;Kd;Datum;Summe\nP-1;K-1;01.10.2026;1,00\n",
+                   mapping={"Projekt-Nr.": "number", "kd.": "customer_id"})
+    assert result.rejects == [] and result.warnings == []
+    assert (result.records[0].number, result.records[0].customer.customer_id) == ("P-1", "K-1")
+
+
+def test_what_a_row_leaves_out_is_marked_absent_not_empty():
+    text = ("Rechnungsnummer;Kundennummer;Kunde;E-Mail;Ort;Kundentyp;Datum;Betrag\n"
+            "RE-1;K-1;;;;;01.10.2026;1,00\n"
+            "RE-2;K-2;Neu GmbH;;Köln;gewerblich;01.10.2026;1,00\n")
+    first, second = parse(text).records
+    assert first.customer.name == "K-1"  # the default of a new customer, never taken over a stored one
+    assert first.customer.absent == {"name", "email", "street", "postal_code", "city", "country",
+                                     "is_consumer"}
+    # a column the file does not have is as absent as an empty cell
+    assert second.customer.absent == {"email", "street", "postal_code", "country"}

@@ -7,6 +7,7 @@ Money is stored as strings (pynamodb's NumberAttribute goes through float). Tabl
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,6 +21,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from ..domain.customers import MASTER_FIELDS, master
 from ..domain.dunning import NoticePlan
 from ..domain.model import Address, Channel, Customer, CustomerOverrides, Invoice, InvoiceStatus
 from ..domain.money import from_str, to_str
@@ -500,21 +502,35 @@ class Repository:
             for c in customers:
                 batch.save(_customer_item(c))
 
-    def update_customer_master(self, customer: Customer) -> None:
-        """Master data from a file, leaving overrides and payment behaviour untouched."""
-        item = CustomerItem(pk=tenant_pk(customer.tenant_id), sk=f"CUS#{customer.customer_id}")
-        a = customer.address
-        item.update(actions=[
-            CustomerItem.name.set(customer.name),
-            CustomerItem.email.set(customer.email) if customer.email
-            else CustomerItem.email.remove(),
-            CustomerItem.street.set(a.street) if a.street else CustomerItem.street.remove(),
-            CustomerItem.postal_code.set(a.postal_code) if a.postal_code
-            else CustomerItem.postal_code.remove(),
-            CustomerItem.city.set(a.city) if a.city else CustomerItem.city.remove(),
-            CustomerItem.country.set(a.country or "DE"),
-            CustomerItem.is_consumer.set(int(customer.is_consumer)),
-        ])
+    def update_customer_master(self, old: Customer, new: Customer) -> None:
+        """Write the master data that differs between ``old`` (as read) and ``new``, field by
+        field: overrides other than the channels, and payment behaviour, stay untouched. Only if
+        those fields still hold ``old``'s values: Conflict when someone changed them meanwhile
+        (or the customer is gone). A new e-mail address drops the old one's bounce status."""
+        before, after = master(old), master(new)
+        item = CustomerItem(pk=tenant_pk(new.tenant_id), sk=f"CUS#{new.customer_id}")
+        actions: list[UpdateAction] = []
+        condition = CustomerItem.pk.exists()
+        for name in MASTER_FIELDS:
+            if before[name] == after[name]:
+                continue
+            if name == "channels":
+                actions.append(CustomerItem.overrides.set(overrides_to_json(new.overrides)))
+                continue
+            attribute = _MASTER_ATTRIBUTES[name]
+            value, was = _stored(name, after[name]), _stored(name, before[name])
+            actions.append(attribute.set(value) if value is not None else attribute.remove())
+            condition &= attribute.does_not_exist() if was is None else attribute == was
+        if not actions:
+            return
+        if new.email != old.email:
+            actions.append(CustomerItem.email_status.remove())
+        try:
+            item.update(actions=actions, condition=condition)
+        except UpdateError as exc:
+            if _conditional(exc):
+                raise Conflict(new.customer_id) from exc
+            raise
 
     def set_email_status(self, tenant_id: str, customer_id: str, status: str) -> None:
         item = CustomerItem(pk=tenant_pk(tenant_id), sk=f"CUS#{customer_id}")
@@ -560,6 +576,20 @@ class Repository:
         EventItem(pk=tenant_pk(tenant_id), sk=f"EVT#{number}#{at.isoformat()}#{kind}",
                   kind=kind, at=at.isoformat(),
                   detail=json.dumps(detail, ensure_ascii=False, sort_keys=True)).save()
+
+    def add_customer_event(self, tenant_id: str, customer_id: str, kind: str, at: datetime,
+                           detail: dict[str, Any]) -> None:
+        """An entry of the customer's timeline (a change of master data: who, when, old → new).
+        Keyed by the time and a tie-breaker: two changes within the same instant both stay."""
+        EventItem(pk=tenant_pk(tenant_id),
+                  sk=f"{customer_event_prefix(customer_id)}{at.isoformat()}#{time.time_ns():020d}",
+                  kind=kind, at=at.isoformat(),
+                  detail=json.dumps(detail, ensure_ascii=False, sort_keys=True)).save()
+
+    def customer_events(self, tenant_id: str, customer_id: str) -> list[dict[str, Any]]:
+        """The customer's timeline, oldest first."""
+        return [{"kind": e.kind, "at": e.at, **json.loads(e.detail)}
+                for e in customer_event_items(tenant_id, customer_id)]
 
     def events(self, tenant_id: str, number: str) -> list[dict[str, Any]]:
         return [
@@ -861,6 +891,37 @@ def add_settlement(tx: TransactWrite, tenant_id: str, updates: list[tuple[Invoic
     if behaviour and customer_id:
         customer = CustomerItem(pk=tenant_pk(tenant_id), sk=f"CUS#{customer_id}")
         tx.update(customer, actions=[getattr(CustomerItem, k).add(v) for k, v in behaviour.items() if v])
+
+
+#: master field → the attribute that stores it ("channels" live in the overrides document)
+_MASTER_ATTRIBUTES: dict[str, Any] = {
+    "name": CustomerItem.name, "email": CustomerItem.email, "street": CustomerItem.street,
+    "postal_code": CustomerItem.postal_code, "city": CustomerItem.city,
+    "country": CustomerItem.country, "is_consumer": CustomerItem.is_consumer,
+    "locale": CustomerItem.locale}
+
+
+def _stored(name: str, value: Any) -> Any:
+    """A master value as the customer item holds it (None: the attribute is absent)."""
+    if name == "is_consumer":
+        return int(bool(value))
+    if name == "country":
+        return value or "DE"
+    return (value or None) if name in {"email", "street", "postal_code", "city"} else value
+
+
+def customer_event_prefix(customer_id: str) -> str:
+    return f"CEV#{customer_id}#"
+
+
+def customer_event_items(tenant_id: str, customer_id: str,
+                         consistent: bool = False) -> list[EventItem]:
+    """A customer's timeline items. A key is ``CEV#{id}#{time}#{tie-breaker}``: the items of an id
+    that merely starts with this one and a '#' have more parts, and are left out."""
+    prefix = customer_event_prefix(customer_id)
+    return [e for e in EventItem.query(tenant_pk(tenant_id), EventItem.sk.startswith(prefix),
+                                       consistent_read=consistent)
+            if str(e.sk)[len(prefix):].count("#") == 1]
 
 
 def _conditional(exc: Exception) -> bool:

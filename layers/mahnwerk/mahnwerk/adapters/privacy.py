@@ -21,6 +21,7 @@ from .dynamo import (
     NoticeItem,
     PaymentItem,
     Repository,
+    customer_event_items,
     tenant_pk,
 )
 
@@ -61,6 +62,9 @@ class PrivacyStore:
     def event_items(self, tenant_id: str, number: str) -> list[EventItem]:
         return list(EventItem.query(tenant_pk(tenant_id), EventItem.sk.startswith(f"EVT#{number}#"),
                                     consistent_read=True))
+
+    def customer_event_items(self, tenant_id: str, customer_id: str) -> list[EventItem]:
+        return customer_event_items(tenant_id, customer_id, consistent=True)
 
     def invoice_item(self, tenant_id: str, number: str) -> InvoiceItem | None:
         try:

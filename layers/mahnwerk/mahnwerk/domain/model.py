@@ -87,6 +87,10 @@ class Customer:
     overrides: CustomerOverrides = field(default_factory=CustomerOverrides)
     #: "" (fine), "bounced" or "complained": from SES feedback; letters then go by post
     email_status: str = ""
+    #: intake only, never stored: the master-data fields the source left out (an empty cell, a
+    #: missing column, an API field not sent). Merged into the stored customer, these keep the
+    #: stored value (domain.customers.overlay); their value here is only the default of a new one.
+    absent: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True)

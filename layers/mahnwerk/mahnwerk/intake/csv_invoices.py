@@ -10,6 +10,7 @@ import codecs
 import csv
 import gc
 import io
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -18,42 +19,56 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache, partial
-from itertools import chain, repeat
+from itertools import chain, product, repeat
 from operator import attrgetter, itemgetter
 from typing import BinaryIO, TextIO
 
+from ..domain.customers import INTAKE_FIELDS
 from ..domain.model import Address, Customer, CustomerOverrides, InvoiceRecord, Reject, build_many
 from .guard import Rejoined, read_head
 from .values import parse_amount, parse_amounts, parse_date
 
 MAX_ROWS = 200_000
 
-#: canonical field → header spellings (compared after normalising case, punctuation and umlauts)
+#: canonical field → header spellings of German accounting tools (Lexware/lexoffice, sevDesk,
+#: DATEV OPOS, Billomat, easybill), shops and English exports. Compared by :func:`header_key`,
+#: which ignores case, punctuation, spaces and umlauts and reads "Nr.", "Nummer", "No." alike:
+#: "Kunden-Nr.", "Kd.-Nr." and "Kundennummer" are all the one spelling "kundennummer".
 HEADERS: dict[str, tuple[str, ...]] = {
-    "number": ("rechnungsnummer", "rechnungsnr", "rechnung", "renr", "belegnummer", "belegnr",
-               "invoice number", "invoice no", "invoice", "invoice id", "number"),
-    "customer_id": ("kundennummer", "kundennr", "debitor", "debitorennummer", "customer id",
-                    "customer number", "customer no", "client id"),
-    "name": ("kunde", "firma", "name", "kundenname", "rechnungsempfanger", "customer",
-             "customer name", "company", "client"),
-    "email": ("e mail", "email", "mail", "e mail adresse", "email address"),
-    "street": ("strasse", "str", "adresse", "anschrift", "street", "address"),
+    "number": ("rechnungsnummer", "rechnung nr", "rechnung", "re nr", "renr", "belegnummer",
+               "dokumentnummer", "invoice number", "invoice", "invoice id", "number"),
+    "customer_id": ("kundennummer", "kd nr", "kdnr", "kunden id", "debitor", "debitorennummer",
+                    "debitorenkonto", "customer id", "customer number", "client id"),
+    "name": ("kunde", "firma", "name", "kundenname", "rechnungsempfänger", "empfänger",
+             "firmenname", "customer", "customer name", "company", "client"),
+    "email": ("e-mail", "mail", "e-mail-adresse", "mailadresse", "email address"),
+    "street": ("straße", "str", "straße und hausnummer", "straße hausnummer", "adresse",
+               "anschrift", "street", "address"),
     "postal_code": ("plz", "postleitzahl", "postal code", "zip", "zip code", "postcode"),
     "city": ("ort", "stadt", "city", "town"),
     "country": ("land", "country"),
-    "issue_date": ("rechnungsdatum", "datum", "belegdatum", "invoice date", "date", "issue date"),
-    "due_date": ("fallig am", "falligkeit", "falligkeitsdatum", "fallig", "due date", "due",
-                 "due on", "zahlbar bis"),
+    "issue_date": ("rechnungsdatum", "datum", "belegdatum", "dokumentdatum", "invoice date",
+                   "date", "issue date"),
+    "due_date": ("fällig am", "fälligkeit", "fälligkeitsdatum", "fällig", "fällig bis", "due date",
+                 "due", "due on", "zahlbar bis"),
     "terms_days": ("zahlungsziel", "zahlungsziel tage", "zahlungsziel in tagen", "payment terms",
                    "terms", "terms days", "net days"),
-    "amount": ("betrag", "brutto", "gesamtbetrag", "bruttobetrag", "rechnungsbetrag", "summe",
-               "total", "amount", "gross", "gross amount", "total amount"),
-    "open_amount": ("offen", "offener betrag", "restbetrag", "open amount", "balance",
-                    "amount due", "outstanding"),
-    "currency": ("wahrung", "currency", "wahrungscode"),
+    "amount": ("betrag", "brutto", "gesamtbetrag", "bruttobetrag", "betrag brutto", "bruttosumme",
+               "summe brutto", "gesamt brutto", "rechnungsbetrag", "endbetrag", "summe", "total",
+               "amount", "gross", "gross amount", "total amount"),
+    "open_amount": ("offen", "offener betrag", "noch offen", "offener rechnungsbetrag", "restbetrag",
+                    "open amount", "balance", "amount due", "outstanding"),
+    "currency": ("währung", "currency", "währungscode"),
     "consumer": ("verbraucher", "privatkunde", "kundentyp", "kundenart", "b2c", "consumer",
                  "customer type", "private"),
 }
+#: how the import report names a field (German, as the reasons of its warnings)
+FIELD_LABELS = {
+    "number": "Rechnungsnummer", "customer_id": "Kundennummer", "name": "Kunde", "email": "E-Mail",
+    "street": "Straße", "postal_code": "PLZ", "city": "Ort", "country": "Land",
+    "issue_date": "Rechnungsdatum", "due_date": "Fälligkeit", "terms_days": "Zahlungsziel",
+    "amount": "Betrag", "open_amount": "offener Betrag", "currency": "Währung",
+    "consumer": "Privat-/Geschäftskunde"}
 REQUIRED = ("number", "amount", "issue_date")
 _CONSUMER_YES = {"ja", "j", "x", "1", "true", "yes", "y", "b2c", "privat", "privatkunde",
                  "verbraucher", "consumer", "private"}
@@ -68,13 +83,45 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
-_ALIASES = {_norm(alias): name for name, aliases in HEADERS.items() for alias in aliases}
+#: words written short in headers: "Kd.-Nr.", "Rechnungs-Nr.", "Invoice No."
+_SHORT_WORDS = {"kd": "kunden", "re": "rechnungs", "nr": "nummer", "no": "nummer",
+                "number": "nummer", "num": "nummer"}
+_UMLAUT_SPELLED = re.compile(r"(?<=[a-z])(ae|oe|ue)")
+
+
+def header_key(text: str) -> str:
+    """A column header as it is compared: no case, punctuation, spaces or umlauts ("ä", "ae" and
+    "a" alike), abbreviations written out, the German linking "s" dropped before "nummer"."""
+    words = _norm(text).split()
+    if len(words) > 1:
+        words = [_SHORT_WORDS.get(word, word) for word in words]
+    key = "".join(words)
+    key = _UMLAUT_SPELLED.sub(lambda m: m.group()[0], key)
+    for compound in ("nr", "no"):  # "Kundennr", "Rechnungsnr": one word, the number written short
+        if key.endswith(compound) and len(key) > 4:
+            key = key[: -len(compound)] + "nummer"
+    return re.sub(r"(?<=ung)s(?=nummer$)", "", key)
+
+
+def _aliases() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, aliases in HEADERS.items():
+        for alias in aliases:
+            key = header_key(alias)
+            if found.setdefault(key, name) != name:  # two fields read the same header: a bug here
+                raise AssertionError(f"header {alias!r} is read as {found[key]} and {name}")
+    return found
+
+
+_ALIASES = _aliases()
 
 
 @dataclass
 class CsvResult:
     records: list[InvoiceRecord] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    #: columns the file has and the import does not take (line: the header's)
+    warnings: list[Reject] = field(default_factory=list)
 
 
 HEAD_BYTES = 64 * 1024  # what encoding and delimiter are decided from
@@ -122,14 +169,35 @@ def sniff_delimiter(header: str) -> str:
 
 def map_headers(row: list[str], mapping: Mapping[str, str] | None = None) -> dict[str, int]:
     """Column index per canonical field; a tenant mapping (their header → field) wins."""
-    custom = {_norm(k): v for k, v in (mapping or {}).items()}
+    return _map_headers(row, mapping)[0]
+
+
+def _map_headers(row: list[str], mapping: Mapping[str, str] | None) -> tuple[dict[str, int], list[str]]:
+    """Column index per canonical field, and why each other column with a header is not taken
+    (German, for the import report: a column is never dropped without a word)."""
+    custom = {header_key(k): v for k, v in (mapping or {}).items()}
     columns: dict[str, int] = {}
+    ignored: list[str] = []
     for index, header in enumerate(row):
-        key = _norm(header)
+        key = header_key(header)
         name = custom.get(key) or _ALIASES.get(key)
         if name and name not in columns:
             columns[name] = index
-    return columns
+        elif name:
+            ignored.append(f"Spalte „{_shown(header)}“ wird nicht übernommen ({FIELD_LABELS[name]} "
+                           f"steht schon in Spalte „{_shown(row[columns[name]])}“)")
+        elif key:  # a column without a header (a trailing delimiter) holds nothing to miss
+            ignored.append(f"Spalte „{_shown(header)}“ wird nicht übernommen (unbekannte Überschrift)")
+    return columns, ignored
+
+
+#: unknown columns reported one by one, the rest counted (a file of 10,000 columns says so once)
+MAX_COLUMN_WARNINGS = 20
+
+
+def _shown(header: str) -> str:
+    text = "".join(c if c.isprintable() else " " for c in header.strip())
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
 #: a cell a spreadsheet would run as a formula (CSV injection, OWASP): '=', '+', '-', '@' first
@@ -192,7 +260,13 @@ def _parse(
     except csv.Error as exc:
         result.rejects.append(Reject(file_name, reader.line_num, f"unreadable CSV header: {exc}"))
         return result
-    columns = map_headers(header, mapping)
+    columns, ignored = _map_headers(header, mapping)
+    header_line = reader.line_num
+    result.warnings.extend(Reject(file_name, header_line, reason)
+                           for reason in ignored[:MAX_COLUMN_WARNINGS])
+    if len(ignored) > MAX_COLUMN_WARNINGS:
+        result.warnings.append(Reject(file_name, header_line, f"{len(ignored) - MAX_COLUMN_WARNINGS} "
+                                      "weitere Spalten werden nicht übernommen"))
     missing = [f for f in REQUIRED if f not in columns]
     if "customer_id" not in columns and "name" not in columns:
         missing.append("customer_id or name")
@@ -414,13 +488,16 @@ def _customer(key: tuple[str, ...], tenant_id: str) -> Customer:
         raise ValueError("customer is empty (neither customer number nor name)")
     return Customer(tenant_id=tenant_id, customer_id=customer_id, name=name or customer_id, email=email,
                     address=Address(street, postal_code, city, _country(country)),
-                    is_consumer=_consumer_flag(consumer), overrides=_NO_OVERRIDES)
+                    is_consumer=_consumer_flag(consumer), overrides=_NO_OVERRIDES,
+                    absent=_ABSENT[tuple(map(operator.not_, key[1:]))])
 
 
 def _customers(keys: list[tuple[str, ...]], tenant_id: str) -> list[Customer]:
     """:func:`_customer` for the new customers of a chunk (raw cells), column by column."""
     ids, names, emails, streets, postal_codes, cities, countries, consumers = (
         list(map(str.strip, cells)) for cells in zip(*keys, strict=True))
+    absent = list(map(_ABSENT.__getitem__, zip(*(map(operator.not_, cells) for cells in (
+        names, emails, streets, postal_codes, cities, countries, consumers)), strict=True)))
     if not all(ids):  # a file without customer numbers: made from the names, as one by one
         ids = [customer_id or (customer_id_from_name(name) if name else "")
                for customer_id, name in zip(ids, names, strict=True)]
@@ -436,12 +513,16 @@ def _customers(keys: list[tuple[str, ...]], tenant_id: str) -> list[Customer]:
         "country": list(map(_country, countries))})
     return build_many(Customer, count, {
         "customer_id": ids, "name": names, "email": emails, "address": addresses,
-        "is_consumer": list(map(_consumer_flag, consumers))},
+        "is_consumer": list(map(_consumer_flag, consumers)), "absent": absent},
         {"tenant_id": tenant_id, "overrides": _NO_OVERRIDES})
 
 
 #: a file sets no overrides; one shared (immutable) instance instead of one per customer
 _NO_OVERRIDES = CustomerOverrides()
+#: the fields a row leaves out (an empty cell or a missing column: never "erase"), by which of
+#: the customer cells name…consumer are blank; shared instances, one per combination
+_ABSENT = {blanks: frozenset(name for name, blank in zip(INTAKE_FIELDS, blanks, strict=True) if blank)
+           for blanks in product((False, True), repeat=len(INTAKE_FIELDS))}
 
 
 @lru_cache(maxsize=256)

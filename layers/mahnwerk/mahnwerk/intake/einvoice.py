@@ -483,6 +483,8 @@ def _record(f: _Fields, tenant_id: str, default_terms_days: int) -> InvoiceRecor
         email=f.email if _EMAIL.fullmatch(f.email) else "",
         address=Address(f.street[:200], f.postal_code[:20], f.city[:100],
                         (f.country or "DE").upper()[:2]),
+        # an e-invoice does not say whether the buyer is a consumer: the stored customer keeps it
+        absent=frozenset({"is_consumer"} if f.country else {"is_consumer", "country"}),
     )
     return InvoiceRecord(
         number=f.number, customer=customer, issue_date=f.issue, due_date=due,

@@ -88,7 +88,7 @@ def _parse_file(source: bytes | BinaryIO, file_name: str, tenant_id: str, defaul
         if kind == "csv":
             csv = parse_invoices_csv(Rejoined(head, stream), file_name, tenant_id, default_terms_days,
                                      mapping)
-            return ParseResult(records=csv.records, rejects=csv.rejects)
+            return ParseResult(records=csv.records, rejects=csv.rejects, warnings=csv.warnings)
         if kind in {"pdf", "xml"}:
             data = head + stream.read()
             if kind == "pdf":

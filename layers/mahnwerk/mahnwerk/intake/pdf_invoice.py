@@ -386,12 +386,16 @@ def record_from_text(text: str, tenant_id: str, default_terms_days: int) -> Invo
     due, source = _find_due(text, issue, default_terms_days)
     customer_id = _find_customer_id(text) or customer_id_from_name(name)
     customer = Customer(tenant_id=tenant_id, customer_id=customer_id, name=name, email="",
-                        address=address)
+                        address=address, absent=_NOT_IN_PDF)
     return InvoiceRecord(
         number=number, customer=customer, issue_date=issue, due_date=due,
         amount=total.value, open_amount=due_amount.value, currency="EUR", due_date_source=source,
         line=0, source_format="pdf-text",
     )
+
+
+#: what an invoice's printed text does not tell: the stored customer keeps its own
+_NOT_IN_PDF = frozenset({"email", "is_consumer"})
 
 
 def _find_number(text: str) -> tuple[str, date | None]:

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, BinaryIO
 
 from ..adapters.aws import FileTooLarge
 from ..adapters.dynamo import Conflict
+from ..domain.customers import audit_changes, overlay
+from ..domain.customers import changes as customer_changes
 from ..domain.dunning import first_action_on
 from ..domain.events import invoice_received
 from ..domain.model import (
     ERASED_NAME_PREFIX,
+    Customer,
     DomainError,
     Invoice,
     InvoiceRecord,
@@ -166,15 +170,13 @@ def apply_records(ctx: Context, report: ImportReport, records: list[InvoiceRecor
     if not records:
         return
     tenant = report.tenant_id
-    customers = {r.customer.customer_id: r.customer for r in records}
+    customers = incoming_customers(records)
     known = ctx.repo.batch_get_customers(tenant, list(customers))
     ctx.repo.put_customers([c for c in customers.values() if c.customer_id not in known])
-    for c in customers.values():  # master data changed: update it, keep overrides and behaviour
+    for c in customers.values():
         old = known.get(c.customer_id)
-        if old is not None and old.name.startswith(ERASED_NAME_PREFIX):
-            continue  # erased on request (GDPR Art. 17): a later file does not bring the person back
-        if old is not None and replace(old, overrides=c.overrides, locale=c.locale) != c:
-            ctx.repo.update_customer_master(c)
+        if old is not None:
+            _update_customer(ctx, report, old, c, key, at)
     existing = ctx.repo.batch_get_invoices(tenant, [storage_number(r) for r in records])
     fresh = [new_invoice(tenant, r, policy) for r in records if storage_number(r) not in existing]
     raced = set(ctx.repo.create_invoices(fresh, source=key, received_at=at.isoformat()))
@@ -186,6 +188,49 @@ def apply_records(ctx: Context, report: ImportReport, records: list[InvoiceRecor
         if storage_number(record) in existing:
             _apply_existing(ctx, report, record, existing[storage_number(record)], policy, key,
                             at)
+
+
+def incoming_customers(records: list[InvoiceRecord]) -> dict[str, Customer]:
+    """One customer per id from a file's records. A file repeats a customer row after row, mostly
+    as the very same object: each distinct one is merged once, the later rows' given fields over
+    the earlier ones' (a row with only the customer number adds nothing and erases nothing)."""
+    people = list(map(_CUSTOMER, records))
+    people.reverse()
+    distinct = list(dict(zip(map(id, people), people, strict=True)).values())  # by last row
+    distinct.reverse()
+    merged: dict[str, Customer] = {}
+    for c in distinct:
+        earlier = merged.get(c.customer_id)
+        merged[c.customer_id] = c if earlier is None else overlay(earlier, c)
+    return merged
+
+
+_CUSTOMER = attrgetter("customer")
+
+
+def _update_customer(ctx: Context, report: ImportReport, old: Customer, incoming: Customer,
+                     key: str, at: datetime) -> None:
+    """A known customer's master data merged with what the file gives (absent fields stay as
+    they are; overrides, language and payment behaviour are never a file's), and the change
+    written to the customer's timeline."""
+    if old.name.startswith(ERASED_NAME_PREFIX):
+        return  # erased on request (GDPR Art. 17): a later file does not bring the person back
+    new = overlay(old, incoming)
+    found = customer_changes(old, new)
+    if not found:
+        return
+    try:
+        ctx.repo.update_customer_master(old, new)
+    except Conflict:  # edited meanwhile (the dashboard, the API): the newer edit stands
+        report.warnings.append(Reject(report.file, 0, f"Kunde {old.customer_id}: die Stammdaten "
+                                      "wurden gleichzeitig geändert und nicht aus der Datei "
+                                      "übernommen"))
+        return
+    via = "api" if key.startswith("api/") else "import"
+    detail: dict[str, Any] = {"by": via, "changes": audit_changes(found)}
+    if via == "import":
+        detail["file"] = report.file
+    ctx.repo.add_customer_event(old.tenant_id, old.customer_id, "master_changed", at, detail)
 
 
 def _publish_received(ctx: Context, tenant: str, records: list[InvoiceRecord], fresh: list[Invoice],

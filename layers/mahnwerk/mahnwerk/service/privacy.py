@@ -9,6 +9,9 @@ tenant asks through the API. Erasure:
   removed) and the customer excluded from dunning, so no letter and no invoice goes out again;
 - the name redacted from the payments that refer to the person (payer name, remittance text), and
   the owner's free-text reasons removed from the timeline and the invoices' pause reasons;
+- the customer's own timeline (changes of master data) keeps who changed which field when, but
+  neither the old nor the new value of a name, e-mail address or address, nor an import's file
+  name;
 - documents: a post copy (a duplicate of the letter, for the print service) is deleted with every
   version; sent letters, invoices and bank statements are retained and tagged in S3 with the rule
   and the date until which the law requires them, never longer (:func:`purge_expired`);
@@ -42,6 +45,7 @@ from ..adapters.dynamo import (
 )
 from ..adapters.privacy import ERASURE_PREFIX, PrivacyStore
 from ..domain import events
+from ..domain.customers import PERSONAL_FIELDS
 from ..domain.model import ERASED_NAME_PREFIX, DomainError, Invoice, check_tenant_id
 from ..domain.money import to_str
 from .bootstrap import Context
@@ -376,6 +380,7 @@ def export_customer(ctx: Context, tenant: str, customer_id: str) -> dict[str, An
             "email_status": customer.email_status or None,
             "overrides": json.loads(held.customer.overrides or "{}"),
             "payment_behaviour": ctx.repo.behaviour(tenant, customer_id),
+            "timeline": ctx.repo.customer_events(tenant, customer_id),
         },
         "invoices": [_invoice(inv, ctx.repo.events(tenant, inv.number)) for inv in held.invoices],
         "notices": [_notice(n) for n in sorted(held.notices, key=lambda n: n.reserved_at)],
@@ -415,7 +420,8 @@ def erase_customer(ctx: Context, tenant: str, customer_id: str, at: datetime,
     changes = {
         "master_data": _erase_master(store, tenant, customer_id, held.customer),
         "pause_reasons": _erase_pause_reasons(store, tenant, held.invoices),
-        "events": _erase_events(store, tenant, held.invoices),
+        "events": _erase_events(store, tenant, held.invoices)
+        + _erase_customer_events(store, tenant, customer_id),
         "payments": _erase_payments(store, tenant, held.payments, name),
         "documents_deleted": 0,
         "document_versions_tagged": 0,
@@ -527,6 +533,28 @@ def _erase_events(store: PrivacyStore, tenant: str, invoices: Iterable[Invoice])
                 store.redact_event(tenant, str(event.sk), {**detail, "reason": REDACTED})
                 done += 1
     return done
+
+
+def _erase_customer_events(store: PrivacyStore, tenant: str, customer_id: str) -> int:
+    done = 0
+    for event in store.customer_event_items(tenant, customer_id):
+        detail = json.loads(event.detail or "{}")
+        redacted = _redacted_change(detail)
+        if redacted != detail:
+            store.redact_event(tenant, str(event.sk), redacted)
+            done += 1
+    return done
+
+
+def _redacted_change(detail: dict[str, Any]) -> dict[str, Any]:
+    """A master-data change without the person: the field names, who and when stay."""
+    changes = {name: [REDACTED if value is not None and name in PERSONAL_FIELDS else value
+                      for value in pair]
+               for name, pair in (detail.get("changes") or {}).items()}
+    redacted = {**detail, "changes": changes}
+    if detail.get("file") is not None:  # the tenant's file name may name the person
+        redacted["file"] = REDACTED
+    return redacted
 
 
 def _erase_payments(store: PrivacyStore, tenant: str, payments: list[tuple[PaymentItem, bool]],

@@ -27,12 +27,13 @@ from pydantic import ValidationError
 
 from ..adapters.dynamo import Conflict
 from ..api.common import ctx, invoice_json, now, store, tenant_of
-from ..api.customers import OverridesIn, customer_detail, save_overrides
+from ..api.customers import CustomerPatch, OverridesIn, customer_detail, key_of, save_master, save_overrides
 from ..api.notices import letter_key
 from ..api.settings import save_settings
 from ..api.uploads import inbox_key
 from ..domain import reports
 from ..domain.actions import ALLOWED, MAX_PAUSE_DAYS, NotAllowed
+from ..domain.customers import MASTER_FIELDS
 from ..domain.dates import business_date
 from ..domain.model import Channel, DomainError
 from ..domain.policy import Action, Level, Tone
@@ -70,7 +71,8 @@ UPLOAD_TYPES = {".csv": "text/csv", ".txt": "text/plain", ".pdf": "application/p
                 ".940": "text/plain"}
 #: the success messages a redirect may name (?done=…)
 DONE = {"paused", "disputed", "resolved", "written_off", "payment", "assigned", "overrides", "settings",
-        "charges_waive", "charges_claim", "resumed", "reopened", "unassigned", "dismissed", "restored"}
+        "charges_waive", "charges_claim", "resumed", "reopened", "unassigned", "dismissed", "restored",
+        "master"}
 ACTIONS = {"pause": "paused", "dispute": "disputed", "resolve": "resolved", "write-off": "written_off",
            "resume": "resumed", "reopen": "reopened"}
 
@@ -282,10 +284,16 @@ def customers() -> Response[str]:
     return page(view, "customers.html", rows=data.customer_rows(view.tenant))
 
 
-def _customer_page(view: View, customer_id: str, status: int = 200, error: str = "") -> Response[str]:
+def _customer_page(view: View, customer_id: str, status: int = 200, error: str = "",
+                   edit: dict[str, str] | None = None) -> Response[str]:
     detail = customer_detail(view.tenant, customer_id)
+    a = detail["address"]
+    shown = edit or {"name": detail["name"], "email": detail["email"] or "", "street": a["street"],
+                     "postal_code": a["postal_code"], "city": a["city"], "country": a["country"],
+                     "consumer": "yes" if detail["is_consumer"] else "no", "locale": detail["locale"]}
     return page(view, "customer.html", status, c=detail, error=error, phase=data.phase_of_json,
-                settings=load_settings(ctx(), view.tenant))
+                settings=load_settings(ctx(), view.tenant), edit=shown, edit_open=edit is not None,
+                fields=MASTER_FIELDS)
 
 
 @router.get("/customers/<customer_id>")
@@ -315,6 +323,61 @@ def customer_overrides(customer_id: str) -> Response[str]:
         reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
         return _customer_page(view, customer_id, 400, view.t("bad_request", reason=reason))
     return redirect(view.url(f"/app/customers/{_q(customer_id)}", done="overrides"))
+
+
+MASTER_FORM = ("name", "email", "street", "postal_code", "city", "country", "consumer", "locale")
+#: the form's field per model field (the address fields are the form's own)
+_MASTER_LABELS = {"name": "customer_name", "email": "email", "street": "street",
+                  "postal_code": "postal_code", "city": "city", "country": "country",
+                  "is_consumer": "col_customer", "locale": "letter_language"}
+
+
+@router.post("/customers/<customer_id>/master")
+def customer_master(customer_id: str) -> Response[str]:
+    """The master-data form: only what changed is written (and entered in the timeline); a
+    refused value is named in the page's language, the form keeps what was typed."""
+    view = signed_in()
+    customer_id = str(customer_id)
+    form = form_data()
+    check_csrf(view, form)
+    typed = {name: form.get(name, "")[:1000] for name in MASTER_FORM}
+    try:
+        body = CustomerPatch.model_validate({
+            "name": typed["name"], "email": typed["email"],
+            "address": {k: typed[k] for k in ("street", "postal_code", "city", "country")},
+            "is_consumer": {"yes": True, "no": False}.get(typed["consumer"]),
+            "locale": typed["locale"]})
+        save_master(view.tenant, customer_id, body, "dashboard", key_of(router.current_event))
+    except ValidationError as exc:
+        return _customer_page(view, customer_id, 400, _master_errors(view, exc), typed)
+    except NotAllowed as exc:
+        return _customer_page(view, customer_id, 409, view.t("conflict", reason=str(exc)), typed)
+    except Conflict:
+        return _customer_page(view, customer_id, 409, view.t("master_conflict"), typed)
+    return redirect(view.url(f"/app/customers/{_q(customer_id)}", done="master"))
+
+
+def _master_errors(view: View, exc: ValidationError) -> str:
+    """Each refused field with its reason, in the page's language."""
+    reasons = []
+    for error in exc.errors():
+        loc = [str(p) for p in error.get("loc", ())]
+        field = next((p for p in reversed(loc) if p in _MASTER_LABELS), "")
+        label = view.t(_MASTER_LABELS[field]) if field else view.t("invalid_field")
+        kind = error.get("type", "")
+        if kind == "string_too_long":
+            reason = view.t("err_too_long", n=(error.get("ctx") or {}).get("max_length", ""))
+        elif f"err_{kind}" in MASTER_ERRORS:
+            reason = view.t(f"err_{kind}")
+        else:
+            reason = view.t("err_invalid")
+        reasons.append(f"{label}: {reason}")
+    return view.t("bad_request", reason="; ".join(reasons))
+
+
+#: the reasons the master-data form can give (web/i18n.py has their words)
+MASTER_ERRORS = ("err_not_clearable", "err_email_syntax", "err_hidden_characters", "err_formula",
+                 "err_country_code", "err_literal_error", "err_bool_type")
 
 
 # --- payments to review -------------------------------------------------------------------------
