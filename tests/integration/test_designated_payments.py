@@ -22,6 +22,7 @@ from mahnwerk.service.tenants import SETTINGS_KEY
 from mahnwerk_local.camt import Credit, camt053
 
 from ..conftest import ROOT, berlin
+from ..e2e.breakdown import plain_text
 
 DEMO = json.loads((ROOT / "infra/mahnwerk_local/demo/settings.json").read_text("utf-8"))
 HEAD = ("Rechnungsnummer;Kundennummer;Kunde;E-Mail;Straße;PLZ;Ort;Kundentyp;Rechnungsdatum;"
@@ -164,7 +165,7 @@ def test_residual_charges_are_claimed_once_in_a_friendly_statement(stack):
     assert invoices["RE-10"].charges_state == "claimed" and invoices["RE-10"].next_action_on is None
     # the e-mail is friendly, thanks for the payment and lists the charges only
     [raw] = [m for m in stack.sent_emails() if notice.notice_id.encode() in m]
-    text = _plain(raw)
+    text = plain_text(raw)
     assert "Aufstellung Verzugskosten" in email.message_from_bytes(raw)["Subject"]
     assert "vielen Dank für Ihre Zahlung" in text
     assert "Verzugspauschale (§ 288 Abs. 5 BGB): 80,00 €" in text
@@ -236,7 +237,7 @@ def test_an_unnamed_part_payment_assigned_by_hand_follows_the_statutory_order(st
     assert plan.level == 2 and plan.payments == ((date(2026, 10, 25), Decimal("250.00")),)
     assert plan.principal + plan.interest + plan.fees + plan.flat_fee == plan.total
     [raw] = [m for m in stack.sent_emails() if mahnung.notice_id.encode() in m]
-    text = _plain(raw)
+    text = plain_text(raw)
     assert "Ihre Zahlung über 250,00 € vom 25.10.2026 haben wir berücksichtigt." in text
     assert "keinen Zahlungseingang" not in text
 
@@ -254,13 +255,3 @@ def test_residual_settings_out_of_range_are_refused_with_field_and_reason(stack,
     answer = stack.api("PUT", "/v1/settings", key=key, body=doc)
     assert answer.status == 400
     assert reason in json.dumps(answer.body, ensure_ascii=False)
-
-
-def _plain(raw: bytes) -> str:
-    message = email.message_from_bytes(raw)
-    for part in message.walk():
-        if part.get_content_type() == "text/plain":
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            return " ".join(payload.decode("utf-8").split())
-    raise AssertionError("no text part")
