@@ -41,3 +41,9 @@ def test_a_zero_payment_pays_nothing_and_a_negative_one_is_refused():
     assert allocate(Decimal("0.00"), [claim("R-1", date(2025, 5, 1), "119.00")]).credits == ()
     with pytest.raises(ValueError, match=r"^a payment cannot be negative$"):
         allocate(Decimal("-0.01"), [claim("R-1", date(2025, 5, 1), "119.00")])
+
+
+def test_a_claim_already_settled_gets_no_credit_line():
+    claims = [claim("R-1", date(2025, 5, 1), "0.00"), claim("R-2", date(2025, 6, 1), "50.00")]
+    result = allocate(Decimal("50.00"), claims)
+    assert [(c.number, c.principal) for c in result.credits] == [("R-2", Decimal("50.00"))]
