@@ -1,7 +1,6 @@
 """Amounts as German, English and Swiss exports write them: each example is read to the cent, and
 what no bookkeeper would write is refused with the text quoted."""
 
-from decimal import Decimal
 
 import pytest
 
