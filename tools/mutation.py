@@ -15,7 +15,8 @@ Run:  make mutation                                   the whole set (see docs/mu
                                                       some mutants only (the report covers only those)
       .venv/bin/python tools/mutation.py --retest     after adding tests: copy the tests again and
                                                       re-run only the last run's undetected mutants
-                                                      (a mutant once killed stays killed)
+                                                      (a mutant once killed stays killed); with
+                                                      --only, only those of the globs
       .venv/bin/python tools/mutation.py --resume     go on with a run that was stopped (Ctrl-C)
       .venv/bin/python tools/mutation.py --report     rewrite the report from the last run in build/
       .venv/bin/python tools/mutation.py --check      exit 1 if a survivor is unexplained or a score
@@ -140,13 +141,38 @@ def read_results() -> list[Mutant]:
             module, function = function_of(key)
             mutant = Mutant(key, module, function, status_by_exit_code[code])
             if mutant.status not in DETECTED and mutant.status != "not checked":
-                diff = get_diff_for_mutant(key, path=path).splitlines()
-                removed = [d[1:].strip() for d in diff if d.startswith("-") and not d.startswith("---")]
-                added = [d[1:].strip() for d in diff if d.startswith("+") and not d.startswith("+++")]
-                mutant.before, mutant.after = " ⏎ ".join(removed), " ⏎ ".join(added)
-                mutant.line = locate(source, function, removed[0] if removed else "")
+                fill_change(mutant, get_diff_for_mutant(key, path=path), source)
             mutants.append(mutant)
     return mutants
+
+
+def describe(mutant: Mutant) -> None:
+    """Fill in the change of a mutant (read_results does so only for the undetected ones)."""
+    if mutant.before or mutant.after:
+        return
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    path = Path("src") / (mutant.module.replace(".", "/") + ".py")
+    fill_change(mutant, get_diff_for_mutant(mutant.name, path=path),
+                path.read_text("utf-8").splitlines())
+
+
+def fill_change(mutant: Mutant, diff_text: str, source: list[str]) -> None:
+    """The changed text of a mutant from mutmut's diff of its function, and its line in the file:
+    the function's def line + the hunk's offset in the function + the context lines before the
+    first changed line."""
+    diff = diff_text.splitlines()
+    removed = [d[1:].strip() for d in diff if d.startswith("-") and not d.startswith("---")]
+    added = [d[1:].strip() for d in diff if d.startswith("+") and not d.startswith("+++")]
+    mutant.before, mutant.after = " ⏎ ".join(removed), " ⏎ ".join(added)
+    def_line = locate(source, mutant.function, "")
+    hunk = next((i for i, d in enumerate(diff) if d.startswith("@@")), None)
+    if hunk is None:
+        mutant.line = def_line
+        return
+    start = int(re.match(r"@@ -(\d+)", diff[hunk])[1])  # type: ignore[index]
+    context = next((i for i, d in enumerate(diff[hunk + 1:]) if d[:1] in "-+"), 0)
+    mutant.line = def_line + start - 1 + context
 
 
 def natural(key: str) -> tuple[str, int]:
@@ -206,7 +232,7 @@ class Attributor:
 
         os.environ["MUTANT_UNDER_TEST"] = mutant
         signal.signal(signal.SIGALRM, too_long)
-        signal.alarm(20)
+        signal.alarm(60)
         try:
             reports = runtestprotocol(item, log=False, nextitem=None)
         finally:
@@ -329,19 +355,30 @@ def render(mutants: list[Mutant], attribution: dict, meta: dict) -> str:
 
     lines += ["", "## New tests and the mutants each one kills", "",
               "The tests of `tests/unit/rules/` state one rule each, as an example a lawyer or an "
-              "accountant can check. Listed here: the mutants a test kills that *no other selected "
-              "test* kills (found by running each rule test under every mutant of the functions it "
-              "calls, then the other tests under the mutants it kills).", ""]
+              "accountant can check. For each: how many mutants it kills, how many of those no older "
+              "test kills, and these listed (each once, under the rule test with the fewest kills that "
+              "kills it). Found by running each rule test under every mutant of the functions it "
+              "calls, then the older selected tests under the mutants the rule tests kill.", ""]
     kills = attribution.get("kills", {})
     others = set(attribution.get("also_killed_by_others", []))
     by_name = {m.name: m for m in mutants}
+    # each mutant that only rule tests kill is listed once, under the most specific rule test that
+    # kills it (the one with the fewest kills)
+    owner: dict[str, str] = {}
+    for nodeid in sorted(kills, key=lambda n: (len(kills[n]), n)):
+        for key in kills[nodeid]:
+            if key not in others and key in by_name:
+                owner.setdefault(key, nodeid)
     for nodeid in sorted(kills):
-        only_here = [by_name[k] for k in kills[nodeid] if k not in others and k in by_name]
-        lines.append(f"- `{nodeid}`: kills {len(kills[nodeid])} mutants, "
-                     f"{len(only_here)} of them killed by no other test"
-                     + (":" if only_here else "."))
-        for m in only_here:
-            lines.append(f"  - `{m.name.removeprefix('mahnwerk.')}` ({m.function})")
+        only_rules = [k for k in kills[nodeid] if k not in others]
+        mine = [by_name[k] for k in kills[nodeid] if owner.get(k) == nodeid]
+        lines.append(f"- `{nodeid.removeprefix(RULES + '/')}` kills {len(kills[nodeid])} mutants, "
+                     f"{len(only_rules)} of them killed by no older test"
+                     + (f"; listed here ({len(mine)}):" if mine else "."))
+        for m in sorted(mine, key=lambda m: (m.module, natural(m.name))):
+            describe(m)
+            lines.append(f"  - `{m.module.removeprefix('mahnwerk.')}.{m.function}`: "
+                         + m.change.replace("|", "\\|"))
 
     undetected = [m for m in mutants if m.status not in DETECTED | {"not checked"}]
     explained = [m for m in undetected if m.reason]
@@ -388,15 +425,17 @@ def main() -> int:
     meta_path = STAGE / "run.json"
     if args.retest or args.resume:
         meta = json.loads(meta_path.read_text("utf-8"))
-        names = [m.name for m in read_results() if m.status not in DETECTED | {"not checked"}]
+        names = [m.name for m in read_results() if m.status not in DETECTED | {"not checked"}
+                 and (not args.only or any(fnmatch.fnmatch(m.name, g) for g in args.only))]
         os.chdir(ROOT)
         for target in (STAGE / "tests", STAGE / "mutants" / "tests"):
             shutil.copytree(ROOT / "tests", target, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         if args.retest:
             seconds = run_mutmut(args.jobs, names) if names else 0.0
+            which = f" of {', '.join(args.only)}" if args.only else ""
             meta["retests"] = [*meta.get("retests", []),
-                               f"{len(names)} mutants in {seconds / 60:.0f} min"]
+                               f"{len(names)} mutants{which} in {seconds / 60:.0f} min"]
         else:
             seconds = run_mutmut(args.jobs, meta["only"])
             meta["resumed"] = [*meta.get("resumed", []), f"{seconds / 60:.0f} min"]

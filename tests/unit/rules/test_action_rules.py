@@ -62,6 +62,9 @@ def test_a_disputed_claim_gets_no_letters_until_resolved_then_dunning_resumes_to
     # a claim that was partly paid before the dispute is partly paid again
     part = apply_action(invoice(S.DISPUTED, open_amount="200.00"), "resolve", TODAY)
     assert part.invoice.status == S.PARTIALLY_PAID
+    # fifty cents paid: partly paid
+    cents = apply_action(invoice(S.DISPUTED, open_amount="499.50"), "resolve", TODAY)
+    assert cents.invoice.status == S.PARTIALLY_PAID
     # exactly nothing paid: open, not partly paid
     nothing = apply_action(invoice(S.DISPUTED, open_amount="500.00"), "resolve", TODAY)
     assert nothing.invoice.status == S.OPEN
@@ -80,6 +83,8 @@ def test_a_claim_written_off_or_cancelled_or_handed_over_leaves_dunning():
     assert apply_action(invoice(), "hand_over", TODAY, to="y" * 300).detail == {"to": "y" * 200}
     with pytest.raises(DomainError, match=r"^to: name the collection agency or lawyer$"):
         apply_action(invoice(), "hand_over", TODAY, to="   ")
+    with pytest.raises(DomainError, match=r"^to: name the collection agency or lawyer$"):
+        apply_action(invoice(), "hand_over", TODAY)
 
 
 @pytest.mark.parametrize("action, allowed_from", [

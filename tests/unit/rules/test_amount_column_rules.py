@@ -6,6 +6,7 @@ import io
 import pytest
 from PIL import Image
 
+from mahnwerk.domain import logo
 from mahnwerk.domain.logo import MAX_SIDE, parse_logo
 from mahnwerk.domain.model import DomainError
 from mahnwerk.intake.values import parse_amount, parse_amounts
@@ -30,6 +31,8 @@ def test_minus_zero_is_zero_in_a_column_as_alone():
 
 def test_a_mixed_or_odd_column_is_read_amount_by_amount():
     assert column("1.234,56", "1,234.56", "EUR 99") == ["1234.56", "1234.56", "99.00"]
+    assert column("123.456,78 EUR") == ["123456.78"]  # a group of three digits before the first dot
+    assert column("1,000.00 EUR", "100.000,00 EUR") == ["1000.00", "100000.00"]
     # one cell with a line break in it is no amount, in a column as alone (not two amounts)
     with pytest.raises(ValueError, match="not a number"):
         parse_amounts(["12,00\n13,00", "1,00"])
@@ -39,6 +42,7 @@ def test_a_mixed_or_odd_column_is_read_amount_by_amount():
 
 
 def png(width: int, height: int) -> str:
+    logo._parse.cache_clear()  # each logo is checked anew, not served from the cache
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), "white").save(buffer, "PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
@@ -46,9 +50,12 @@ def png(width: int, height: int) -> str:
 
 def test_a_logo_may_be_one_pixel_up_to_4000_pixels_on_each_side():
     assert MAX_SIDE == 4000
-    assert (parse_logo(png(1, 1)).width, parse_logo(png(1, 1)).height) == (1, 1)
-    assert parse_logo(png(4000, 1)).width == 4000
-    assert parse_logo(png(1, 4000)).height == 4000
+    tiny = parse_logo(png(1, 1))
+    assert (tiny.width, tiny.height) == (1, 1)
+    wide = png(4000, 1)
+    assert parse_logo(wide).width == 4000
+    tall = png(1, 4000)
+    assert parse_logo(tall).height == 4000
     for width, height in ((4001, 1), (1, 4001)):
         with pytest.raises(DomainError) as refused:
             parse_logo(png(width, height))

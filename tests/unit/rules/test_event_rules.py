@@ -57,3 +57,29 @@ def test_the_outbox_keeps_events_as_compact_json_and_gives_them_back_unchanged()
     assert text.startswith('[{"type":"PaymentUnmatched","tenant_id":"acme","subject":"p-1"')
     assert events.from_outbox(text) == [event]
     assert events.from_outbox("") == []
+
+
+def test_a_credit_note_is_one_with_a_negative_amount_or_a_negative_open_amount():
+    from mahnwerk.domain.model import Invoice
+
+    def received(amount: str, open_amount: str) -> bool:
+        inv = Invoice("acme", "G-1", "K-1", date(2026, 10, 1), date(2026, 10, 15), Decimal(amount),
+                      Decimal(open_amount))
+        return events.invoice_received(inv, AT, "file").fields["credit_note"]
+
+    assert received("-50.00", "10.00")
+    assert received("50.00", "-10.00")
+    assert not received("0.00", "0.00")  # an invoice of nothing is not a credit note
+    assert not received("0.50", "0.00")  # nor is a paid one
+
+
+def test_event_times_are_utc_whatever_the_machines_time_zone(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        assert events.timestamp(datetime(2026, 10, 22, 4, 0, tzinfo=UTC)) == "2026-10-22T04:00:00.000Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -78,3 +78,21 @@ def test_a_bulk_import_builds_the_same_records_and_names_what_it_cannot_build():
     with pytest.raises(TypeError) as refused:
         build_many(Invoice, 1, {})
     assert str(refused.value) == "Invoice is not a slotted dataclass without __post_init__"
+
+
+def test_a_record_type_that_checks_itself_is_never_built_in_bulk():
+    from dataclasses import dataclass
+
+    from mahnwerk.domain.model import build_many
+
+    @dataclass(slots=True)
+    class Checked:
+        amount: int = 0
+
+        def __post_init__(self) -> None:
+            if self.amount < 0:
+                raise ValueError("negative")
+
+    with pytest.raises(TypeError) as refused:
+        build_many(Checked, 1, {"amount": [-1]})
+    assert str(refused.value) == "Checked is not a slotted dataclass without __post_init__"

@@ -41,6 +41,8 @@ def test_letters_show_amounts_the_way_the_reader_writes_them():
     assert format_amount(Decimal("1234567.891")) == "1.234.567,89 €"  # German is the default
     assert format_amount(Decimal("-1234.5"), "de") == "-1.234,50 €"
     assert format_amount(Decimal("0.5"), "de") == "0,50 €"
+    assert format_amount(Decimal("0"), "de") == "0,00 €"  # nothing owed has no minus
+    assert format_amount(Decimal("-0.001"), "en") == "€0.00"
     assert format_amount(Decimal("1234567.891"), "en") == "€1,234,567.89"
     assert format_amount(Decimal("-1234.5"), "en") == "-€1,234.50"
     # another currency is named by its code, after the amount

@@ -40,3 +40,13 @@ def test_several_invoices_that_do_not_fit_go_into_the_free_text_instead():
 def test_umlauts_legal_forms_and_capitals_do_not_make_two_names_different():
     assert name_similarity("Müller Bau GmbH", "MUELLER BAU") == 1.0
     assert name_similarity("Müller Bau GmbH", "Schmidt Elektro") == 0.0
+
+
+def test_a_reference_written_with_other_digits_than_0_to_9_is_not_ours():
+    assert rf_valid("RF97RE20260042")
+    assert not rf_valid("RF\u0669\u0667RE20260042")  # the check digits 97 in Arabic-Indic digits
+
+
+def test_names_that_are_only_partly_alike_get_a_score_between_0_and_1():
+    score = name_similarity("Müller Bau GmbH", "Müller Baustoffe Handel")
+    assert 0.0 < score < 1.0

@@ -69,3 +69,24 @@ def test_the_effectiveness_report_names_how_many_paid_only_after_a_letter():
     assert (as_dict["paid_count"], as_dict["after_letters"], as_dict["after_letters_share"]) == (
         6, 4, "0.667")
     assert [row["count"] for row in as_dict["paid_after"]] == [2, 1, 1, 0, 2]
+
+
+def test_dso_over_a_single_day_counts_an_invoice_issued_that_day():
+    from mahnwerk.domain.model import DomainError
+    from mahnwerk.domain.reports import dso
+
+    issued_today = Invoice("t", "R-9", "K1", ON, ON + timedelta(days=14), Decimal("100.00"), Decimal("100.00"))
+    one_day = dso([issued_today], ON, period_days=1)
+    assert one_day.sales == Decimal("100.00") and one_day.figure == Decimal("1.0")
+    with pytest.raises(DomainError) as refused:
+        dso([issued_today], ON, period_days=0)
+    assert str(refused.value) == "the DSO period must be at least one day"
+
+
+def test_one_paid_invoice_already_gives_an_average_and_a_share():
+    from mahnwerk.domain.reports import behaviour
+
+    one = behaviour({"paid_count": 1, "paid_on_time": 1, "paid_after_l0": 1, "days_to_pay_sum": 12})
+    assert (one.average_days_to_pay, one.on_time_share, one.score, one.badge) == (
+        Decimal("12.0"), Decimal("1.000"), 100, "new")
+    assert behaviour({"paid_count": 2, "paid_after_l0": 2}).average_days_to_pay == Decimal("0.0")

@@ -39,3 +39,8 @@ def test_terms_past_the_first_5000_characters_are_not_read():
     text = "x" * 4994 + " sofort"  # "sofort" would end on character 5001
     assert due_date_from_terms(text, ISSUE) is None
     assert due_date_from_terms("x" * 4993 + " sofort", ISSUE) == ISSUE  # ends on character 5000
+
+
+def test_of_several_dates_the_latest_is_the_due_date_so_no_reminder_goes_out_early():
+    text = "Zahlbar bis 15.03.2026; Restzahlung bis 15.04.2026"
+    assert due_date_from_terms(text, ISSUE) == date(2026, 4, 15)
