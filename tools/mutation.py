@@ -418,6 +418,8 @@ def main() -> int:
     parser.add_argument("--resume", action="store_true", help="go on with a stopped run in build/")
     parser.add_argument("--report", action="store_true", help="only rewrite the report from build/")
     parser.add_argument("--check", action="store_true", help="exit 1 on unexplained survivors / low score")
+    parser.add_argument("--reuse-attribution", action="store_true",
+                        help="with --report: list the rule tests' kills found last time (faster)")
     parser.add_argument("--attribute-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.attribute_worker:
@@ -452,7 +454,11 @@ def main() -> int:
     if meta["only"]:
         mutants = [m for m in mutants if any(fnmatch.fnmatch(m.name, g) for g in meta["only"])]
     stale = attach_reasons(mutants)
-    attribution = attribute(mutants)
+    saved = STAGE / "attribution.json"
+    if args.reuse_attribution and saved.exists():
+        attribution = json.loads(saved.read_text("utf-8"))
+    else:
+        attribution = attribute(mutants)
     if not meta["only"]:
         DOC.write_text(render(mutants, attribution, meta), "utf-8")
         print(f"wrote {DOC.relative_to(ROOT)}")

@@ -35,6 +35,8 @@ def test_minus_zero_is_zero():
     "12.34,56",            # a German group of two digits
     "1234.567,89",         # a German group of four digits
     "1,234.567,89",        # a comma after the decimal point
+    "1,23.45",             # an English group of two digits
+    "1.234,.",             # a dot after the decimal comma
     ".",
 ])
 def test_what_no_bookkeeper_writes_is_refused_with_the_text(text):

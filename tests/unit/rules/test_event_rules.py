@@ -83,3 +83,20 @@ def test_event_times_are_utc_whatever_the_machines_time_zone(monkeypatch):
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_letter_event_names_every_invoice_new_to_dunning_and_all_costs_claimed():
+    from dataclasses import replace
+
+    from ..test_events import _plan
+
+    plan = _plan()
+    # the invoice already in dunning first, the new one after it: the new one still counts
+    reordered = replace(plan, advances=tuple(reversed(plan.advances)))
+    assert [e.fields["invoice_number"] for e in events.invoices_overdue(reordered, AT)] == ["RE-1"]
+    # dunning fees and the §288 Abs. 5 flat fee are both costs of the letter
+    costly = replace(plan, lines=tuple(replace(line, fees=Decimal("1.50"), flat_fee=Decimal("40.00"))
+                                       for line in plan.lines))
+    assert events.notice_sent(costly, ["email"], AT).fields["fees"] == "83.00"  # 2 × (1.50 + 40.00)
+    handed = events.handed_over_by_dunning(plan, AT)
+    assert [e.fields["notice_id"] for e in handed] == [plan.notice_id, plan.notice_id]
