@@ -71,7 +71,7 @@ benchmark: bench
 cost: $(VENV)/.installed
 	$(VENV)/bin/python benchmarks/cost.py
 
-# mutation testing of the pure core with mutmut (tools/mutation.py) → docs/mutation.md. Hours on
+# mutation testing of the pure core with mutmut (tools/mutation.py) → docs/mutation.md. ~40 min on
 # 2 cores, so not part of `make test`: .ci/mutation runs it weekly.
 # `make mutation ARGS=--check` fails on an unexplained survivor or a score below its target;
 # ARGS="--only 'mahnwerk.domain.interest.*'" for one module; ARGS=--resume after a stop.
