@@ -222,7 +222,9 @@ class Attributor:
         self.out = out
 
     @staticmethod
-    def fails(item, mutant: str) -> bool:  # type: ignore[no-untyped-def]
+    def fails(item, mutant: str, seconds: int = 5) -> bool:  # type: ignore[no-untyped-def]
+        """Whether ``item`` fails under ``mutant``; running longer than ``seconds`` counts as failing
+        (a mutant that loops is detected, as mutmut counts a timeout)."""
         import signal
 
         from _pytest.runner import runtestprotocol
@@ -232,7 +234,7 @@ class Attributor:
 
         os.environ["MUTANT_UNDER_TEST"] = mutant
         signal.signal(signal.SIGALRM, too_long)
-        signal.alarm(60)
+        signal.alarm(seconds)
         try:
             reports = runtestprotocol(item, log=False, nextitem=None)
         finally:
@@ -258,7 +260,8 @@ class Attributor:
         also_killed_by_others = []
         for mutant in sorted({m for ms in kills.values() for m in ms}):
             covering = tests_by_function.get(mutant.partition("__mutmut_")[0], set())
-            if any(self.fails(o, mutant) for o in others if o.nodeid in covering):
+            if any(self.fails(o, mutant, 5 + int(10 * duration.get(o.nodeid, 0.0)))
+                   for o in others if o.nodeid in covering):
                 also_killed_by_others.append(mutant)
         self.out.write_text(json.dumps({"kills": kills, "also_killed_by_others": also_killed_by_others},
                                        indent=1), "utf-8")
@@ -360,6 +363,8 @@ def render(mutants: list[Mutant], attribution: dict, meta: dict) -> str:
               "kills it). Found by running each rule test under every mutant of the functions it "
               "calls, then the older selected tests under the mutants the rule tests kill.", ""]
     kills = attribution.get("kills", {})
+    if not kills:
+        lines.append("(Not computed for this report: run `tools/mutation.py --report` to compute it.)")
     others = set(attribution.get("also_killed_by_others", []))
     by_name = {m.name: m for m in mutants}
     # each mutant that only rule tests kill is listed once, under the most specific rule test that
@@ -455,8 +460,8 @@ def main() -> int:
         mutants = [m for m in mutants if any(fnmatch.fnmatch(m.name, g) for g in meta["only"])]
     stale = attach_reasons(mutants)
     saved = STAGE / "attribution.json"
-    if args.reuse_attribution and saved.exists():
-        attribution = json.loads(saved.read_text("utf-8"))
+    if args.reuse_attribution:
+        attribution = json.loads(saved.read_text("utf-8")) if saved.exists() else {}
     else:
         attribution = attribute(mutants)
     if not meta["only"]:
