@@ -362,6 +362,8 @@ def render(mutants: list[Mutant], attribution: dict, meta: dict) -> str:
               "test kills, and these listed (each once, under the rule test with the fewest kills that "
               "kills it). Found by running each rule test under every mutant of the functions it "
               "calls, then the older selected tests under the mutants the rule tests kill.", ""]
+    if meta.get("attribution_note"):
+        lines += [meta["attribution_note"], ""]
     kills = attribution.get("kills", {})
     if not kills:
         lines.append("(Not computed for this report: run `tools/mutation.py --report` to compute it.)")
