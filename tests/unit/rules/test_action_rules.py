@@ -52,13 +52,14 @@ def test_a_reason_is_kept_trimmed_to_500_characters():
     assert result.detail == {"reason": "x" * 500}
 
 
-def test_a_disputed_claim_gets_no_letters_until_resolved_then_dunning_resumes_today():
+def test_a_disputed_claim_gets_no_letters_until_resolved_then_dunning_resumes_with_its_grace():
     disputed = apply_action(invoice(), "dispute", TODAY, reason="Ware mangelhaft")
     assert (disputed.invoice.status, disputed.invoice.next_action_on) == (S.DISPUTED, None)
     assert (disputed.kind, disputed.detail) == ("disputed", {"reason": "Ware mangelhaft"})
+    # resolved the same day: the two days of grace it had left (next letter 12.03.) still count
     resolved = apply_action(disputed.invoice, "resolve", TODAY)
-    assert (resolved.invoice.status, resolved.invoice.next_action_on) == (S.OPEN, TODAY)
-    assert (resolved.kind, resolved.detail) == ("dispute_resolved", {})
+    assert (resolved.invoice.status, resolved.invoice.next_action_on) == (S.OPEN, date(2026, 3, 12))
+    assert resolved.kind == "dispute_resolved"
     # a claim that was partly paid before the dispute is partly paid again
     part = apply_action(invoice(S.DISPUTED, open_amount="200.00"), "resolve", TODAY)
     assert part.invoice.status == S.PARTIALLY_PAID
