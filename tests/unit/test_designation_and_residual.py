@@ -231,3 +231,11 @@ def test_residual_settings_default_to_waive_above_ten_euros():
     p = policy_from_dict({})
     assert (p.residual_charges, p.residual_minimum) == ("waive", D("10.00"))
     assert policy_from_dict({"residual_charges": "ask", "residual_minimum": "0"}).residual_charges == "ask"
+
+
+@pytest.mark.parametrize("text", ["NaN", "nan", "-NaN", "Infinity", "-inf", "sNaN"])
+def test_a_stored_amount_that_is_not_a_number_is_refused(text):
+    from mahnwerk.domain.money import AmountError, from_str
+
+    with pytest.raises(AmountError):
+        from_str(text)

@@ -15,8 +15,11 @@ class AmountError(ValueError):
 def cents(value: Decimal | int | str) -> Decimal:
     """Round to cents, commercial rounding (half up), as German accounting expects."""
     try:
-        return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-    except InvalidOperation as exc:  # more digits than the context's precision, NaN, …
+        amount = Decimal(value)
+        if not amount.is_finite():  # a quiet NaN would pass quantize unrefused
+            raise InvalidOperation
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than the context's precision, NaN, infinity
         raise AmountError(f"not an amount we can handle: {str(value)[:40]!r}") from exc
 
 
