@@ -89,3 +89,42 @@ def test_ninety_days_of_a_realistic_book_are_reproducible(tmp_path):
     assert Counter(i["status"] for i in a["invoices"])["paid"] >= 5
     # every notice's parts add up to its total, and its letter and e-mail print them
     assert check_notices(a, tmp_path / "a") >= 100
+
+
+def test_the_api_claims_what_summary_and_letters_claim_for_every_notice_of_the_book(tmp_path):
+    """The same 90-day book in this process: every notice the API lists has the figures of
+    summary.json, which add up and which its letter and e-mail print (``check_notices``)."""
+    from datetime import UTC, date, datetime
+
+    from mahnwerk.service.keys import create_key
+    from mahnwerk_local.simulation import SimulationInput, _collect, run_book
+    from mahnwerk_local.stack import LocalStack
+
+    invoices = tmp_path / "book.csv"
+    invoices.write_bytes(book_csv(customers=60, invoices=240, seed=7))
+    payments = tmp_path / "kontoauszug.xml"
+    payments.write_bytes(statement_for(invoices.read_bytes()))
+    settings = json.loads((ROOT / "infra/mahnwerk_local/demo/settings.json").read_text("utf-8"))
+    spec = SimulationInput("book", settings, [invoices], date(2026, 8, 1), date(2026, 10, 29),
+                           tmp_path / "out", payment_files=[payments])
+    with LocalStack() as stack:
+        days = run_book(stack, "book", settings, [invoices], [payments], spec.start, spec.end)
+        summary = _collect(stack, spec, days).summary
+        with stack.service_context() as ctx:
+            key, _ = create_key(ctx, "book", "tests", datetime(2026, 8, 1, tzinfo=UTC))
+        listed, cursor = [], None
+        while True:
+            page = stack.api("GET", "/v1/notices", key=key,
+                             query={"limit": "200", **({"cursor": cursor} if cursor else {})})
+            assert page.status == 200, page.body
+            listed += page.body["items"]
+            cursor = page.body["next_cursor"]
+            if not cursor:
+                break
+    rows = {n["notice_id"]: n for n in summary["notices"]}
+    assert len(rows) >= 100 and {n["notice_id"] for n in listed} == set(rows)
+    for notice in listed:
+        row = rows[notice["notice_id"]]
+        for key_ in ("principal", "paid", "interest", "fees", "flat_fee", "total", "deadline"):
+            assert notice[key_] == row[key_], (notice["notice_id"], key_)
+    assert check_notices(summary, tmp_path / "out") >= 100
