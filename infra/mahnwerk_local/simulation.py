@@ -12,6 +12,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from mahnwerk.domain.reports import behaviour as payment_behaviour
+
 from .stack import LocalStack
 
 BERLIN_TZ = "Europe/Berlin"
@@ -190,7 +192,8 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
         "notices": notice_rows,
         "payments": payments,
         "rejected": rejected,
-        "customers": {cid: b for cid, b in sorted(behaviour.items()) if b.get("paid_count")},
+        # every customer: the counters reconciliation keeps and what the reports derive from them
+        "customers": {cid: {**b, **payment_behaviour(b).as_dict()} for cid, b in sorted(behaviour.items())},
         "dead_letters": {name: stack.queue_depth(name) for name in stack.dead_letter_queues()},
     }
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",

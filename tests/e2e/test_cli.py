@@ -163,5 +163,11 @@ def test_simulate_with_a_bank_statement_stops_letters_for_payers(tmp_path):
     assert review["amount"] == "12.34" and review["unmatched"] == "12.34"
     # both named invoices are paid; their cents of interest are a residual charge, waived
     assert summary["customers"]["K-1"]["paid_count"] == 2
+    # issued 01.10., paid 23.10. after the reminder of 22.10.: 22 days, 60 points each, too few to judge
+    k1 = summary["customers"]["K-1"]
+    assert (k1["average_days_to_pay"], k1["on_time_share"], k1["score"], k1["badge"]) == \
+        ("22.0", "0.000", 60, "new")
+    # a customer who has paid nothing in full is listed too, without figures to judge by
+    assert summary["customers"]["K-2"]["paid_count"] == 0 and summary["customers"]["K-2"]["score"] is None
     waived = {i["number"]: i for i in summary["invoices"] if i["charges_state"] == "waived"}
     assert {"RE-1", "RE-2", "RE-5"} <= set(waived)

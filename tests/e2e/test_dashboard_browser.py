@@ -240,6 +240,70 @@ def test_an_owner_works_through_the_dashboard(served: Any, chromium: Any) -> Non
     assert console.errors == []
 
 
+#: Every word of the page on one line and on the screen: lists what is cut (split across lines
+#: although it would fit, outside the viewport, or clipped by a scrolling strip).
+CUT_WORDS_JS = r"""
+() => {
+  const problems = [];
+  const vw = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > vw) problems.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${vw}`);
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || el.closest('script,style,svg,[hidden],.sr-only,.skip,option,textarea,pre,select')) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    // words cut across lines
+    const re = /\S+/g; let m;
+    while ((m = re.exec(node.data))) {
+      const range = document.createRange();
+      range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+      const rects = [...range.getClientRects()].filter(r => r.width > 0);
+      if (rects.length === 0) continue;
+      const tops = new Set(rects.map(r => Math.round(r.top)));
+      if (tops.size > 1 && !m[0].includes('-')) problems.push(`word split: "${m[0]}" in <${el.tagName.toLowerCase()} class=${el.className}>`);
+      // words outside the viewport or clipped by an overflow:hidden/auto ancestor
+      const r = rects[rects.length - 1];
+      if (r.right > vw + 0.5 || r.left < -0.5) problems.push(`word outside the screen: "${m[0]}" (${Math.round(r.left)}..${Math.round(r.right)}) in <${el.tagName.toLowerCase()} class=${el.className}>`);
+      for (let a = el; a && a !== document.body; a = a.parentElement) {
+        const s = getComputedStyle(a);
+        if (s.overflowX !== 'visible') {
+          const box = a.getBoundingClientRect();
+          if (r.right > box.right + 0.5 || r.left < box.left - 0.5) { problems.push(`word clipped: "${m[0]}" by <${a.tagName.toLowerCase()} class=${a.className}>`); }
+          break;
+        }
+      }
+    }
+  }
+  return [...new Set(problems)];
+}
+"""
+
+PHONE_PAGES = ("/app/", "/app/invoices", "/app/invoices/RE-2026-101", "/app/customers",
+               "/app/customers/K-1001", "/app/payments", "/app/upload", "/app/settings")
+
+
+def test_every_page_fits_a_phone_without_cut_words(served: Any, chromium: Any) -> None:
+    console = Console()
+    phone = console.watch(chromium.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                               has_touch=True, locale="de-DE").new_page())
+    phone.goto(served.base + "/app/login")
+    phone.fill("#key", served.key)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(served.base + "/app/")
+    for lang in ("de", "en"):
+        phone.goto(f"{served.base}/app/?lang={lang}")
+        for path in PHONE_PAGES:
+            phone.goto(served.base + path)
+            assert phone.evaluate(CUT_WORDS_JS) == [], f"{path} ({lang})"
+        # the whole menu is on the screen: every entry reachable without scrolling sideways
+        for link in phone.locator("nav.main-nav a").all():
+            box = link.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert console.errors == []
+
+
 def test_tenant_isolation_holds_in_the_browser(chromium: Any) -> None:
     """Signed in as tenant A, the URL of tenant B's invoice is a 404 page, its letter too."""
     from mahnwerk.service.keys import create_key

@@ -98,7 +98,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "phase_handed_over": ("Übergeben", "Handed over"),
     "phase_paid": ("Bezahlt", "Paid"),
     "phase_disputed": ("Bestritten", "Disputed"),
-    "phase_closed": ("Ausgebucht/storniert", "Written off/cancelled"),
+    "phase_closed": ("Ausgebucht / storniert", "Written off / cancelled"),
     "status_open": ("offen", "open"),
     "status_partially_paid": ("teilweise bezahlt", "partly paid"),
     "status_paid": ("bezahlt", "paid"),
