@@ -118,6 +118,39 @@ def test_mt940_cp1252_is_read():
     assert entry.debtor_name == "Jörg Weiß"
 
 
+@pytest.mark.parametrize("code_page, purpose, name", [
+    # DOS code pages older German banking programs write: ü is 0x81, ß 0xE1 (not Windows-1252)
+    ("cp850", "Grüße für Überweisung RE-7", "Jörg Weiß"),
+    ("cp437", "Grüße für Überweisung RE-7", "Jörg Weiß"),
+    ("cp850", "Facture réglée à Genève", "François Müller"),
+    # Central European (852): Polish and Czech letters beside the German ones
+    ("cp852", "Zapłata faktura RE-7 Łódź", "Dvořák Müller"),
+])
+def test_mt940_in_a_dos_code_page_keeps_its_letters(code_page, purpose, name):
+    data = mt940(f":61:2401020102C1,00NTRFNONREF\n:86:166?20SVWZ+{purpose}?32{name}\n")
+    [entry] = parse_mt940(data.decode().encode(code_page), "a.sta").entries
+    assert (entry.remittance, entry.debtor_name) == (purpose, name)
+
+
+def test_mt942_interim_report_takes_its_currency_from_the_floor_limit():
+    data = (b":20:INTRADAY1\n:25:DE89370400440532013000\n:28C:00001/001\n:34F:EURD0,\n"
+            b":13D:2401021200+0100\n:61:2401020102C150,00NTRFNONREF\n:86:166?20SVWZ+RE-17?32Anna Schmidt\n"
+            b":90C:1EUR150,00\n-\n")
+    assert sniff_bank_format(data) == "mt940"
+    result = parse_bank_file(data, "intraday.sta")
+    assert result.rejects == []
+    [entry] = result.entries
+    assert (entry.amount, entry.currency, entry.remittance, entry.booking_date) == (
+        Decimal("150.00"), "EUR", "RE-17", date(2024, 1, 2))
+
+
+def test_mt940_booking_without_balance_or_floor_limit_is_rejected_for_its_unknown_currency():
+    data = (b":20:X\n:25:DE89370400440532013000\n:61:2401020102C150,00NTRFNONREF\n:86:166?20SVWZ+RE-17\n"
+            b"-\n")
+    result = parse_mt940(data, "x.sta")
+    assert result.entries == [] and "currency of this booking is unknown" in result.rejects[0].reason
+
+
 def test_mt940_bad_booking_line_is_rejected_and_the_others_are_kept():
     bookings = (
         ":61:2401020102C10,00NTRFNONREF\n:86:166?20SVWZ+ok\n"

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from mahnwerk.intake.einvoice import parse_einvoice_xml
+from mahnwerk.intake.files import parse_invoice_file
 from mahnwerk.intake.guard import EICAR
 from mahnwerk.intake.terms import due_date_from_terms, parse_text_date
 
@@ -270,6 +271,25 @@ def test_known_profiles_are_accepted(profile):
     assert one(cii(profile=profile)).profile == profile
 
 
+@pytest.mark.parametrize("printed, meant", [
+    # ":" where the guideline has "#…#urn:" (python-factur-x, early ZUGFeRD 2.0 tools)
+    ("urn:cen.eu:en16931:2017:compliant:factur-x.eu:1p0:basic",
+     "urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:basic"),
+    ("urn:cen.eu:en16931:2017:conformant:urn:factur-x.eu:1p0:extended",
+     "urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended"),
+    ("urn:cen.eu:en16931:2017:compliant:xoev-de:kosit:standard:xrechnung_1.2",
+     "urn:cen.eu:en16931:2017#compliant#urn:xoev-de:kosit:standard:xrechnung_1.2"),
+    # upper case (a URN's namespace is case-insensitive)
+    ("URN:FACTUR-X.EU:1P0:MINIMUM", "urn:factur-x.eu:1p0:minimum"),
+])
+def test_variant_spellings_of_known_profiles_are_read_with_a_warning(printed, meant):
+    result = parse_invoice_file(cii(profile=printed), "r.xml", "t1", 14)
+    [record] = result.records
+    assert record.number and not result.rejects
+    [warning] = result.warnings
+    assert repr(meant) in warning.reason and "abweichende Schreibweise" in warning.reason
+
+
 @pytest.mark.parametrize("changes, reason", [
     ({"currency": "USD"}, "currency 'USD' is not supported"),
     ({"currency": ""}, "currency is missing"),
@@ -281,7 +301,9 @@ def test_known_profiles_are_accepted(profile):
     ({"issue": "202603", "issue_format": "610"}, "date format '610'"),
     ({"type_code": "999"}, "unknown document type code '999'"),
     ({"type_code": ""}, "document type code (BT-3) is missing"),
-    ({"profile": "urn:cen.eu:en16931:2017:compliant:factur-x.eu:1p0:basic"}, "unknown e-invoice profile"),
+    ({"profile": "urn:cen.eu:en16931:2017:draft"}, "unknown e-invoice profile"),
+    ({"profile": "urn:factur-x.eu:1p0:fancy"}, "unknown e-invoice profile"),
+    ({"profile": "urn:cen.eu:en16931:2018"}, "unknown e-invoice profile"),
     ({"profile": ""}, "profile, BT-24) is missing"),
     ({"grand": "1.234,56"}, "grand total is not an amount"),
     ({"payable": "12 EUR"}, "payable amount is not an amount"),

@@ -38,7 +38,7 @@ __all__ = [
     "sniff_bank_format",
 ]
 
-_MT940_START = re.compile(r"^(?::20:|\{1:|:940:)")
+_MT940_START = re.compile(r"^(?::20:|\{1:|:94[02]:)")
 _MT940_BOOKING = re.compile(r"(?:^|[\r\n]):61:\d{6}")
 _SNIFF_BYTES = 1024 * 1024
 

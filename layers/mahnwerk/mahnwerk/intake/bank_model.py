@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -152,6 +153,49 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     return data.decode("latin-1")
+
+
+#: 8-bit code pages bank files come in, preferred in this order when two read equally well
+_CODE_PAGES = ("cp1252", "cp850", "cp437", "cp852")
+#: letters West and Central European bank texts are full of: they count double
+_COMMON_LETTERS = frozenset("äöüÄÖÜßéèàçÉ")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _plausibility(text: str) -> int:
+    """How much ``text``'s non-ASCII characters look like a European bank text: letters of the
+    Latin alphabet count (the most common ones double), anything else (box drawing, Greek, ™,
+    typographic marks SWIFT's character set has no room for) counts against."""
+    score = 0
+    for char in _NON_ASCII.findall(text):
+        if char in _COMMON_LETTERS:
+            score += 2
+        elif char.isalpha() and "LATIN" in unicodedata.name(char, ""):
+            score += 1
+        else:
+            score -= 2
+    return score
+
+
+def decode_8bit(data: bytes) -> str:
+    """UTF-8 (BOM or not) when it is valid, else the 8-bit code page that reads best: Windows-1252
+    or the DOS code pages 850, 437 and 852 that older banking programs (MT940 exports) still
+    write. "Müller" is 0xFC in Windows-1252 but 0x81 in the DOS pages; the plausibility of the
+    decoded letters decides, never the file name."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best, best_score = data.decode("latin-1"), None
+    for encoding in _CODE_PAGES:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = _plausibility(text)
+        if best_score is None or score > best_score:
+            best, best_score = text, score
+    return best
 
 
 def clean(text: str) -> str:

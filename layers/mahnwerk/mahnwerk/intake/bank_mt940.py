@@ -1,14 +1,17 @@
 """SWIFT MT940 statements as German banks export them (incl. the ZKA/DFÜ structured :86:). Pure.
 
 Fields read: :20: reference, :25: account, :28:/:28C: number, :60F:/:60M: opening balance,
-:61: booking line, :86: details, :62F:/:62M: closing balance; :13D: :21: :34F: :64: :65: :90C:
-:90D: are known and skipped. SWIFT envelopes (``{1:…}{2:…}{4:`` … ``-}``) are tolerated.
+:61: booking line, :86: details, :62F:/:62M: closing balance; :13D: :21: :64: :65: :90C:
+:90D: are known and skipped. MT942 interim reports (the day's bookings so far) have no balance
+lines: their floor limit :34F: gives the currency. SWIFT envelopes (``{1:…}{2:…}{4:`` … ``-}``)
+are tolerated.
 
-Text: UTF-8, else Windows-1252, else Latin-1; control characters (a stray binary byte) are
-removed. Lines are right-trimmed and field continuation lines are joined *without* a separator:
-banks wrap at 65 characters mid-word, and the ?20–?29 purpose subfields are 27-character chunks
-of one text (an invoice number split over two subfields must come out whole). Free-text :86:
-without subfield structure is joined with spaces.
+Text: UTF-8, else the 8-bit code page the text reads best in: Windows-1252 or one of the DOS
+code pages (437, 850, 852) older banking programs still write (see ``decode_8bit``); control
+characters (a stray binary byte) are removed. Lines are right-trimmed and field continuation
+lines are joined *without* a separator: banks wrap at 65 characters mid-word, and the ?20–?29
+purpose subfields are 27-character chunks of one text (an invoice number split over two
+subfields must come out whole). Free-text :86: without subfield structure is joined with spaces.
 
 Remittance: the SVWZ+ part when the purpose uses SEPA keywords, else the whole purpose text
 (keyword markers removed, IBAN+/BIC+ left out). Structured reference: EREF+, else KREF+.
@@ -36,7 +39,7 @@ from .bank_model import (
     BankStatement,
     clean,
     compact_account,
-    decode_text,
+    decode_8bit,
     guarded,
     oversized,
     strip_controls,
@@ -44,7 +47,9 @@ from .bank_model import (
 )
 
 _TAG = re.compile(r"^:(\d{2}[A-Z]?):(.*)$")
-_SKIPPED_TAGS = {"13", "13D", "21", "34F", "64", "65", "90C", "90D"}
+_SKIPPED_TAGS = {"13", "13D", "21", "64", "65", "90C", "90D"}
+#: MT942 floor limit indicator: currency, optional D/C mark, amount (``EURD20,00``, ``EUR0,``)
+_FLOOR_LIMIT = re.compile(r"^(?P<ccy>[A-Z]{3})[CD]?\d[\d,]*$")
 _LINE_61 = re.compile(
     r"^(?P<vdate>\d{6})(?P<edate>\d{4})?(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?"
     r"(?P<amount>\d[\d,]*)(?P<ttype>[NSF][A-Z0-9]{3})?(?P<rest>.*)$"
@@ -87,6 +92,8 @@ class _Block:
     statement: BankStatement
     pending: list[_Pending] = field(default_factory=list)
     closed: bool = False  # a closing balance was read
+    #: MT942 (interim report) has no balance lines; its floor limit :34F: names the currency
+    currency: str = ""
 
 
 def _fields(text: str, result: BankParseResult) -> list[_Field]:
@@ -120,7 +127,7 @@ def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
     result = BankParseResult(file_name, "mt940")
     if oversized(result, data, max_bytes):
         return result
-    text = strip_controls(decode_text(data))
+    text = strip_controls(decode_8bit(data))
     if not text.strip():
         result.reject(0, "the file is empty")
         return result
@@ -209,6 +216,13 @@ def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
             else:
                 current.statement.closing = balance
             current.closed = True
+        elif tag == "34F":
+            current = block or open_block(fld.line)
+            limit = _FLOOR_LIMIT.match(clean(fld.first))
+            if limit is None:
+                result.reject(fld.line, f"floor limit :34F: not understood: {clean(fld.first)[:40]!r}")
+            else:
+                current.currency = current.currency or limit["ccy"]
         elif tag in _SKIPPED_TAGS:
             continue
         else:
@@ -225,12 +239,13 @@ def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
 def _finish(block: _Block, result: BankParseResult) -> None:
     statement = block.statement
     balance = statement.opening or statement.closing
-    if balance is None:
+    currency = balance.currency if balance is not None else block.currency
+    if not currency:
         for pending in block.pending:
-            result.reject(pending.line, "the statement has no balance line (:60F:/:62F:), so the "
-                                        "currency of this booking is unknown")
+            result.reject(pending.line, "the statement has no balance line (:60F:/:62F:) and no "
+                                        "floor limit (:34F:), so the currency of this booking is "
+                                        "unknown")
         return
-    currency = balance.currency
     taken = []
     for pending in block.pending:
         remittance, reference, name, iban = _details(pending.details)

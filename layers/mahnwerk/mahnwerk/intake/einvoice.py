@@ -29,6 +29,7 @@ from defusedxml.ElementTree import iterparse
 
 from ..domain.model import Address, Customer, InvoiceRecord
 from ..domain.money import ZERO, cents
+from . import profiles
 from .csv_invoices import customer_id_from_name
 from .guard import EICAR, MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, too_large
 from .result import ParseResult
@@ -52,16 +53,6 @@ ROOTS: dict[tuple[str, str], str] = {
     (NS_UBL_INVOICE, "Invoice"): "ubl",
     (NS_UBL_CREDIT, "CreditNote"): "ubl",
 }
-
-#: specification identifiers (BT-24) we know; anything else is refused, it is not an EN 16931 file
-#: we can trust. EN 16931 CIUS/extensions chain ``#compliant#urn:…`` / ``#conformant#urn:…``.
-_PROFILES = (
-    re.compile(r"urn:cen\.eu:en16931:2017(?:#(?:compliant|conformant)#urn:[^#\s]+)*"),
-    re.compile(r"urn:factur-x\.eu:1p0:(?:minimum|basicwl)"),
-    re.compile(r"urn:zugferd\.de:2p0:(?:minimum|basicwl)"),
-    re.compile(r"urn:ferd:CrossIndustryDocument:invoice:1p0:(?:basic|comfort|extended)"),
-    re.compile(r"urn:ferd:invoice:rc:(?:basic|comfort|extended)"),  # ZUGFeRD 1.0 release candidate
-)
 
 #: UNTDID 1001 codes EN 16931 allows for BT-3, by the direction the money goes.
 #: Commercial invoices and their kin: the customer owes the amount. 389 is a self-billed invoice
@@ -447,7 +438,7 @@ def _record(f: _Fields, tenant_id: str, default_terms_days: int) -> InvoiceRecor
     if not f.profile:
         raise EInvoiceError("the specification identifier (profile, BT-24) is missing; not an EN 16931 "
                             "e-invoice")
-    if not any(p.fullmatch(f.profile) for p in _PROFILES):
+    if profiles.canonical(f.profile) is None:
         raise EInvoiceError(f"unknown e-invoice profile {f.profile[:120]!r}; the file does not follow a "
                             "known ZUGFeRD/Factur-X/XRechnung/EN 16931 specification")
     if not f.number:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..domain.model import InvoiceRecord, Reject
+from .profiles import canonical
 
 
 @dataclass
@@ -28,11 +29,19 @@ def record_warnings(records: Iterable[InvoiceRecord], file: str) -> list[Reject]
     """What the import report points out about records taken as they are.
 
     A due date before the invoice date is taken as printed, never refused: the debtor is simply
-    overdue from the start, which the owner should know.
+    overdue from the start, which the owner should know. An e-invoice whose specification
+    identifier is a known variant spelling is read as the profile it names, and says so.
     """
-    return [
-        Reject(file, r.line, f"Rechnung {r.number}: das Fälligkeitsdatum {r.due_date:%d.%m.%Y} liegt vor "
-                             f"dem Rechnungsdatum {r.issue_date:%d.%m.%Y}; übernommen wie angegeben, die "
-                             "Rechnung ist damit sofort überfällig")
-        for r in records if r.due_date < r.issue_date
-    ]
+    warnings = []
+    for r in records:
+        if r.due_date < r.issue_date:
+            warnings.append(Reject(
+                file, r.line, f"Rechnung {r.number}: das Fälligkeitsdatum {r.due_date:%d.%m.%Y} liegt vor "
+                              f"dem Rechnungsdatum {r.issue_date:%d.%m.%Y}; übernommen wie angegeben, die "
+                              "Rechnung ist damit sofort überfällig"))
+        spelled = canonical(r.profile) if r.profile else r.profile
+        if spelled and spelled != r.profile:
+            warnings.append(Reject(
+                file, r.line, f"Rechnung {r.number}: die Profilkennung (BT-24) {r.profile[:120]!r} ist "
+                              f"eine abweichende Schreibweise von {spelled!r}; gelesen nach diesem Profil"))
+    return warnings
