@@ -25,9 +25,10 @@ from enum import StrEnum
 from typing import Any
 
 from .dunning import NoticePlan
-from .matching import Settlement, Suggestion
+from .matching import Suggestion
 from .model import Invoice, InvoiceStatus
 from .money import to_str
+from .settling import Settlement
 
 SOURCE = "mahnwerk"
 SCHEMA_VERSION = 1

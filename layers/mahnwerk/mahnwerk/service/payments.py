@@ -24,6 +24,7 @@ from ..domain.actions import NotAllowed
 from ..domain.dates import business_date
 from ..domain.model import DomainError, Invoice, InvoiceStatus
 from ..domain.money import ZERO, to_str
+from ..domain.settling import application_why, settleable
 from ..intake.bank_model import BankEntry
 from .bootstrap import Context
 from .invoice_ops import NotFound
@@ -32,11 +33,9 @@ from .reconcile import (
     Booking,
     _Book,
     _book_entry,
-    application_why,
     booked_events,
     publish_outbox,
     settle_on,
-    settleable,
 )
 from .tenants import load_settings
 

@@ -18,23 +18,17 @@ from typing import Any
 from ..adapters.dynamo import Conflict
 from ..domain import events, residual, undo
 from ..domain.dunning import NoticeLine, accrue, claim_line
-from ..domain.matching import InvoiceIndex, OpenBook, OpenItem, Settlement, settle
+from ..domain.matching import match_payment
 from ..domain.model import Customer, Invoice, InvoiceStatus, Reject
 from ..domain.money import ZERO, cents, to_str
+from ..domain.open_book import OpenBook, OpenItem
+from ..domain.references import InvoiceIndex
 from ..domain.settings import TenantSettings
+from ..domain.settling import Settlement, application_why, settle, settleable
 from ..intake.bank import parse_bank_file
 from ..intake.bank_model import BankEntry
 from .bootstrap import Context
 from .law import base_rates
-
-OPEN = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.HANDED_OVER,
-        InvoiceStatus.DISPUTED)
-
-
-def settleable(inv: Invoice) -> bool:
-    """An invoice a payment can still settle: open principal or fees, or a residual charge that
-    is claimed or awaits the owner's decision."""
-    return (inv.status in OPEN and inv.open_amount + inv.fees_open > ZERO) or residual.claimable(inv)
 
 
 @dataclass
@@ -259,7 +253,7 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
     at = at or datetime.now(UTC)
     via = "api" if source == "api" else "bank"
     on = entry.booking_date
-    match = book.openbook(on).match(entry, book.index)
+    match = match_payment(entry, book.openbook(on), index=book.index)
     base: dict[str, Any] = {
         "booking_date": on.isoformat(), "amount": to_str(entry.amount),
         "remittance": entry.remittance[:500], "debtor_name": entry.debtor_name[:140],
@@ -308,16 +302,6 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
     return matched
 
 
-def application_why(method: str, application: str) -> str:
-    """Why a payment was applied the way it was (§§366, 367 BGB), in a few English words."""
-    if application == "designated":
-        return "named in the remittance" if method == "reference" else \
-            "amount equals the open principal"
-    if method in ("amount+iban", "amount+name"):
-        return "amount equals the whole claim"
-    return "no invoice named"
-
-
 def booked_events(tenant: str, payment_id: str, customer_id: str, on: date, amount: Decimal,
                   method: str, booking: Booking, via: str, at: datetime) -> list[events.DomainEvent]:
     """PaymentMatched, and InvoicePaid for each invoice the payment settled in full."""
@@ -333,10 +317,8 @@ __all__ = [
     "BankReport",
     "Booking",
     "Outbox",
-    "application_why",
     "booked_events",
     "ingest_statement",
     "publish_outbox",
     "settle_on",
-    "settleable",
 ]
