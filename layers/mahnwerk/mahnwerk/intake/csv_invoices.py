@@ -25,6 +25,7 @@ from typing import BinaryIO, TextIO
 from ..domain.customers import INTAKE_FIELDS
 from ..domain.model import Address, Customer, CustomerOverrides, InvoiceRecord, Reject, build_many
 from ..domain.names import fold
+from ..domain.settings import CSV_FIELDS
 from .guard import Rejoined, read_head
 from .values import parse_amount, parse_amounts, parse_date
 
@@ -101,6 +102,8 @@ def header_key(text: str) -> str:
 
 
 def _aliases() -> dict[str, str]:
+    if set(HEADERS) != CSV_FIELDS:  # the fields a tenant may map its headers to: a bug here
+        raise AssertionError(f"HEADERS and settings.CSV_FIELDS differ: {set(HEADERS) ^ CSV_FIELDS}")
     found: dict[str, str] = {}
     for name, aliases in HEADERS.items():
         for alias in aliases:
