@@ -95,10 +95,6 @@ def from_outbox(text: str) -> list[DomainEvent]:
             for e in json.loads(text or "[]")]
 
 
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 # --- constructors ---------------------------------------------------------------------------------
 
 def invoice_received(invoice: Invoice, at: datetime, via: str) -> DomainEvent:

@@ -43,6 +43,7 @@ from ..adapters.dynamo import (
 )
 from ..adapters.privacy import ERASURE_PREFIX, PrivacyStore
 from ..domain import events
+from ..domain.dates import iso_day, parse_day
 from ..domain.model import DomainError, Invoice, check_tenant_id
 from ..domain.money import to_str
 from ..domain.names import find_name, id_names_person, same_person
@@ -130,10 +131,6 @@ def _load(ctx: Context, store: PrivacyStore, tenant: str, customer_id: str) -> H
     return held
 
 
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text[:10]) if text else None
-
-
 def _documents(store: PrivacyStore, tenant: str, customer_id: str, held: Holdings) -> list[Document]:
     docs: dict[str, Document] = {}
 
@@ -149,13 +146,13 @@ def _documents(store: PrivacyStore, tenant: str, customer_id: str, held: Holding
         live = [v for v in store.versions(key) if not v["DeleteMarker"]]
         return next((v for v in live if v.get("IsLatest")), live[0] if live else None)
 
-    sent_by_pdf = {n.pdf_key: _day(n.sent_at or n.reserved_at) for n in held.notices if n.pdf_key}
+    sent_by_pdf = {n.pdf_key: parse_day(n.sent_at or n.reserved_at) for n in held.notices if n.pdf_key}
     prefix = f"notices/{tenant}/{customer_id}/"
     for listed in store.list_objects(prefix):
         if "/" not in listed["Key"][len(prefix):]:
             add(listed, "letter", "person", "retain", LETTER, sent_by_pdf.get(listed["Key"]))
-    post_keys = [(n.post_key, _day(n.sent_at)) for n in held.notices if n.post_key]
-    post_keys += [(s.post_key, _day(s.sent_at)) for s in held.sends if s.post_key]
+    post_keys = [(n.post_key, parse_day(n.sent_at)) for n in held.notices if n.post_key]
+    post_keys += [(s.post_key, parse_day(s.sent_at)) for s in held.sends if s.post_key]
     for key, sent in post_keys:
         if not key.startswith("outbox/post/") or f"/{tenant}/" not in key:
             continue
@@ -184,7 +181,7 @@ def _documents(store: PrivacyStore, tenant: str, customer_id: str, held: Holding
     for payment, refers in held.payments:
         source = payment.source or ""
         if refers and source.startswith(inbox + "bank/") and (obj := current(source)) is not None:
-            add(obj, "bank_statement", "several", "retain", BANK, _day(payment.booking_date))
+            add(obj, "bank_statement", "several", "retain", BANK, parse_day(payment.booking_date))
     for key in [*sources, *(p.source or "" for p, r in held.payments if r)]:
         if not key.startswith(inbox):
             continue
@@ -207,14 +204,10 @@ def _invoice(inv: Invoice, events: list[dict[str, Any]]) -> dict[str, Any]:
         "fees_open": to_str(inv.fees_open), "interest_paid": to_str(inv.interest_paid),
         "charges_open": to_str(inv.charges_open), "charges_waived": to_str(inv.charges_waived),
         "currency": inv.currency, "status": inv.status.value, "level": inv.level,
-        "last_notice_on": _iso(inv.last_notice_on), "next_action_on": _iso(inv.next_action_on),
-        "paused_until": _iso(inv.paused_until), "pause_reason": inv.pause_reason or None,
+        "last_notice_on": iso_day(inv.last_notice_on), "next_action_on": iso_day(inv.next_action_on),
+        "paused_until": iso_day(inv.paused_until), "pause_reason": inv.pause_reason or None,
         "received_at": inv.received_at, "source": inv.source, "events": events,
     }
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def _notice(item: NoticeItem) -> dict[str, Any]:
@@ -354,7 +347,7 @@ def _report(record: dict[str, Any], retained: list[Document]) -> dict[str, Any]:
         "erased_at": record["erased_at"], "reason": record["reason"],
         "pseudonym": record["pseudonym"],
         "retained": [{"key": d.key, "kind": d.kind, "about": d.about, "rule": d.rule.id if d.rule
-                      else None, "until": _iso(d.retain_until)} for d in retained],
+                      else None, "until": iso_day(d.retain_until)} for d in retained],
     }
 
 
