@@ -109,11 +109,9 @@ class Match:
         return self.method is not MatchMethod.UNMATCHED
 
 
-
 class _Pick(NamedTuple):
     candidate: Candidate
     name_score: float
-
 
 
 def match_payment(entry: Payment, open_items: OpenBook | Iterable[OpenItem],
@@ -129,9 +127,7 @@ def match_payment(entry: Payment, open_items: OpenBook | Iterable[OpenItem],
     return _match(book, entry, index)
 
 
-
 # --- the decision -----------------------------------------------------------------------------
-
 
 def _match(book: OpenBook, entry: Payment, index: InvoiceIndex | None = None) -> Match:
     """Match one payment; ``index`` may hold all the tenant's numbers (paid ones too), so a
@@ -272,7 +268,6 @@ def _amount_name(ctx: _Context, by_amount: list[Candidate]) -> _Pick | str | Non
 
 # --- suggestions ------------------------------------------------------------------------------
 
-
 def _unmatched(book: OpenBook, ctx: _Context, notes: list[str]) -> Match:
     return Match(MatchMethod.UNMATCHED, suggestions=_suggest(book, ctx), notes=tuple(notes))
 
@@ -375,7 +370,6 @@ class _Context:
             key = self.book.names.get(customer_id, NameKey((), ""))
             found = self._names[customer_id] = similarity(self.debtor, key)
         return found
-
 
 
 __all__ = ["Match", "MatchMethod", "Suggestion", "match_payment"]

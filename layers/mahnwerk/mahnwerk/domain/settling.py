@@ -131,7 +131,6 @@ def settle(amount: Decimal, claims: Sequence[NoticeLine], named: Sequence[str] =
                       "designated" if designated else "statutory")
 
 
-
 def application_why(method: str, application: str) -> str:
     """Why a payment was applied the way it was (§§366, 367 BGB), in a few English words."""
     if application == "designated":
