@@ -17,15 +17,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from mahnwerk.domain.dates import BERLIN
+
 from .cfn import project_root
 from .stack import LambdaCrash, LocalStack
 
-BERLIN = ZoneInfo("Europe/Berlin")
 SETTINGS = json.loads((project_root() / "infra/mahnwerk_local/demo/settings.json").read_text("utf-8"))
 TENANT = "acme"
 CSV = ("Rechnungsnummer;Kundennummer;Kunde;E-Mail;Straße;PLZ;Ort;Rechnungsdatum;Fällig am;Betrag\n"

@@ -13,10 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from ..domain.money import ZERO, AmountError
+from ..domain.names import fold, plain_umlauts
 from .bank_model import (
     MAX_BYTES,
     MAX_ENTRIES,
@@ -35,11 +35,7 @@ HEADER_SEARCH_LINES = 40
 
 
 def _norm(text: str) -> str:
-    text = text.strip().lower().replace("ß", "ss")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("ae", "a").replace("oe", "o").replace("ue", "u")
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    return re.sub(r"[^a-z0-9]+", " ", plain_umlauts(fold(text))).strip()
 
 
 #: canonical column → header spellings (compared after _norm: case, umlauts, punctuation)

@@ -21,23 +21,15 @@ from ..adapters.api_store import (
 )
 from ..domain import events, undo
 from ..domain.actions import NotAllowed
+from ..domain.booking import Booking, booked_events, settle_on
 from ..domain.dates import business_date
 from ..domain.model import DomainError, Invoice, InvoiceStatus
 from ..domain.money import ZERO, to_str
+from ..domain.settling import application_why, settleable
 from ..intake.bank_model import BankEntry
 from .bootstrap import Context
 from .invoice_ops import NotFound
-from .reconcile import (
-    BankReport,
-    Booking,
-    _Book,
-    _book_entry,
-    application_why,
-    booked_events,
-    publish_outbox,
-    settle_on,
-    settleable,
-)
+from .reconcile import BankReport, _Book, _book_entry, publish_outbox
 from .tenants import load_settings
 
 
