@@ -61,6 +61,7 @@ from typing import NamedTuple, Protocol
 
 from .allocation import allocate
 from .dunning import NoticeLine
+from .iban import compact_iban
 from .model import Customer, InvoiceStatus
 from .money import ZERO, cents
 
@@ -503,10 +504,6 @@ def name_similarity(a: str, b: str) -> float:
 
 def names_match(a: str, b: str) -> bool:
     return _similarity(name_key(a), name_key(b))[1]
-
-
-def compact_iban(iban: str) -> str:
-    return "".join(iban.split()).upper()
 
 
 # --- open items and payments -------------------------------------------------------------------
@@ -1036,7 +1033,7 @@ def settle(amount: Decimal, claims: Sequence[NoticeLine], named: Sequence[str] =
 
 __all__ = [
     "InvoiceIndex", "InvoiceSettlement", "Match", "MatchMethod", "NumberScan", "OpenBook",
-    "OpenItem", "Payment", "Settlement", "Suggestion", "compact_iban", "find_invoice_numbers",
+    "OpenItem", "Payment", "Settlement", "Suggestion", "find_invoice_numbers",
     "format_rf", "match_payment", "name_key", "name_similarity", "names_match",
     "normalize_number", "parse_rf", "rf_check_digits", "rf_payload", "rf_reference", "rf_valid",
     "settle",
