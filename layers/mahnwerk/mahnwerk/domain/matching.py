@@ -49,6 +49,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
+from .iban import compact_iban
 from .model import Customer
 from .names import NAME_TOKEN_OVERLAP, NameKey, name_key, similarity
 from .open_book import (
@@ -58,7 +59,6 @@ from .open_book import (
     OpenBook,
     OpenItem,
     Payment,
-    compact_iban,
     to_cents,
 )
 from .references import InvoiceIndex

@@ -11,14 +11,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple, Protocol
 
 from .dunning import NoticeLine
+from .iban import compact_iban
 from .model import Customer
 from .money import cents
 from .names import NameKey, name_key
 from .references import InvoiceIndex
-
-
-def compact_iban(iban: str) -> str:
-    return "".join(iban.split()).upper()
 
 
 class Payment(Protocol):
@@ -158,5 +155,5 @@ class OpenBook:
         return len(self.items)
 
 
-__all__ = ["KINDS", "PRINCIPAL_KINDS", "Candidate", "OpenBook", "OpenItem", "Payment", "compact_iban",
+__all__ = ["KINDS", "PRINCIPAL_KINDS", "Candidate", "OpenBook", "OpenItem", "Payment",
            "to_cents"]

@@ -15,6 +15,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .iban import compact_iban
 from .model import DomainError
 from .policy import FEE_MAX
 
@@ -90,7 +91,7 @@ class Collector:
 def check_iban(value: str, where: str = "bank.iban") -> str:
     """The IBAN, compact and upper case: check digits, the length of its country, and for a
     German account a bank code the Bundesbank lists. Empty stays empty (no bank block)."""
-    compact = re.sub(r"\s+", "", value).upper()
+    compact = compact_iban(value)
     if not compact:
         return ""
     from schwifty import IBAN

@@ -72,7 +72,6 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 _ALIASES = {_norm(alias): name for name, aliases in HEADERS.items() for alias in aliases}
 _IBAN_IN_TEXT = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\b")
-_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 _DEBIT_MARKS = {"s", "soll", "d", "debit", "belastung", "ausgang", "lastschrift"}
 _CREDIT_MARKS = {"h", "haben", "c", "credit", "gutschrift", "eingang"}
 _MARK_SUFFIX = re.compile(r"^(.*\d)\s*([SH])$")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from ..domain.iban import compact_iban
 from ..domain.model import Customer, DomainError, Invoice
 from ..domain.money import ZERO, cents, to_str
 from ..domain.settings import TenantSettings
@@ -302,7 +303,7 @@ def _settlement(transaction: ET.Element, doc: OutgoingInvoice) -> None:
     means = _add(settlement, "ram:SpecifiedTradeSettlementPaymentMeans")
     _add(means, "ram:TypeCode", PAYMENT_SEPA_TRANSFER)
     account = _add(means, "ram:PayeePartyCreditorFinancialAccount")
-    _add(account, "ram:IBANID", bank.iban.replace(" ", "").upper())
+    _add(account, "ram:IBANID", compact_iban(bank.iban))
     _add(account, "ram:AccountName", _clean(doc.settings.company.name))
     bic = bank.bic.replace(" ", "").upper()
     if len(bic) in (8, 11):
