@@ -116,7 +116,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class NotErasable(DomainError):
-    pass
+    code, status, message = "not_erasable", 400, "the customer cannot be erased now"
 
 
 # --------------------------------------------------------------------------------------------------
