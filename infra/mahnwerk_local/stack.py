@@ -11,7 +11,7 @@ import importlib.util
 import os
 import sys
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +24,22 @@ from .gateway import Gateway
 from .identity import ACCOUNT, FAKE_CREDENTIALS, LOCAL_ENV, REGION
 from .moto_patches import make_event_targets_cheap, make_requests_atomic, make_transactions_cheap, ses_events
 from .provision import Function, Provisioner
+
+
+@contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``values`` set, as it was again afterwards: a function's variables
+    while it runs, the fake credentials while the stack runs."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 @dataclass
@@ -57,7 +73,7 @@ class LocalStack(Provisioner, Gateway):
         self.invocations: list[InvocationLog] = []
         self._modules: dict[Path, ModuleType] = {}
         self._mock: Any = None
-        self._saved_env: dict[str, str | None] = {}
+        self._environment = ExitStack()
 
     # --- life cycle --------------------------------------------------------------------------
 
@@ -71,7 +87,7 @@ class LocalStack(Provisioner, Gateway):
     def start(self) -> None:
         from moto import mock_aws
 
-        self._set_env({**FAKE_CREDENTIALS, **LOCAL_ENV})
+        self._environment.enter_context(environment({**FAKE_CREDENTIALS, **LOCAL_ENV}))
         from mahnwerk.service import bootstrap
 
         make_requests_atomic()
@@ -93,17 +109,7 @@ class LocalStack(Provisioner, Gateway):
             self._mock.stop()
             self._mock = None
             bootstrap.reset()
-        for key, value in self._saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        self._saved_env.clear()
-
-    def _set_env(self, values: Mapping[str, str]) -> None:
-        for key, value in values.items():
-            self._saved_env.setdefault(key, os.environ.get(key))
-            os.environ[key] = value
+        self._environment.close()
 
     # --- helpers for the product's users: files ----------------------------------------------
 
@@ -115,19 +121,6 @@ class LocalStack(Provisioner, Gateway):
         self.client("s3").put_object(Bucket=self.bucket, Key=key, Body=data)
 
     # --- invoking handlers ------------------------------------------------------------------
-
-    @contextmanager
-    def _function_env(self, function: Function) -> Iterator[None]:
-        saved = {k: os.environ.get(k) for k in function.environment}
-        os.environ.update(function.environment)
-        try:
-            yield
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
     def _module(self, function: Function) -> ModuleType:
         module = self._modules.get(function.path)
@@ -142,13 +135,13 @@ class LocalStack(Provisioner, Gateway):
             raise ImportError(f"cannot load {function.path}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
-        with self._function_env(function):
+        with environment(function.environment):
             spec.loader.exec_module(module)
         return module
 
     @contextmanager
     def function_env(self, logical_id: str) -> Iterator[None]:
-        with self._function_env(self.functions[logical_id]):
+        with environment(self.functions[logical_id].environment):
             yield
 
     def handler(self, logical_id: str, container: str | None = None) -> Any:
@@ -170,7 +163,7 @@ class LocalStack(Provisioner, Gateway):
         handler = getattr(module, function.handler.rpartition(".")[2])
         log = InvocationLog(logical_id, event)
         self.invocations.append(log)
-        with self._function_env(function):
+        with environment(function.environment):
             try:
                 log.result = handler(event, LambdaContext(function.environment[
                     "AWS_LAMBDA_FUNCTION_NAME"], region=self.region))
@@ -236,7 +229,7 @@ class LocalStack(Provisioner, Gateway):
         """The service layer wired as inside ``function`` (its environment, its adapters)."""
         from mahnwerk.service import bootstrap
 
-        with self._function_env(self.functions[function]):
+        with environment(self.functions[function].environment):
             yield bootstrap.context()
 
     def dead_letter_queues(self) -> list[str]:
