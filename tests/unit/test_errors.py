@@ -1,5 +1,5 @@
 """Every error a caller can be told about has a code of its own, an HTTP status, an English message
-and a German text for the dashboard (``web/i18n.py``)."""
+and a German text for the dashboard (``web/error_texts.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pkgutil
 
 import mahnwerk
 from mahnwerk.domain.errors import MahnwerkError
-from mahnwerk.web.i18n import ERRORS, error_text
+from mahnwerk.web.error_texts import ERRORS, error_text
 
 
 def every_error_class() -> list[type[MahnwerkError]]:

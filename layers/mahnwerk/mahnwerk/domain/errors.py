@@ -2,7 +2,7 @@
 answers with and an English default ``message``.
 
 Every error class of the package derives from ``MahnwerkError`` and names its own code (a unit
-test checks the codes are unique and each has a German text in ``web/i18n.py``). The API maps them
+test checks the codes are unique and each has a German text in ``web/error_texts.py``). The API maps them
 in one handler (``api/app.py``: status, code, English message), the dashboard in one handler
 (``web/app.py``: status, German or English text by code). The classes stay where their rule lives
 (``domain.actions.NotAllowed``, ``adapters.dynamo.Conflict``, …); this module holds the base and

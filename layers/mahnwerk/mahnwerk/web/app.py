@@ -23,7 +23,7 @@ from ..domain.errors import MahnwerkError, PageNotFound
 from ..service.keys import authenticate
 from ..service.sessions import COOKIE, LIFETIME, end_session, start_session
 from . import pages
-from .i18n import error_text
+from .error_texts import error_text
 from .render import html, is_https, redirect, render, view_of
 
 PREFIX = "/app"
