@@ -173,7 +173,8 @@ def markdown(report: Report) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m mahnwerk_local.hostile",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--write", type=Path, help="write the markdown report here")
     args = parser.parse_args(argv)
