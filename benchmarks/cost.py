@@ -302,7 +302,7 @@ class Meter:
     def _table(name: str) -> Any:
         from moto.dynamodb.models import dynamodb_backends
 
-        from mahnwerk_local.stack import ACCOUNT, REGION
+        from mahnwerk_local.identity import ACCOUNT, REGION
 
         return dynamodb_backends[ACCOUNT][REGION].get_table(name)
 
@@ -720,7 +720,7 @@ def stored_bytes(stack: Any) -> dict[str, Any]:
     from moto.dynamodb.models import dynamodb_backends
     from moto.s3.models import s3_backends
 
-    from mahnwerk_local.stack import ACCOUNT, REGION
+    from mahnwerk_local.identity import ACCOUNT, REGION
 
     s3: dict[str, list[int]] = {}
     bucket = s3_backends[ACCOUNT]["aws"].buckets[stack.bucket]

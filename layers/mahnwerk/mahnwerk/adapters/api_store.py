@@ -51,7 +51,7 @@ DEFAULT_PAGE = 50
 
 
 class BadCursor(DomainError):
-    pass
+    code, status, message = "invalid_cursor", 400, "the cursor is not valid"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import boto3
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
+from ..domain.errors import MahnwerkError
+
 if TYPE_CHECKING:
     from ..domain.events import DomainEvent
 
@@ -20,8 +22,8 @@ LOGGER = logging.getLogger(__name__)
 MAX_FILE_BYTES = 20 * 1024 * 1024  # intake refuses larger files before reading them
 
 
-class FileTooLarge(Exception):
-    pass
+class FileTooLarge(MahnwerkError):
+    code, status, message = "file_too_large", 413, "the file is too large"
 
 
 class DocumentStore:

@@ -23,6 +23,7 @@ from pynamodb.transactions import TransactWrite
 
 from ..domain.customers import MASTER_FIELDS, master
 from ..domain.dunning import NoticePlan
+from ..domain.errors import MahnwerkError
 from ..domain.model import Address, Channel, Customer, CustomerOverrides, Invoice, InvoiceStatus
 from ..domain.money import from_str, to_str
 
@@ -230,8 +231,11 @@ def configure(table_name: str, region: str) -> None:
         model._connection = None
 
 
-class Conflict(Exception):
+class Conflict(MahnwerkError):
     """A conditional write lost: somebody else changed the item first."""
+
+    code, status, public_detail = "conflict", 409, False  # str() is the item's key: internal
+    message = "changed meanwhile by another request; read it again and retry"
 
 
 # --- mapping -----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError, PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from ..domain.errors import MahnwerkError
 from ..domain.model import Address, Customer, InvoiceRecord
 from ..domain.money import AmountError
 from .csv_invoices import customer_id_from_name
@@ -68,8 +69,10 @@ _PDF_LIMITS: dict[str, Any] = {
 _RAW_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch)(?=[\s/<>\[\]()%{}])")
 
 
-class PdfRefused(ValueError):
+class PdfRefused(MahnwerkError, ValueError):
     """The PDF cannot be taken; the message is the Reject reason."""
+
+    code, status, message = "pdf_refused", 400, "the PDF was not accepted"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -66,6 +66,8 @@ TEXTS: dict[str, dict[str, str]] = {
 class InvoiceDataError(DomainError):
     """The invoice cannot be written as an e-invoice (a setting or a field is missing)."""
 
+    code, status, message = "einvoice_data_missing", 400, "the invoice lacks data an e-invoice needs"
+
 
 @dataclass(frozen=True)
 class Totals:

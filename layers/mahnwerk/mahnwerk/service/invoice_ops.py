@@ -24,7 +24,7 @@ MAX_BATCH = 1000
 
 
 class NotFound(DomainError):
-    pass
+    code, status, message = "not_found", 404, "not found"
 
 
 def import_invoices(ctx: Context, tenant_id: str, rows: Sequence[Mapping[str, str]], at: datetime,

@@ -34,16 +34,21 @@ from .tenants import load_settings
 
 
 class AlreadyAssigned(DomainError):
-    pass
+    code, status, message = "payment_already_assigned", 409, "the payment is assigned already"
 
 
 class ProbableDuplicate(DomainError):
     """The same payment (date, amount, payer, reference) was recorded before without an
     Idempotency-Key: reported, not booked twice."""
 
+    code, status, message = "probable_duplicate", 409, "this payment was recorded before"
+
     def __init__(self, payment_id: str, message: str) -> None:
         super().__init__(message)
         self.payment_id = payment_id
+
+    def details(self) -> dict[str, Any]:
+        return {"payment_id": self.payment_id}
 
 
 def record_payment(ctx: Context, tenant_id: str, *, amount: Decimal, on: date, reference: str,

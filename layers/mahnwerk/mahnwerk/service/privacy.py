@@ -68,7 +68,7 @@ TAG_ERASURE = "mahnwerk-erasure"
 
 
 class NotErasable(DomainError):
-    pass
+    code, status, message = "not_erasable", 400, "the customer cannot be erased now"
 
 
 # --------------------------------------------------------------------------------------------------

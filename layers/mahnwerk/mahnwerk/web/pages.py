@@ -35,6 +35,7 @@ from ..domain import reports
 from ..domain.actions import ALLOWED, MAX_PAUSE_DAYS, NotAllowed
 from ..domain.customers import MASTER_FIELDS
 from ..domain.dates import business_date
+from ..domain.errors import MahnwerkError
 from ..domain.model import Channel, DomainError
 from ..domain.policy import Action, Level, Tone
 from ..domain.settings import TenantSettings
@@ -77,12 +78,14 @@ ACTIONS = {"pause": "paused", "dispute": "disputed", "resolve": "resolved", "wri
            "resume": "resumed", "reopen": "reopened"}
 
 
-class SignIn(Exception):
+class SignIn(MahnwerkError):
     """No valid session for this request: to the sign-in page."""
 
+    code, status, message = "sign_in_required", 401, "sign in first"
 
-class CsrfFailed(Exception):
-    pass
+
+class CsrfFailed(MahnwerkError):
+    code, status, message = "csrf_failed", 403, "The form has expired. Please reload the page and try again."
 
 
 # --- request helpers ----------------------------------------------------------------------------
