@@ -129,7 +129,7 @@ def _prepare(stack: LocalStack) -> None:
 
     stack.verify_sender(SETTINGS["sender_email"])
     with stack.service_context() as ctx:
-        ctx.repo.put_document(TENANT, SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
+        ctx.tenants.put_document(TENANT, SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
 
 
 def _upload_invoices(stack: LocalStack) -> None:
@@ -203,12 +203,12 @@ class Outcome:
 
 def _observe(stack: LocalStack) -> Outcome:
     with stack.service_context() as ctx:
-        invoices = {inv.number for inv in ctx.repo.invoices(TENANT)}
-        notices = {n.notice_id: n.status for n in ctx.repo.notices(TENANT)}
-        items = ctx.repo.payments(TENANT)
+        invoices = {inv.number for inv in ctx.invoices.invoices(TENANT)}
+        notices = {n.notice_id: n.status for n in ctx.notices.notices(TENANT)}
+        items = ctx.payments.payments(TENANT)
         payments = {str(p.sk).removeprefix("PAY#"): p.status for p in items}
         outboxes = {str(p.sk).removeprefix("PAY#") for p in items if p.outbox}
-        customer = ctx.repo.get_customer(TENANT, "K-1")
+        customer = ctx.customers.get_customer(TENANT, "K-1")
     published = stack.published_events()
     payment_events = {e["detail"]["payment_id"] for e in published
                       if e["detail-type"] in {"PaymentMatched", "PaymentUnmatched"}}

@@ -12,7 +12,7 @@ from contextlib import suppress
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError
 
-from .dynamo import _Base
+from .dynamo_models import _Base
 
 
 class SessionItem(_Base):

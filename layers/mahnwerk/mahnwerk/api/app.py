@@ -14,12 +14,12 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from .. import __version__
-from ..adapters.dynamo import Conflict
 from ..domain.actions import NotAllowed
 from ..domain.model import DomainError
 from ..domain.settings_checks import SettingsInvalid
 from ..service.invoice_ops import NotFound
 from ..service.payments import AlreadyAssigned, ProbableDuplicate
+from ..service.ports import Conflict
 from . import customers, health, invoices, notices, payments, privacy, reports, settings, uploads
 from .common import request_clock
 

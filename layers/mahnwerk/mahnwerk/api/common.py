@@ -34,7 +34,7 @@ def ctx() -> Context:
 
 
 def store() -> ApiStore:
-    return ApiStore(ctx().repo)
+    return ctx().api
 
 
 def request_id(event: BaseProxyEvent) -> str:

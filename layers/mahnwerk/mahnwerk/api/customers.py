@@ -147,7 +147,7 @@ def save_master(tenant: str, customer_id: str, body: CustomerPatch, by: str,
     """Apply a master-data edit (the API's PATCH, the dashboard's form)."""
     who = {"by": by, "key_id": key_id} if key_id else {"by": by}
     customer = edit_customer(ctx(), tenant, customer_id, body.values(), who, now())
-    return {**customer_json(customer), "timeline": ctx().repo.customer_events(tenant, customer_id)}
+    return {**customer_json(customer), "timeline": ctx().customers.customer_events(tenant, customer_id)}
 
 
 @router.get("/", summary="List customers")
@@ -162,11 +162,12 @@ def list_customers(
 
 def customer_detail(tenant: str, customer_id: str) -> dict[str, Any]:
     """A customer with account statement and payment behaviour (the API and the dashboard)."""
-    repo = ctx().repo
-    customer = repo.get_customer(tenant, customer_id)
+    c = ctx()
+    customer = c.customers.get_customer(tenant, customer_id)
     if customer is None:
         raise NotFoundError(f"customer {customer_id} not found")
-    invoices = sorted(repo.customer_invoices(tenant, customer_id), key=lambda i: (i.issue_date, i.number))
+    invoices = sorted(c.invoices.customer_invoices(tenant, customer_id),
+                      key=lambda i: (i.issue_date, i.number))
     open_items = [i for i in invoices if i.status in _RECEIVABLE and i.open_amount != ZERO]
     balance = sum((i.open_amount + i.fees_open for i in open_items), ZERO)
     return {
@@ -177,13 +178,13 @@ def customer_detail(tenant: str, customer_id: str) -> dict[str, Any]:
             "open_items": [invoice_json(i) for i in open_items],
             "invoices": [invoice_json(i) for i in invoices],
         },
-        "behaviour": reports.behaviour(repo.behaviour(tenant, customer_id)).as_dict(),
-        "timeline": repo.customer_events(tenant, customer_id),
+        "behaviour": reports.behaviour(c.customers.behaviour(tenant, customer_id)).as_dict(),
+        "timeline": c.customers.customer_events(tenant, customer_id),
     }
 
 
 def save_overrides(tenant: str, customer_id: str, body: OverridesIn) -> dict[str, Any]:
-    customer = ctx().repo.get_customer(tenant, customer_id)
+    customer = ctx().customers.get_customer(tenant, customer_id)
     if customer is None:
         raise NotFoundError(f"customer {customer_id} not found")
     overrides = CustomerOverrides(
@@ -192,7 +193,7 @@ def save_overrides(tenant: str, customer_id: str, body: OverridesIn) -> dict[str
         paused_until=body.paused_until, pause_reason=body.pause_reason.strip(),
         excluded=body.excluded, due_dates_agreed=body.due_dates_agreed)
     store().set_overrides(customer, overrides)
-    fresh = ctx().repo.get_customer(tenant, customer_id)
+    fresh = ctx().customers.get_customer(tenant, customer_id)
     assert fresh is not None
     return customer_json(fresh)
 

@@ -11,9 +11,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from pydantic import BaseModel, Field
 
 from ..adapters.api_store import page_size
-from ..adapters.dynamo import InvoiceItem
+from ..adapters.dynamo_models import InvoiceItem
 from ..domain.model import InvoiceStatus
 from ..service.invoice_ops import act, decide_charges, import_invoices
+from ..service.timeline import invoice_timeline
 from .common import ctx, invoice_json, now, page_json, request_id, store, tenant_of
 from .idempotency import once
 
@@ -135,10 +136,10 @@ def list_invoices(
 @router.get("/<number>", summary="One invoice with its timeline")
 def get_invoice(number: str) -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
-    invoice = ctx().repo.get_invoice(tenant, number)
+    invoice = ctx().invoices.get_invoice(tenant, number)
     if invoice is None:
         raise NotFoundError(f"invoice {number} not found")
-    timeline = ctx().repo.timeline(tenant, number)
+    timeline = invoice_timeline(ctx(), tenant, number)
     for entry in timeline:
         pdf = entry.get("pdf")
         if pdf and entry.get("notice"):

@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ..adapters.api_store import page_size
-from ..adapters.dynamo import plan_from_json
 from ..domain.money import to_str
+from ..domain.notices import plan_from_json
 from .common import ctx, page_json, store, tenant_of
 
 router = Router()
@@ -46,7 +46,7 @@ def list_notices(
 
 def letter_key(tenant: str, notice_id: str) -> str:
     """The S3 key of a notice's letter PDF; NotFoundError unless it is this tenant's letter."""
-    item = ctx().repo.get_notice(tenant, notice_id)
+    item = ctx().notices.get_notice(tenant, notice_id)
     if item is None or not item.pdf_key:
         raise NotFoundError(f"no letter for notice {notice_id}")
     if not item.pdf_key.startswith(f"notices/{tenant}/"):

@@ -46,11 +46,11 @@ def effectiveness() -> dict[str, Any]:
 
 def calendar_entries(tenant: str, today: date, days: int) -> list[ForecastEntry]:
     """The collection calendar of a tenant (the API's /v1/forecast and the dashboard)."""
-    repo = ctx().repo
-    due = repo.due_customers(tenant, today + timedelta(days=days - 1))
-    customers = repo.batch_get_customers(tenant, due) if due else {}
-    invoices = [inv for cid in due for inv in repo.customer_invoices(tenant, cid)]
-    settings = load_settings(ctx(), tenant)
+    c = ctx()
+    due = c.invoices.due_customers(tenant, today + timedelta(days=days - 1))
+    customers = c.customers.batch_get_customers(tenant, due) if due else {}
+    invoices = [inv for cid in due for inv in c.invoices.customer_invoices(tenant, cid)]
+    settings = load_settings(c, tenant)
     return forecast(customers, invoices, settings.policy, base_rates(), today, days)
 
 

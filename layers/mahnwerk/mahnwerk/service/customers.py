@@ -23,7 +23,7 @@ def edit_customer(ctx: Context, tenant: str, customer_id: str, values: Mapping[s
     (``by``: api or dashboard, ``key_id``: the key) goes into the timeline entry.
     NotFound for a customer the tenant does not have; NotAllowed for an erased one; Conflict when
     the fields changed between the read and the write (read again and retry)."""
-    old = ctx.repo.get_customer(tenant, customer_id)
+    old = ctx.customers.get_customer(tenant, customer_id)
     if old is None:
         raise NotFound(f"customer {customer_id} not found")
     if old.name.startswith(ERASED_NAME_PREFIX):
@@ -32,7 +32,7 @@ def edit_customer(ctx: Context, tenant: str, customer_id: str, values: Mapping[s
     new = with_master(old, values)
     found = changes(old, new)
     if found:
-        ctx.repo.update_customer_master(old, new)
-        ctx.repo.add_customer_event(tenant, customer_id, "master_changed", at,
+        ctx.customers.update_customer_master(old, new)
+        ctx.customers.add_customer_event(tenant, customer_id, "master_changed", at,
                                     {**who, "changes": audit_changes(found)})
     return new

@@ -29,6 +29,7 @@ from typing import Any
 from ..domain.dates import BERLIN
 from ..domain.model import InvoiceRecord, InvoiceStatus, check_tenant_id
 from ..domain.money import ZERO
+from ..domain.notices import NoticeStatus
 from ..domain.settings import TenantSettings
 from .bootstrap import Context
 from .dunning import feedback_tag
@@ -38,7 +39,7 @@ from .tenants import load_settings
 KIND = "invoice"
 #: a claim holds shorter than the notice queue's visibility timeout, like a notice's
 LEASE = timedelta(seconds=120)
-_FINAL = frozenset({"sent", "held"})
+_FINAL = frozenset({NoticeStatus.SENT, NoticeStatus.HELD})
 
 
 class InvoiceSendInProgress(RuntimeError):
@@ -78,7 +79,7 @@ def request_sending(ctx: Context, settings: TenantSettings, key: str, received_a
     numbers = [n for n in wanted if n in fresh]
     retried = [n for n in wanted if n not in fresh and n in set(unchanged)]
     if retried:  # a redelivered event: the invoices it created the first time are ours to ask for
-        stored = ctx.repo.batch_get_invoices(settings.tenant_id, retried)
+        stored = ctx.invoices.batch_get_invoices(settings.tenant_id, retried)
         numbers += [n for n in retried if n in stored and stored[n].source == key
                     and stored[n].received_at == received_at]
     return queue_invoices(ctx, settings, numbers, received_at)
@@ -105,21 +106,21 @@ def process_request(ctx: Context, message: dict[str, Any]) -> InvoiceOutcome:
     settings = load_settings(ctx, tenant_id)
     if not settings.invoicing.send_invoices:
         return InvoiceOutcome("skipped", number, reason="the tenant no longer sends invoices")
-    if not ctx.repo.reserve_invoice_send(tenant_id, number, at):
-        current = ctx.repo.get_invoice_send(tenant_id, number)
+    if not ctx.invoice_sends.reserve_invoice_send(tenant_id, number, at):
+        current = ctx.invoice_sends.get_invoice_send(tenant_id, number)
         if current is not None and current.status in _FINAL:
             return InvoiceOutcome("already_done", number)
     owner = uuid.uuid4().hex
     now = datetime.now(UTC)
-    if not ctx.repo.claim_invoice_send(tenant_id, number, owner, now, now + LEASE):
-        current = ctx.repo.get_invoice_send(tenant_id, number)
+    if not ctx.invoice_sends.claim_invoice_send(tenant_id, number, owner, now, now + LEASE):
+        current = ctx.invoice_sends.get_invoice_send(tenant_id, number)
         if current is not None and current.status in _FINAL:
             return InvoiceOutcome("already_done", number)
         raise InvoiceSendInProgress(number)
     try:
         return _send(ctx, settings, number, at, owner)
     except Exception:
-        ctx.repo.release_invoice_send(tenant_id, number, owner)
+        ctx.invoice_sends.release_invoice_send(tenant_id, number, owner)
         raise
 
 
@@ -131,8 +132,8 @@ def _send(ctx: Context, settings: TenantSettings, number: str, at: datetime,
     from ..letters.invoice_pdf import render_invoice_pdf
 
     tenant_id = settings.tenant_id
-    invoice = ctx.repo.get_invoice(tenant_id, number)
-    customer = ctx.repo.get_customer(tenant_id, invoice.customer_id) if invoice else None
+    invoice = ctx.invoices.get_invoice(tenant_id, number)
+    customer = ctx.customers.get_customer(tenant_id, invoice.customer_id) if invoice else None
     reason = ""
     if invoice is None or customer is None:
         reason = "the invoice or its customer is gone"
@@ -173,15 +174,17 @@ def _send(ctx: Context, settings: TenantSettings, number: str, at: datetime,
     else:
         return _hold(ctx, tenant_id, number, owner, at,
                      "no usable email address and an incomplete postal address", fields)
-    ctx.repo.finish_invoice_send(tenant_id, number, owner, status="sent", sent_at=at.isoformat(),
+    ctx.invoice_sends.finish_invoice_send(tenant_id, number, owner, status=NoticeStatus.SENT.value,
+                                          sent_at=at.isoformat(),
                                  **fields)
-    ctx.repo.add_event(tenant_id, number, "invoice_sent", at, {"channels": channels, "pdf": key})
+    ctx.invoices.add_event(tenant_id, number, "invoice_sent", at, {"channels": channels, "pdf": key})
     return InvoiceOutcome("sent", number, tuple(channels))
 
 
 def _hold(ctx: Context, tenant_id: str, number: str, owner: str, at: datetime, reason: str,
           fields: dict[str, str] | None = None) -> InvoiceOutcome:
-    ctx.repo.finish_invoice_send(tenant_id, number, owner, status="held", held_reason=reason,
+    ctx.invoice_sends.finish_invoice_send(tenant_id, number, owner, status=NoticeStatus.HELD.value,
+                                          held_reason=reason,
                                  sent_at=at.isoformat(), **(fields or {}))
-    ctx.repo.add_event(tenant_id, number, "invoice_held", at, {"reason": reason})
+    ctx.invoices.add_event(tenant_id, number, "invoice_held", at, {"reason": reason})
     return InvoiceOutcome("held", number, reason=reason)

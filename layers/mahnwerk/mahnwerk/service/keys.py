@@ -30,7 +30,7 @@ class Authenticated:
 
 
 def store(ctx: Context) -> ApiStore:
-    return ApiStore(ctx.repo)
+    return ctx.api
 
 
 def secret_hash(secret: str) -> str:
@@ -47,7 +47,7 @@ def create_key(ctx: Context, tenant_id: str, label: str, at: datetime) -> tuple[
     record = KeyRecord(key_id=key_id, tenant_id=tenant_id, secret_hash=secret_hash(secret),
                        label=label, created_at=at.isoformat(), revoked_at=None)
     store(ctx).put_key(record)
-    ctx.repo.register_tenant(tenant_id, at)
+    ctx.tenants.register_tenant(tenant_id, at)
     return f"mwk_{key_id}_{secret}", record.public()
 
 

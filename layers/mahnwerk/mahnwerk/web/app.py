@@ -17,7 +17,6 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, UnauthorizedError
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
-from ..adapters.dynamo import Conflict
 from ..api.common import ctx, now, request_clock
 from ..domain.actions import NotAllowed
 from ..domain.dates import business_date
@@ -25,6 +24,7 @@ from ..domain.model import DomainError
 from ..service.invoice_ops import NotFound
 from ..service.keys import authenticate
 from ..service.payments import AlreadyAssigned
+from ..service.ports import Conflict
 from ..service.sessions import COOKIE, LIFETIME, end_session, start_session
 from . import pages
 from .render import html, is_https, redirect, render, view_of

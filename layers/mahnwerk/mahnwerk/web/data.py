@@ -12,13 +12,14 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
-from ..adapters.dynamo import InvoiceItem
+from ..adapters.dynamo_models import InvoiceItem
 from ..api.common import ctx, store
 from ..api.reports import calendar_entries
 from ..domain import reports
 from ..domain.forecast import ForecastEntry
 from ..domain.model import Customer, Invoice, InvoiceStatus
 from ..domain.money import ZERO, from_str
+from ..domain.notices import NoticeStatus
 from ..service.law import base_rates
 
 #: the phases an owner thinks in, in the order of the dunning process
@@ -103,12 +104,12 @@ def week_start(day: date) -> date:
 
 
 def overview(tenant: str, today: date) -> Overview:
-    repo = ctx().repo
+    c = ctx()
     invoices = list(store().receivables(tenant))  # one Query: the reports' own input
     aging = reports.aging(invoices, today)
     dso = reports.dso(invoices, today, 90)
     phases = Counter(phase_of(inv) for inv in invoices)
-    payments = repo.payments(tenant)
+    payments = c.payments.payments(tenant)
     first_week = week_start(today) - timedelta(weeks=WEEKS - 1)
     per_week: dict[date, Decimal] = defaultdict(lambda: ZERO)
     collected, collected_count = ZERO, 0
@@ -125,8 +126,9 @@ def overview(tenant: str, today: date) -> Overview:
     weeks = [(first_week + timedelta(weeks=i), per_week[first_week + timedelta(weeks=i)])
              for i in range(WEEKS)]
     calendar = calendar_entries(tenant, today, 14)
-    customers = repo.customers(tenant)
-    held: dict[str, int] = Counter(n.held_reason or "" for n in repo.notices(tenant) if n.status == "held")
+    customers = c.customers.customers(tenant)
+    held: dict[str, int] = Counter(n.held_reason or "" for n in c.notices.notices(tenant)
+                              if n.status is NoticeStatus.HELD)
     rates = base_rates()
     return Overview(
         aging=aging, dso=dso, phases={p: phases.get(p, 0) for p in PHASES}, weeks=weeks,
@@ -150,13 +152,13 @@ def invoice_list(tenant: str, phase: str, q: str, cursor: str | None) -> Invoice
     """A page of the tenant's invoices in a phase, optionally matching a search text (invoice
     number, customer number or name). Filtered Queries return short pages; read on until a page
     is full (bounded), keeping the cursor exact."""
-    repo = ctx().repo
+    c = ctx()
     condition = phase_condition(phase)
     q = q.strip()[:100]
     if q:
         needle = q.casefold()
-        ids = [c.customer_id for c in repo.customers(tenant)
-               if needle in c.name.casefold() or needle in c.customer_id.casefold()][:99]
+        ids = [cu.customer_id for cu in c.customers.customers(tenant)
+               if needle in cu.name.casefold() or needle in cu.customer_id.casefold()][:99]
         search = InvoiceItem.number.contains(q) | InvoiceItem.number.contains(q.upper())
         if ids:
             search = search | InvoiceItem.customer_id.is_in(*ids)
@@ -169,7 +171,7 @@ def invoice_list(tenant: str, phase: str, q: str, cursor: str | None) -> Invoice
         if len(items) >= PAGE or not cursor:
             break
     ids = sorted({inv.customer_id for inv in items})
-    found = repo.batch_get_customers(tenant, ids) if ids else {}
+    found = c.customers.batch_get_customers(tenant, ids) if ids else {}
     return InvoiceList(items, cursor, {cid: c.name for cid, c in found.items()})
 
 
@@ -189,7 +191,7 @@ def customer_rows(tenant: str) -> list[CustomerRow]:
             balances[inv.customer_id] += inv.open_amount + inv.fees_open
     behaviours = dict(store().behaviours(tenant))
     rows = [CustomerRow(c, balances[c.customer_id], reports.behaviour(behaviours.get(c.customer_id, {})))
-            for c in ctx().repo.customers(tenant)]
+            for c in ctx().customers.customers(tenant)]
     return sorted(rows, key=lambda r: (-r.balance, r.customer.name.casefold()))
 
 
@@ -197,4 +199,4 @@ def customer_rows(tenant: str) -> list[CustomerRow]:
 
 def suggested_invoices(tenant: str, payments: Iterable[dict[str, Any]]) -> dict[str, Invoice]:
     numbers = sorted({n for p in payments for s in p["suggestions"] for n in s.get("invoices", [])})
-    return ctx().repo.batch_get_invoices(tenant, numbers) if numbers else {}
+    return ctx().invoices.batch_get_invoices(tenant, numbers) if numbers else {}

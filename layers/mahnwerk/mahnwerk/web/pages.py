@@ -25,11 +25,9 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from ..adapters.dynamo import Conflict
 from ..api.common import ctx, invoice_json, now, store, tenant_of
 from ..api.customers import CustomerPatch, OverridesIn, customer_detail, key_of, save_master, save_overrides
 from ..api.notices import letter_key
-from ..api.settings import save_settings
 from ..api.uploads import inbox_key
 from ..domain import reports
 from ..domain.actions import ALLOWED, MAX_PAUSE_DAYS, NotAllowed
@@ -54,8 +52,10 @@ from ..service.payments import (
     restore,
     unassign,
 )
+from ..service.ports import Conflict
 from ..service.sessions import cookies, csrf_ok, session_id_of
-from ..service.tenants import SETTINGS_KEY, load_settings
+from ..service.tenants import SETTINGS_KEY, load_settings, save_settings
+from ..service.timeline import invoice_timeline
 from . import data, preview
 from .charts import Bar, bar_chart
 from .i18n import TEXTS, translate
@@ -176,12 +176,12 @@ def invoices() -> Response[str]:
 
 
 def _invoice_page(view: View, number: str, status: int = 200, error: str = "") -> Response[str]:
-    repo = ctx().repo
-    invoice = repo.get_invoice(view.tenant, number)
+    c = ctx()
+    invoice = c.invoices.get_invoice(view.tenant, number)
     if invoice is None:
         raise NotFoundError(f"invoice {number} not found")
-    timeline = repo.timeline(view.tenant, number)
-    customer = repo.get_customer(view.tenant, invoice.customer_id)
+    timeline = invoice_timeline(c, view.tenant, number)
+    customer = c.customers.get_customer(view.tenant, invoice.customer_id)
     allowed = {a for a, statuses in ALLOWED.items() if invoice.status in statuses}
     if invoice.paused_until is None or invoice.paused_until < view.today:
         allowed.discard("resume")  # nothing to resume
@@ -390,7 +390,7 @@ def _payments_page(view: View, status: int = 200, error: str = "",
                  store().payment_page(view.tenant, 200, None, status="dismissed").items]
     suggested = data.suggested_invoices(view.tenant, payments)
     ids = sorted({inv.customer_id for inv in suggested.values()})
-    found_customers = ctx().repo.batch_get_customers(view.tenant, ids) if ids else {}
+    found_customers = ctx().customers.batch_get_customers(view.tenant, ids) if ids else {}
     names = {cid: c.name for cid, c in found_customers.items()}
     return page(view, "payments.html", status, payments=payments, suggested=suggested, names=names,
                 error=error, preview=preview, dismissed=dismissed)
@@ -640,10 +640,10 @@ def settings_save() -> Response[str]:
     lists = form_lists()
     form = {k: v[0] for k, v in lists.items()}
     check_csrf(view, form)
-    current = ctx().repo.get_document(view.tenant, SETTINGS_KEY) or {}
+    current = ctx().tenants.get_document(view.tenant, SETTINGS_KEY) or {}
     try:
         document = _settings_document(current, form, lists)
-        save_settings(view.tenant, document)
+        save_settings(ctx(), view.tenant, document, now())
     except DomainError as exc:
         return _settings_page(view, 400, problems_of(exc), lists)
     return redirect(view.url("/app/settings", done="settings"))
