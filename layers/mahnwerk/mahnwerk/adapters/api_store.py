@@ -21,7 +21,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from ..domain.model import Customer, CustomerOverrides, DomainError, Invoice
-from ..service.ports import Conflict, Timeline
+from ..service.ports import Conflict, InvoiceFilter, Timeline
 from .dynamo_customers import BEHAVIOUR_COUNTERS
 from .dynamo_models import (
     CustomerItem,
@@ -47,6 +47,37 @@ FILTER_PAGE = 200
 #: so far and a cursor to go on from
 FILTER_REQUESTS = 5
 DEFAULT_PAGE = 50
+
+
+def invoice_condition(where: InvoiceFilter) -> Condition | None:
+    """The filter as a DynamoDB condition on the invoice items (None: no condition)."""
+    conditions: list[Condition] = []
+    if len(where.statuses) == 1:
+        conditions.append(InvoiceItem.status == where.statuses[0])
+    elif where.statuses:
+        conditions.append(InvoiceItem.status.is_in(*where.statuses))
+    if where.level is not None:
+        conditions.append(InvoiceItem.level == where.level)
+    if where.min_level is not None:
+        conditions.append(InvoiceItem.level >= where.min_level)
+    if where.due_from is not None:
+        conditions.append(InvoiceItem.due_date >= where.due_from.isoformat())
+    if where.due_to is not None:
+        conditions.append(InvoiceItem.due_date <= where.due_to.isoformat())
+    if where.charges is not None:
+        conditions.append(InvoiceItem.charges_state == where.charges)
+    search: Condition | None = None
+    found: list[Condition] = [InvoiceItem.number.contains(text) for text in where.number_contains]
+    if where.customer_ids:
+        found.append(InvoiceItem.customer_id.is_in(*where.customer_ids))
+    for one in found:
+        search = one if search is None else search | one
+    if search is not None:
+        conditions.append(search)
+    condition: Condition | None = None
+    for c in conditions:
+        condition = c if condition is None else condition & c
+    return condition
 
 
 class BadCursor(DomainError):
@@ -177,8 +208,9 @@ class ApiStore:
         return Page([convert(model.from_raw_data(item)) for item in raw], encode_cursor(key))
 
     def invoice_page(self, tenant_id: str, limit: int, cursor: str | None,
-                     customer_id: str | None = None, condition: Condition | None = None) -> Page:
+                     customer_id: str | None = None, where: InvoiceFilter | None = None) -> Page:
         start = decode_cursor(cursor, tenant_id)
+        condition = invoice_condition(where) if where is not None else None
         if customer_id:
             def query(**paging: Any) -> Any:
                 return InvoiceItem.customer_index.query(

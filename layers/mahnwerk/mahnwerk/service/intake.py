@@ -6,6 +6,7 @@ the same file or the same S3 event twice changes nothing.
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -98,6 +99,38 @@ def parse_inbox_key(key: str) -> InboxKey:
     if name in {"", ".", ".."} or not _SAFE_NAME.match(name) or posixpath.basename(name) != name:
         raise DomainError(f"unsafe file name: {name!r}")
     return InboxKey(tenant, kind, name)
+
+
+def inbox_key(tenant: str, kind: str, file_name: str) -> str:
+    """Where an uploaded file goes: ``inbox/{tenant}/{invoices|bank}/{name}``, by the intake's own
+    rules (no path tricks, no odd characters; DomainError otherwise)."""
+    key = f"inbox/{tenant}/{kind}/{file_name}"
+    parse_inbox_key(key)
+    return key
+
+
+def upload_url(ctx: Context, key: str, seconds: int) -> tuple[str, int]:
+    """A presigned PUT URL for ``key`` and the largest file the intake takes."""
+    return ctx.store.presign_put(key, seconds), ctx.config.max_upload_bytes
+
+
+def put_upload(ctx: Context, key: str, content: bytes, content_type: str) -> None:
+    """A file the dashboard uploaded, into the inbox (the intake picks it up from there)."""
+    ctx.store.put(key, content, content_type)
+
+
+def latest_report(ctx: Context, tenant: str, name: str, since: datetime) -> dict[str, Any] | None:
+    """The intake's newest report on the file ``name`` received at ``since`` or later (None: not
+    written yet)."""
+    found: dict[str, Any] | None = None
+    for key in ctx.store.keys(f"reports/{tenant}/imports/{name}"):
+        report = json.loads(ctx.store.get(key))
+        if report.get("file") != name:
+            continue
+        received = datetime.fromisoformat(str(report.get("received_at")).replace("Z", "+00:00"))
+        if received >= since and (found is None or str(report["received_at"]) > str(found["received_at"])):
+            found = report
+    return found
 
 
 def ingest_object(ctx: Context, key: str, version_id: str | None, received_at: datetime) -> ImportReport:

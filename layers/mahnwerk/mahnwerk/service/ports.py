@@ -10,6 +10,7 @@ Every call names its tenant.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
@@ -23,6 +24,22 @@ if TYPE_CHECKING:
 
 class Conflict(Exception):
     """A conditional write lost: somebody else changed the item first."""
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    """Which invoices a list shows: every condition given must hold."""
+
+    #: the status is one of these (none: any)
+    statuses: tuple[str, ...] = ()
+    level: int | None = None
+    min_level: int | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    charges: str | None = None
+    #: a search: the number contains one of these texts, or the customer is one of these ids
+    number_contains: tuple[str, ...] = ()
+    customer_ids: tuple[str, ...] = ()
 
 
 #: timeline entries written with a booking: (invoice number, kind, detail)

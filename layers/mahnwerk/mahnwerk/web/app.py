@@ -26,7 +26,7 @@ from ..service.keys import authenticate
 from ..service.payments import AlreadyAssigned
 from ..service.ports import Conflict
 from ..service.sessions import COOKIE, LIFETIME, end_session, start_session
-from . import pages
+from . import pages, settings_page  # noqa: F401 - settings_page adds its routes to pages.router
 from .render import html, is_https, redirect, render, view_of
 
 PREFIX = "/app"
