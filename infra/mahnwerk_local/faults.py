@@ -502,13 +502,13 @@ class Result:
 def run(scenario: Scenario) -> Result:
     """One scenario on a fresh stack: prepare, run the path with the fault armed, then let every
     queue settle; the fault fires once (a crash), as a real one would."""
-    from mahnwerk.service import dunning
+    from mahnwerk.service import delivery
 
     began = time.perf_counter()
-    saved_lease = dunning.LEASE
+    saved_lease = delivery.LEASE
     # the notice queue's visibility timeout (360 s) is longer than the lease (120 s): by the time
     # SQS redelivers a crashed request, its claim has expired. The simulated clock does not wait.
-    dunning.LEASE = timedelta(0)
+    delivery.LEASE = timedelta(0)
     try:
         with LocalStack() as stack:
             _prepare(stack)
@@ -523,7 +523,7 @@ def run(scenario: Scenario) -> Result:
                 stack.drain()
                 outcome = _observe(stack)
     finally:
-        dunning.LEASE = saved_lease
+        delivery.LEASE = saved_lease
     problems = scenario.expect(outcome)
     fired = bool(trigger.fired) if trigger is not None else False
     if scenario.fault is not None and not fired:

@@ -10,19 +10,18 @@ from __future__ import annotations
 import base64
 import json
 import re
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from ..adapters.aws import SendRefused
 from ..domain import events
 from ..domain.dunning import NoticePlan, decide, refresh
 from ..domain.model import Channel, Customer, check_tenant_id
-from ..domain.notices import FINAL_STATUSES, OPEN_STATUSES, Notice, NoticeStatus, plan_to_json
+from ..domain.notices import OPEN_STATUSES, Notice, NoticeStatus, plan_to_json
 from ..domain.policy import Action
 from ..domain.settings import TenantSettings
 from .bootstrap import Context
+from .delivery import accepted_earlier, deliver_once, notice_claim, send_email
 from .law import base_rates
 from .tenants import load_settings
 
@@ -139,49 +138,21 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
 
 
-#: How long a retry waits for SES's "Send" event of an earlier attempt before it concludes that
-#: SES never took the email and sends it (events arrive within seconds; the notice queue retries
-#: a waiting request every 6 minutes, 5 times).
-SEND_CONFIRMATION_WAIT = timedelta(minutes=15)
-
-
 def _accepted_earlier(ctx: Context, plan: NoticePlan) -> tuple[str, Notice] | None:
-    """(message id, notice) if an earlier attempt's email was accepted by SES; None if there was
-    no attempt or SES never took it. Raises NoticeInProgress while its confirmation may still come."""
+    """(message id, notice) if an earlier attempt's email was accepted by SES (see
+    ``delivery.accepted_earlier``)."""
     item = ctx.notices.get_notice(plan.tenant_id, plan.notice_id)
-    if item is None or not item.send_attempt_at:
+    if item is None:
         return None
-    if item.ses_message_id:
-        return item.ses_message_id, item
-    started = datetime.fromisoformat(item.send_attempt_at)
-    if datetime.now(UTC) - started < SEND_CONFIRMATION_WAIT:
-        raise NoticeInProgress(f"{plan.notice_id}: waiting for SES to confirm an earlier attempt")
-    return None
-
-
-class NoticeInProgress(RuntimeError):
-    """Another worker holds the claim on this notice: retry later (the message is not lost)."""
-
-
-#: How long a sender's claim holds. Shorter than the notice queue's visibility timeout (180 s), so
-#: a redelivered message finds the lease of a crashed sender expired and takes over.
-LEASE = timedelta(seconds=120)
+    message_id = accepted_earlier(plan.notice_id, item.send_attempt_at, item.ses_message_id)
+    return None if message_id is None else (message_id, item)
 
 
 def _deliver(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: datetime,
              resumed: bool) -> Outcome:
-    owner = uuid.uuid4().hex
-    now = datetime.now(UTC)
-    if not ctx.notices.claim_notice(plan.tenant_id, plan.notice_id, owner, now, now + LEASE):
-        current = ctx.notices.get_notice(plan.tenant_id, plan.notice_id)
-        if current is not None and current.status in FINAL_STATUSES:
-            return Outcome("already_done", plan.notice_id)
-        raise NoticeInProgress(plan.notice_id)
-    try:
-        return _send(ctx, settings, plan, sent_at, resumed, owner)
-    except Exception:
-        ctx.notices.release_notice(plan.tenant_id, plan.notice_id, owner)
-        raise
+    return deliver_once(notice_claim(ctx, plan.tenant_id, plan.notice_id),
+                        lambda owner: _send(ctx, settings, plan, sent_at, resumed, owner),
+                        lambda: Outcome("already_done", plan.notice_id))
 
 
 def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: datetime,
@@ -230,15 +201,14 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
                               ctx.config.configuration_set or None)
         # noted before the hand-over to SES, with what the email carries: a retry after a crash
         # right after SES took it waits for SES's confirmation instead of sending a second copy
-        ctx.notices.update_notice(plan.tenant_id, plan.notice_id, plan=fields["plan"], pdf_key=key,
-                               send_attempt_at=datetime.now(UTC).isoformat())
-        try:
-            fields["message_id"] = ctx.mailer.send_raw(
-                message.as_bytes(), settings.sender_email, [customer.email],
-                tags={"mw": feedback_tag(plan.tenant_id, plan.customer_id, plan.notice_id)})
-        except SendRefused:  # SES said no (throttled…): nothing went out, the retry sends at once
-            ctx.notices.update_notice(plan.tenant_id, plan.notice_id, send_attempt_at="")
-            raise
+        def note(moment: str) -> None:
+            noted = {"plan": fields["plan"], "pdf_key": key} if moment else {}
+            ctx.notices.update_notice(plan.tenant_id, plan.notice_id, **noted,
+                                      send_attempt_at=moment)
+
+        fields["message_id"] = send_email(
+            ctx, note, message.as_bytes(), settings.sender_email, customer.email,
+            tags={"mw": feedback_tag(plan.tenant_id, plan.customer_id, plan.notice_id)})
         channels.append("email")
     elif wants_email:
         # no address, or it bounced / complained before: the letter goes by post instead

@@ -21,31 +21,22 @@ way letters go: by email (SES, PDF attached), else to the post outbox.
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from ..domain.dates import BERLIN
 from ..domain.model import InvoiceRecord, InvoiceStatus, check_tenant_id
 from ..domain.money import ZERO
-from ..domain.notices import NoticeStatus
+from ..domain.notices import FINAL_STATUSES, NoticeStatus
 from ..domain.settings import TenantSettings
 from .bootstrap import Context
+from .delivery import deliver_once, invoice_send_claim
 from .dunning import feedback_tag
 from .tenants import load_settings
 
 #: the notice queue's message kind for "send this invoice" (letters have no kind)
 KIND = "invoice"
-#: a claim holds shorter than the notice queue's visibility timeout, like a notice's
-LEASE = timedelta(seconds=120)
-_FINAL = frozenset({NoticeStatus.SENT, NoticeStatus.HELD})
-
-
-class InvoiceSendInProgress(RuntimeError):
-    """Another worker holds the claim on this invoice: retry later (the message is not lost)."""
-
-
 @dataclass(frozen=True)
 class InvoiceOutcome:
     status: str  # sent | held | already_done | skipped
@@ -108,20 +99,11 @@ def process_request(ctx: Context, message: dict[str, Any]) -> InvoiceOutcome:
         return InvoiceOutcome("skipped", number, reason="the tenant no longer sends invoices")
     if not ctx.invoice_sends.reserve_invoice_send(tenant_id, number, at):
         current = ctx.invoice_sends.get_invoice_send(tenant_id, number)
-        if current is not None and current.status in _FINAL:
+        if current is not None and current.status in FINAL_STATUSES:
             return InvoiceOutcome("already_done", number)
-    owner = uuid.uuid4().hex
-    now = datetime.now(UTC)
-    if not ctx.invoice_sends.claim_invoice_send(tenant_id, number, owner, now, now + LEASE):
-        current = ctx.invoice_sends.get_invoice_send(tenant_id, number)
-        if current is not None and current.status in _FINAL:
-            return InvoiceOutcome("already_done", number)
-        raise InvoiceSendInProgress(number)
-    try:
-        return _send(ctx, settings, number, at, owner)
-    except Exception:
-        ctx.invoice_sends.release_invoice_send(tenant_id, number, owner)
-        raise
+    return deliver_once(invoice_send_claim(ctx, tenant_id, number),
+                        lambda owner: _send(ctx, settings, number, at, owner),
+                        lambda: InvoiceOutcome("already_done", number))
 
 
 def _send(ctx: Context, settings: TenantSettings, number: str, at: datetime,
