@@ -10,6 +10,7 @@ sending a second copy.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,11 @@ LEASE = timedelta(seconds=120)
 #: SES never took the email and sends it (events arrive within seconds; the notice queue retries
 #: a waiting request every 6 minutes, 5 times).
 SEND_CONFIRMATION_WAIT = timedelta(minutes=15)
+
+def key_part(text: str) -> str:
+    """A notice id or invoice number as a part of an S3 key (letters, archive, post outbox)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
+
 
 class SendInProgress(RuntimeError):
     """Another worker holds the claim (or SES may still confirm an earlier attempt): retry later

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -21,7 +20,7 @@ from ..domain.notices import OPEN_STATUSES, Notice, NoticeStatus, plan_to_json
 from ..domain.policy import Action
 from ..domain.settings import TenantSettings
 from .bootstrap import Context
-from .delivery import accepted_earlier, deliver_once, notice_claim, send_email
+from .delivery import accepted_earlier, deliver_once, key_part, notice_claim, send_email
 from .law import base_rates
 from .tenants import load_settings
 
@@ -131,11 +130,7 @@ def read_feedback_tag(value: str) -> tuple[str, str, str]:
 
 
 def letter_key(plan: NoticePlan) -> str:
-    return f"notices/{plan.tenant_id}/{plan.customer_id}/{_safe(plan.notice_id)}.pdf"
-
-
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
+    return f"notices/{plan.tenant_id}/{plan.customer_id}/{key_part(plan.notice_id)}.pdf"
 
 
 def _accepted_earlier(ctx: Context, plan: NoticePlan) -> tuple[str, Notice] | None:
@@ -217,7 +212,8 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
             fields["fallback"] = f"email {customer.email_status}: sent by post instead"
     if wants_post:
         if customer.address.complete:
-            post_key = f"outbox/post/{plan.run_date.isoformat()}/{plan.tenant_id}/{_safe(plan.notice_id)}.pdf"
+            day = plan.run_date.isoformat()
+            post_key = f"outbox/post/{day}/{plan.tenant_id}/{key_part(plan.notice_id)}.pdf"
             ctx.store.put(post_key, pdf, "application/pdf")
             fields["post_key"] = post_key
             channels.append("post")

@@ -20,7 +20,6 @@ way letters go: by email (SES, PDF attached), else to the post outbox.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,7 +30,7 @@ from ..domain.money import ZERO
 from ..domain.notices import FINAL_STATUSES, NoticeStatus
 from ..domain.settings import TenantSettings
 from .bootstrap import Context
-from .delivery import deliver_once, invoice_send_claim
+from .delivery import deliver_once, invoice_send_claim, key_part
 from .dunning import feedback_tag
 from .tenants import load_settings
 
@@ -46,11 +45,7 @@ class InvoiceOutcome:
 
 
 def archive_key(tenant_id: str, number: str) -> str:
-    return f"archive/{tenant_id}/invoices/{_safe(number)}.pdf"
-
-
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
+    return f"archive/{tenant_id}/invoices/{key_part(number)}.pdf"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -149,7 +144,7 @@ def _send(ctx: Context, settings: TenantSettings, number: str, at: datetime,
         if customer.email_status and customer.email:
             fields["fallback"] = f"email {customer.email_status}: sent by post instead"
         day = at.astimezone(BERLIN).date().isoformat()
-        post_key = f"outbox/post/{day}/{tenant_id}/invoice-{_safe(number)}.pdf"
+        post_key = f"outbox/post/{day}/{tenant_id}/invoice-{key_part(number)}.pdf"
         ctx.store.put(post_key, pdf, "application/pdf")
         fields["post_key"] = post_key
         channels.append("post")
