@@ -31,6 +31,7 @@ from mahnwerk.adapters.dynamo_models import (
     tenant_pk,
 )
 from mahnwerk.adapters.dynamo_payments import paid_on
+from mahnwerk.domain.access import KeyRecord, SessionRecord
 from mahnwerk.domain.customers import MASTER_FIELDS, master
 from mahnwerk.domain.dunning import NoticePlan
 from mahnwerk.domain.model import Customer, Invoice, InvoiceStatus
@@ -417,6 +418,46 @@ class FakePayments:
         return [entry for p in self.payments(tenant_id) for entry in paid_on(p, number)]
 
 
+class FakeKeys:
+    def __init__(self, table: FakeTable) -> None:
+        self.t = table
+        self.records: dict[str, KeyRecord] = {}
+
+    def put_key(self, record: KeyRecord) -> None:
+        if record.key_id in self.records:
+            raise Conflict(record.key_id)
+        self.records[record.key_id] = record
+
+    def get_key(self, key_id: str) -> KeyRecord | None:
+        return self.records.get(key_id)
+
+    def keys(self, tenant_id: str) -> list[dict[str, Any]]:
+        return [r.public() for _, r in sorted(self.records.items()) if r.tenant_id == tenant_id]
+
+    def revoke_key(self, tenant_id: str, key_id: str, at: datetime) -> bool:
+        record = self.records.get(key_id)
+        if record is None or record.tenant_id != tenant_id:
+            return False
+        self.records[key_id] = replace(record, revoked_at=record.revoked_at or at.isoformat())
+        return True
+
+
+class FakeSessions:
+    def __init__(self) -> None:
+        self.records: dict[str, SessionRecord] = {}
+
+    def put_session(self, session: SessionRecord) -> None:
+        if session.session_id in self.records:
+            raise Conflict(session.session_id)
+        self.records[session.session_id] = session
+
+    def get_session(self, session_id: str) -> SessionRecord | None:
+        return self.records.get(session_id)
+
+    def delete_session(self, session_id: str) -> None:
+        self.records.pop(session_id, None)
+
+
 class FakeDocumentStore:
     def __init__(self, bucket: str = "fake-bucket") -> None:
         self.bucket = bucket
@@ -517,6 +558,7 @@ def fake_context(config: Config = CONFIG) -> Context:
         config=config, tenants=FakeTenants(table), customers=FakeCustomers(table),
         invoices=FakeInvoices(table), notices=FakeNotices(table),
         invoice_sends=FakeInvoiceSends(table), payments=FakePayments(table),
+        keys=FakeKeys(table), sessions=FakeSessions(),
         store=FakeDocumentStore(config.bucket_name), mailer=FakeMailer(),
         events=FakeEventPublisher(), notice_queue=FakeQueue(),
         api=None, privacy=None,  # type: ignore[arg-type]

@@ -25,7 +25,6 @@ from ..service.ports import Conflict, InvoiceFilter, Timeline
 from .dynamo_customers import BEHAVIOUR_COUNTERS
 from .dynamo_models import (
     CustomerItem,
-    DocItem,
     EventItem,
     InvoiceItem,
     NoticeItem,
@@ -125,61 +124,11 @@ def page_size(limit: int | None) -> int:
     return min(limit, MAX_PAGE)
 
 
-@dataclass(frozen=True)
-class KeyRecord:
-    key_id: str
-    tenant_id: str
-    secret_hash: str
-    label: str
-    created_at: str
-    revoked_at: str | None
-
-    def public(self) -> dict[str, Any]:
-        return {"key_id": self.key_id, "label": self.label, "created_at": self.created_at,
-                "revoked_at": self.revoked_at, "active": self.revoked_at is None}
-
-
 class ApiStore:
     """Reads and writes behind the REST API. Takes the tenant id on every call."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection  # for transactions; its client is lazy
-
-    # --- API keys -----------------------------------------------------------------------------
-    def put_key(self, record: KeyRecord) -> None:
-        """The lookup item (by key id) and the tenant's list entry, in one transaction."""
-        lookup = DocItem(pk=f"KEY#{record.key_id}", sk="KEY", updated_at=record.created_at,
-                         document=json.dumps(record.__dict__, sort_keys=True))
-        listed = DocItem(pk=tenant_pk(record.tenant_id), sk=f"APIKEY#{record.key_id}",
-                         updated_at=record.created_at,
-                         document=json.dumps(record.public(), sort_keys=True))
-        with TransactWrite(connection=self._connection) as tx:
-            tx.save(lookup, condition=DocItem.pk.does_not_exist())
-            tx.save(listed, condition=DocItem.pk.does_not_exist())
-
-    def get_key(self, key_id: str) -> KeyRecord | None:
-        try:
-            item = DocItem.get(f"KEY#{key_id}", "KEY")
-        except DocItem.DoesNotExist:
-            return None
-        return KeyRecord(**json.loads(item.document))
-
-    def keys(self, tenant_id: str) -> list[dict[str, Any]]:
-        return [json.loads(i.document)
-                for i in DocItem.query(tenant_pk(tenant_id), DocItem.sk.startswith("APIKEY#"))]
-
-    def revoke_key(self, tenant_id: str, key_id: str, at: datetime) -> bool:
-        """False if the key is unknown or belongs to another tenant."""
-        record = self.get_key(key_id)
-        if record is None or record.tenant_id != tenant_id:
-            return False
-        revoked = KeyRecord(**{**record.__dict__, "revoked_at": record.revoked_at or at.isoformat()})
-        with TransactWrite(connection=self._connection) as tx:
-            tx.save(DocItem(pk=f"KEY#{key_id}", sk="KEY", updated_at=at.isoformat(),
-                            document=json.dumps(revoked.__dict__, sort_keys=True)))
-            tx.save(DocItem(pk=tenant_pk(tenant_id), sk=f"APIKEY#{key_id}", updated_at=at.isoformat(),
-                            document=json.dumps(revoked.public(), sort_keys=True)))
-        return True
 
     # --- pages ----------------------------------------------------------------------------------
     def _page(self, query: Any, model: Any, limit: int, filtered: bool, start: dict[str, Any] | None,

@@ -18,6 +18,7 @@ from ..adapters.aws import DocumentStore as S3DocumentStore
 from ..adapters.aws import EventPublisher as BusPublisher
 from ..adapters.aws import Mailer as SesMailer
 from ..adapters.aws import Queue as SqsQueue
+from ..adapters.dynamo_access import DynamoKeys, DynamoSessions
 from ..adapters.dynamo_customers import DynamoCustomers
 from ..adapters.dynamo_documents import DynamoTenants
 from ..adapters.dynamo_invoices import DynamoInvoices
@@ -30,10 +31,12 @@ from .ports import (
     EventPublisher,
     Invoices,
     InvoiceSends,
+    Keys,
     Mailer,
     Notices,
     Payments,
     Queue,
+    Sessions,
     Tenants,
 )
 
@@ -117,11 +120,13 @@ class Context:
     notices: Notices
     invoice_sends: InvoiceSends
     payments: Payments
+    keys: Keys
+    sessions: Sessions
     store: DocumentStore
     mailer: Mailer
     events: EventPublisher
     notice_queue: Queue
-    #: the REST API's pages, keys and owner actions (DynamoDB only: no fake)
+    #: the REST API's pages and owner actions (DynamoDB only: no fake)
     api: ApiStore
     #: the reads and erasures behind GDPR export and erasure (DynamoDB and S3 only: no fake)
     privacy: PrivacyStore
@@ -144,6 +149,8 @@ def build(config: Config) -> Context:
         notices=DynamoNotices(connection),
         invoice_sends=DynamoInvoiceSends(),
         payments=DynamoPayments(connection),
+        keys=DynamoKeys(connection),
+        sessions=DynamoSessions(),
         store=store,
         mailer=SesMailer(config.region, config.configuration_set or None),
         events=BusPublisher(config.event_bus_name, config.region),

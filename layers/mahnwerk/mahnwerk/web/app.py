@@ -93,7 +93,7 @@ def build() -> APIGatewayRestResolver:
     def logout() -> Response[str]:
         view = pages.signed_in()
         pages.check_csrf(view, form(app.current_event.decoded_body))
-        end_session(view.token)
+        end_session(ctx(), view.token)
         return redirect(view.url(f"{PREFIX}/login", out=1), [session_cookie("", 0)])
 
     @app.get(f"{PREFIX}/static/<name>")
