@@ -40,7 +40,7 @@ def test_every_code_has_a_german_text_and_no_text_lacks_a_code():
 
 
 def test_people_read_german_by_code_and_english_by_message():
-    from mahnwerk.adapters.dynamo import Conflict
+    from mahnwerk.service.ports import Conflict
 
     conflict = Conflict("acme#R-1")  # the key is internal: never shown
     assert error_text("de", conflict) == ERRORS["conflict"]

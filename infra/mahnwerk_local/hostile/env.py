@@ -55,7 +55,7 @@ class Env:
         self.keys: dict[str, str] = {}
         with stack.service_context() as ctx:
             for tenant in (TENANT, OTHER):
-                ctx.repo.put_document(tenant, SETTINGS_KEY, self.settings, at)
+                ctx.tenants.put_document(tenant, SETTINGS_KEY, self.settings, at)
                 self.keys[tenant], _ = create_key(ctx, tenant, "hostile", at)
         stack.verify_sender(self.settings["sender_email"])
         stack.now = datetime(2026, 3, 10, 9, tzinfo=UTC)
@@ -133,11 +133,11 @@ class Env:
 
     def customer_names(self) -> str:
         with self.stack.service_context() as ctx:
-            return json.dumps([c.name for c in ctx.repo.customers(TENANT)], ensure_ascii=False)
+            return json.dumps([c.name for c in ctx.customers.customers(TENANT)], ensure_ascii=False)
 
     def payments(self) -> list[Any]:
         with self.stack.service_context() as ctx:
-            return list(ctx.repo.payments(TENANT))
+            return list(ctx.payments.payments(TENANT))
 
 
 def upload(kind: str, name: str, data: bytes | Callable[[], bytes]) -> Callable[[Env], Verdict]:

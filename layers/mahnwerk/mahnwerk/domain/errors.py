@@ -5,7 +5,7 @@ Every error class of the package derives from ``MahnwerkError`` and names its ow
 test checks the codes are unique and each has a German text in ``web/error_texts.py``). The API maps them
 in one handler (``api/app.py``: status, code, English message), the dashboard in one handler
 (``web/app.py``: status, German or English text by code). The classes stay where their rule lives
-(``domain.actions.NotAllowed``, ``adapters.dynamo.Conflict``, …); this module holds the base and
+(``domain.actions.NotAllowed``, ``service.ports.Conflict``, …); this module holds the base and
 the errors of the transport itself (request bodies, idempotency keys).
 
 Pure: stdlib only, like all of ``domain``.

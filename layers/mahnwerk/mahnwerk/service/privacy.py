@@ -32,14 +32,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from ..adapters.dynamo import (
+from ..adapters.dynamo_models import (
     CustomerItem,
-    NoticeItem,
     PaymentItem,
     customer_from_item,
     overrides_from_json,
     overrides_to_json,
-    plan_from_json,
 )
 from ..adapters.privacy import ERASURE_PREFIX, PrivacyStore
 from ..domain import events
@@ -47,6 +45,7 @@ from ..domain.dates import iso_day, parse_day
 from ..domain.model import DomainError, Invoice, check_tenant_id
 from ..domain.money import to_str
 from ..domain.names import find_name, id_names_person, same_person
+from ..domain.notices import Notice, plan_from_json
 from ..domain.redaction import (
     OWNER_EVENT_KINDS,
     PSEUDONYM_PREFIX,
@@ -102,14 +101,10 @@ class Document:
 class Holdings:
     customer: CustomerItem
     invoices: list[Invoice]
-    notices: list[NoticeItem]
+    notices: list[Notice]
     sends: list[Any]
     payments: list[tuple[PaymentItem, bool]]  # (payment, refers to the person)
     documents: list[Document] = field(default_factory=list)
-
-
-def _store(ctx: Context) -> PrivacyStore:
-    return PrivacyStore(ctx.repo, ctx.config.bucket_name, ctx.config.region)
 
 
 def _load(ctx: Context, store: PrivacyStore, tenant: str, customer_id: str) -> Holdings:
@@ -117,9 +112,9 @@ def _load(ctx: Context, store: PrivacyStore, tenant: str, customer_id: str) -> H
     item = store.customer_item(tenant, customer_id)
     if item is None:
         raise NotFound(f"customer {customer_id} not found")
-    invoices = sorted(ctx.repo.customer_invoices(tenant, customer_id),
+    invoices = sorted(ctx.invoices.customer_invoices(tenant, customer_id),
                       key=lambda i: (i.issue_date, i.number))
-    sends = [s for s in (ctx.repo.get_invoice_send(tenant, i.number) for i in invoices) if s]
+    sends = [s for s in (ctx.invoice_sends.get_invoice_send(tenant, i.number) for i in invoices) if s]
     name = "" if item.name.startswith(PSEUDONYM_PREFIX) else item.name
     payments = []
     for p in store.payments(tenant):
@@ -210,7 +205,7 @@ def _invoice(inv: Invoice, events: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _notice(item: NoticeItem) -> dict[str, Any]:
+def _notice(item: Notice) -> dict[str, Any]:
     plan = plan_from_json(item.plan)
     return {
         "notice_id": item.notice_id, "status": item.status, "level": plan.level,
@@ -225,10 +220,10 @@ def _notice(item: NoticeItem) -> dict[str, Any]:
 
 def export_customer(ctx: Context, tenant: str, customer_id: str) -> dict[str, Any]:
     """Everything Mahnwerk holds about the person, for the tenant to answer an Art. 15 request."""
-    store = _store(ctx)
+    store = ctx.privacy
     held = _load(ctx, store, tenant, customer_id)
     customer = customer_from_item(held.customer, tenant)
-    record = ctx.repo.get_document(tenant, ERASURE_PREFIX + customer_id)
+    record = ctx.tenants.get_document(tenant, ERASURE_PREFIX + customer_id)
     return {
         "format": "mahnwerk-export/1",
         "tenant": tenant,
@@ -242,10 +237,10 @@ def export_customer(ctx: Context, tenant: str, customer_id: str) -> dict[str, An
             "is_consumer": customer.is_consumer, "locale": customer.locale,
             "email_status": customer.email_status or None,
             "overrides": json.loads(held.customer.overrides or "{}"),
-            "payment_behaviour": ctx.repo.behaviour(tenant, customer_id),
-            "timeline": ctx.repo.customer_events(tenant, customer_id),
+            "payment_behaviour": ctx.customers.behaviour(tenant, customer_id),
+            "timeline": ctx.customers.customer_events(tenant, customer_id),
         },
-        "invoices": [_invoice(inv, ctx.repo.events(tenant, inv.number)) for inv in held.invoices],
+        "invoices": [_invoice(inv, ctx.invoices.events(tenant, inv.number)) for inv in held.invoices],
         "notices": [_notice(n) for n in sorted(held.notices, key=lambda n: n.reserved_at)],
         "invoices_sent": [{"number": s.number, "status": s.status, "sent_at": s.sent_at,
                            "pdf_key": s.pdf_key, "held_reason": s.held_reason,
@@ -267,10 +262,10 @@ def erase_customer(ctx: Context, tenant: str, customer_id: str, at: datetime,
                    reason: str) -> dict[str, Any]:
     if reason not in REASONS:
         raise DomainError(f"reason: one of {', '.join(REASONS)}")
-    store = _store(ctx)
+    store = ctx.privacy
     held = _load(ctx, store, tenant, customer_id)
     record_key = ERASURE_PREFIX + customer_id
-    record = ctx.repo.get_document(tenant, record_key)
+    record = ctx.tenants.get_document(tenant, record_key)
     reference = record["reference"] if record else "ER-" + hashlib.sha256(
         f"{tenant}\x1f{customer_id}\x1f{at.isoformat()}".encode()).hexdigest()[:12]
     name = "" if held.customer.name.startswith(PSEUDONYM_PREFIX) else held.customer.name
@@ -328,7 +323,7 @@ def erase_customer(ctx: Context, tenant: str, customer_id: str, at: datetime,
         entry = _retained_entry(doc)
         if (entry.get("key") or entry.get("key_sha256")) not in known:
             record["retained"].append(entry)
-    ctx.repo.put_document(tenant, record_key, record, at)
+    ctx.tenants.put_document(tenant, record_key, record, at)
     _tell_integrators(ctx, tenant, record, held)
     return {**_report(record, retained), "status": status, "changes": changes, "warnings": warnings}
 
@@ -451,7 +446,7 @@ def purge_expired(ctx: Context, tenant: str, today: date) -> dict[str, int]:
     erasure asked for). Versions without the tag (a file uploaded again since) are not touched.
     Meant for a daily schedule; returns how many versions were deleted."""
     check_tenant_id(tenant)
-    store = _store(ctx)
+    store = ctx.privacy
     inbox: dict[str, str] | None = None
     deleted = 0
     for item in store.records(tenant):
@@ -484,7 +479,7 @@ def purge_expired(ctx: Context, tenant: str, today: date) -> dict[str, int]:
                     | {"at": today.isoformat()})
                 changed = True
         if changed:
-            ctx.repo.put_document(tenant, str(item.sk), record,
+            ctx.tenants.put_document(tenant, str(item.sk), record,
                                   datetime.combine(today, datetime.min.time()))
     return {"deleted": deleted}
 

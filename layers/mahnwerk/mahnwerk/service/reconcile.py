@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..adapters.dynamo import Conflict
 from ..domain import events
 from ..domain.booking import booked_events, settle_on
 from ..domain.dunning import NoticeLine, accrue, claim_line
@@ -27,6 +26,7 @@ from ..intake.bank import parse_bank_file
 from ..intake.bank_model import BankEntry
 from .bootstrap import Context
 from .law import base_rates
+from .ports import Conflict
 
 
 @dataclass
@@ -56,9 +56,9 @@ class _Book:
         assigned by hand needs no matching)."""
         self.ctx, self.settings, self.rates = ctx, settings, base_rates()
         tenant = settings.tenant_id
-        customers = ctx.repo.customers(tenant) if only is None else only[1]
+        customers = ctx.customers.customers(tenant) if only is None else only[1]
         self.customers = {c.customer_id: c for c in customers}
-        everything = ctx.repo.invoices(tenant) if only is None else only[0]
+        everything = ctx.invoices.invoices(tenant) if only is None else only[0]
         self.index = InvoiceIndex([inv.number for inv in everything])
         self.open = {inv.number: inv for inv in everything if settleable(inv)}
         self._books: dict[date, OpenBook] = {}
@@ -107,7 +107,7 @@ def ingest_statement(ctx: Context, settings: TenantSettings, file_name: str, dat
     pending: Outbox = []  # published in batches, and whatever happens
     try:
         for entry in payments:
-            outbox = ctx.repo.payment_outbox(settings.tenant_id, entry.entry_key)
+            outbox = ctx.payments.payment_outbox(settings.tenant_id, entry.entry_key)
             if outbox is not None:
                 report.duplicates += 1
                 if outbox:  # booked by a run that died before its events were published
@@ -120,7 +120,7 @@ def ingest_statement(ctx: Context, settings: TenantSettings, file_name: str, dat
                     break
                 except Conflict:
                     # an invoice changed since we read it (another payment, an API action): reload
-                    fresh = [ctx.repo.get_invoice(settings.tenant_id, n) for n in list(book.open)]
+                    fresh = [ctx.invoices.get_invoice(settings.tenant_id, n) for n in list(book.open)]
                     book.changed([inv for inv in fresh if inv is not None])
                     if attempt == 2:
                         raise
@@ -141,7 +141,7 @@ def publish_outbox(ctx: Context, tenant_id: str, pending: Outbox) -> None:
     stays in the outbox, for the retry of the statement (or of the API call) to publish."""
     published = [event for _, booked in pending for event in booked]
     if published and ctx.events.publish(published) == len(published):
-        ctx.repo.clear_outbox(tenant_id, [key for key, booked in pending if booked])
+        ctx.payments.clear_outbox(tenant_id, [key for key, booked in pending if booked])
 
 
 def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
@@ -165,7 +165,7 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
         payment = {**base, "status": "unmatched", "method": match.method.value,
                    "unapplied": to_str(entry.amount), "suggestions": json.dumps(suggestions),
                    "outbox": events.outbox_json(unmatched)}
-        if ctx.repo.book_payment(tenant, entry.entry_key, payment, [], None, None):
+        if ctx.payments.book_payment(tenant, entry.entry_key, payment, [], None, None):
             report.unmatched.append({"date": on.isoformat(), "amount": to_str(entry.amount),
                                      "suggestions": suggestions, "notes": list(match.notes)})
             return unmatched
@@ -186,7 +186,7 @@ def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
         "application": settlement.application,
         "application_why": application_why(match.method.value, settlement.application),
     }
-    if not ctx.repo.book_payment(tenant, entry.entry_key, payment, updates, credit, behaviour,
+    if not ctx.payments.book_payment(tenant, entry.entry_key, payment, updates, credit, behaviour,
                                  booking.timeline):
         report.duplicates += 1
         return []

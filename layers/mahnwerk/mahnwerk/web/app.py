@@ -22,7 +22,7 @@ from ..domain.dates import business_date
 from ..domain.errors import MahnwerkError, PageNotFound
 from ..service.keys import authenticate
 from ..service.sessions import COOKIE, LIFETIME, end_session, start_session
-from . import pages
+from . import pages, settings_page  # noqa: F401 - settings_page adds its routes to pages.router
 from .error_texts import error_text
 from .render import html, is_https, redirect, render, view_of
 
@@ -90,7 +90,7 @@ def build() -> APIGatewayRestResolver:
     def logout() -> Response[str]:
         view = pages.signed_in()
         pages.check_csrf(view, form(app.current_event.decoded_body))
-        end_session(view.token)
+        end_session(ctx(), view.token)
         return redirect(view.url(f"{PREFIX}/login", out=1), [session_cookie("", 0)])
 
     @app.get(f"{PREFIX}/static/<name>")
