@@ -23,19 +23,17 @@ from typing import Any, BinaryIO
 from mahnwerk.adapters.aws import MAX_FILE_BYTES, FileTooLarge, SendRefused
 from mahnwerk.adapters.dynamo_customers import BEHAVIOUR_COUNTERS
 from mahnwerk.adapters.dynamo_models import (
-    PaymentItem,
     customer_from_item,
     customer_item,
     invoice_from_item,
     invoice_to_item,
-    tenant_pk,
 )
-from mahnwerk.adapters.dynamo_payments import paid_on
 from mahnwerk.domain.access import KeyRecord, SessionRecord
 from mahnwerk.domain.customers import MASTER_FIELDS, master
 from mahnwerk.domain.dunning import NoticePlan
 from mahnwerk.domain.model import Customer, Invoice, InvoiceStatus
 from mahnwerk.domain.notices import InvoiceSend, Notice, NoticeStatus, plan_to_json
+from mahnwerk.domain.payment_record import PaymentRecord, paid_on
 from mahnwerk.service.bootstrap import Config, Context
 from mahnwerk.service.ports import Conflict, Timeline
 
@@ -68,7 +66,7 @@ class FakeTable:
     sends: dict[tuple[str, str], InvoiceSend] = field(default_factory=dict)
     #: (kind, tenant, id) → (owner, lease until): who holds the claim to send
     leases: dict[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)
-    payments: dict[tuple[str, str], PaymentItem] = field(default_factory=dict)
+    payments: dict[tuple[str, str], PaymentRecord] = field(default_factory=dict)
     documents: dict[tuple[str, str], str] = field(default_factory=dict)
     tenants: set[str] = field(default_factory=set)
     ticks: Iterator[int] = field(default_factory=itertools.count)
@@ -371,7 +369,7 @@ class FakeInvoiceSends:
 
 
 class FakePayments:
-    """Keeps the payment rows the real adapter returns (``PaymentItem``, never saved)."""
+    """Keeps the payments as the real adapter returns them (``PaymentRecord``)."""
 
     def __init__(self, table: FakeTable) -> None:
         self.t = table
@@ -384,8 +382,7 @@ class FakePayments:
         if not all(self.t.version_is(tenant_id, inv.number, v) for inv, v in updates) or (
                 credit is not None and (tenant_id, credit.number) in self.t.invoices):
             raise Conflict(entry_key)
-        self.t.payments[(tenant_id, entry_key)] = PaymentItem(
-            pk=tenant_pk(tenant_id), sk=f"PAY#{entry_key}", **payment)
+        self.t.payments[(tenant_id, entry_key)] = PaymentRecord(payment_id=entry_key, **payment)
         at = f"{payment['booking_date']}T23:59:59"
         for number, kind, detail in timeline:
             self.t.event(tenant_id, f"EVT#{number}#{at}#{kind}", kind, at, detail)
@@ -409,9 +406,9 @@ class FakePayments:
         for entry_key in entry_keys:
             item = self.t.payments.get((tenant_id, entry_key))
             if item is not None:
-                item.outbox = None
+                self.t.payments[(tenant_id, entry_key)] = replace(item, outbox=None)
 
-    def payments(self, tenant_id: str) -> list[PaymentItem]:
+    def payments(self, tenant_id: str) -> list[PaymentRecord]:
         return [p for (t, _), p in sorted(self.t.payments.items()) if t == tenant_id]
 
     def payments_of(self, tenant_id: str, number: str) -> list[dict[str, Any]]:

@@ -206,8 +206,8 @@ def _observe(stack: LocalStack) -> Outcome:
         invoices = {inv.number for inv in ctx.invoices.invoices(TENANT)}
         notices = {n.notice_id: n.status for n in ctx.notices.notices(TENANT)}
         items = ctx.payments.payments(TENANT)
-        payments = {str(p.sk).removeprefix("PAY#"): p.status for p in items}
-        outboxes = {str(p.sk).removeprefix("PAY#") for p in items if p.outbox}
+        payments = {p.payment_id: p.status for p in items}
+        outboxes = {p.payment_id for p in items if p.outbox}
         customer = ctx.customers.get_customer(TENANT, "K-1")
     published = stack.published_events()
     payment_events = {e["detail"]["payment_id"] for e in published

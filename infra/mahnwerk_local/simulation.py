@@ -147,7 +147,7 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
             notice_rows.append(row)
 
         payments = []
-        for p in sorted(ctx.payments.payments(spec.tenant_id), key=lambda p: (p.booking_date, p.sk)):
+        for p in sorted(ctx.payments.payments(spec.tenant_id), key=lambda p: (p.booking_date, p.payment_id)):
             payments.append({
                 "date": p.booking_date, "amount": p.amount, "status": p.status,
                 "method": p.method, "customer": p.customer_id,

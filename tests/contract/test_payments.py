@@ -42,7 +42,7 @@ def test_an_entry_is_booked_once_with_the_invoices_credit_counters_and_timeline(
     assert not ctx.payments.book_payment(tenant, "E-1", payment(), [(paid, read.version)], None,
                                          None)
     [item] = ctx.payments.payments(tenant)
-    assert (str(item.sk), item.amount, item.status) == ("PAY#E-1", "100.00", "matched")
+    assert (item.payment_id, item.amount, item.status) == ("E-1", "100.00", "matched")
     assert ctx.payments.payments_of(tenant, "RE-1") == [{
         "kind": "payment", "at": "2026-10-25", "payment_id": "E-1", "amount": "100.00",
         "principal": "100.00", "fees": "0.00", "flat_fee": "0.00", "interest": "0.00",

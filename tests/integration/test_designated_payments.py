@@ -219,7 +219,7 @@ def test_an_unnamed_part_payment_assigned_by_hand_follows_the_statutory_order(st
     with stack.service_context() as ctx:
         key, _ = create_key(ctx, "acme", "tests", datetime(2026, 10, 1, tzinfo=UTC))
     stack.now = berlin(2026, 10, 27, 10)
-    payment_id = str(unmatched.sk).removeprefix("PAY#")
+    payment_id = unmatched.payment_id
     done = stack.api("POST", f"/v1/payments/{payment_id}/assign", key=key,
                      body={"invoices": ["RE-40"]})
     assert done.status == 200, done.body

@@ -125,7 +125,7 @@ def test_a_bank_statement_emits_matched_paid_and_unmatched(stack):
     [unmatched] = details(stack, EventType.PAYMENT_UNMATCHED)
     assert (unmatched["amount"], unmatched["via"]) == ("77.77", "bank")
     with stack.service_context() as ctx:
-        stored = {p.amount: str(p.sk).removeprefix("PAY#") for p in ctx.payments.payments("acme")}
+        stored = {p.amount: p.payment_id for p in ctx.payments.payments("acme")}
     assert unmatched["payment_id"] == stored["77.77"] and anna["payment_id"] == stored["169.50"]
     # the same statement again books nothing and publishes nothing
     stack.upload("inbox/acme/bank/2026-10-24-again.xml", STATEMENT)

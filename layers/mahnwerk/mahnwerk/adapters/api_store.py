@@ -21,6 +21,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from ..domain.model import Customer, CustomerOverrides, DomainError, Invoice
+from ..domain.payment_record import PaymentRecord
 from ..service.ports import Conflict, InvoiceFilter, Timeline
 from .dynamo_customers import BEHAVIOUR_COUNTERS
 from .dynamo_models import (
@@ -35,6 +36,7 @@ from .dynamo_models import (
     invoice_to_item,
     notice_from_item,
     overrides_to_json,
+    payment_from_item,
     tenant_pk,
 )
 from .dynamo_payments import add_settlement
@@ -185,7 +187,7 @@ class ApiStore:
                 tenant_pk(tenant_id), PaymentItem.sk.startswith("PAY#"),
                 filter_condition=(PaymentItem.status == status) if status else None, **paging)
         return self._page(query, PaymentItem, limit, status is not None,
-                          decode_cursor(cursor, tenant_id), lambda item: item)
+                          decode_cursor(cursor, tenant_id), payment_from_item)
 
     def notice_page(self, tenant_id: str, limit: int, cursor: str | None) -> Page:
         def query(**paging: Any) -> Any:
@@ -203,9 +205,10 @@ class ApiStore:
         for item in CustomerItem.query(tenant_pk(tenant_id), CustomerItem.sk.startswith("CUS#")):
             yield item.customer_id, {k: int(getattr(item, k)) for k in BEHAVIOUR_COUNTERS}
 
-    def get_payment(self, tenant_id: str, payment_id: str) -> PaymentItem | None:
+    def get_payment(self, tenant_id: str, payment_id: str) -> PaymentRecord | None:
         try:
-            return PaymentItem.get(tenant_pk(tenant_id), f"PAY#{payment_id}", consistent_read=True)
+            return payment_from_item(
+                PaymentItem.get(tenant_pk(tenant_id), f"PAY#{payment_id}", consistent_read=True))
         except PaymentItem.DoesNotExist:
             return None
 

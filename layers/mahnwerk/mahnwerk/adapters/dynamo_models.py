@@ -18,6 +18,8 @@ from pynamodb.models import Model
 from ..domain.model import Address, Channel, Customer, CustomerOverrides, Invoice, InvoiceStatus
 from ..domain.money import from_str, to_str
 from ..domain.notices import InvoiceSend, Notice, NoticeStatus
+from ..domain.payment_record import FIELDS as PAYMENT_FIELDS
+from ..domain.payment_record import PaymentRecord
 
 TENANTS = "TENANTS"
 
@@ -393,3 +395,8 @@ def invoice_send_from_item(item: InvoiceSendItem) -> InvoiceSend:
         number=item.number, status=NoticeStatus(item.status), reserved_at=item.reserved_at,
         pdf_key=item.pdf_key, message_id=item.message_id, post_key=item.post_key,
         sent_at=item.sent_at, held_reason=item.held_reason, fallback=item.fallback)
+
+
+def payment_from_item(item: PaymentItem) -> PaymentRecord:
+    return PaymentRecord(payment_id=str(item.sk).removeprefix("PAY#"),
+                         **{name: getattr(item, name) for name in PAYMENT_FIELDS})

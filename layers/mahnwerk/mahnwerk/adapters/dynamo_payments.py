@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -12,7 +11,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.model import Invoice
-from ..domain.money import from_str, to_str
+from ..domain.payment_record import PaymentRecord, paid_on
 from ..service.ports import Conflict, Timeline
 from .dynamo_models import (
     CustomerItem,
@@ -21,6 +20,7 @@ from .dynamo_models import (
     PaymentItem,
     conditional,
     invoice_to_item,
+    payment_from_item,
     tenant_pk,
 )
 
@@ -75,33 +75,16 @@ class DynamoPayments:
             raise
         return True
 
-    def payments(self, tenant_id: str) -> list[PaymentItem]:
-        return list(PaymentItem.query(tenant_pk(tenant_id), PaymentItem.sk.startswith("PAY#")))
+    def payments(self, tenant_id: str) -> list[PaymentRecord]:
+        return [payment_from_item(item)
+                for item in PaymentItem.query(tenant_pk(tenant_id), PaymentItem.sk.startswith("PAY#"))]
 
     def payments_of(self, tenant_id: str, number: str) -> list[dict[str, Any]]:
         """Payments booked on one invoice, for its timeline: what each paid on it in all
         (principal, fees, flat fee and interest), and how it was applied (§367 BGB)."""
         items = PaymentItem.query(tenant_pk(tenant_id), PaymentItem.sk.startswith("PAY#"),
                                   filter_condition=PaymentItem.invoices.contains(f'"{number}"'))
-        return [entry for p in items for entry in paid_on(p, number)]
-
-
-def paid_on(p: PaymentItem, number: str) -> list[dict[str, Any]]:
-    """The timeline entries of one booked payment for invoice ``number`` (none if it paid
-    nothing on it)."""
-    entries = []
-    for line in json.loads(p.invoices or "[]"):
-        if line.get("number") != number:
-            continue
-        parts = {k: from_str(str(line.get(k) or "0"))
-                 for k in ("principal", "fees", "flat_fee", "interest")}
-        entries.append({"kind": "payment", "at": p.booking_date,
-                        "payment_id": str(p.sk).removeprefix("PAY#"),
-                        "amount": to_str(sum(parts.values(), Decimal(0))),
-                        **{k: to_str(v) for k, v in parts.items()},
-                        "payment_amount": p.amount, "method": p.method,
-                        "application": p.application or "statutory"})
-    return entries
+        return [entry for p in items for entry in paid_on(payment_from_item(p), number)]
 
 
 def add_settlement(tx: TransactWrite, tenant_id: str, updates: list[tuple[Invoice, int]],

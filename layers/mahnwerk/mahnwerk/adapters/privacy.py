@@ -12,6 +12,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from ..domain.notices import Notice
+from ..domain.payment_record import PaymentRecord
 from .aws import DocumentStore
 from .dynamo_customers import customer_event_items
 from .dynamo_models import (
@@ -23,6 +24,7 @@ from .dynamo_models import (
     PaymentItem,
     conditional,
     notice_from_item,
+    payment_from_item,
     tenant_pk,
 )
 
@@ -56,9 +58,9 @@ class PrivacyStore:
         return [notice_from_item(n) for n in items
                 if json.loads(n.plan).get("customer_id") == customer_id]
 
-    def payments(self, tenant_id: str) -> list[PaymentItem]:
-        return list(PaymentItem.query(tenant_pk(tenant_id), PaymentItem.sk.startswith("PAY#"),
-                                      consistent_read=True))
+    def payments(self, tenant_id: str) -> list[PaymentRecord]:
+        return [payment_from_item(item) for item in PaymentItem.query(
+            tenant_pk(tenant_id), PaymentItem.sk.startswith("PAY#"), consistent_read=True)]
 
     def event_items(self, tenant_id: str, number: str) -> list[EventItem]:
         return list(EventItem.query(tenant_pk(tenant_id), EventItem.sk.startswith(f"EVT#{number}#"),
@@ -89,8 +91,8 @@ class PrivacyStore:
             CustomerItem.email_status.remove(), CustomerItem.overrides.set(overrides_json),
         ], condition=CustomerItem.pk.exists())
 
-    def redact_payment(self, tenant_id: str, sk: str, debtor_name: str, remittance: str) -> None:
-        item = PaymentItem(pk=tenant_pk(tenant_id), sk=sk)
+    def redact_payment(self, tenant_id: str, payment_id: str, debtor_name: str, remittance: str) -> None:
+        item = PaymentItem(pk=tenant_pk(tenant_id), sk=f"PAY#{payment_id}")
         item.update(actions=[PaymentItem.debtor_name.set(debtor_name),
                              PaymentItem.remittance.set(remittance)],
                     condition=PaymentItem.pk.exists())

@@ -18,6 +18,7 @@ from ..domain.booking import Booking, booked_events, settle_on
 from ..domain.dates import business_date
 from ..domain.model import DomainError, Invoice, InvoiceStatus
 from ..domain.money import ZERO, to_str
+from ..domain.payment_record import PaymentRecord
 from ..domain.settling import application_why, settleable
 from ..intake.bank_model import BankEntry
 from .bootstrap import Context
@@ -319,9 +320,9 @@ def _review_status(ctx: Context, tenant_id: str, payment_id: str, at: datetime, 
     return payment_json(fresh)
 
 
-def payment_json(item: Any) -> dict[str, Any]:
+def payment_json(item: PaymentRecord) -> dict[str, Any]:
     return {
-        "payment_id": str(item.sk).removeprefix("PAY#"), "booking_date": item.booking_date,
+        "payment_id": item.payment_id, "booking_date": item.booking_date,
         "amount": item.amount, "status": item.status, "method": item.method,
         "customer_id": item.customer_id, "unapplied": item.unapplied,
         "remittance": item.remittance, "debtor_name": item.debtor_name,

@@ -34,7 +34,6 @@ from typing import Any
 
 from ..adapters.dynamo_models import (
     CustomerItem,
-    PaymentItem,
     customer_from_item,
     overrides_from_json,
     overrides_to_json,
@@ -46,6 +45,7 @@ from ..domain.model import DomainError, Invoice, check_tenant_id
 from ..domain.money import to_str
 from ..domain.names import find_name, id_names_person, same_person
 from ..domain.notices import Notice, plan_from_json
+from ..domain.payment_record import PaymentRecord
 from ..domain.redaction import (
     OWNER_EVENT_KINDS,
     PSEUDONYM_PREFIX,
@@ -103,7 +103,7 @@ class Holdings:
     invoices: list[Invoice]
     notices: list[Notice]
     sends: list[Any]
-    payments: list[tuple[PaymentItem, bool]]  # (payment, refers to the person)
+    payments: list[tuple[PaymentRecord, bool]]  # (payment, refers to the person)
     documents: list[Document] = field(default_factory=list)
 
 
@@ -404,7 +404,7 @@ def _erase_customer_events(store: PrivacyStore, tenant: str, customer_id: str) -
     return done
 
 
-def _erase_payments(store: PrivacyStore, tenant: str, payments: list[tuple[PaymentItem, bool]],
+def _erase_payments(store: PrivacyStore, tenant: str, payments: list[tuple[PaymentRecord, bool]],
                     name: str) -> int:
     done = 0
     for payment, refers in payments:
@@ -413,7 +413,7 @@ def _erase_payments(store: PrivacyStore, tenant: str, payments: list[tuple[Payme
         new_debtor = REDACTED if refers and debtor and debtor != REDACTED else debtor
         new_remittance = redact_name(remittance, name, whole_only=not refers) if name else remittance
         if (new_debtor, new_remittance) != (debtor, remittance):
-            store.redact_payment(tenant, str(payment.sk), new_debtor, new_remittance)
+            store.redact_payment(tenant, payment.payment_id, new_debtor, new_remittance)
             done += 1
     return done
 
