@@ -1,0 +1,792 @@
+"""An invoice PDF read the way a person reads it: labels and their values by position. Pure.
+
+What is read, and how (German, English and French labels):
+
+- **Labels and values**: a label is a whole phrase ("Rechnungsnummer", "Invoice no.:", "Date de
+  facture"), never a word inside other text ("Lieferdatum" is no "Datum"). Its value is the rest of
+  the phrase after the label ("Rechnungsnummer: RE-1"), else the next phrase to its right on the
+  same row, else the phrase directly below it in the same column. Another label in the way ends the
+  search.
+- **Totals**: labels are sorted into gross ("Gesamtbetrag", "Endbetrag", "Rechnungsbetrag", "Total
+  TTC", "Summe brutto", the generic "Total"/"Summe"), net, VAT, deposit ("abzüglich Anzahlung") and
+  still-to-pay ("Zu zahlen", "Restbetrag", "Amount due", "Net à payer"). The value is the rightmost
+  amount on the label's row (the totals column). Gross = net + VAT is checked where all three are
+  printed; gross − deposit = what is still to pay, likewise.
+- **Customer**: the address window. DIN 5008 puts it at the left, 45–90 mm from the top (27–72 mm in
+  form A), and its first line is often the sender's small return address ("Firma • Straße 1 • 12345
+  Ort"): that line is the SENDER, never the customer; the recipient starts below it. "z. Hd." /
+  "Attn." lines are the attention line, not the name. Blocks headed "Rechnungsempfänger", "Kunde",
+  "Bill to", "Facturé à" … are the customer; "Rechnungssteller", "Verkäufer", "Lieferanschrift",
+  "Ship to" … are not.
+- **Terms**: a due-date label ("Fällig am", "Zahlbar bis", "Due date", "Date d'échéance") or a terms
+  sentence ("zahlbar innerhalb von 14 Tagen", "bis zum …", "sofort"; a Skonto clause is an offer,
+  the net date counts: see terms.py).
+
+Every field is collected from every place it appears. A field not found, or found with different
+values, sends the file to review with what was found and what is missing: a wrong number, date,
+amount or addressee on a dunning letter is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ..domain.model import Address, Customer, InvoiceRecord
+from ..domain.money import AmountError
+from .csv_invoices import customer_id_from_name
+from .pdf_words import Page, Phrase
+from .terms import DATE_PATTERN, due_date_from_terms, match_to_date
+from .values import parse_amount
+
+MM = 72 / 25.4
+
+
+class Review(ValueError):
+    """The PDF goes to review; the message is the reason (what was found, what is missing)."""
+
+
+# --------------------------------------------------------------------------------------------------
+# labels (matched at the start of a phrase, case-insensitively; the rest of the phrase is the value)
+
+_SEP = r"[ \t]*(?:[:#.]|n°|nº|no\.?)?[ \t]*"
+
+
+def _label(pattern: str) -> re.Pattern[str]:
+    return re.compile(r"^(?:" + pattern + r")(?![^\W\d_])" + _SEP + r"(?P<rest>.*)$", re.IGNORECASE)
+
+
+_NUMBER_LABEL = _label(
+    r"rechnungs[- ]?(?:nummer|nr\.?)|rechnung[ \t]*(?:nr\.?|nummer|#)|re\.?[- ]?nr\.?|"
+    r"beleg[- ]?(?:nummer|nr\.?)|invoice[ \t]*(?:number|no\.?|nr\.?|#|id)|inv\.?[ \t]*no\.?|"
+    r"facture[ \t]*(?:n°|nº|no\.?|numéro)|n°[ \t]*(?:de[ \t]+)?facture|num[ée]ro[ \t]+(?:de[ \t]+)?facture"
+)
+#: a document title with the number: "Rechnung Nr. 2026-17 vom 02.03.2026", "Facture FA-2017-10"
+_TITLE = re.compile(
+    r"^(?:[^\W\d_]*rechnung|invoice|facture)(?:[ \t]*\(\d{3}\))?[ \t]+(?:(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)?"
+    r"(?P<number>[A-Za-z0-9][A-Za-z0-9\-/_.]*\d[A-Za-z0-9\-/_.]*|\d)"
+    r"(?:[ \t]+(?:vom|von|from|dated|du)[ \t]+(?P<date>.+))?$",
+    re.IGNORECASE,
+)
+_ISSUE_LABEL = _label(
+    r"rechnungsdatum|belegdatum|ausstellungsdatum|datum[ \t]+der[ \t]+rechnung|invoice[ \t]+date|"
+    r"date[ \t]+of[ \t]+(?:issue|invoice)|issue[ \t]+date|date[ \t]+issued|"
+    r"date[ \t]+(?:de[ \t]+(?:la[ \t]+)?)?facture|date[ \t]+d['’][ée]mission|date[ \t]+de[ \t]+facturation"
+)
+_GENERIC_DATE_LABEL = _label(r"datum|date")
+_DUE_LABEL = _label(
+    r"fälligkeitsdatum|fällig[ \t]+(?:am|bis(?:[ \t]+zum)?)|fälligkeit|zahlbar[ \t]+bis(?:[ \t]+(?:zum|spätestens))?|"
+    r"zahlungsziel|due[ \t]+date|payment[ \t]+due(?:[ \t]+date)?|due[ \t]+(?:on|by)|pay[ \t]+by|payable[ \t]+by|"
+    r"date[ \t]+d['’][ée]ch[ée]ance|[ée]ch[ée]ance|[àa][ \t]+payer[ \t]+avant[ \t]+le|date[ \t]+limite[ \t]+de[ \t]+paiement"
+)
+_CUSTOMER_NUMBER_LABEL = _label(
+    r"kunden[- ]?(?:nummer|nr\.?)|kd\.?[- ]?nr\.?|debitor(?:en)?[- ]?(?:nummer|nr\.?)|"
+    r"customer[ \t]*(?:id|no\.?|number|#)|client[ \t]*(?:id|no\.?|number)|"
+    r"(?:n°|num[ée]ro)[ \t]*(?:de[ \t]+)?client|code[ \t]+client"
+)
+_CURRENCY_LABEL = _label(r"währung|currency|devise|beträge[ \t]+in|amounts[ \t]+in")
+#: party headings: the block or section below (or the value beside) is that party
+_BUYER = _label(
+    r"rechnungsempfänger(?:in)?|rechnungsadresse|rechnungsanschrift|leistungsempfänger|empfänger|"
+    r"käufer(?:[ \t]*/[ \t]*leistungsempfänger)?|kunde|kundin|kundenname|auftraggeber|"
+    r"bill(?:ed)?[ \t]+to|invoice[ \t]+to|sold[ \t]+to|buyer|customer(?:[ \t]+name)?|client|"
+    r"factur[ée][ \t]+[àa]|adresse[ \t]+de[ \t]+facturation|destinataire|acheteur"
+)
+_NOT_BUYER = _label(
+    r"rechnungs(?:steller|ersteller)(?:in)?|verkäufer|lieferant|absender|auftragnehmer|"
+    r"liefer(?:adresse|anschrift)|lieferung[ \t]+an|versand(?:adresse|anschrift)|abweichende[ \t]+lieferadresse|"
+    r"seller|supplier|vendor|from|ship(?:ped)?[ \t]+to|deliver(?:y|ed)[ \t]+(?:to|address)|"
+    r"vendeur|fournisseur|[ée]metteur|adresse[ \t]+de[ \t]+livraison|livr[ée][ \t]+[àa]|payee|zahlungsempfänger"
+)
+_NAME_LABEL = _label(r"name|firma|company|nom|raison[ \t]+sociale")
+_ANY_LABEL = (_NUMBER_LABEL, _ISSUE_LABEL, _GENERIC_DATE_LABEL, _DUE_LABEL, _CUSTOMER_NUMBER_LABEL,
+              _CURRENCY_LABEL, _BUYER, _NOT_BUYER)
+
+# totals: what kind of amount a label names, by its words
+_OPEN_WORDS = re.compile(
+    r"zu[ \t]+zahlen|zahlbetrag|restbetrag|rest[ \t]*summe|offener[ \t]+betrag|noch[ \t]+offen|"
+    r"amount[ \t]+due|balance[ \t]+due|total[ \t]+due|amount[ \t]+payable|total[ \t]+payable|balance|"
+    r"net[ \t]+[àa][ \t]+payer|reste[ \t]+[àa][ \t]+payer|solde[ \t]+(?:[àa][ \t]+payer|d[ûu])|montant[ \t]+d[ûu]",
+    re.IGNORECASE)
+_DEPOSIT_WORDS = re.compile(
+    r"anzahlung|abschlag|bereits[ \t]+(?:bezahlt|gezahlt|erhalten|geleistet)|vorauszahlung|geleistete|"
+    r"erhaltene|prepaid|prepayment|already[ \t]+paid|paid[ \t]+(?:amount|to[ \t]+date)|\bdeposit|"
+    r"advance[ \t]+payment|acompte|d[ée]j[àa][ \t]+(?:pay[ée]|r[ée]gl[ée])",
+    re.IGNORECASE)
+_GROSS_WORDS = re.compile(r"brutto|\bgross\b|inkl\.?|incl\.?|including|einschl|\bttc\b|toutes[ \t]+taxes",
+                          re.IGNORECASE)
+_NET_WORDS = re.compile(
+    r"netto|\bnet\b|exkl|excl|ohne[ \t]+(?:ust|mwst)|zwischensumme|sub[- ]?total|sous[- ]total|\bht\b|"
+    r"hors[ \t]+taxes?",
+    re.IGNORECASE)
+_VAT_WORDS = re.compile(r"\bust\b|ust\.|umsatzsteuer|mwst|mehrwertsteuer|\bsteuer|\bvat\b|\btax|\btva\b|taxes",
+                        re.IGNORECASE)
+_TOTAL_WORDS = re.compile(
+    r"^(?:gesamtbetrag|rechnungsbetrag|endbetrag|endsumme|bruttobetrag|gesamtsumme|rechnungssumme|"
+    r"gesamt|summe|total|grand[ \t]+total|invoice[ \t]+(?:total|amount)|total[ \t]+amount|"
+    r"montant[ \t]+total|total[ \t]+g[ée]n[ée]ral)\b",
+    re.IGNORECASE)
+_LABEL_START = re.compile(
+    r"^(?:zzgl\.?|zuzüglich|abzgl\.?|abzüglich|inkl\.?|plus|less|minus|dont|davon|enthaltene?|\+|-|"
+    r"rechnungs|gesamt|summe|total|netto|brutto|net|gross|sub|zwischen|ust|mwst|umsatz|mehrwert|vat|tax|"
+    r"tva|montant|solde|reste|zu|zahl|rest|offen|noch|amount|balance|bereits|erhalten|geleistet|anzahlung|"
+    r"abschlag|voraus|prepa|paid|already|deposit|advance|acompte|d[ée]j|end|grand|invoice|steuer|[0-9]+[ \t]*%)",
+    re.IGNORECASE)
+_BASE_WORDS = re.compile(r"basis|bemessung|\bbase\b|grundlage|positionen|items", re.IGNORECASE)
+
+_CURRENCY_TOKEN = re.compile(r"^(?:EUR|€|Euro|USD|US\$|\$|CHF|GBP|£|SFr\.?|Fr\.)$", re.IGNORECASE)
+_AMOUNT_IN = re.compile(
+    r"(?<![\w.,])(?P<sign>[-−])?[ \t]?(?:(?:EUR|€|USD|\$|CHF|GBP|£)[ \t]?)?"
+    r"(?P<value>\d{1,3}(?:[.,' ]\d{3})+(?:[.,]\d{2})?|\d+[.,]\d{2}|\d+)(?![\d.,]*\d)"
+    r"(?:[ \t]?(?P<tail>EUR|€|USD|\$|CHF|GBP|£))?(?![ \t]*%)(?!\w)"
+)
+_FOREIGN = re.compile(r"(?<![A-Z])(USD|US\$|CHF|GBP|SFr|JPY|PLN|CZK|SEK|DKK|NOK|HUF)(?![A-Z])|\$|£")
+_DATE_VALUE = re.compile(r"^(?:vom|von|from|dated|du|le|am|on)?[ \t]*" + DATE_PATTERN, re.IGNORECASE)
+_NUMBER_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/_.]{0,62}$")
+_CREDIT_WORDS = re.compile(
+    r"^(?:gutschrift|stornorechnung|storno|credit[ \t]+note|rechnungskorrektur|korrekturrechnung|avoir|"
+    r"facture[ \t]+d['’]avoir)\b", re.IGNORECASE)
+
+# the address window
+_RETURN_SPLIT = re.compile(r"[ \t]*[•·|∙▪●◦][ \t]*|,[ \t]+|[ \t]+[-–][ \t]+")
+_POSTCODE_CITY = re.compile(
+    r"^(?:(?:D|DE|A|AT|CH|F|FR|L|LU|B|BE|NL)[- ])?(?:\d{4,5}|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2})[ \t]+[^\W\d_]"
+    r"|^[^\W\d_][^\d]{1,40}[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}$"
+)
+_DE_POSTCODE_CITY = re.compile(r"^(?:D-|DE-|DE[ \t])?(\d{5})[ \t]+([^\W\d_][^\n\d]{1,60})$")
+_STREET = re.compile(r"^[^\W\d_][^\n\d]{1,60}?[ \t.]\d{1,4}[ \t]?[a-zA-Z]?(?:[-/][ \t]?\d{1,4}[a-zA-Z]?)?$"
+                     r"|^\d{1,4}[a-zA-Z]?,?[ \t]+[^\W\d_][^\n\d]{1,60}$")
+_SALUTATION_ONLY = re.compile(r"^(?:herrn?|frau|firma|an|to|à|monsieur|madame|m\.|mme)$", re.IGNORECASE)
+_SALUTATION = re.compile(r"^(?:firma|an|to)[ \t]+", re.IGNORECASE)
+_ATTENTION = re.compile(
+    r"^(?:z\.?[ \t]?hd\.?|zu[ \t]+händen|attn\.?|attention|c/o|[àa][ \t]+l['’]attention|ansprechpartner|"
+    r"contact)\b", re.IGNORECASE)
+_COUNTRY = re.compile(r"^(?:deutschland|germany|allemagne|österreich|austria|schweiz|switzerland|suisse|"
+                      r"france|frankreich|luxembourg|luxemburg|belgien|belgium|belgique|niederlande|"
+                      r"netherlands|italien|italy|spanien|spain|united[ \t]+kingdom|uk)$", re.IGNORECASE)
+_NOT_A_NAME = re.compile(
+    r"^(?:tel|telefon|fon|fax|e-?mail|web|www|http|iban|bic|ust|steuer|gln|\+?\d[\d /()-]{5,}$|[☎✆✉@])",
+    re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------------------------------
+# reading
+
+
+@dataclass
+class _Findings:
+    """What was read, field by field, with every place it was found (for the review reason)."""
+
+    numbers: list[str] = field(default_factory=list)
+    issue_dates: list[date] = field(default_factory=list)
+    generic_dates: list[date] = field(default_factory=list)
+    due_dates: list[date] = field(default_factory=list)
+    customer_numbers: list[str] = field(default_factory=list)
+    names: list[tuple[int, str, Address]] = field(default_factory=list)
+    amounts: dict[str, list[Decimal]] = field(default_factory=dict)
+    currencies: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+
+
+def read_layout(pages: list[Page], tenant_id: str, default_terms_days: int) -> InvoiceRecord:
+    """One invoice record from the pages' phrases, or :class:`Review` with what was found and missing."""
+    layout = _Layout(pages)
+    layout.refuse_credit_notes()
+    found = _Findings()
+    layout.read_labels(found)
+    layout.read_customer(found)
+    return _decide(found, layout, tenant_id, default_terms_days)
+
+
+class _Layout:
+    def __init__(self, pages: list[Page]) -> None:
+        self.pages = pages
+        self.first = pages[0]
+        self.all = [p for page in pages for p in page.phrases]
+
+    # ---------------------------------------------------------------------------- geometry
+
+    def same_row_right(self, label: Phrase) -> list[Phrase]:
+        page = self.pages[label.page - 1]
+        row = [p for p in page.phrases if p.x0 >= label.x1 - 1 and p is not label and _overlap(
+            (p.top, p.bottom), (label.top, label.bottom)) >= 0.4 * min(p.height, label.height)]
+        return sorted(row, key=lambda p: p.x0)
+
+    def below(self, label: Phrase, lines: int = 1) -> list[Phrase]:
+        """Phrases directly below the label in its column, nearest first (at most ``lines`` rows)."""
+        page = self.pages[label.page - 1]
+        column = [p for p in page.phrases if p.top >= label.bottom - 0.2 * label.height
+                  and p is not label and _overlap((p.x0, p.x1), (label.x0, label.x1)) > 0
+                  and abs(p.x0 - label.x0) <= max(3 * label.size, 0.5 * (label.x1 - label.x0) + 6)]
+        column.sort(key=lambda p: p.top)
+        result: list[Phrase] = []
+        last = label
+        for p in column:
+            if p.top - last.bottom > 1.6 * max(last.height, p.height):
+                break
+            result.append(p)
+            last = p
+            if len(result) >= lines:
+                break
+        return result
+
+    def value_of(self, label: Phrase, match: re.Match[str], accept: Callable[[str], object]) -> list[object]:
+        """The label's value: the rest of its phrase, else to the right on its row, else below it."""
+        rest = match.group("rest").strip(" :")
+        if rest:
+            value = accept(rest)
+            return [value] if value is not None else []
+        for p in self.same_row_right(label):
+            if _is_label(p.text):
+                break
+            value = accept(p.text)
+            if value is not None:
+                return [value]
+            if not _CURRENCY_TOKEN.match(p.text):
+                break
+        for p in self.below(label):
+            if _is_label(p.text):
+                break
+            value = accept(p.text)
+            if value is not None:
+                return [value]
+        return []
+
+    # ---------------------------------------------------------------------------- labels
+
+    def refuse_credit_notes(self) -> None:
+        for p in self.first.phrases[:40]:
+            if _CREDIT_WORDS.match(p.text) and p.size >= _body_size(self.first) * 0.99:
+                raise Review("review: the PDF looks like a credit note or correction (no embedded e-invoice); "
+                             "import it as an e-invoice or CSV so that the sign is certain — Zur Prüfung: "
+                             "das PDF sieht nach einer Gutschrift oder Korrektur aus")
+
+    def read_labels(self, found: _Findings) -> None:
+        for p in self.all:
+            text = p.text.strip()
+            title = _TITLE.match(text)
+            if title and not _NUMBER_LABEL.match(text):
+                found.numbers.append(title.group("number").rstrip("."))
+                if title.group("date"):
+                    d = _date_value(title.group("date"))
+                    if d is not None:
+                        found.issue_dates.append(d)
+            match = _NUMBER_LABEL.match(text)
+            if match:
+                for value in self.value_of(p, match, _number_value):
+                    number, when = value  # type: ignore[misc]
+                    found.numbers.append(number)
+                    if when is not None:
+                        found.issue_dates.append(when)
+                continue
+            match = _ISSUE_LABEL.match(text)
+            if match:
+                found.issue_dates.extend(self.value_of(p, match, _date_value))  # type: ignore[arg-type]
+                continue
+            match = _DUE_LABEL.match(text)
+            if match:
+                found.due_dates.extend(self.value_of(p, match, _date_value))  # type: ignore[arg-type]
+                continue
+            match = _GENERIC_DATE_LABEL.match(text)
+            if match:
+                found.generic_dates.extend(self.value_of(p, match, _date_value))  # type: ignore[arg-type]
+                continue
+            match = _CUSTOMER_NUMBER_LABEL.match(text)
+            if match:
+                for value in self.value_of(p, match, _token_value):
+                    found.customer_numbers.append(str(value))
+                continue
+            match = _CURRENCY_LABEL.match(text)
+            if match:
+                for value in self.value_of(p, match, lambda s: s.strip().upper()[:10] or None):
+                    found.currencies.add(_currency(str(value)))
+                continue
+            self._amount_label(p, found)
+
+    def _amount_label(self, p: Phrase, found: _Findings) -> None:
+        label, inline = _split_amount(p.text)
+        if not label or not _LABEL_START.match(label) or len(label.split()) > 8:
+            return
+        kind = _amount_kind(label)
+        if kind is None:
+            return
+        values: list[tuple[Decimal, str]] = []
+        if inline is not None:
+            values.append(inline)
+        else:
+            row = self.same_row_right(p)
+            amounts: list[tuple[Decimal, str]] = []
+            for q in row:
+                if _is_label(q.text) or (_amount_kind(_split_amount(q.text)[0] or "") is not None
+                                         and _split_amount(q.text)[0]):
+                    break
+                a = _amount_of(q.text)
+                if a is not None:
+                    amounts.append(a)
+            if amounts:
+                values.append(amounts[-1])  # the totals column is the rightmost
+            else:
+                below = self.below(p, lines=2)
+                if below and not _is_label(below[0].text):
+                    a = _amount_of(below[0].text)
+                    # a column header ("Gesamt" over the line items) has several amounts below: none
+                    if a is not None and (len(below) < 2 or _amount_of(below[1].text) is None):
+                        values.append(a)
+        for value, currency in values:
+            found.amounts.setdefault(kind, []).append(value)
+            if currency:
+                found.currencies.add(currency)
+        row_text = " ".join(q.text for q in [p, *self.same_row_right(p)])
+        foreign = _FOREIGN.search(row_text)
+        if foreign and values:
+            found.currencies.add(_currency(foreign.group()))
+
+    # ---------------------------------------------------------------------------- the customer
+
+    def read_customer(self, found: _Findings) -> None:
+        page = self.first
+        # 1. a heading or label names the buyer
+        for p in page.phrases:
+            match = _BUYER.match(p.text.strip())
+            if not match or _NOT_BUYER.match(p.text.strip()):
+                continue
+            rest = match.group("rest").strip(" :")
+            if rest:
+                name = _clean_name(rest)
+                if name and not re.match(r"^[\d\W]+$", rest):
+                    found.names.append((1, name, self._address_after_name(p)))
+                continue
+            section = self._section_name(p)
+            if section is not None:
+                found.names.append((1, *section))
+                continue
+            block = self._block_below(p)
+            if block:
+                name, address = _name_and_address(block)
+                if name:
+                    found.names.append((1, name, address))
+                continue
+            right = [q for q in self.same_row_right(p) if not _is_label(q.text)]
+            if right:
+                name = _clean_name(right[0].text)
+                if name:
+                    found.names.append((1, name, Address()))
+        # 2. the window below a return-address line (the line itself is the sender)
+        for p in page.phrases:
+            if p.top > page.height * 0.45 or not _is_return_address(p.text):
+                continue
+            block = self._block_below(p, max_gap=2.5)
+            if block:
+                name, address = _name_and_address(block)
+                if name and name not in p.text:
+                    found.names.append((2, name, address))
+        # 3. an unlabelled address block at the DIN 5008 window position (left, 27–100 mm from the top)
+        if not found.names:
+            for block in self._address_blocks():
+                head = block[0]
+                if head.x0 < page.width * 0.45 and 25 * MM <= head.top <= 100 * MM \
+                        and not self._is_sender(block):
+                    name, address = _name_and_address(block)
+                    if name:
+                        found.names.append((3, name, address))
+
+    def _section_name(self, heading: Phrase) -> tuple[str, Address] | None:
+        """A "Name:" label in the section under a party heading (until the next heading)."""
+        page = self.pages[heading.page - 1]
+        below = sorted((p for p in page.phrases if p.top > heading.bottom - 1
+                        and abs(p.x0 - heading.x0) <= 2 * heading.size), key=lambda p: p.top)
+        for p in below[:8]:
+            if _BUYER.match(p.text) or _NOT_BUYER.match(p.text):
+                return None
+            match = _NAME_LABEL.match(p.text)
+            if match:
+                values = self.value_of(p, match, lambda s: _clean_name(s) or None)
+                if values:
+                    return str(values[0]), self._address_after_name(p)
+        return None
+
+    def _address_after_name(self, name_label: Phrase) -> Address:
+        right = self.same_row_right(name_label)
+        anchor = right[0] if right else name_label
+        lines = [anchor.text] + [p.text for p in self.below(anchor, lines=5)]
+        return _address(lines[1:])
+
+    def _block_below(self, head: Phrase, max_gap: float = 1.6) -> list[Phrase]:
+        """The lines of the block that starts right below ``head`` (left-aligned with it or below it)."""
+        page = self.pages[head.page - 1]
+        candidates = sorted((p for p in page.phrases if p.top >= head.bottom - 0.2 * head.height
+                             and p is not head and abs(p.x0 - head.x0) <= max(4 * head.size, 15)
+                             and p.x0 < head.x1), key=lambda p: (p.top, p.x0))
+        block: list[Phrase] = []
+        last = head
+        for p in candidates:
+            gap = p.top - last.bottom
+            limit = (max_gap if last is head else 1.6) * max(p.height, last.height)
+            if gap > limit:
+                break
+            if block and abs(p.x0 - block[0].x0) > 2:
+                if p.top - block[-1].top < 0.5 * p.height:
+                    continue  # a second phrase on the same line: not part of this column
+                break
+            block.append(p)
+            last = p
+            if len(block) >= 9:
+                break
+        return block
+
+    def _address_blocks(self) -> Iterable[list[Phrase]]:
+        """Left-aligned blocks of 2–9 lines in the top half of page 1 with a postcode-and-city line."""
+        page = self.first
+        used: set[int] = set()
+        for p in page.phrases:
+            if p.index in used or p.top > page.height * 0.5:
+                continue
+            block = [p, *self._block_below(p)]
+            used.update(q.index for q in block)
+            if 2 <= len(block) <= 9 and any(_POSTCODE_CITY.match(q.text) for q in block[1:]):
+                yield block
+
+    def _is_sender(self, block: list[Phrase]) -> bool:
+        """The block's first line appears in the page's footer or in a return-address line."""
+        name = block[0].text.strip()
+        for page in self.pages[:1]:
+            for p in page.phrases:
+                if p in block:
+                    continue
+                if name in p.text and (p.top > page.height * 0.8 or _is_return_address(p.text)
+                                       or p.size < block[0].size * 0.85):
+                    return True
+        return False
+
+
+def _body_size(page: Page) -> float:
+    sizes = sorted(p.size for p in page.phrases) or [10.0]
+    return sizes[len(sizes) // 2]
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _is_label(text: str) -> bool:
+    text = text.strip()
+    if any(pattern.match(text) and not pattern.match(text).group("rest").strip(" :")  # type: ignore[union-attr]
+           for pattern in _ANY_LABEL):
+        return True
+    label, inline = _split_amount(text)
+    return inline is None and bool(label) and bool(_LABEL_START.match(label)) and _amount_kind(label) is not None
+
+
+def _split_amount(text: str) -> tuple[str, tuple[Decimal, str] | None]:
+    """("Gesamtbetrag", (1190.00, "EUR")) for "Gesamtbetrag: 1.190,00 €"; (text, None) without amount."""
+    matches = list(_AMOUNT_IN.finditer(text))
+    if matches:
+        last = matches[-1]
+        after = text[last.end():].strip()
+        if not after or _CURRENCY_TOKEN.match(after):
+            label = text[:last.start()].strip(" :\t")
+            label = re.sub(r"[ \t]*(?:EUR|€|in[ \t]+EUR|\(EUR\)|\(€\))$", "", label, flags=re.IGNORECASE).strip(" :")
+            amount = _amount_of(text[last.start():])
+            if amount is not None and re.search(r"[^\W\d_]{2}", label):
+                return label, amount
+    return text.strip(" :"), None
+
+
+def _amount_kind(label: str) -> str | None:
+    if re.search(r"[^\W\d_]", label) is None or _BASE_WORDS.search(label):
+        return None
+    if _OPEN_WORDS.search(label):
+        return "open"
+    if _DEPOSIT_WORDS.search(label):
+        return "deposit"
+    if _GROSS_WORDS.search(label) and (_TOTAL_WORDS.search(label) or re.search(r"brutto|gross|ttc", label, re.I)):
+        return "gross"
+    if _NET_WORDS.search(label):
+        return "net"
+    if _VAT_WORDS.search(label):
+        return "vat"
+    if _TOTAL_WORDS.search(label):
+        return "total"
+    return None
+
+
+def _amount_of(text: str) -> tuple[Decimal, str] | None:
+    """The amount a value phrase shows ("1.190,00 €", "EUR 99.50", "- 300,00"); None if it is no amount."""
+    text = text.strip()
+    match = _AMOUNT_IN.fullmatch(text) or _AMOUNT_IN.fullmatch(text.replace("\u00a0", " "))
+    if match is None:
+        return None
+    raw = match.group("value").replace(" ", "").replace("'", "")
+    if not re.search(r"[.,]\d{2}$", raw) and not match.group("tail") and not re.match(r"(EUR|€|\$|£)", text):
+        return None  # a bare integer is a quantity or a number, not an amount
+    try:
+        value = parse_amount(raw)
+    except (AmountError, ArithmeticError):
+        return None
+    if match.group("sign"):
+        value = -value
+    symbol = match.group("tail") or next((s for s in ("EUR", "€", "USD", "$", "CHF", "GBP", "£") if s in text), "")
+    return value, _currency(symbol)
+
+
+def _currency(symbol: str) -> str:
+    symbol = symbol.strip().upper().rstrip(".")
+    return {"€": "EUR", "EURO": "EUR", "$": "USD", "US$": "USD", "£": "GBP", "SFR": "CHF", "FR": "CHF"}.get(
+        symbol, symbol)
+
+
+def _date_value(text: str) -> date | None:
+    match = _DATE_VALUE.match(text.strip())
+    if match is None:
+        return None
+    rest = text.strip()[match.end():].strip()
+    if rest and not re.match(r"^[(,;]", rest):
+        return None  # "05.03.2018 bis 31.03.2018" is a period, "02.03.2026 14:00" a time: not one date
+    return match_to_date(match)
+
+
+def _number_value(text: str) -> tuple[str, date | None] | None:
+    parts = text.strip().split()
+    if not parts:
+        return None
+    token = parts[0].rstrip(".,;")
+    if not _NUMBER_TOKEN.match(token) or not re.search(r"\d", token) or _date_value(token) is not None:
+        return None
+    rest = " ".join(parts[1:])
+    when = None
+    if rest:
+        after = re.match(r"^(?:vom|von|from|dated|du|issued(?:[ \t]+(?:at|on))?)[ \t]+(.+)$", rest, re.IGNORECASE)
+        if after is None:
+            return None  # "RE-1 Seite 2" or running text: not a plain value
+        when = _date_value(after.group(1))
+    return token, when
+
+
+def _token_value(text: str) -> str | None:
+    token = text.strip().split()[0].rstrip(".,;") if text.strip() else ""
+    if _NUMBER_TOKEN.match(token) and re.search(r"\d", token) and len(text.split()) == 1:
+        return token
+    return None
+
+
+def _is_return_address(text: str) -> bool:
+    parts = [p for p in _RETURN_SPLIT.split(text.strip()) if p]
+    return len(parts) >= 3 and len(text) <= 160 and any(_POSTCODE_CITY.match(p) for p in parts[1:])
+
+
+def _clean_name(line: str) -> str:
+    value = " ".join(line.split())
+    stripped = _SALUTATION.sub("", value).strip(" :,")
+    if not stripped or not re.search(r"[^\W\d_]{2}", stripped) or len(stripped) > 120:
+        return ""
+    if _SALUTATION_ONLY.match(stripped) or _ATTENTION.match(stripped) or _NOT_A_NAME.match(stripped):
+        return ""
+    if _POSTCODE_CITY.match(stripped) or _is_label(stripped):
+        return ""
+    if re.match(r"(?:kunden|customer|rechnungs|invoice|datum|date)", stripped, re.IGNORECASE):
+        return ""
+    return stripped
+
+
+def _name_and_address(block: list[Phrase]) -> tuple[str, Address]:
+    """The recipient in an address block: the first line that is a name (not "Firma", "Herrn", a
+    "z. Hd." attention line or a contact), then street and postcode/city."""
+    lines = [" ".join(p.text.split()) for p in block]
+    for index, line in enumerate(lines):
+        if _SALUTATION_ONLY.match(line) or _ATTENTION.match(line):
+            continue
+        if _POSTCODE_CITY.match(line) or _STREET.match(line):
+            return "", Address()  # an address without a name before it
+        name = _clean_name(line)
+        if name:
+            return name, _address(lines[index + 1:])
+        return "", Address()
+    return "", Address()
+
+
+def _address(lines: list[str]) -> Address:
+    street = ""
+    for line in lines[:5]:
+        line = " ".join(line.split())
+        postcode_city = _DE_POSTCODE_CITY.match(line)
+        if postcode_city:
+            if not street:
+                break
+            return Address(street, postcode_city.group(1), postcode_city.group(2).strip(), "DE")
+        if _STREET.match(line):
+            street = line
+    return Address()
+
+
+# --------------------------------------------------------------------------------------------------
+# deciding
+
+
+def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_days: int) -> InvoiceRecord:
+    problems: list[str] = []  # German, for the owner
+    english: list[str] = []
+    shown: dict[str, str] = {}
+
+    number = _one("Rechnungsnummer", found.numbers, problems, shown)
+    issue = _one("Rechnungsdatum", found.issue_dates or found.generic_dates, problems, shown, _de_date)
+
+    totals = found.amounts
+    gross_values = totals.get("gross") or totals.get("total") or []
+    gross = _one("Gesamtbetrag", gross_values, problems, shown, _de_amount)
+    if gross is None and len(set(gross_values)) > 1:
+        english.append(f"the PDF shows several different totals ({', '.join(map(str, sorted(set(gross_values))))})")
+    open_values = totals.get("open", [])
+    open_amount = _one("Zu zahlen", open_values, problems, shown, _de_amount)
+    net = _unique(totals.get("net", []))
+    vats = sorted(set(totals.get("vat", [])))
+    deposits = sorted(set(totals.get("deposit", [])))
+    if gross is not None and net is not None and vats and gross != net + sum(vats):
+        problems.append(f"Gesamtbetrag {_de_amount(gross)} ist nicht Netto {_de_amount(net)} + USt "
+                        f"{' + '.join(_de_amount(v) for v in vats)}")
+        english.append("gross is not net + VAT")
+    if gross is None and open_amount is None and not problems:
+        shown.pop("Gesamtbetrag", None)
+    amount = gross if gross is not None else open_amount
+    still_open = open_amount
+    if deposits and gross is not None:
+        paid = sum(abs(d) for d in deposits)
+        if still_open is None:
+            still_open = gross - paid
+            shown["Restbetrag"] = _de_amount(still_open)
+        elif gross - paid != still_open:
+            problems.append(f"Gesamtbetrag {_de_amount(gross)} − Anzahlung {_de_amount(paid)} ist nicht der "
+                            f"Restbetrag {_de_amount(still_open)}")
+            english.append("total − deposit is not the amount due")
+    if still_open is None:
+        still_open = amount
+    if amount is not None and still_open is not None and (still_open > amount or amount <= 0 or still_open < 0):
+        problems.append(f"Beträge unstimmig (Gesamt {_de_amount(amount)}, offen {_de_amount(still_open)})")
+        english.append("the amounts do not fit together")
+    foreign = sorted(c for c in found.currencies if c not in ("", "EUR"))
+    if foreign:
+        raise Review(f"invoice {number or '?'}: currency {foreign[0]} is not supported (only EUR) — "
+                     f"Zur Prüfung: Währung {foreign[0]} wird nicht unterstützt")
+
+    # the customer: the strongest source wins, and none may contradict it
+    names = sorted(found.names, key=lambda n: n[0])
+    name, address = "", Address()
+    if names:
+        distinct = {n[1] for n in names}
+        if len(distinct) > 1 and not _all_agree(distinct):
+            problems.append("Kunde widersprüchlich: " + " / ".join(sorted(distinct)[:3]))
+            english.append("different customers")
+        else:
+            _, name, address = names[0]
+            shown["Kunde"] = name
+
+    customer_id = _one("Kundennummer", found.customer_numbers, problems, shown) or ""
+
+    due, source = None, "default_terms"
+    if issue is not None:
+        due, source = _due(found, layout, issue, default_terms_days, problems, shown)
+
+    missing = [(en, de) for en, de, value in (
+        ("invoice number", "Rechnungsnummer", number), ("invoice date", "Rechnungsdatum", issue),
+        ("amount", "Betrag", amount), ("customer", "Kunde", name)) if not value and de not in
+        " ".join(problems)]
+    if missing or problems:
+        german = []
+        if problems:
+            german.append("unklar: " + "; ".join(problems))
+        if missing:
+            german.append("nicht gefunden: " + ", ".join(de for _, de in missing))
+        if shown:
+            german.append("gefunden: " + ", ".join(f"{k} {v}" for k, v in shown.items()))
+        head = ("review: could not find " + ", ".join(en for en, _ in missing) + " in the PDF's layout"
+                if missing else "review: " + "; ".join(english or ["values in the PDF contradict each other"]))
+        if missing and english:
+            head += "; " + "; ".join(english)
+        raise Review(f"{head} (it has no embedded e-invoice) — Zur Prüfung: {'; '.join(german)}")
+    assert number and issue and amount is not None and still_open is not None and due is not None
+    customer = Customer(tenant_id=tenant_id, customer_id=customer_id or customer_id_from_name(name), name=name,
+                        email="", address=address, absent=_NOT_IN_PDF)
+    return InvoiceRecord(number=number, customer=customer, issue_date=issue, due_date=due, amount=amount,
+                         open_amount=still_open, currency="EUR", due_date_source=source, line=0,
+                         source_format="pdf-text", prepaid_amount=amount - still_open)
+
+
+#: what an invoice's printed text does not tell: the stored customer keeps its own
+_NOT_IN_PDF = frozenset({"email", "is_consumer"})
+
+
+def _all_agree(names: set[str]) -> bool:
+    """"Müller Bau GmbH" and "Müller Bau GmbH, Baustraße 7": one name written twice."""
+    shortest = min(names, key=len)
+    return all(n.startswith(shortest) for n in names)
+
+
+def _unique(values: list[Decimal]) -> Decimal | None:
+    distinct = set(values)
+    return next(iter(distinct)) if len(distinct) == 1 else None
+
+
+def _one[T](what: str, values: list[T], problems: list[str], shown: dict[str, str],
+            show: Callable[[T], str] = str) -> T | None:
+    distinct = list(dict.fromkeys(values))
+    if len(distinct) == 1:
+        shown[what] = show(distinct[0])
+        return distinct[0]
+    if len(distinct) > 1:
+        problems.append(f"{what} mehrdeutig ({' / '.join(show(v) for v in distinct[:4])})")
+    return None
+
+
+def _due(found: _Findings, layout: _Layout, issue: date, default_terms_days: int, problems: list[str],
+         shown: dict[str, str]) -> tuple[date, str]:
+    labelled = sorted({d for d in found.due_dates if d >= issue})
+    from_terms = sorted({d for d in (due_date_from_terms(s, issue, require_payment_words=True)
+                                     for s in _sentences(layout)) if d is not None})
+    if len(labelled) > 1:
+        problems.append("Fälligkeit mehrdeutig (" + " / ".join(map(_de_date, labelled)) + ")")
+        return issue, "invoice"
+    if labelled:
+        if from_terms and from_terms != labelled:
+            problems.append(f"Fälligkeit {_de_date(labelled[0])} widerspricht den Zahlungsbedingungen "
+                            f"({' / '.join(map(_de_date, from_terms))})")
+        shown["fällig"] = _de_date(labelled[0])
+        return labelled[0], "invoice"
+    if len(from_terms) > 1:
+        problems.append("Zahlungsbedingungen mehrdeutig (" + " / ".join(map(_de_date, from_terms)) + ")")
+        return issue, "terms"
+    if from_terms:
+        shown["fällig"] = _de_date(from_terms[0])
+        return from_terms[0], "terms"
+    return issue + timedelta(days=default_terms_days), "default_terms"
+
+
+def _sentences(layout: _Layout) -> list[str]:
+    """Running text as sentences: a line that ends without a full stop goes on in the next one."""
+    sentences: list[str] = []
+    current = ""
+    last: Phrase | None = None
+    for p in layout.all:
+        text = p.text.strip()
+        joins = (last is not None and p.page == last.page and 0 <= p.top - last.bottom <= 1.2 * p.height
+                 and abs(p.x0 - last.x0) <= 2 * p.size and not current.endswith((".", ":", "!"))
+                 and re.match(r"^[a-zäöü\d(]", text) is not None)
+        if joins:
+            current += " " + text
+        else:
+            if current:
+                sentences.append(current)
+            current = text
+        last = p
+    if current:
+        sentences.append(current)
+    return sentences
+
+
+def _de_date(value: date) -> str:
+    return f"{value:%d.%m.%Y}"
+
+
+def _de_amount(value: Decimal) -> str:
+    return f"{value:,.2f} €".replace(",", "§").replace(".", ",").replace("§", ".")
