@@ -66,11 +66,13 @@ _NUMBER_LABEL = _label(
 )
 #: a document title with the number: "Rechnung Nr. 2026-17 vom 02.03.2026", "Facture FA-2017-10"
 _TITLE = re.compile(
-    r"^(?:[^\W\d_]*rechnung|invoice|facture)(?:[ \t]*\(\d{3}\))?[ \t]+(?:(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)?"
+    r"^(?:(?:rechnung|invoice|facture)[ \t]+(?:(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)?"
+    r"|[^\W\d_]*rechnung(?:[ \t]*\(\d{3}\))?[ \t]+(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)"
     r"(?P<number>[A-Za-z0-9][A-Za-z0-9\-/_.]*\d[A-Za-z0-9\-/_.]*|\d)"
     r"(?:[ \t]+(?:vom|von|from|dated|du)[ \t]+(?P<date>.+))?$",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _ISSUE_LABEL = _label(
     r"rechnungsdatum|belegdatum|ausstellungsdatum|datum[ \t]+der[ \t]+rechnung|invoice[ \t]+date|"
     r"date[ \t]+of[ \t]+(?:issue|invoice)|issue[ \t]+date|date[ \t]+issued|"
@@ -112,8 +114,8 @@ _OPEN_WORDS = re.compile(
     r"net[ \t]+[àa][ \t]+payer|reste[ \t]+[àa][ \t]+payer|solde[ \t]+(?:[àa][ \t]+payer|d[ûu])|montant[ \t]+d[ûu]",
     re.IGNORECASE)
 _DEPOSIT_WORDS = re.compile(
-    r"anzahlung|abschlag|bereits[ \t]+(?:bezahlt|gezahlt|erhalten|geleistet)|vorauszahlung|geleistete|"
-    r"erhaltene|prepaid|prepayment|already[ \t]+paid|paid[ \t]+(?:amount|to[ \t]+date)|\bdeposit|"
+    r"anzahlung|abschlagszahlung|geleistete[ \t]+abschläge|bereits[ \t]+(?:bezahlt|gezahlt|erhalten|geleistet)|vorauszahlung|geleistete|"
+    r"prepaid|prepayment|already[ \t]+paid|paid[ \t]+(?:amount|to[ \t]+date)|\bdeposit|"
     r"advance[ \t]+payment|acompte|d[ée]j[àa][ \t]+(?:pay[ée]|r[ée]gl[ée])",
     re.IGNORECASE)
 _GROSS_WORDS = re.compile(r"brutto|\bgross\b|inkl\.?|incl\.?|including|einschl|\bttc\b|toutes[ \t]+taxes",
@@ -135,6 +137,8 @@ _LABEL_START = re.compile(
     r"tva|montant|solde|reste|zu|zahl|rest|offen|noch|amount|balance|bereits|erhalten|geleistet|anzahlung|"
     r"abschlag|voraus|prepa|paid|already|deposit|advance|acompte|d[ée]j|end|grand|invoice|steuer|[0-9]+[ \t]*%)",
     re.IGNORECASE)
+#: "Gesamtbetrag der Zuschläge", "Total of items": a sum of something, not the invoice's total
+_OF_SOMETHING = re.compile(r"\b(?:der|des|aller|of|for|für|pro|je|per|de|des)\b", re.IGNORECASE)
 _BASE_WORDS = re.compile(r"basis|bemessung|\bbase\b|grundlage|positionen|items", re.IGNORECASE)
 
 _CURRENCY_TOKEN = re.compile(r"^(?:EUR|€|Euro|USD|US\$|\$|CHF|GBP|£|SFr\.?|Fr\.)$", re.IGNORECASE)
@@ -154,6 +158,7 @@ _CREDIT_WORDS = re.compile(
 _RETURN_SPLIT = re.compile(r"[ \t]*[•·|∙▪●◦][ \t]*|,[ \t]+|[ \t]+[-–][ \t]+")
 _POSTCODE_CITY = re.compile(
     r"^(?:(?:D|DE|A|AT|CH|F|FR|L|LU|B|BE|NL)[- ])?(?:\d{4,5}|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2})[ \t]+[^\W\d_]"
+    r"|^(?:D-|DE-)?\d{5}[^\W\d_]{2}"
     r"|^[^\W\d_][^\d]{1,40}[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}$"
 )
 _DE_POSTCODE_CITY = re.compile(r"^(?:D-|DE-|DE[ \t])?(\d{5})[ \t]+([^\W\d_][^\n\d]{1,60})$")
@@ -268,7 +273,7 @@ class _Layout:
         for p in self.all:
             text = p.text.strip()
             title = _TITLE.match(text)
-            if title and not _NUMBER_LABEL.match(text):
+            if title and not _NUMBER_LABEL.match(text) and not _YEAR.fullmatch(title.group("number")):
                 found.numbers.append(title.group("number").rstrip("."))
                 if title.group("date"):
                     d = _date_value(title.group("date"))
@@ -314,6 +319,7 @@ class _Layout:
         if kind is None:
             return
         values: list[tuple[Decimal, str]] = []
+        weak = False
         if inline is not None:
             values.append(inline)
         else:
@@ -335,8 +341,9 @@ class _Layout:
                     # a column header ("Gesamt" over the line items) has several amounts below: none
                     if a is not None and (len(below) < 2 or _amount_of(below[1].text) is None):
                         values.append(a)
+                        weak = True
         for value, currency in values:
-            found.amounts.setdefault(kind, []).append(value)
+            found.amounts.setdefault(kind if not weak else "below-" + kind, []).append(value)
             if currency:
                 found.currencies.add(currency)
         row_text = " ".join(q.text for q in [p, *self.same_row_right(p)])
@@ -355,6 +362,8 @@ class _Layout:
                 continue
             rest = match.group("rest").strip(" :")
             if rest:
+                if not re.match(r"^[^:]{1,40}:", p.text):
+                    continue  # "Kunde seit 2019", "Facture à régler …": running text, not a label
                 name = _clean_name(rest)
                 if name and not re.match(r"^[\d\W]+$", rest):
                     found.names.append((1, name, self._address_after_name(p)))
@@ -375,23 +384,53 @@ class _Layout:
                 if name:
                     found.names.append((1, name, Address()))
         # 2. the window below a return-address line (the line itself is the sender)
+        chained: set[int] = set()
         for p in page.phrases:
-            if p.top > page.height * 0.45 or not _is_return_address(p.text):
+            if p.top > page.height * 0.45 or p.index in chained:
                 continue
-            block = self._block_below(p, max_gap=2.5)
+            row = self._chain(p)
+            chained.update(q.index for q in row)
+            line = Phrase([w for q in row for w in q.words], p.page)
+            if not _is_return_address(line.text):
+                continue
+            block = self._block_below(line, max_gap=2.5)
             if block:
                 name, address = _name_and_address(block)
-                if name and name not in p.text:
+                if name and name not in line.text:
                     found.names.append((2, name, address))
-        # 3. an unlabelled address block at the DIN 5008 window position (left, 27–100 mm from the top)
-        if not found.names:
-            for block in self._address_blocks():
-                head = block[0]
-                if head.x0 < page.width * 0.45 and 25 * MM <= head.top <= 100 * MM \
-                        and not self._is_sender(block):
-                    name, address = _name_and_address(block)
-                    if name:
-                        found.names.append((3, name, address))
+        if found.names:
+            return
+        # 3. an address block that no heading names as someone else's, in the upper part of page 1
+        # (27–110 mm from the top: DIN 5008's window at the left, the Swiss and French one at the right);
+        # the window at the left wins, and it must be the only one there
+        blocks = [b for b in self._address_blocks() if 25 * MM <= b[0].top <= 110 * MM
+                  and not self._is_sender(b) and not self._headed(b[0])]
+        left = [b for b in blocks if b[0].x0 < page.width * 0.45]
+        chosen = left if left else blocks
+        for block in chosen[:1] if len(chosen) == 1 else []:
+            name, address = _name_and_address(block)
+            if name:
+                found.names.append((3, name, address))
+
+    def _chain(self, p: Phrase) -> list[Phrase]:
+        """The phrase and those that continue its line (a return address split by its "•" marks)."""
+        row = [p]
+        for q in self.same_row_right(p):
+            if q.x0 - row[-1].x1 > 2.5 * p.size or abs(q.bottom - p.bottom) > 0.3 * p.size:
+                break
+            row.append(q)
+        return row
+
+    def _headed(self, head: Phrase) -> bool:
+        """A heading right above the block names its party ("Lieferanschrift", "Absender", …)."""
+        page = self.pages[head.page - 1]
+        for p in page.phrases:
+            if p.bottom <= head.top + 1 and head.top - p.bottom <= 2 * head.height \
+                    and _overlap((p.x0, p.x1), (head.x0, head.x1)) > 0:
+                text = p.text.strip()
+                if _NOT_BUYER.match(text) or _BUYER.match(text):
+                    return True
+        return False
 
     def _section_name(self, heading: Phrase) -> tuple[str, Address] | None:
         """A "Name:" label in the section under a party heading (until the next heading)."""
@@ -418,7 +457,7 @@ class _Layout:
         """The lines of the block that starts right below ``head`` (left-aligned with it or below it)."""
         page = self.pages[head.page - 1]
         candidates = sorted((p for p in page.phrases if p.top >= head.bottom - 0.2 * head.height
-                             and p is not head and abs(p.x0 - head.x0) <= max(4 * head.size, 15)
+                             and p is not head and abs(p.x0 - head.x0) <= max(4 * head.size, 15 * MM)
                              and p.x0 < head.x1), key=lambda p: (p.top, p.x0))
         block: list[Phrase] = []
         last = head
@@ -427,6 +466,8 @@ class _Layout:
             limit = (max_gap if last is head else 1.6) * max(p.height, last.height)
             if gap > limit:
                 break
+            if block and not 0.75 <= p.size / block[0].size <= 1.34:
+                break  # a heading or a footnote: not a line of the same block
             if block and abs(p.x0 - block[0].x0) > 2:
                 if p.top - block[-1].top < 0.5 * p.height:
                     continue  # a second phrase on the same line: not part of this column
@@ -473,6 +514,8 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 def _is_label(text: str) -> bool:
     text = text.strip()
+    if text.endswith(":") and len(text.split()) <= 4:
+        return True  # "Anschrift:", "Telefon:": some label, whatever it names
     if any(pattern.match(text) and not pattern.match(text).group("rest").strip(" :")  # type: ignore[union-attr]
            for pattern in _ANY_LABEL):
         return True
@@ -508,7 +551,7 @@ def _amount_kind(label: str) -> str | None:
         return "net"
     if _VAT_WORDS.search(label):
         return "vat"
-    if _TOTAL_WORDS.search(label):
+    if _TOTAL_WORDS.search(label) and not _OF_SOMETHING.search(label):
         return "total"
     return None
 
@@ -584,9 +627,11 @@ def _clean_name(line: str) -> str:
         return ""
     if _SALUTATION_ONLY.match(stripped) or _ATTENTION.match(stripped) or _NOT_A_NAME.match(stripped):
         return ""
-    if _POSTCODE_CITY.match(stripped) or _is_label(stripped):
+    if _POSTCODE_CITY.match(stripped) or _is_label(stripped) or _TITLE.match(stripped) \
+            or _CREDIT_WORDS.match(stripped) or _NUMBER_LABEL.match(stripped):
         return ""
-    if re.match(r"(?:kunden|customer|rechnungs|invoice|datum|date)", stripped, re.IGNORECASE):
+    if re.match(r"(?:kunden[- ]?(?:nummer|nr)|customer[ \t]+(?:no|number|id)|rechnungs|invoice\b|datum|date\b)",
+                stripped, re.IGNORECASE) or stripped.endswith(":"):
         return ""
     return stripped
 
@@ -634,6 +679,12 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
     issue = _one("Rechnungsdatum", found.issue_dates or found.generic_dates, problems, shown, _de_date)
 
     totals = found.amounts
+    # a value below its label is only taken where no label has one beside it: "Gesamtbetrag" can
+    # also head the line items' column, and a one-line invoice then shows one amount below it
+    for kind in ("gross", "total", "open", "net", "vat", "deposit"):
+        if not totals.get(kind) and totals.get("below-" + kind) and not (
+                kind == "total" and (totals.get("gross") or totals.get("below-gross"))):
+            totals[kind] = totals["below-" + kind]
     gross_values = totals.get("gross") or totals.get("total") or []
     gross = _one("Gesamtbetrag", gross_values, problems, shown, _de_amount)
     if gross is None and len(set(gross_values)) > 1:
@@ -643,7 +694,7 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
     net = _unique(totals.get("net", []))
     vats = sorted(set(totals.get("vat", [])))
     deposits = sorted(set(totals.get("deposit", [])))
-    if gross is not None and net is not None and vats and gross != net + sum(vats):
+    if gross is not None and net is not None and vats and all(gross != net + v for v in [*vats, sum(vats)]):
         problems.append(f"Gesamtbetrag {_de_amount(gross)} ist nicht Netto {_de_amount(net)} + USt "
                         f"{' + '.join(_de_amount(v) for v in vats)}")
         english.append("gross is not net + VAT")

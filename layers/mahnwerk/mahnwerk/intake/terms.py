@@ -46,14 +46,17 @@ _DATE = re.compile(r"(?<![\d.])" + DATE_PATTERN, re.IGNORECASE)
 _DISCOUNT = re.compile(r"skonto|discount|rabatt|abzüglich\s+\d|abzgl\.?\s+\d", re.IGNORECASE)
 _IMMEDIATE = re.compile(
     r"\b(?:sofort|umgehend|unverzüglich|immediately|upon\s+receipt|on\s+receipt|bei\s+erhalt|"
-    r"nach\s+erhalt\s+der\s+rechnung\s+ohne)\b",
+    r"nach\s+erhalt\s+der\s+rechnung\s+ohne|[àa]\s+r[ée]ception|comptant)\b",
     re.IGNORECASE,
 )
-_DAYS = re.compile(r"(?<![\d.,])(\d{1,3})\s*(?:kalender)?(?:tagen|tage|tag|days?)\b", re.IGNORECASE)
+_DAYS = re.compile(r"(?<![\d.,])(\d{1,3})\s*(?:kalender)?(?:tagen|tage|tag|days?|jours?)\b", re.IGNORECASE)
 _NET_DAYS = re.compile(r"\bnet(?:to)?\s*(\d{1,3})(?![\d.,])", re.IGNORECASE)
 _PAYMENT_WORDS = re.compile(
     r"zahlbar|zahlung|zahlungsziel|überweis|ueberweis|fällig|faellig|netto|ohne\s+abzug|"
-    r"payable|payment|\bpay\b|\bdue\b|\bnet\b|remit|überweisen",
+    r"payable|payment|\bpay\b|\bdue\b|\bnet\b|remit|überweisen|"
+    # a direct debit's date is the due date: "wird am 20.03.2018 per SEPA-Lastschrift eingezogen"
+    r"lastschrift|abgebucht|eingezogen|abbuchung|direct\s+debit|debited|"
+    r"paiement|payer|payable|r[èe]glement|[ée]ch[ée]ance|pr[ée]l[èe]v",
     re.IGNORECASE,
 )
 #: clauses end at ; , newlines and full stops after a word (not the dots inside 04.04.2018)
