@@ -39,7 +39,7 @@ from ..domain.model import Address, Customer, InvoiceRecord
 from ..domain.money import AmountError
 from .csv_invoices import customer_id_from_name
 from .pdf_words import Page, Phrase
-from .terms import DATE_PATTERN, due_date_from_terms, match_to_date
+from .terms import DATE_PATTERN, debit_date, due_date_from_terms, match_to_date
 from .values import parse_amount
 
 MM = 72 / 25.4
@@ -67,14 +67,15 @@ _NUMBER_LABEL = _label(
 #: a document title with the number: "Rechnung Nr. 2026-17 vom 02.03.2026", "Facture FA-2017-10"
 _TITLE = re.compile(
     r"^(?:(?:rechnung|invoice|facture)[ \t]+(?:(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)?"
-    r"|[^\W\d_]*rechnung(?:[ \t]*\(\d{3}\))?[ \t]+(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)"
+    r"|[^\W\d_]*rechnung(?:[ \t]+(?:de[rs]|für|zur|zum)(?:[ \t]+[^\W\d_]+){1,2})?(?:[ \t]*\(\d{3}\))?"
+    r"[ \t]+(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)"
     r"(?P<number>[A-Za-z0-9][A-Za-z0-9\-/_.]*\d[A-Za-z0-9\-/_.]*|\d)"
     r"(?:[ \t]+(?:vom|von|from|dated|du)[ \t]+(?P<date>.+))?$",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _ISSUE_LABEL = _label(
-    r"rechnungsdatum|belegdatum|ausstellungsdatum|datum[ \t]+der[ \t]+rechnung|invoice[ \t]+date|"
+    r"rechnungs[- ]?datum|beleg[- ]?datum|ausstellungs[- ]?datum|datum[ \t]+der[ \t]+rechnung|invoice[ \t]+date|"
     r"date[ \t]+of[ \t]+(?:issue|invoice)|issue[ \t]+date|date[ \t]+issued|"
     r"date[ \t]+(?:de[ \t]+(?:la[ \t]+)?)?facture|date[ \t]+d['’][ée]mission|date[ \t]+de[ \t]+facturation"
 )
@@ -165,6 +166,7 @@ _DE_POSTCODE_CITY = re.compile(r"^(?:D-|DE-|DE[ \t])?(\d{5})[ \t]+([^\W\d_][^\n\
 _STREET = re.compile(r"^[^\W\d_][^\n\d]{1,60}?[ \t.]\d{1,4}[ \t]?[a-zA-Z]?(?:[-/][ \t]?\d{1,4}[a-zA-Z]?)?$"
                      r"|^\d{1,4}[a-zA-Z]?,?[ \t]+[^\W\d_][^\n\d]{1,60}$")
 _SALUTATION_ONLY = re.compile(r"^(?:herrn?|frau|firma|an|to|à|monsieur|madame|m\.|mme)$", re.IGNORECASE)
+_PERSONAL = re.compile(r"(?:herrn?|frau|mr\.?|mrs\.?|ms\.?|monsieur|madame)(?=[ \t]|$)", re.IGNORECASE)
 _SALUTATION = re.compile(r"^(?:firma|an|to)[ \t]+", re.IGNORECASE)
 _ATTENTION = re.compile(
     r"^(?:z\.?[ \t]?hd\.?|zu[ \t]+händen|attn\.?|attention|c/o|[àa][ \t]+l['’]attention|ansprechpartner|"
@@ -247,15 +249,18 @@ class _Layout:
         for p in self.same_row_right(label):
             if _is_label(p.text):
                 break
-            value = accept(p.text)
+            text = p.text.strip()
+            if text == ":":
+                continue
+            value = accept(text.removeprefix(":").strip())
             if value is not None:
                 return [value]
-            if not _CURRENCY_TOKEN.match(p.text):
+            if not _CURRENCY_TOKEN.match(text):
                 break
         for p in self.below(label):
             if _is_label(p.text):
                 break
-            value = accept(p.text)
+            value = accept(p.text.strip().removeprefix(":").strip())
             if value is not None:
                 return [value]
         return []
@@ -335,8 +340,16 @@ class _Layout:
             if amounts:
                 values.append(amounts[-1])  # the totals column is the rightmost
             else:
-                below = self.below(p, lines=2)
-                if below and not _is_label(below[0].text):
+                below = self.below(p, lines=8)
+                column = []
+                for q in below:
+                    a = _amount_of(q.text)
+                    if a is None:
+                        break
+                    column.append(a)
+                if len(column) >= 3 and column[-1][0] == sum(a[0] for a in column[:-1]):
+                    values.append(column[-1])  # a column of rows and their sum below: the sum
+                elif below and not _is_label(below[0].text):
                     a = _amount_of(below[0].text)
                     # a column header ("Gesamt" over the line items) has several amounts below: none
                     if a is not None and (len(below) < 2 or _amount_of(below[1].text) is None):
@@ -403,14 +416,19 @@ class _Layout:
         # 3. an address block that no heading names as someone else's, in the upper part of page 1
         # (27–110 mm from the top: DIN 5008's window at the left, the Swiss and French one at the right);
         # the window at the left wins, and it must be the only one there
-        blocks = [b for b in self._address_blocks() if 25 * MM <= b[0].top <= 110 * MM
-                  and not self._is_sender(b) and not self._headed(b[0])]
-        left = [b for b in blocks if b[0].x0 < page.width * 0.45]
-        chosen = left if left else blocks
-        for block in chosen[:1] if len(chosen) == 1 else []:
+        blocks = []
+        for block in self._address_blocks():
+            heading = block[0].text.strip()
+            if not 25 * MM <= block[0].top <= 110 * MM or _BUYER.match(heading) or _NOT_BUYER.match(heading) \
+                    or self._is_sender(block) or self._headed(block[0]):
+                continue
             name, address = _name_and_address(block)
             if name:
-                found.names.append((3, name, address))
+                blocks.append((block[0], name, address))
+        left = [b for b in blocks if b[0].x0 < page.width * 0.45]
+        chosen = left if left else blocks
+        if len(chosen) == 1:
+            found.names.append((3, chosen[0][1], chosen[0][2]))
 
     def _chain(self, p: Phrase) -> list[Phrase]:
         """The phrase and those that continue its line (a return address split by its "•" marks)."""
@@ -444,8 +462,21 @@ class _Layout:
             if match:
                 values = self.value_of(p, match, lambda s: _clean_name(s) or None)
                 if values:
-                    return str(values[0]), self._address_after_name(p)
+                    name = str(values[0])
+                    right = self.same_row_right(p)
+                    if right and not match.group("rest").strip(" :"):
+                        above = self._line_above(right[0])
+                        if above is not None and _PERSONAL.fullmatch(above.text.strip()) \
+                                and not _PERSONAL.match(name):
+                            name = f"{above.text.strip()} {name}"
+                    return name, self._address_after_name(p)
         return None
+
+    def _line_above(self, phrase: Phrase) -> Phrase | None:
+        page = self.pages[phrase.page - 1]
+        above = [p for p in page.phrases if p.bottom <= phrase.top + 1 and phrase.top - p.bottom
+                 <= 1.6 * phrase.height and abs(p.x0 - phrase.x0) <= 2]
+        return max(above, key=lambda p: p.bottom) if above else None
 
     def _address_after_name(self, name_label: Phrase) -> Address:
         right = self.same_row_right(name_label)
@@ -539,6 +570,7 @@ def _split_amount(text: str) -> tuple[str, tuple[Decimal, str] | None]:
 
 
 def _amount_kind(label: str) -> str | None:
+    label = re.split(r"(?<=\d)[,;][ \t]+", label)[-1]  # "MwSt.-% 19,0, Frachtbetrag": the last one
     if re.search(r"[^\W\d_]", label) is None or _BASE_WORDS.search(label):
         return None
     if _OPEN_WORDS.search(label):
@@ -640,13 +672,19 @@ def _name_and_address(block: list[Phrase]) -> tuple[str, Address]:
     """The recipient in an address block: the first line that is a name (not "Firma", "Herrn", a
     "z. Hd." attention line or a contact), then street and postcode/city."""
     lines = [" ".join(p.text.split()) for p in block]
+    salutation = ""
     for index, line in enumerate(lines):
-        if _SALUTATION_ONLY.match(line) or _ATTENTION.match(line):
+        if _PERSONAL.fullmatch(line):
+            salutation = line  # DIN 5008: "Herrn" on its own line belongs to the name below
+            continue
+        if _SALUTATION_ONLY.match(line) or _ATTENTION.match(line) or _NOT_A_NAME.match(line):
             continue
         if _POSTCODE_CITY.match(line) or _STREET.match(line):
             return "", Address()  # an address without a name before it
         name = _clean_name(line)
         if name:
+            if salutation and not _PERSONAL.match(name):
+                name = f"{salutation} {name}"
             return name, _address(lines[index + 1:])
         return "", Address()
     return "", Address()
@@ -793,8 +831,10 @@ def _one[T](what: str, values: list[T], problems: list[str], shown: dict[str, st
 def _due(found: _Findings, layout: _Layout, issue: date, default_terms_days: int, problems: list[str],
          shown: dict[str, str]) -> tuple[date, str]:
     labelled = sorted({d for d in found.due_dates if d >= issue})
+    sentences = _sentences(layout)
     from_terms = sorted({d for d in (due_date_from_terms(s, issue, require_payment_words=True)
-                                     for s in _sentences(layout)) if d is not None})
+                                     for s in sentences) if d is not None}
+                        | {d for d in (debit_date(s, issue) for s in sentences) if d is not None})
     if len(labelled) > 1:
         problems.append("Fälligkeit mehrdeutig (" + " / ".join(map(_de_date, labelled)) + ")")
         return issue, "invoice"

@@ -117,3 +117,18 @@ def due_date_from_terms(text: str, issue: date, *, require_payment_words: bool =
         elif _IMMEDIATE.search(clause):
             candidates.append(issue)
     return max(candidates) if candidates else None
+
+
+_DEBIT = re.compile(r"lastschrift|abgebucht|eingezogen|abbuchung|direct\s+debit|debited|pr[ée]l[èe]v",
+                    re.IGNORECASE)
+
+
+def debit_date(sentence: str, issue: date) -> date | None:
+    """The day a direct debit announces ("Der Betrag … wird am 20.03.2018 … per SEPA-Lastschrift
+    eingezogen"): the due date. Only a sentence about a debit with exactly one date from the
+    invoice date on gives one."""
+    if not _DEBIT.search(sentence[:2000]):
+        return None
+    dates = {d for d in find_dates(sentence[:2000]) if issue <= d <= issue + MAX_TERM_SPAN}
+    return dates.pop() if len(dates) == 1 else None
+
