@@ -67,7 +67,8 @@ _NUMBER_LABEL = _label(
 #: a document title with the number: "Rechnung Nr. 2026-17 vom 02.03.2026", "Facture FA-2017-10"
 _TITLE = re.compile(
     r"^(?:(?:rechnung|invoice|facture)[ \t]+(?:(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)?"
-    r"|[^\W\d_]*rechnung(?:[ \t]+(?:de[rs]|für|zur|zum)(?:[ \t]+[^\W\d_]+){1,2})?(?:[ \t]*\(\d{3}\))?"
+    r"|(?:[^\W\d_]*rechnung|gutschrift|invoice|facture)(?:[ \t]+(?:de[rs]|für|zur|zum)(?:[ \t]+[^\W\d_]+){1,2})?"
+    r"(?:[ \t]*\([^()]{1,40}\))*"
     r"[ \t]+(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)"
     r"(?P<number>[A-Za-z0-9][A-Za-z0-9\-/_.]*\d[A-Za-z0-9\-/_.]*|\d)"
     r"(?:[ \t]+(?:vom|von|from|dated|du)[ \t]+(?P<date>.+))?$",
@@ -119,6 +120,10 @@ _DEPOSIT_WORDS = re.compile(
     r"prepaid|prepayment|already[ \t]+paid|paid[ \t]+(?:amount|to[ \t]+date)|\bdeposit|"
     r"advance[ \t]+payment|acompte|d[ée]j[àa][ \t]+(?:pay[ée]|r[ée]gl[ée])",
     re.IGNORECASE)
+#: what was owed before this invoice and is added to what is to pay now
+_ARREARS_WORDS = re.compile(r"offene[ \t]+(?:zahlungen|posten|beträge)|rückstand|rückstände|saldovortrag|"
+                            r"previous[ \t]+balance|arrears|balance[ \t]+brought[ \t]+forward|"
+                            r"solde[ \t]+ant[ée]rieur|impay[ée]s", re.IGNORECASE)
 _GROSS_WORDS = re.compile(r"brutto|\bgross\b|inkl\.?|incl\.?|including|einschl|\bttc\b|toutes[ \t]+taxes",
                           re.IGNORECASE)
 _NET_WORDS = re.compile(
@@ -136,7 +141,8 @@ _LABEL_START = re.compile(
     r"^(?:zzgl\.?|zuzüglich|abzgl\.?|abzüglich|inkl\.?|plus|less|minus|dont|davon|enthaltene?|\+|-|"
     r"rechnungs|gesamt|summe|total|netto|brutto|net|gross|sub|zwischen|ust|mwst|umsatz|mehrwert|vat|tax|"
     r"tva|montant|solde|reste|zu|zahl|rest|offen|noch|amount|balance|bereits|erhalten|geleistet|anzahlung|"
-    r"abschlag|voraus|prepa|paid|already|deposit|advance|acompte|d[ée]j|end|grand|invoice|steuer|[0-9]+[ \t]*%)",
+    r"abschlag|voraus|prepa|paid|already|deposit|advance|acompte|d[ée]j|end|grand|invoice|steuer|[0-9]+[ \t]*%|"
+    r"offene|rückst|saldo|previous|arrears|impay)",
     re.IGNORECASE)
 #: "Gesamtbetrag der Zuschläge", "Total of items": a sum of something, not the invoice's total
 _OF_SOMETHING = re.compile(r"\b(?:der|des|aller|of|for|für|pro|je|per|de|des)\b", re.IGNORECASE)
@@ -151,6 +157,8 @@ _AMOUNT_IN = re.compile(
 _FOREIGN = re.compile(r"(?<![A-Z])(USD|US\$|CHF|GBP|SFr|JPY|PLN|CZK|SEK|DKK|NOK|HUF)(?![A-Z])|\$|£")
 _DATE_VALUE = re.compile(r"^(?:vom|von|from|dated|du|le|am|on)?[ \t]*" + DATE_PATTERN, re.IGNORECASE)
 _NUMBER_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/_.]{0,62}$")
+_SELF_BILLED = re.compile(r"selbst[ \t]+ausgestellte[ \t]+rechnung|self[- ]billed|selbstfakturierung|"
+                          r"gutschriftsverfahren|autofacturation", re.IGNORECASE)
 _CREDIT_WORDS = re.compile(
     r"^(?:gutschrift|stornorechnung|storno|credit[ \t]+note|rechnungskorrektur|korrekturrechnung|avoir|"
     r"facture[ \t]+d['’]avoir)\b", re.IGNORECASE)
@@ -201,11 +209,11 @@ class _Findings:
 def read_layout(pages: list[Page], tenant_id: str, default_terms_days: int) -> InvoiceRecord:
     """One invoice record from the pages' phrases, or :class:`Review` with what was found and missing."""
     layout = _Layout(pages)
-    layout.refuse_credit_notes()
+    credit = layout.credit_title()
     found = _Findings()
     layout.read_labels(found)
     layout.read_customer(found)
-    return _decide(found, layout, tenant_id, default_terms_days)
+    return _decide(found, layout, tenant_id, default_terms_days, credit)
 
 
 class _Layout:
@@ -267,17 +275,22 @@ class _Layout:
 
     # ---------------------------------------------------------------------------- labels
 
-    def refuse_credit_notes(self) -> None:
+    def credit_title(self) -> bool:
+        """The title calls the document a credit note or correction ("Gutschrift", "Rechnungskorrektur",
+        "Credit note", "Avoir"). A "Gutschrift" that says it is a self-billed invoice (§ 14 (2) UStG:
+        "Gutschrift (selbst ausgestellte Rechnung)") is an invoice, issued by the buyer."""
+        body = _body_size(self.first)
         for p in self.first.phrases[:40]:
-            if _CREDIT_WORDS.match(p.text) and p.size >= _body_size(self.first) * 0.99:
-                raise Review("review: the PDF looks like a credit note or correction (no embedded e-invoice); "
-                             "import it as an e-invoice or CSV so that the sign is certain — Zur Prüfung: "
-                             "das PDF sieht nach einer Gutschrift oder Korrektur aus")
+            if _CREDIT_WORDS.match(p.text) and p.size >= body * 0.99 and not _SELF_BILLED.search(p.text):
+                return True
+        return False
 
     def read_labels(self, found: _Findings) -> None:
+        body = _body_size(self.first)
         for p in self.all:
             text = p.text.strip()
-            title = _TITLE.match(text)
+            title = _TITLE.match(text) if p.page == 1 and p.size >= body and p.top < 0.45 * self.first.height \
+                else None
             if title and not _NUMBER_LABEL.match(text) and not _YEAR.fullmatch(title.group("number")):
                 found.numbers.append(title.group("number").rstrip("."))
                 if title.group("date"):
@@ -573,6 +586,8 @@ def _amount_kind(label: str) -> str | None:
     label = re.split(r"(?<=\d)[,;][ \t]+", label)[-1]  # "MwSt.-% 19,0, Frachtbetrag": the last one
     if re.search(r"[^\W\d_]", label) is None or _BASE_WORDS.search(label):
         return None
+    if _ARREARS_WORDS.search(label):
+        return "arrears"
     if _OPEN_WORDS.search(label):
         return "open"
     if _DEPOSIT_WORDS.search(label):
@@ -708,7 +723,8 @@ def _address(lines: list[str]) -> Address:
 # deciding
 
 
-def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_days: int) -> InvoiceRecord:
+def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_days: int,
+            credit: bool) -> InvoiceRecord:
     problems: list[str] = []  # German, for the owner
     english: list[str] = []
     shown: dict[str, str] = {}
@@ -732,6 +748,10 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
     net = _unique(totals.get("net", []))
     vats = sorted(set(totals.get("vat", [])))
     deposits = sorted(set(totals.get("deposit", [])))
+    arrears = _unique(totals.get("arrears", []))
+    if totals.get("arrears") and arrears is None:
+        problems.append("mehrere verschiedene Rückstände")
+        english.append("several different arrears")
     if gross is not None and net is not None and vats and all(gross != net + v for v in [*vats, sum(vats)]):
         problems.append(f"Gesamtbetrag {_de_amount(gross)} ist nicht Netto {_de_amount(net)} + USt "
                         f"{' + '.join(_de_amount(v) for v in vats)}")
@@ -740,18 +760,30 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
         shown.pop("Gesamtbetrag", None)
     amount = gross if gross is not None else open_amount
     still_open = open_amount
-    if deposits and gross is not None:
+    before = arrears or Decimal(0)
+    if (deposits or arrears is not None) and gross is not None:
         paid = sum(abs(d) for d in deposits)
-        if still_open is None:
+        if still_open is None and arrears is not None:
+            problems.append(f"Rückstand {_de_amount(arrears)} ohne Zahlbetrag")
+            english.append("arrears without an amount due")
+        elif still_open is None:
             still_open = gross - paid
             shown["Restbetrag"] = _de_amount(still_open)
-        elif gross - paid != still_open:
-            problems.append(f"Gesamtbetrag {_de_amount(gross)} − Anzahlung {_de_amount(paid)} ist nicht der "
-                            f"Restbetrag {_de_amount(still_open)}")
+        elif gross - paid + before != still_open:
+            problems.append(f"Gesamtbetrag {_de_amount(gross)} − Anzahlung {_de_amount(paid)} + Rückstand "
+                            f"{_de_amount(before)} ist nicht der Restbetrag {_de_amount(still_open)}")
             english.append("total − deposit is not the amount due")
     if still_open is None:
         still_open = amount
-    if amount is not None and still_open is not None and (still_open > amount or amount <= 0 or still_open < 0):
+    # a credit note or correction is not read from its picture: whether its amounts lower the claim,
+    # and what is left to pay, is not certain from the page (negative totals go to review too)
+    if credit:
+        raise Review("review: the PDF looks like a credit note or correction (no embedded e-invoice); "
+                     "import it as an e-invoice or CSV so that the sign is certain — Zur Prüfung: "
+                     "das PDF sieht nach einer Gutschrift oder Korrektur aus, das Vorzeichen der Beträge "
+                     "ist nicht sicher")
+    if amount is not None and still_open is not None and (
+            still_open > amount + max(before, Decimal(0)) or amount <= 0 or still_open < 0):
         problems.append(f"Beträge unstimmig (Gesamt {_de_amount(amount)}, offen {_de_amount(still_open)})")
         english.append("the amounts do not fit together")
     foreign = sorted(c for c in found.currencies if c not in ("", "EUR"))
@@ -832,6 +864,10 @@ def _due(found: _Findings, layout: _Layout, issue: date, default_terms_days: int
          shown: dict[str, str]) -> tuple[date, str]:
     labelled = sorted({d for d in found.due_dates if d >= issue})
     sentences = _sentences(layout)
+    plan = next((s for s in sentences if _INSTALMENTS.search(s)), None)
+    if plan is not None:
+        problems.append(f"mehrere Fälligkeiten (Raten): „{plan[:80]}“")
+        return issue, "terms"
     from_terms = sorted({d for d in (due_date_from_terms(s, issue, require_payment_words=True)
                                      for s in sentences) if d is not None}
                         | {d for d in (debit_date(s, issue) for s in sentences) if d is not None})
@@ -851,6 +887,11 @@ def _due(found: _Findings, layout: _Layout, issue: date, default_terms_days: int
         shown["fällig"] = _de_date(from_terms[0])
         return from_terms[0], "terms"
     return issue + timedelta(days=default_terms_days), "default_terms"
+
+
+#: a payment plan: several due dates, none of which is the invoice's alone
+_INSTALMENTS = re.compile(r"fälligkeiten|ratenzahlung|teilzahlungen|\braten\b|instal?lments|[ée]ch[ée]ances|"
+                          r"payment[ \t]+plan|zahlungsplan", re.IGNORECASE)
 
 
 def _sentences(layout: _Layout) -> list[str]:
