@@ -67,7 +67,8 @@ _NUMBER_LABEL = _label(
 #: a document title with the number: "Rechnung Nr. 2026-17 vom 02.03.2026", "Facture FA-2017-10"
 _TITLE = re.compile(
     r"^(?:(?:rechnung|invoice|facture)[ \t]+(?:(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)?"
-    r"|(?:[^\W\d_]*rechnung|gutschrift|invoice|facture)(?:[ \t]+(?:de[rs]|für|zur|zum)(?:[ \t]+[^\W\d_]+){1,2})?"
+    r"|(?:[^\W\d_]*rechnung|gutschrift|invoice|facture)"
+    r"(?:[ \t]+(?:de[rs]|für|zur|zum)(?:[ \t]+[^\W\d_]+){1,2})?"
     r"(?:[ \t]*\([^()]{1,40}\))*"
     r"[ \t]+(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)"
     r"(?P<number>[A-Za-z0-9][A-Za-z0-9\-/_.]*\d[A-Za-z0-9\-/_.]*|\d)"
@@ -76,15 +77,20 @@ _TITLE = re.compile(
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _ISSUE_LABEL = _label(
-    r"rechnungs[- ]?datum|beleg[- ]?datum|ausstellungs[- ]?datum|datum[ \t]+der[ \t]+rechnung|invoice[ \t]+date|"
+    r"rechnungs[- ]?datum|beleg[- ]?datum|ausstellungs[- ]?datum|datum[ \t]+der[ \t]+rechnung|"
+    r"invoice[ \t]+date|"
     r"date[ \t]+of[ \t]+(?:issue|invoice)|issue[ \t]+date|date[ \t]+issued|"
     r"date[ \t]+(?:de[ \t]+(?:la[ \t]+)?)?facture|date[ \t]+d['’][ée]mission|date[ \t]+de[ \t]+facturation"
 )
 _GENERIC_DATE_LABEL = _label(r"datum|date")
+_PLACE_DATE = re.compile(r"^[^\W\d_][^\W\d_ .-]*(?:[ .-]+[^\W\d_]+){0,3},[ \t]+(?:(?:den|le|am|the)[ \t]+)?"
+                         + DATE_PATTERN + r"$", re.IGNORECASE)
 _DUE_LABEL = _label(
-    r"fälligkeitsdatum|fällig[ \t]+(?:am|bis(?:[ \t]+zum)?)|fälligkeit|zahlbar[ \t]+bis(?:[ \t]+(?:zum|spätestens))?|"
-    r"zahlungsziel|due[ \t]+date|payment[ \t]+due(?:[ \t]+date)?|due[ \t]+(?:on|by)|pay[ \t]+by|payable[ \t]+by|"
-    r"date[ \t]+d['’][ée]ch[ée]ance|[ée]ch[ée]ance|[àa][ \t]+payer[ \t]+avant[ \t]+le|date[ \t]+limite[ \t]+de[ \t]+paiement"
+    r"fälligkeitsdatum|fällig[ \t]+(?:am|bis(?:[ \t]+zum)?)|fälligkeit|"
+    r"zahlbar[ \t]+bis(?:[ \t]+(?:zum|spätestens))?|zahlungsziel|due[ \t]+date|"
+    r"payment[ \t]+due(?:[ \t]+date)?|due[ \t]+(?:on|by)|pay[ \t]+by|payable[ \t]+by|"
+    r"date[ \t]+d['’][ée]ch[ée]ance|[ée]ch[ée]ance|[àa][ \t]+payer[ \t]+avant[ \t]+le|"
+    r"date[ \t]+limite[ \t]+de[ \t]+paiement"
 )
 _CUSTOMER_NUMBER_LABEL = _label(
     r"kunden[- ]?(?:nummer|nr\.?)|kd\.?[- ]?nr\.?|debitor(?:en)?[- ]?(?:nummer|nr\.?)|"
@@ -101,9 +107,11 @@ _BUYER = _label(
 )
 _NOT_BUYER = _label(
     r"rechnungs(?:steller|ersteller)(?:in)?|verkäufer|lieferant|absender|auftragnehmer|"
-    r"liefer(?:adresse|anschrift)|lieferung[ \t]+an|versand(?:adresse|anschrift)|abweichende[ \t]+lieferadresse|"
+    r"liefer(?:adresse|anschrift)|lieferung[ \t]+an|versand(?:adresse|anschrift)|"
+    r"abweichende[ \t]+lieferadresse|"
     r"seller|supplier|vendor|from|ship(?:ped)?[ \t]+to|deliver(?:y|ed)[ \t]+(?:to|address)|"
-    r"vendeur|fournisseur|[ée]metteur|adresse[ \t]+de[ \t]+livraison|livr[ée][ \t]+[àa]|payee|zahlungsempfänger"
+    r"vendeur|fournisseur|[ée]metteur|adresse[ \t]+de[ \t]+livraison|livr[ée][ \t]+[àa]|payee|"
+    r"zahlungsempfänger"
 )
 _NAME_LABEL = _label(r"name|firma|company|nom|raison[ \t]+sociale")
 _ANY_LABEL = (_NUMBER_LABEL, _ISSUE_LABEL, _GENERIC_DATE_LABEL, _DUE_LABEL, _CUSTOMER_NUMBER_LABEL,
@@ -113,10 +121,12 @@ _ANY_LABEL = (_NUMBER_LABEL, _ISSUE_LABEL, _GENERIC_DATE_LABEL, _DUE_LABEL, _CUS
 _OPEN_WORDS = re.compile(
     r"zu[ \t]+zahlen|zahlbetrag|restbetrag|rest[ \t]*summe|offener[ \t]+betrag|noch[ \t]+offen|"
     r"amount[ \t]+due|balance[ \t]+due|total[ \t]+due|amount[ \t]+payable|total[ \t]+payable|balance|"
-    r"net[ \t]+[àa][ \t]+payer|reste[ \t]+[àa][ \t]+payer|solde[ \t]+(?:[àa][ \t]+payer|d[ûu])|montant[ \t]+d[ûu]",
+    r"net[ \t]+[àa][ \t]+payer|reste[ \t]+[àa][ \t]+payer|solde[ \t]+(?:[àa][ \t]+payer|d[ûu])|"
+    r"montant[ \t]+d[ûu]",
     re.IGNORECASE)
 _DEPOSIT_WORDS = re.compile(
-    r"anzahlung|abschlagszahlung|geleistete[ \t]+abschläge|bereits[ \t]+(?:bezahlt|gezahlt|erhalten|geleistet)|vorauszahlung|geleistete|"
+    r"anzahlung|abschlagszahlung|geleistete[ \t]+abschläge|"
+    r"bereits[ \t]+(?:bezahlt|gezahlt|erhalten|geleistet)|vorauszahlung|geleistete|"
     r"prepaid|prepayment|already[ \t]+paid|paid[ \t]+(?:amount|to[ \t]+date)|\bdeposit|"
     r"advance[ \t]+payment|acompte|d[ée]j[àa][ \t]+(?:pay[ée]|r[ée]gl[ée])",
     re.IGNORECASE)
@@ -130,8 +140,8 @@ _NET_WORDS = re.compile(
     r"netto|\bnet\b|exkl|excl|ohne[ \t]+(?:ust|mwst)|zwischensumme|sub[- ]?total|sous[- ]total|\bht\b|"
     r"hors[ \t]+taxes?",
     re.IGNORECASE)
-_VAT_WORDS = re.compile(r"\bust\b|ust\.|umsatzsteuer|mwst|mehrwertsteuer|\bsteuer|\bvat\b|\btax|\btva\b|taxes",
-                        re.IGNORECASE)
+_VAT_WORDS = re.compile(
+    r"\bust\b|ust\.|umsatzsteuer|mwst|mehrwertsteuer|\bsteuer|\bvat\b|\btax|\btva\b|taxes", re.IGNORECASE)
 _TOTAL_WORDS = re.compile(
     r"^(?:gesamtbetrag|rechnungsbetrag|endbetrag|endsumme|bruttobetrag|gesamtsumme|rechnungssumme|"
     r"gesamt|summe|total|grand[ \t]+total|invoice[ \t]+(?:total|amount)|total[ \t]+amount|"
@@ -141,7 +151,8 @@ _LABEL_START = re.compile(
     r"^(?:zzgl\.?|zuzüglich|abzgl\.?|abzüglich|inkl\.?|plus|less|minus|dont|davon|enthaltene?|\+|-|"
     r"rechnungs|gesamt|summe|total|netto|brutto|net|gross|sub|zwischen|ust|mwst|umsatz|mehrwert|vat|tax|"
     r"tva|montant|solde|reste|zu|zahl|rest|offen|noch|amount|balance|bereits|erhalten|geleistet|anzahlung|"
-    r"abschlag|voraus|prepa|paid|already|deposit|advance|acompte|d[ée]j|end|grand|invoice|steuer|[0-9]+[ \t]*%|"
+    r"abschlag|voraus|prepa|paid|already|deposit|advance|acompte|d[ée]j|end|grand|invoice|steuer|"
+    r"[0-9]+[ \t]*%|"
     r"offene|rückst|saldo|previous|arrears|impay)",
     re.IGNORECASE)
 #: "Gesamtbetrag der Zuschläge", "Total of items": a sum of something, not the invoice's total
@@ -166,7 +177,8 @@ _CREDIT_WORDS = re.compile(
 # the address window
 _RETURN_SPLIT = re.compile(r"[ \t]*[•·|∙▪●◦][ \t]*|,[ \t]+|[ \t]+[-–][ \t]+")
 _POSTCODE_CITY = re.compile(
-    r"^(?:(?:D|DE|A|AT|CH|F|FR|L|LU|B|BE|NL)[- ])?(?:\d{4,5}|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2})[ \t]+[^\W\d_]"
+    r"^(?:(?:D|DE|A|AT|CH|F|FR|L|LU|B|BE|NL)[- ])?"
+    r"(?:\d{4,5}|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2})[ \t]+[^\W\d_]"
     r"|^(?:D-|DE-)?\d{5}[^\W\d_]{2}"
     r"|^[^\W\d_][^\d]{1,40}[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}$"
 )
@@ -289,21 +301,27 @@ class _Layout:
         body = _body_size(self.first)
         for p in self.all:
             text = p.text.strip()
-            title = _TITLE.match(text) if p.page == 1 and p.size >= body and p.top < 0.45 * self.first.height \
-                else None
+            heading = p.page == 1 and p.size >= body and p.top < 0.45 * self.first.height
+            title = _TITLE.match(text) if heading else None
             if title and not _NUMBER_LABEL.match(text) and not _YEAR.fullmatch(title.group("number")):
                 found.numbers.append(title.group("number").rstrip("."))
                 if title.group("date"):
                     d = _date_value(title.group("date"))
                     if d is not None:
                         found.issue_dates.append(d)
+            place_date = _PLACE_DATE.match(text) if p.page == 1 and p.top < 0.45 * self.first.height else None
+            if place_date:
+                when = match_to_date(place_date)  # DIN 5008's "Marburg, den 09.03.2026": the letter's date
+                if when is not None:
+                    found.generic_dates.append(when)
+                continue
             match = _NUMBER_LABEL.match(text)
             if match:
                 for value in self.value_of(p, match, _number_value):
-                    number, when = value  # type: ignore[misc]
-                    found.numbers.append(number)
-                    if when is not None:
-                        found.issue_dates.append(when)
+                    assert isinstance(value, tuple)
+                    found.numbers.append(str(value[0]))
+                    if isinstance(value[1], date):
+                        found.issue_dates.append(value[1])
                 continue
             match = _ISSUE_LABEL.match(text)
             if match:
@@ -564,7 +582,8 @@ def _is_label(text: str) -> bool:
            for pattern in _ANY_LABEL):
         return True
     label, inline = _split_amount(text)
-    return inline is None and bool(label) and bool(_LABEL_START.match(label)) and _amount_kind(label) is not None
+    return (inline is None and bool(label) and bool(_LABEL_START.match(label))
+            and _amount_kind(label) is not None)
 
 
 def _split_amount(text: str) -> tuple[str, tuple[Decimal, str] | None]:
@@ -575,7 +594,8 @@ def _split_amount(text: str) -> tuple[str, tuple[Decimal, str] | None]:
         after = text[last.end():].strip()
         if not after or _CURRENCY_TOKEN.match(after):
             label = text[:last.start()].strip(" :\t")
-            label = re.sub(r"[ \t]*(?:EUR|€|in[ \t]+EUR|\(EUR\)|\(€\))$", "", label, flags=re.IGNORECASE).strip(" :")
+            label = re.sub(r"[ \t]*(?:EUR|€|in[ \t]+EUR|\(EUR\)|\(€\))$", "", label,
+                           flags=re.IGNORECASE).strip(" :")
             amount = _amount_of(text[last.start():])
             if amount is not None and re.search(r"[^\W\d_]{2}", label):
                 return label, amount
@@ -592,7 +612,8 @@ def _amount_kind(label: str) -> str | None:
         return "open"
     if _DEPOSIT_WORDS.search(label):
         return "deposit"
-    if _GROSS_WORDS.search(label) and (_TOTAL_WORDS.search(label) or re.search(r"brutto|gross|ttc", label, re.I)):
+    if _GROSS_WORDS.search(label) and (_TOTAL_WORDS.search(label)
+                                       or re.search(r"brutto|gross|ttc", label, re.IGNORECASE)):
         return "gross"
     if _NET_WORDS.search(label):
         return "net"
@@ -618,7 +639,8 @@ def _amount_of(text: str) -> tuple[Decimal, str] | None:
         return None
     if match.group("sign"):
         value = -value
-    symbol = match.group("tail") or next((s for s in ("EUR", "€", "USD", "$", "CHF", "GBP", "£") if s in text), "")
+    symbol = match.group("tail") or next(
+        (s for s in ("EUR", "€", "USD", "$", "CHF", "GBP", "£") if s in text), "")
     return value, _currency(symbol)
 
 
@@ -648,7 +670,8 @@ def _number_value(text: str) -> tuple[str, date | None] | None:
     rest = " ".join(parts[1:])
     when = None
     if rest:
-        after = re.match(r"^(?:vom|von|from|dated|du|issued(?:[ \t]+(?:at|on))?)[ \t]+(.+)$", rest, re.IGNORECASE)
+        after = re.match(r"^(?:vom|von|from|dated|du|issued(?:[ \t]+(?:at|on))?)[ \t]+(.+)$", rest,
+                         re.IGNORECASE)
         if after is None:
             return None  # "RE-1 Seite 2" or running text: not a plain value
         when = _date_value(after.group(1))
@@ -677,8 +700,8 @@ def _clean_name(line: str) -> str:
     if _POSTCODE_CITY.match(stripped) or _is_label(stripped) or _TITLE.match(stripped) \
             or _CREDIT_WORDS.match(stripped) or _NUMBER_LABEL.match(stripped):
         return ""
-    if re.match(r"(?:kunden[- ]?(?:nummer|nr)|customer[ \t]+(?:no|number|id)|rechnungs|invoice\b|datum|date\b)",
-                stripped, re.IGNORECASE) or stripped.endswith(":"):
+    if re.match(r"(?:kunden[- ]?(?:nummer|nr)|customer[ \t]+(?:no|number|id)|rechnungs|invoice\b|datum|"
+                r"date\b)", stripped, re.IGNORECASE) or stripped.endswith(":"):
         return ""
     return stripped
 
@@ -742,7 +765,8 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
     gross_values = totals.get("gross") or totals.get("total") or []
     gross = _one("Gesamtbetrag", gross_values, problems, shown, _de_amount)
     if gross is None and len(set(gross_values)) > 1:
-        english.append(f"the PDF shows several different totals ({', '.join(map(str, sorted(set(gross_values))))})")
+        listed = ", ".join(map(str, sorted(set(gross_values))))
+        english.append(f"the PDF shows several different totals ({listed})")
     open_values = totals.get("open", [])
     open_amount = _one("Zu zahlen", open_values, problems, shown, _de_amount)
     net = _unique(totals.get("net", []))
@@ -760,9 +784,9 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
         shown.pop("Gesamtbetrag", None)
     amount = gross if gross is not None else open_amount
     still_open = open_amount
-    before = arrears or Decimal(0)
+    before: Decimal = arrears if arrears is not None else Decimal(0)
     if (deposits or arrears is not None) and gross is not None:
-        paid = sum(abs(d) for d in deposits)
+        paid: Decimal = sum((abs(d) for d in deposits), Decimal(0))
         if still_open is None and arrears is not None:
             problems.append(f"Rückstand {_de_amount(arrears)} ohne Zahlbetrag")
             english.append("arrears without an amount due")
@@ -821,14 +845,16 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
             german.append("nicht gefunden: " + ", ".join(de for _, de in missing))
         if shown:
             german.append("gefunden: " + ", ".join(f"{k} {v}" for k, v in shown.items()))
-        head = ("review: could not find " + ", ".join(en for en, _ in missing) + " in the PDF's layout"
-                if missing else "review: " + "; ".join(english or ["values in the PDF contradict each other"]))
+        if missing:
+            head = "review: could not find " + ", ".join(en for en, _ in missing) + " in the PDF's layout"
+        else:
+            head = "review: " + "; ".join(english or ["values in the PDF contradict each other"])
         if missing and english:
             head += "; " + "; ".join(english)
         raise Review(f"{head} (it has no embedded e-invoice) — Zur Prüfung: {'; '.join(german)}")
     assert number and issue and amount is not None and still_open is not None and due is not None
-    customer = Customer(tenant_id=tenant_id, customer_id=customer_id or customer_id_from_name(name), name=name,
-                        email="", address=address, absent=_NOT_IN_PDF)
+    customer = Customer(tenant_id=tenant_id, customer_id=customer_id or customer_id_from_name(name),
+                        name=name, email="", address=address, absent=_NOT_IN_PDF)
     return InvoiceRecord(number=number, customer=customer, issue_date=issue, due_date=due, amount=amount,
                          open_amount=still_open, currency="EUR", due_date_source=source, line=0,
                          source_format="pdf-text", prepaid_amount=amount - still_open)
