@@ -3,11 +3,15 @@ each with exact values; layouts with missing or contradictory values go to revie
 
 from __future__ import annotations
 
+import io
+import zlib
 from datetime import date
 from decimal import Decimal
 
 import fpdf
 import pytest
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
 from mahnwerk.intake import pdf_words
 from mahnwerk.intake.pdf_invoice import parse_invoice_pdf
@@ -343,3 +347,39 @@ def test_another_generator_hyphenated_labels_values_right_aligned_and_two_pages(
         "EV-26-0042", date(2026, 3, 9), date(2026, 4, 8))
     assert (record.amount, record.open_amount) == (Decimal("2856.00"), Decimal("2856.00"))
     assert (record.customer.name, record.customer.customer_id) == ("Gemeinde Hinterdorf", "D-1007")
+
+
+def test_reading_the_layout_is_bounded_in_time(monkeypatch):
+    monkeypatch.setattr(pdf_words, "TIME_LIMIT", 0.0)
+    assert "took longer than" in review(din_invoice())
+
+
+def _bomb() -> bytes:
+    return zlib.compress(b"\0" * 200_000_000, 9)
+
+
+def test_a_decompression_bomb_in_a_font_program_is_refused_before_the_layout_reader():
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(din_invoice())))
+    fonts = writer.pages[0]["/Resources"]["/Font"]
+    font = next(iter(fonts.values())).get_object()
+    bomb = StreamObject()
+    bomb._data = _bomb()
+    bomb[NameObject("/Filter")] = NameObject("/FlateDecode")
+    descriptor = DictionaryObject({NameObject("/Type"): NameObject("/FontDescriptor"),
+                                   NameObject("/FontFile2"): writer._add_object(bomb)})
+    font[NameObject("/FontDescriptor")] = writer._add_object(descriptor)
+    out = io.BytesIO()
+    writer.write(out)
+    result = parse_invoice_pdf(out.getvalue(), "rechnung.pdf", "t1", 14)
+    assert result.records == [] and "decompression bomb" in result.rejects[0].reason
+
+
+def test_a_bomb_on_the_second_page_stops_the_layout_reader_too():
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf([t(20, 20, "Rechnung Nr. 1")], [t(20, 20, "x")]))))
+    content = writer.pages[1]["/Contents"].get_object()
+    content._data = _bomb()
+    content[NameObject("/Filter")] = NameObject("/FlateDecode")
+    out = io.BytesIO()
+    writer.write(out)
+    reason = review(out.getvalue())
+    assert "could not be read" in reason and "LimitReachedError" in reason

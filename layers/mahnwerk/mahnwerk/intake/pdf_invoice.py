@@ -22,7 +22,7 @@ from typing import Any
 
 from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError, PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
 from ..domain.model import InvoiceRecord
 from .einvoice import EInvoiceError, is_einvoice_xml, read_einvoice
@@ -140,7 +140,69 @@ def _read_pdf_limited(data: bytes, tenant_id: str, default_terms_days: int, max_
                          f"({why}; and there is no embedded e-invoice) — Zur Prüfung: kein Textlayer "
                          "(vielleicht ein Scan) und keine eingebettete E-Rechnung; Rechnungsnummer, "
                          "Rechnungsdatum, Betrag und Kunde bitte von Hand erfassen")
+    if failure:
+        # a page pypdf could not read within its limits is not handed to the layout reader either
+        raise PdfRefused(f"review: a page of the PDF could not be read ({failure}; no embedded "
+                         "e-invoice) — Zur Prüfung: eine Seite des PDFs ist nicht lesbar")
+    _check_page_streams(reader)
     return _record_from_layout(data, pages, tenant_id, default_terms_days)
+
+
+#: decoded bytes of the page resources (fonts, forms) the layout reader may decode, all together
+MAX_RESOURCE_BYTES = 60_000_000
+
+
+def _check_page_streams(reader: PdfReader) -> None:
+    """Decode, under pypdf's limits, every font file and form the layout reader could decode.
+
+    pdfminer decodes streams without output limits; each stream it can reach from the pages it
+    reads is decoded here first, so a decompression bomb hidden in a font program or a form is
+    refused here (LimitReachedError) instead of filling memory there.
+    """
+    seen: set[int] = set()
+    total = 0
+    pending: list[tuple[object, int]] = [(page.get("/Resources"), 0)
+                                         for page in list(reader.pages)[:MAX_TEXT_PAGES]]
+    while pending:
+        resources, depth = pending.pop()
+        resources = _resolve(resources)
+        if not isinstance(resources, DictionaryObject) or depth > 5:
+            continue
+        streams: list[object] = []
+        fonts = _resolve(resources.get("/Font"))
+        if isinstance(fonts, DictionaryObject):
+            for font in list(fonts.values())[:200]:
+                font = _resolve(font)
+                if not isinstance(font, DictionaryObject):
+                    continue
+                descendants = _resolve(font.get("/DescendantFonts"))
+                members = [font, *[_resolve(f) for f in descendants][:4]] \
+                    if isinstance(descendants, ArrayObject) else [font]
+                for member in members:
+                    if not isinstance(member, DictionaryObject):
+                        continue
+                    streams.append(member.get("/ToUnicode"))
+                    descriptor = _resolve(member.get("/FontDescriptor"))
+                    if isinstance(descriptor, DictionaryObject):
+                        streams += [descriptor.get(k) for k in ("/FontFile", "/FontFile2", "/FontFile3")]
+                    pending.append((member.get("/Resources"), depth + 1))  # Type3 glyph procedures
+        xobjects = _resolve(resources.get("/XObject"))
+        if isinstance(xobjects, DictionaryObject):
+            for xobject in list(xobjects.values())[:500]:
+                resolved = _resolve(xobject)
+                if isinstance(resolved, StreamObject) and resolved.get("/Subtype") == "/Form":
+                    streams.append(resolved)
+                    pending.append((resolved.get("/Resources"), depth + 1))
+        for reference in streams:
+            key = id(_resolve(reference))
+            stream = _resolve(reference)
+            if not isinstance(stream, StreamObject) or key in seen:
+                continue
+            seen.add(key)
+            total += len(stream.get_data())  # raises LimitReachedError past pypdf's limits
+            if total > MAX_RESOURCE_BYTES:
+                raise PdfRefused(f"the PDF's fonts and forms decode to more than {MAX_RESOURCE_BYTES:,} "
+                                 "bytes; refused as a possible decompression bomb")
 
 
 def _record_from_layout(data: bytes, pages: int, tenant_id: str, default_terms_days: int) -> InvoiceRecord:

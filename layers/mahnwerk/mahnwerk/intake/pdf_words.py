@@ -73,8 +73,9 @@ class Page:
     phrases: list[Phrase]
 
 
-def read_pages(data: bytes, max_pages: int, time_limit: float = TIME_LIMIT) -> list[Page]:
+def read_pages(data: bytes, max_pages: int, time_limit: float | None = None) -> list[Page]:
     """The phrases of the first ``max_pages`` pages. Raises :class:`LayoutLimit` past a bound."""
+    time_limit = TIME_LIMIT if time_limit is None else time_limit
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LTChar, LTContainer, LTPage
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
