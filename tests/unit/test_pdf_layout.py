@@ -383,3 +383,19 @@ def test_a_bomb_on_the_second_page_stops_the_layout_reader_too():
     writer.write(out)
     reason = review(out.getvalue())
     assert "could not be read" in reason and "LimitReachedError" in reason
+
+
+def test_a_sender_block_with_contact_lines_is_never_the_customer():
+    """The recipient's address has no postcode line the reader knows; the only block with one is the
+    sender's at the right, with phone and e-mail: no customer, review."""
+    page = [t(120, 40, "Holzbau Kern GmbH", 11), t(120, 45, "Sägewerkweg 4", 9), t(120, 50, "79100 Freiburg", 9),
+            t(120, 55, "Tel. 0761 123456", 9), t(120, 60, "E-Mail: info@holzbau-kern.de", 9),
+            t(25, 55, "Ranch Vista LLC"), t(25, 60, "PO Box 17"), t(25, 65, "Tucson AZ"),
+            t(120, 80, "Rechnungsnr.: 2026-0815", 9), t(120, 85, "Datum: 12.03.2026", 9),
+            t(25, 100, "Rechnung", 16), *ITEMS, t(120, 153, "Gesamtbetrag"), r(190, 153, "1.000,00 €")]
+    assert "nicht gefunden: Kunde" in review(pdf(page))
+
+
+def test_the_payee_of_the_bank_details_is_not_the_customer():
+    extra = [t(25, 195, "Empfänger: Holzbau Kern GmbH", 8), t(25, 200, "IBAN: DE12 6805 0101 0012 3456 78", 8)]
+    assert read(din_invoice(extra=extra)).customer.name == "Bäckerei Sonnenschein GmbH"

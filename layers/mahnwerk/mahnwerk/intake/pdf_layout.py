@@ -100,7 +100,7 @@ _CUSTOMER_NUMBER_LABEL = _label(
 _CURRENCY_LABEL = _label(r"währung|currency|devise|beträge[ \t]+in|amounts[ \t]+in")
 #: party headings: the block or section below (or the value beside) is that party
 _BUYER = _label(
-    r"rechnungsempfänger(?:in)?|rechnungsadresse|rechnungsanschrift|leistungsempfänger|empfänger|"
+    r"rechnungsempfänger(?:in)?|rechnungsadresse|rechnungsanschrift|leistungsempfänger|"
     r"käufer(?:[ \t]*/[ \t]*leistungsempfänger)?|kunde|kundin|kundenname|auftraggeber|"
     r"bill(?:ed)?[ \t]+to|invoice[ \t]+to|sold[ \t]+to|buyer|customer(?:[ \t]+name)?|client|"
     r"factur[ée][ \t]+[àa]|adresse[ \t]+de[ \t]+facturation|destinataire|acheteur"
@@ -111,7 +111,8 @@ _NOT_BUYER = _label(
     r"abweichende[ \t]+lieferadresse|"
     r"seller|supplier|vendor|from|ship(?:ped)?[ \t]+to|deliver(?:y|ed)[ \t]+(?:to|address)|"
     r"vendeur|fournisseur|[ée]metteur|adresse[ \t]+de[ \t]+livraison|livr[ée][ \t]+[àa]|payee|"
-    r"zahlungsempfänger"
+    r"zahlungsempfänger|empfänger|kontoinhaber(?:in)?|account[ \t]+holder|beneficiary|b[ée]n[ée]ficiaire|"
+    r"titulaire"
 )
 _NAME_LABEL = _label(r"name|firma|company|nom|raison[ \t]+sociale")
 _ANY_LABEL = (_NUMBER_LABEL, _ISSUE_LABEL, _GENERIC_DATE_LABEL, _DUE_LABEL, _CUSTOMER_NUMBER_LABEL,
@@ -191,6 +192,8 @@ _SALUTATION = re.compile(r"^(?:firma|an|to)[ \t]+", re.IGNORECASE)
 _ATTENTION = re.compile(
     r"^(?:z\.?[ \t]?hd\.?|zu[ \t]+händen|attn\.?|attention|c/o|[àa][ \t]+l['’]attention|ansprechpartner|"
     r"contact)\b", re.IGNORECASE)
+_CONTACT = re.compile(r"^(?:tel|telefon|phone|fon|fax|mobil|e-?mail|mail|web|www\.|https?:|iban|bic|"
+                      r"ust|steuer|st\.?-?nr|hrb|hra|amtsgericht|☎|✆|✉|\+\d)", re.IGNORECASE)
 _COUNTRY = re.compile(r"^(?:deutschland|germany|allemagne|österreich|austria|schweiz|switzerland|suisse|"
                       r"france|frankreich|luxembourg|luxemburg|belgien|belgium|belgique|niederlande|"
                       r"netherlands|italien|italy|spanien|spain|united[ \t]+kingdom|uk)$", re.IGNORECASE)
@@ -553,7 +556,11 @@ class _Layout:
                 yield block
 
     def _is_sender(self, block: list[Phrase]) -> bool:
-        """The block's first line appears in the page's footer or in a return-address line."""
+        """The block's first line appears in the page's footer or in a return-address line, or the
+        block carries the contact lines of a letterhead (phone, e-mail, web, bank, tax number): a
+        recipient's address in the window has none."""
+        if any(_CONTACT.match(p.text.strip()) for p in block):
+            return True
         name = block[0].text.strip()
         for page in self.pages[:1]:
             for p in page.phrases:
