@@ -218,6 +218,8 @@ class _Findings:
     names: list[tuple[int, str, Address]] = field(default_factory=list)
     amounts: dict[str, list[Decimal]] = field(default_factory=dict)
     currencies: set[str] = field(default_factory=set)
+    #: what a due-date label names that is not a date ("14 Tage netto", "sofort")
+    due_terms: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -332,7 +334,12 @@ class _Layout:
                 continue
             match = _DUE_LABEL.match(text)
             if match:
-                found.due_dates.extend(self.value_of(p, match, _date_value))  # type: ignore[arg-type]
+                for value in self.value_of(p, match, lambda s: s.strip() or None):
+                    when = _date_value(str(value))
+                    if when is not None:
+                        found.due_dates.append(when)
+                    else:
+                        found.due_terms.append(str(value))  # "14 Tage", "sofort", or not understood
                 continue
             match = _GENERIC_DATE_LABEL.match(text)
             if match:
@@ -405,7 +412,7 @@ class _Layout:
         # 1. a heading or label names the buyer
         for p in page.phrases:
             match = _BUYER.match(p.text.strip())
-            if not match or _NOT_BUYER.match(p.text.strip()):
+            if not match or _NOT_BUYER.match(p.text.strip()) or _CUSTOMER_NUMBER_LABEL.match(p.text.strip()):
                 continue
             rest = match.group("rest").strip(" :")
             if rest:
@@ -790,6 +797,10 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
     if gross is None and open_amount is None and not problems:
         shown.pop("Gesamtbetrag", None)
     amount = gross if gross is not None else open_amount
+    if gross is None and open_amount is not None and (totals.get("deposit") or totals.get("arrears") or (
+            net is not None and vats and all(open_amount != net + v for v in [*vats, sum(vats)]))):
+        problems.append(f"Gesamtbetrag nicht gefunden, nur der Zahlbetrag {_de_amount(open_amount)}")
+        english.append("no total beside the amount due")
     still_open = open_amount
     before: Decimal = arrears if arrears is not None else Decimal(0)
     if (deposits or arrears is not None) and gross is not None:
@@ -901,8 +912,10 @@ def _due(found: _Findings, layout: _Layout, issue: date, default_terms_days: int
     if plan is not None:
         problems.append(f"mehrere Fälligkeiten (Raten): „{plan[:80]}“")
         return issue, "terms"
+    from_labels = [(v, due_date_from_terms(v, issue)) for v in found.due_terms]
     from_terms = sorted({d for d in (due_date_from_terms(s, issue, require_payment_words=True)
                                      for s in sentences) if d is not None}
+                        | {d for _, d in from_labels if d is not None}
                         | {d for d in (debit_date(s, issue) for s in sentences) if d is not None})
     if len(labelled) > 1:
         problems.append("Fälligkeit mehrdeutig (" + " / ".join(map(_de_date, labelled)) + ")")
@@ -919,9 +932,19 @@ def _due(found: _Findings, layout: _Layout, issue: date, default_terms_days: int
     if from_terms:
         shown["fällig"] = _de_date(from_terms[0])
         return from_terms[0], "terms"
+    # terms that are printed but not understood are not replaced by the tenant's default
+    unread = [v for v, d in from_labels if d is None] + [
+        s for s in sentences if _TERMS_CUE.search(s) and (_DAYS_OR_DATE.search(s))]
+    if unread:
+        problems.append(f"Zahlungsbedingungen nicht verstanden: „{unread[0][:80]}“")
+        return issue, "terms"
     return issue + timedelta(days=default_terms_days), "default_terms"
 
 
+#: a sentence that sounds like payment terms: if no due date came of it, the file goes to review
+_TERMS_CUE = re.compile(r"zahl|überweis|fällig|\bpay|\bdue\b|paie|payer|r[èe]glement|[ée]ch[ée]ance",
+                        re.IGNORECASE)
+_DAYS_OR_DATE = re.compile(r"\d+[ \t]*(?:kalender)?(?:tag|day|jour)|" + DATE_PATTERN, re.IGNORECASE)
 #: a payment plan: several due dates, none of which is the invoice's alone
 _INSTALMENTS = re.compile(r"fälligkeiten|ratenzahlung|teilzahlungen|\braten\b|instal?lments|[ée]ch[ée]ances|"
                           r"payment[ \t]+plan|zahlungsplan", re.IGNORECASE)

@@ -120,7 +120,7 @@ def read_pages(data: bytes, max_pages: int, time_limit: float | None = None) -> 
         x_origin, y_origin = layout.x0, layout.y1
         chars: list[Word] = []
         pending: list[Any] = [layout]
-        while pending:
+        while pending:  # in the order of the content stream (ties in position keep it)
             item = pending.pop()
             if isinstance(item, LTChar):
                 if not item.upright:
@@ -131,7 +131,7 @@ def read_pages(data: bytes, max_pages: int, time_limit: float | None = None) -> 
                 chars.append(Word(text, item.x0 - x_origin, item.x1 - x_origin, y_origin - item.y1,
                                   y_origin - item.y0, float(item.size)))
             elif isinstance(item, LTContainer):
-                pending.extend(item)
+                pending.extend(reversed(list(item)))
         pages.append(Page(number, layout.width, layout.height, phrases_of(chars, number)))
     return pages
 
@@ -162,7 +162,7 @@ def phrases_of(chars: list[Word], page: int) -> list[Phrase]:
 def _lines(chars: list[Word]) -> list[list[Word]]:
     """Glyphs sharing a baseline (within a third of their size), each line sorted left to right."""
     lines: list[list[Word]] = []
-    for char in sorted(chars, key=lambda c: (round(c.bottom, 1), c.x0)):
+    for char in sorted(chars, key=lambda c: round(c.bottom, 1)):  # stable: content order within a line
         if lines:
             last = lines[-1]
             anchor = last[0]
@@ -170,7 +170,7 @@ def _lines(chars: list[Word]) -> list[list[Word]]:
                 last.append(char)
                 continue
         lines.append([char])
-    return [sorted(line, key=lambda c: c.x0) for line in lines]
+    return [sorted(line, key=lambda c: round(c.x0, 2)) for line in lines]
 
 
 def _words(line: list[Word]) -> list[Word]:

@@ -53,7 +53,7 @@ _DAYS = re.compile(r"(?<![\d.,])(\d{1,3})\s*(?:kalender)?(?:tagen|tage|tag|days?
 _NET_DAYS = re.compile(r"\bnet(?:to)?\s*(\d{1,3})(?![\d.,])", re.IGNORECASE)
 _PAYMENT_WORDS = re.compile(
     r"zahlbar|zahlung|zahlungsziel|überweis|ueberweis|fällig|faellig|netto|ohne\s+abzug|"
-    r"payable|payment|\bpay\b|\bdue\b|\bnet\b|remit|überweisen|"
+    r"payable|payment|\bpay\b|\bdue\b|\bnet\b|remit|überweisen|\b(?:be)?zahlen\b|\bpaid\b|"
     # a direct debit's date is the due date: "wird am 20.03.2018 per SEPA-Lastschrift eingezogen"
     r"lastschrift|abgebucht|eingezogen|abbuchung|direct\s+debit|debited|"
     r"paiement|payer|payable|r[èe]glement|[ée]ch[ée]ance|pr[ée]l[èe]v",
