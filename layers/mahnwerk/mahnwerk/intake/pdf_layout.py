@@ -334,7 +334,7 @@ class _Layout:
                 continue
             match = _DUE_LABEL.match(text)
             if match:
-                for value in self.value_of(p, match, lambda s: s.strip() or None):
+                for value in self.value_of(p, match, _terms_value):
                     when = _date_value(str(value))
                     if when is not None:
                         found.due_dates.append(when)
@@ -692,6 +692,10 @@ def _number_value(text: str) -> tuple[str, date | None] | None:
     return token, when
 
 
+def _terms_value(text: str) -> str | None:
+    return text.strip() if _TERMS_VALUE.search(text) else None
+
+
 def _token_value(text: str) -> str | None:
     token = text.strip().split()[0].rstrip(".,;") if text.strip() else ""
     if _NUMBER_TOKEN.match(token) and re.search(r"\d", token) and len(text.split()) == 1:
@@ -934,7 +938,8 @@ def _due(found: _Findings, layout: _Layout, issue: date, default_terms_days: int
         return from_terms[0], "terms"
     # terms that are printed but not understood are not replaced by the tenant's default
     unread = [v for v, d in from_labels if d is None] + [
-        s for s in sentences if _TERMS_CUE.search(s) and (_DAYS_OR_DATE.search(s))]
+        s for s in sentences
+        if _TERMS_CUE.search(s) and _DAYS_OR_DATE.search(s) and not _DISCOUNT_ONLY.search(s)]
     if unread:
         problems.append(f"Zahlungsbedingungen nicht verstanden: „{unread[0][:80]}“")
         return issue, "terms"
@@ -944,6 +949,10 @@ def _due(found: _Findings, layout: _Layout, issue: date, default_terms_days: int
 #: a sentence that sounds like payment terms: if no due date came of it, the file goes to review
 _TERMS_CUE = re.compile(r"zahl|überweis|fällig|\bpay|\bdue\b|paie|payer|r[èe]glement|[ée]ch[ée]ance",
                         re.IGNORECASE)
+#: a discount offer ("2 % Skonto bei Zahlung innerhalb 10 Tagen") says nothing of the net due date
+_DISCOUNT_ONLY = re.compile(r"skonto|discount|escompte|rabatt", re.IGNORECASE)
+#: what a due-date label's value may be: a date, a period, "sofort"
+_TERMS_VALUE = re.compile(r"\d|sofort|umgehend|immediate|receipt|r[ée]ception|comptant", re.IGNORECASE)
 _DAYS_OR_DATE = re.compile(r"\d+[ \t]*(?:kalender)?(?:tag|day|jour)|" + DATE_PATTERN, re.IGNORECASE)
 #: a payment plan: several due dates, none of which is the invoice's alone
 _INSTALMENTS = re.compile(r"fälligkeiten|ratenzahlung|teilzahlungen|\braten\b|instal?lments|[ée]ch[ée]ances|"
