@@ -144,13 +144,13 @@ def main() -> None:
     print("\n".join(wrong))
     share = right / considered if considered else 0.0
     print(f"PDF layout reading on {CORPUS.name}/ (hybrid PDFs, embedded XML removed, XML as the truth)")
-    print(f"  PDFs in the corpus:                         {len(files)}")
-    print(f"  left out (no e-invoice / page prints another invoice): {no_xml} / {other_print}")
-    print(f"  files considered:                           {considered}")
-    print(f"  read right (number, issue date, due date, open amount, customer): {right} "
-          f"({share:.0%}; target ≥ 90 %)")
-    print(f"  sent to review:                             {review}")
-    print(f"  read WRONG:                                 {len(wrong)} (must be 0)")
+    print(f"  PDFs in the corpus: {len(files)}; left out: {no_xml} without an e-invoice, {other_print} whose "
+          "page prints another invoice than the XML")
+    print(f"  files considered: {considered}")
+    print(f"  read right (number, issue date, due date, open amount, customer): {right} of {considered} "
+          f"= {share * 100:.1f} % (target ≥ 90 %)")
+    print(f"  sent to review: {review}")
+    print(f"  read WRONG: {len(wrong)} (target ≤ 0)")
     if seconds:
         print(f"  time per PDF: median {sorted(seconds)[len(seconds) // 2] * 1000:.0f} ms, "
               f"max {max(seconds) * 1000:.0f} ms")

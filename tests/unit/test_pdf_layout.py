@@ -399,3 +399,34 @@ def test_a_sender_block_with_contact_lines_is_never_the_customer():
 def test_the_payee_of_the_bank_details_is_not_the_customer():
     extra = [t(25, 195, "Empfänger: Holzbau Kern GmbH", 8), t(25, 200, "IBAN: DE12 6805 0101 0012 3456 78", 8)]
     assert read(din_invoice(extra=extra)).customer.name == "Bäckerei Sonnenschein GmbH"
+
+
+def test_terms_that_are_printed_but_not_understood_go_to_review():
+    reason = review(din_invoice(terms="Zahlung bitte nach Absprache mit 3 Teilbeträgen à 10 Werktage."))
+    assert "Zahlungsbedingungen nicht verstanden" in reason
+
+
+def test_a_due_label_with_a_period_as_its_value():
+    info = [t(125, 55, "Rechnungsnr.:", 9), t(160, 55, "2026-0815", 9),
+            t(125, 60, "Datum:", 9), t(160, 60, "12.03.2026", 9),
+            t(125, 65, "Zahlungsziel:", 9), t(160, 65, "30 Tage netto", 9)]
+    record = read(din_invoice(info=info, terms=""))
+    assert (record.due_date, record.due_date_source) == (date(2026, 4, 11), "terms")
+
+
+def test_an_instalment_plan_goes_to_review():
+    reason = review(din_invoice(terms="Zahlbar in drei Raten zu den Fälligkeiten 01.04., 01.05. und 01.06.2026."))
+    assert "mehrere Fälligkeiten" in reason
+
+
+@pytest.mark.parametrize("terms, due", [
+    ("Zahlbar innerhalb von 2 Wochen.", date(2026, 3, 26)),
+    ("Zahlbar innerhalb von 4 Wochen ohne Abzug.", date(2026, 4, 9)),
+])
+def test_weeks(terms, due):
+    assert read(din_invoice(terms=terms)).due_date == due
+
+
+def test_a_month_is_not_guessed():
+    assert "Zahlungsbedingungen nicht verstanden" in review(din_invoice(terms="Zahlbar innerhalb eines Monats, "
+                                                                              "spätestens 1 Monat nach Erhalt."))

@@ -830,7 +830,9 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
                      "ist nicht sicher")
     if amount is not None and still_open is not None and (
             still_open > amount + max(before, Decimal(0)) or amount <= 0 or still_open < 0):
-        problems.append(f"Beträge unstimmig (Gesamt {_de_amount(amount)}, offen {_de_amount(still_open)})")
+        problems.append(f"Beträge unstimmig (Gesamt {_de_amount(amount)}, offen {_de_amount(still_open)})"
+                        + ("; negative Beträge: eine Gutschrift oder Korrektur wird nicht aus dem Bild "
+                           "gelesen" if amount < 0 or still_open < 0 else ""))
         english.append("the amounts do not fit together")
     foreign = sorted(c for c in found.currencies if c not in ("", "EUR"))
     if foreign:
@@ -912,10 +914,12 @@ def _due(found: _Findings, layout: _Layout, issue: date, default_terms_days: int
          shown: dict[str, str]) -> tuple[date, str]:
     labelled = sorted({d for d in found.due_dates if d >= issue})
     sentences = _sentences(layout)
-    plan = next((s for s in sentences if _INSTALMENTS.search(s)), None)
-    if plan is not None:
-        problems.append(f"mehrere Fälligkeiten (Raten): „{plan[:80]}“")
-        return issue, "terms"
+    for sentence in sentences:
+        plan = _INSTALMENTS.search(sentence)
+        if plan is not None:
+            around = sentence[max(0, plan.start() - 30):plan.end() + 50]
+            problems.append(f"mehrere Fälligkeiten (Raten): „…{around}…“")
+            return issue, "terms"
     from_labels = [(v, due_date_from_terms(v, issue)) for v in found.due_terms]
     from_terms = sorted({d for d in (due_date_from_terms(s, issue, require_payment_words=True)
                                      for s in sentences) if d is not None}
@@ -953,7 +957,8 @@ _TERMS_CUE = re.compile(r"zahl|überweis|fällig|\bpay|\bdue\b|paie|payer|r[èe]
 _DISCOUNT_ONLY = re.compile(r"skonto|discount|escompte|rabatt", re.IGNORECASE)
 #: what a due-date label's value may be: a date, a period, "sofort"
 _TERMS_VALUE = re.compile(r"\d|sofort|umgehend|immediate|receipt|r[ée]ception|comptant", re.IGNORECASE)
-_DAYS_OR_DATE = re.compile(r"\d+[ \t]*(?:kalender)?(?:tag|day|jour)|" + DATE_PATTERN, re.IGNORECASE)
+_DAYS_OR_DATE = re.compile(r"\d+[ \t]*[^\W\d_]*(?:tag|day|jour|woche|week|semaine|monat|month|mois)|"
+                           + DATE_PATTERN, re.IGNORECASE)
 #: a payment plan: several due dates, none of which is the invoice's alone
 _INSTALMENTS = re.compile(r"fälligkeiten|ratenzahlung|teilzahlungen|\braten\b|instal?lments|[ée]ch[ée]ances|"
                           r"payment[ \t]+plan|zahlungsplan", re.IGNORECASE)

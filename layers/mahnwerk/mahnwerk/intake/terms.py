@@ -50,6 +50,7 @@ _IMMEDIATE = re.compile(
     re.IGNORECASE,
 )
 _DAYS = re.compile(r"(?<![\d.,])(\d{1,3})\s*(?:kalender)?(?:tagen|tage|tag|days?|jours?)\b", re.IGNORECASE)
+_WEEKS = re.compile(r"(?<![\d.,])(\d{1,2})\s*(?:wochen|woche|weeks?|semaines?)\b", re.IGNORECASE)
 _NET_DAYS = re.compile(r"\bnet(?:to)?\s*(\d{1,3})(?![\d.,])", re.IGNORECASE)
 _PAYMENT_WORDS = re.compile(
     r"zahlbar|zahlung|zahlungsziel|überweis|ueberweis|fällig|faellig|netto|ohne\s+abzug|"
@@ -111,6 +112,7 @@ def due_date_from_terms(text: str, issue: date, *, require_payment_words: bool =
         text_without_dates = _DATE.sub(" ", clause)
         days = [int(m.group(1)) for m in _DAYS.finditer(text_without_dates)]
         days += [int(m.group(1)) for m in _NET_DAYS.finditer(text_without_dates)]
+        days += [7 * int(m.group(1)) for m in _WEEKS.finditer(text_without_dates)]
         days = [n for n in days if 0 <= n <= MAX_TERM_DAYS]
         if days:
             candidates.append(issue + timedelta(days=max(days)))
