@@ -94,7 +94,14 @@ def invoice(rng: random.Random) -> tuple[bytes, Expected]:
     open_amount = gross - deposit if deposit else gross
     name = rng.choice(NAMES)
     street, city = rng.choice(STREETS)
-    items = [t(130, 15, SENDER[0], 15), t(130, 21, f"{SENDER[1]}, {SENDER[2]}", 8)]
+    letterhead = rng.choice(["right", "left", "block"])
+    if letterhead == "right":
+        items = [t(130, 15, SENDER[0], 15), t(130, 21, f"{SENDER[1]}, {SENDER[2]}", 8)]
+    elif letterhead == "left":
+        items = [t(20, 15, SENDER[0], 15), t(20, 21, f"{SENDER[1]} · {SENDER[2]}", 8)]
+    else:  # the sender's address as a block at the right, with phone and e-mail
+        items = [t(150, 12, SENDER[0], 11), t(150, 17, SENDER[1], 8), t(150, 21, SENDER[2], 8),
+                 t(150, 25, "Tel. 0761 123456", 8), t(150, 29, "info@holzbau-kern.de", 8)]
 
     # the window
     top = rng.choice([45, 50, 27 + 5])
@@ -136,8 +143,17 @@ def invoice(rng: random.Random) -> tuple[bytes, Expected]:
         for i, (label, value) in enumerate(info):
             items += [t(20 + 42 * i, 88, label, 8), t(20 + 42 * i, 93, value, 10)]
     items.append(t(20, 103, rng.choice(labels["title"]), 15))
-    items += [t(20, 115, "Pos.", 9), t(35, 115, "Leistung", 9), r(190, 115, "Betrag", 9),
+    column = rng.choice(["Betrag", "Gesamt", "Summe", "Total", "Montant"])
+    items += [t(20, 115, "Pos.", 9), t(35, 115, "Leistung", 9), r(190, 115, column, 9),
               t(20, 122, "1"), t(35, 122, "Arbeiten laut Angebot"), r(190, 122, spell_amount(net, lang, rng))]
+    if rng.random() < 0.2:  # a delivery address beside the window
+        items += [t(120, 100, {"de": "Lieferanschrift:", "en": "Ship to:", "fr": "Adresse de livraison"}[lang], 8),
+                  t(120, 105, "Lager Süd", 9), t(120, 109, "Industriestraße 9", 9), t(120, 113, "79111 Freiburg", 9)]
+    if rng.random() < 0.2:  # earlier payments as a small table
+        items += [t(20, 205, {"de": "Datum", "en": "Date", "fr": "Date"}[lang], 8),
+                  t(50, 205, {"de": "Zahlung", "en": "Payment", "fr": "Paiement"}[lang], 8),
+                  t(20, 210, spell_date(issue - timedelta(days=40), lang, rng), 8),
+                  t(50, 210, "Vorauskasse Material", 8)]
 
     # the totals
     rows = [(rng.choice(labels["net"]), net), (rng.choice(labels["vat"]), vat), (rng.choice(labels["gross"]), gross)]
@@ -179,7 +195,7 @@ def invoice(rng: random.Random) -> tuple[bytes, Expected]:
 def test_generated_layouts_are_read_right_or_reviewed_never_wrong():
     rng = random.Random(20261203)
     right, reviewed, wrong = 0, [], []
-    for _ in range(int(__import__("os").environ.get("VARIANTS", "60"))):
+    for _ in range(int(__import__("os").environ.get("VARIANTS", "120"))):
         data, expected = invoice(rng)
         result = parse_invoice_pdf(data, "x.pdf", "t1", 14)
         if result.rejects:
@@ -193,4 +209,4 @@ def test_generated_layouts_are_read_right_or_reviewed_never_wrong():
         else:
             wrong.append(f"{got} != {expected}")
     assert not wrong, "\n".join(wrong)
-    assert right >= 45, "\n".join(reviewed)
+    assert right >= 0.8 * (right + len(reviewed)), "\n".join(reviewed)

@@ -241,6 +241,11 @@ class _Layout:
 
     # ---------------------------------------------------------------------------- geometry
 
+    def _near(self, label: Phrase, value: Phrase) -> bool:
+        """A value to the right stays in the label's half of the page (the other half is another column)."""
+        width = self.pages[label.page - 1].width
+        return not (label.x1 < 0.5 * width and value.x0 > 0.6 * width)
+
     def same_row_right(self, label: Phrase) -> list[Phrase]:
         page = self.pages[label.page - 1]
         row = [p for p in page.phrases if p.x0 >= label.x1 - 1 and p is not label and _overlap(
@@ -272,7 +277,7 @@ class _Layout:
             value = accept(rest)
             return [value] if value is not None else []
         for p in self.same_row_right(label):
-            if _is_label(p.text):
+            if _is_label(p.text) or not self._near(label, p):
                 break
             text = p.text.strip()
             if text == ":":
@@ -426,13 +431,13 @@ class _Layout:
             if section is not None:
                 found.names.append((1, *section))
                 continue
-            block = self._block_below(p)
+            block = self._block_below(p, max_gap=2.5)
             if block:
                 name, address = _name_and_address(block)
                 if name:
                     found.names.append((1, name, address))
                 continue
-            right = [q for q in self.same_row_right(p) if not _is_label(q.text)]
+            right = [q for q in self.same_row_right(p) if not _is_label(q.text) and self._near(p, q)]
             if right:
                 name = _clean_name(right[0].text)
                 if name:
@@ -713,7 +718,8 @@ def _clean_name(line: str) -> str:
     stripped = _SALUTATION.sub("", value).strip(" :,")
     if not stripped or not re.search(r"[^\W\d_]{2}", stripped) or len(stripped) > 120:
         return ""
-    if _SALUTATION_ONLY.match(stripped) or _ATTENTION.match(stripped) or _NOT_A_NAME.match(stripped):
+    if _SALUTATION_ONLY.match(stripped) or _ATTENTION.match(stripped) or _NOT_A_NAME.match(stripped) \
+            or re.search(r"@|www\.|https?:|\.(?:de|com|fr|eu|net|org)\b", stripped, re.IGNORECASE):
         return ""
     if _POSTCODE_CITY.match(stripped) or _is_label(stripped) or _TITLE.match(stripped) \
             or _CREDIT_WORDS.match(stripped) or _NUMBER_LABEL.match(stripped):
