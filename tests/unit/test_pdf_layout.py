@@ -430,3 +430,24 @@ def test_weeks(terms, due):
 def test_a_month_is_not_guessed():
     assert "Zahlungsbedingungen nicht verstanden" in review(din_invoice(terms="Zahlbar innerhalb eines Monats, "
                                                                               "spätestens 1 Monat nach Erhalt."))
+
+
+def test_amounts_with_three_digits_after_one_separator_are_not_read():
+    totals = [t(120, 153, "Total"), r(190, 153, "1,190 EUR")]
+    assert "Betrag" in review(din_invoice(totals=totals))
+
+
+def test_slash_dates_on_an_english_invoice_may_be_month_first():
+    page = [t(20, 45, "INVOICE", 18), t(20, 60, "Bill to:", 9), t(20, 66, "Acme Trading Ltd"),
+            t(20, 71, "12 Harbour Road"), t(20, 76, "Bristol BS1 4QA"),
+            t(120, 60, "Invoice no.", 9), r(190, 60, "INV-7", 9),
+            t(120, 66, "Invoice date", 9), r(190, 66, "03/04/2026", 9),
+            t(120, 125, "Total"), r(190, 125, "1,500.00")]
+    assert "nicht gefunden: Rechnungsdatum" in review(pdf(page))
+
+
+def test_page_x_of_y_is_not_an_invoice_number():
+    info = [t(125, 60, "Datum:", 9), t(160, 60, "12.03.2026", 9)]
+    assert "nicht gefunden: Rechnungsnummer" in review(din_invoice(info=info, window=[
+        t(25, 50, "Holzbau Kern GmbH · Sägewerkweg 4 · 79100 Freiburg", 7), t(25, 58, "Bäckerei Sonnenschein GmbH"),
+        t(25, 63, "Hauptstraße 12"), t(25, 68, "79098 Freiburg")], extra=[t(125, 90, "Rechnung 1 von 2", 16)]))

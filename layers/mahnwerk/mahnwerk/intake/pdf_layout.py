@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -228,9 +229,14 @@ def read_layout(pages: list[Page], tenant_id: str, default_terms_days: int) -> I
     layout = _Layout(pages)
     credit = layout.credit_title()
     found = _Findings()
-    layout.read_labels(found)
-    layout.read_customer(found)
-    return _decide(found, layout, tenant_id, default_terms_days, credit)
+    english_only = not any(_DAY_FIRST_WORDS.search(p.text) for p in layout.all)
+    token = _SLASH_MONTH_FIRST.set(english_only)
+    try:
+        layout.read_labels(found)
+        layout.read_customer(found)
+        return _decide(found, layout, tenant_id, default_terms_days, credit)
+    finally:
+        _SLASH_MONTH_FIRST.reset(token)
 
 
 class _Layout:
@@ -313,12 +319,12 @@ class _Layout:
             text = p.text.strip()
             heading = p.page == 1 and p.size >= body and p.top < 0.45 * self.first.height
             title = _TITLE.match(text) if heading else None
-            if title and not _NUMBER_LABEL.match(text) and not _YEAR.fullmatch(title.group("number")):
+            when = _date_value(title.group("date")) if title and title.group("date") else None
+            if title and not _NUMBER_LABEL.match(text) and not _YEAR.fullmatch(title.group("number")) \
+                    and (when is not None or not title.group("date")):  # "Rechnung 1 von 2": no number
                 found.numbers.append(title.group("number").rstrip("."))
-                if title.group("date"):
-                    d = _date_value(title.group("date"))
-                    if d is not None:
-                        found.issue_dates.append(d)
+                if when is not None:
+                    found.issue_dates.append(when)
             place_date = _PLACE_DATE.match(text) if p.page == 1 and p.top < 0.45 * self.first.height else None
             if place_date:
                 when = match_to_date(place_date)  # DIN 5008's "Marburg, den 09.03.2026": the letter's date
@@ -650,6 +656,8 @@ def _amount_of(text: str) -> tuple[Decimal, str] | None:
     if match is None:
         return None
     raw = match.group("value").replace(" ", "").replace("'", "")
+    if re.fullmatch(r"\d{1,3}[.,]\d{3}", raw):
+        return None  # "1,190" is 1190 in English and 1.19 in German: not read
     if not re.search(r"[.,]\d{2}$", raw) and not match.group("tail") and not re.match(r"(EUR|€|\$|£)", text):
         return None  # a bare integer is a quantity or a number, not an amount
     try:
@@ -669,6 +677,12 @@ def _currency(symbol: str) -> str:
         symbol, symbol)
 
 
+#: set while an invoice without German or French words is read: "03/12/2026" may be month first
+_SLASH_MONTH_FIRST: ContextVar[bool] = ContextVar("slash_month_first", default=False)
+_DAY_FIRST_WORDS = re.compile(r"\b(?:rechnung|datum|betrag|summe|gesamt|zahlbar|facture|montant|tva|ttc|"
+                              r"date[ \t]+de|payer|paiement)\b", re.IGNORECASE)
+
+
 def _date_value(text: str) -> date | None:
     match = _DATE_VALUE.match(text.strip())
     if match is None:
@@ -676,6 +690,9 @@ def _date_value(text: str) -> date | None:
     rest = text.strip()[match.end():].strip()
     if rest and not re.match(r"^[(,;]", rest):
         return None  # "05.03.2018 bis 31.03.2018" is a period, "02.03.2026 14:00" a time: not one date
+    if match.group("d3") and int(match.group("d3")) <= 12 and int(match.group("m3")) <= 12 \
+            and match.group("d3") != match.group("m3") and _SLASH_MONTH_FIRST.get():
+        return None  # 03/12/2026 on an English invoice: 3 December or March 12
     return match_to_date(match)
 
 
