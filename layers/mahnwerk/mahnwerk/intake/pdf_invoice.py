@@ -136,10 +136,11 @@ def _read_pdf_limited(data: bytes, tenant_id: str, default_terms_days: int, max_
     if not text.strip():
         why = (f"its text could not be read: {failure}" if failure
                else "the PDF has no text layer, perhaps a scan")
+        warum = "der Text ist nicht lesbar" if failure else "kein Textlayer (vielleicht ein Scan)"
         raise PdfRefused("review: could not find invoice number, invoice date, amount, customer "
-                         f"({why}; and there is no embedded e-invoice) — Zur Prüfung: kein Textlayer "
-                         "(vielleicht ein Scan) und keine eingebettete E-Rechnung; Rechnungsnummer, "
-                         "Rechnungsdatum, Betrag und Kunde bitte von Hand erfassen")
+                         f"({why}; and there is no embedded e-invoice) — Zur Prüfung: {warum} und keine "
+                         "eingebettete E-Rechnung; Rechnungsnummer, Rechnungsdatum, Betrag und Kunde bitte "
+                         "von Hand erfassen")
     if failure:
         # a page pypdf could not read within its limits is not handed to the layout reader either
         raise PdfRefused(f"review: a page of the PDF could not be read ({failure}; no embedded "
