@@ -451,3 +451,33 @@ def test_page_x_of_y_is_not_an_invoice_number():
     assert "nicht gefunden: Rechnungsnummer" in review(din_invoice(info=info, window=[
         t(25, 50, "Holzbau Kern GmbH · Sägewerkweg 4 · 79100 Freiburg", 7), t(25, 58, "Bäckerei Sonnenschein GmbH"),
         t(25, 63, "Hauptstraße 12"), t(25, 68, "79098 Freiburg")], extra=[t(125, 90, "Rechnung 1 von 2", 16)]))
+
+
+def test_pdfminer_is_imported_only_when_a_plain_pdf_is_read():
+    import subprocess
+    import sys
+
+    code = ("import sys; import mahnwerk.intake.files, mahnwerk.intake.pdf_invoice; "
+            "print('pdfminer' in sys.modules, 'mahnwerk.intake.pdf_layout' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_slogan_below_the_letterhead_line_is_not_the_customer():
+    data = pdf([t(20, 15, "Holzbau Kern GmbH · Sägewerkweg 4 · 79100 Freiburg", 9), t(20, 20, "Ihr Partner für Holz", 9),
+                t(125, 55, "Rechnungsnr.: 2026-0815", 9), t(125, 60, "Datum: 12.03.2026", 9),
+                t(25, 100, "Rechnung", 16), *ITEMS, t(120, 153, "Gesamtbetrag"), r(190, 153, "1.000,00 €")])
+    assert "nicht gefunden: Kunde" in review(data)
+
+
+def test_a_sub_sum_and_the_final_amount():
+    totals = [t(120, 140, "Summe"), r(190, 140, "1.000,00 €"),
+              t(120, 146, "MwSt. 19 %"), r(190, 146, "190,00 €"),
+              t(120, 153, "Endbetrag"), r(190, 153, "1.190,00 €")]
+    assert read(din_invoice(totals=totals)).amount == Decimal("1190.00")
+
+
+def test_gross_and_final_amount_must_agree():
+    totals = [t(120, 140, "Summe brutto"), r(190, 140, "1.190,00 €"),
+              t(120, 153, "Endbetrag"), r(190, 153, "1.290,00 €")]
+    assert "Gesamtbetrag mehrdeutig" in review(din_invoice(totals=totals))

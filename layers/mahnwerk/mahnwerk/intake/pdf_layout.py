@@ -149,6 +149,11 @@ _TOTAL_WORDS = re.compile(
     r"gesamt|summe|total|grand[ \t]+total|invoice[ \t]+(?:total|amount)|total[ \t]+amount|"
     r"montant[ \t]+total|total[ \t]+g[ée]n[ée]ral)\b",
     re.IGNORECASE)
+#: totals that name the invoice's final amount; "Summe", "Total", "Gesamt" alone may be a sub-sum
+_FINAL_WORDS = re.compile(
+    r"^(?:gesamtbetrag|rechnungsbetrag|endbetrag|endsumme|bruttobetrag|gesamtsumme|grand[ \t]+total|"
+    r"invoice[ \t]+(?:total|amount)|total[ \t]+amount|montant[ \t]+total|total[ \t]+g[ée]n[ée]ral)\b",
+    re.IGNORECASE)
 _LABEL_START = re.compile(
     r"^(?:zzgl\.?|zuzüglich|abzgl\.?|abzüglich|inkl\.?|plus|less|minus|dont|davon|enthaltene?|\+|-|"
     r"rechnungs|gesamt|summe|total|netto|brutto|net|gross|sub|zwischen|ust|mwst|umsatz|mehrwert|vat|tax|"
@@ -459,7 +464,9 @@ class _Layout:
             if not _is_return_address(line.text):
                 continue
             block = self._block_below(line, max_gap=2.5)
-            if block:
+            # the window holds an address: a name and a postcode-and-city line (a slogan or a phone
+            # number below the letterhead's one-line address is no recipient)
+            if block and any(_POSTCODE_CITY.match(q.text.strip()) for q in block[1:]):
                 name, address = _name_and_address(block)
                 if name and name not in line.text:
                     found.names.append((2, name, address))
@@ -547,6 +554,8 @@ class _Layout:
         for p in candidates:
             gap = p.top - last.bottom
             limit = (max_gap if last is head else 1.6) * max(p.height, last.height)
+            if block and _POSTCODE_CITY.match(p.text.strip()):
+                limit = 2.8 * max(p.height, last.height)  # the old DIN 5008 blank line before the city
             if gap > limit:
                 break
             if block and not 0.75 <= p.size / block[0].size <= 1.34:
@@ -645,7 +654,7 @@ def _amount_kind(label: str) -> str | None:
     if _VAT_WORDS.search(label):
         return "vat"
     if _TOTAL_WORDS.search(label) and not _OF_SOMETHING.search(label):
-        return "total"
+        return "final" if _FINAL_WORDS.search(label) else "total"
     return None
 
 
@@ -799,11 +808,13 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
     totals = found.amounts
     # a value below its label is only taken where no label has one beside it: "Gesamtbetrag" can
     # also head the line items' column, and a one-line invoice then shows one amount below it
-    for kind in ("gross", "total", "open", "net", "vat", "deposit"):
+    for kind in ("gross", "final", "total", "open", "net", "vat", "deposit", "arrears"):
         if not totals.get(kind) and totals.get("below-" + kind) and not (
-                kind == "total" and (totals.get("gross") or totals.get("below-gross"))):
+                kind in ("final", "total") and (totals.get("gross") or totals.get("below-gross"))) and not (
+                kind == "total" and (totals.get("final") or totals.get("below-final"))):
             totals[kind] = totals["below-" + kind]
-    gross_values = totals.get("gross") or totals.get("total") or []
+    # "Summe brutto" and "Endbetrag" must agree; the generic "Summe"/"Total" counts only without them
+    gross_values = (totals.get("gross", []) + totals.get("final", [])) or totals.get("total") or []
     gross = _one("Gesamtbetrag", gross_values, problems, shown, _de_amount)
     if gross is None and len(set(gross_values)) > 1:
         listed = ", ".join(map(str, sorted(set(gross_values))))
