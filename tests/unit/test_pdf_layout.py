@@ -481,3 +481,12 @@ def test_gross_and_final_amount_must_agree():
     totals = [t(120, 140, "Summe brutto"), r(190, 140, "1.190,00 €"),
               t(120, 153, "Endbetrag"), r(190, 153, "1.290,00 €")]
     assert "Gesamtbetrag mehrdeutig" in review(din_invoice(totals=totals))
+
+
+def test_a_due_date_before_the_invoice_date_is_taken_as_printed_with_a_warning():
+    info = [t(125, 55, "Rechnungsnr.:", 9), t(160, 55, "2026-0815", 9),
+            t(125, 60, "Datum:", 9), t(160, 60, "12.03.2026", 9),
+            t(125, 65, "Fällig am:", 9), t(160, 65, "01.03.2026", 9)]
+    result = parse_invoice_pdf(din_invoice(info=info, terms=""), "rechnung.pdf", "t1", 14)
+    [record] = result.records
+    assert (record.due_date, record.due_date_source) == (date(2026, 3, 1), "invoice")

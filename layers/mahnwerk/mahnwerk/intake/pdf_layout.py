@@ -946,7 +946,7 @@ def _one[T](what: str, values: list[T], problems: list[str], shown: dict[str, st
 
 def _due(found: _Findings, layout: _Layout, issue: date, default_terms_days: int, problems: list[str],
          shown: dict[str, str]) -> tuple[date, str]:
-    labelled = sorted({d for d in found.due_dates if d >= issue})
+    labelled = sorted(set(found.due_dates))  # as printed, also before the invoice date (a warning then)
     sentences = _sentences(layout)
     for sentence in sentences:
         plan = _INSTALMENTS.search(sentence)
