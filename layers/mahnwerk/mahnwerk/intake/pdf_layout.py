@@ -200,6 +200,7 @@ _ATTENTION = re.compile(
     r"contact)\b", re.IGNORECASE)
 _CONTACT = re.compile(r"^(?:tel|telefon|phone|fon|fax|mobil|e-?mail|mail|web|www\.|https?:|iban|bic|"
                       r"ust|steuer|st\.?-?nr|hrb|hra|amtsgericht|☎|✆|✉|\+\d)", re.IGNORECASE)
+_GERMANY = re.compile(r"^(?:deutschland|germany|allemagne)$", re.IGNORECASE)
 _COUNTRY = re.compile(r"^(?:deutschland|germany|allemagne|österreich|austria|schweiz|switzerland|suisse|"
                       r"france|frankreich|luxembourg|luxemburg|belgien|belgium|belgique|niederlande|"
                       r"netherlands|italien|italy|spanien|spain|united[ \t]+kingdom|uk)$", re.IGNORECASE)
@@ -226,7 +227,6 @@ class _Findings:
     currencies: set[str] = field(default_factory=set)
     #: what a due-date label names that is not a date ("14 Tage netto", "sofort")
     due_terms: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
 
 
 def read_layout(pages: list[Page], tenant_id: str, default_terms_days: int) -> InvoiceRecord:
@@ -779,12 +779,15 @@ def _name_and_address(block: list[Phrase]) -> tuple[str, Address]:
 
 
 def _address(lines: list[str]) -> Address:
+    """Street and German postcode/city; none when the block names another country (a French
+    "69001 Lyon" is no German address) or the lines are not an address."""
     street = ""
-    for line in lines[:5]:
-        line = " ".join(line.split())
+    lines = [" ".join(line.split()) for line in lines[:6]]
+    for index, line in enumerate(lines[:5]):
         postcode_city = _DE_POSTCODE_CITY.match(line)
         if postcode_city:
-            if not street:
+            after = lines[index + 1] if index + 1 < len(lines) else ""
+            if not street or (_COUNTRY.match(after) and not _GERMANY.match(after)):
                 break
             return Address(street, postcode_city.group(1), postcode_city.group(2).strip(), "DE")
         if _STREET.match(line):
