@@ -7,11 +7,13 @@ What is read, and how (German, English and French labels):
   the phrase after the label ("Rechnungsnummer: RE-1"), else the next phrase to its right on the
   same row, else the phrase directly below it in the same column. Another label in the way ends the
   search.
-- **Totals**: labels are sorted into gross ("Gesamtbetrag", "Endbetrag", "Rechnungsbetrag", "Total
-  TTC", "Summe brutto", the generic "Total"/"Summe"), net, VAT, deposit ("abzüglich Anzahlung") and
-  still-to-pay ("Zu zahlen", "Restbetrag", "Amount due", "Net à payer"). The value is the rightmost
-  amount on the label's row (the totals column). Gross = net + VAT is checked where all three are
-  printed; gross − deposit = what is still to pay, likewise.
+- **Totals**: labels are sorted into gross ("Summe brutto", "Total TTC"), final ("Gesamtbetrag",
+  "Endbetrag", "Rechnungsbetrag"; must agree with gross), the generic "Total"/"Summe" (only without
+  either), net, VAT, deposit ("abzüglich Anzahlung"), arrears ("Offene Zahlungen") and still-to-pay
+  ("Zu zahlen", "Restbetrag", "Amount due", "Net à payer"). The value is the rightmost amount on the
+  label's row (the totals column); below a column header only a single amount, or the sum row of a
+  column. Gross = net + VAT is checked where all three are printed; gross − deposit + arrears =
+  what is still to pay, likewise.
 - **Customer**: the address window. DIN 5008 puts it at the left, 45–90 mm from the top (27–72 mm in
   form A), and its first line is often the sender's small return address ("Firma • Straße 1 • 12345
   Ort"): that line is the SENDER, never the customer; the recipient starts below it. "z. Hd." /
@@ -23,8 +25,10 @@ What is read, and how (German, English and French labels):
   the net date counts: see terms.py).
 
 Every field is collected from every place it appears. A field not found, or found with different
-values, sends the file to review with what was found and what is missing: a wrong number, date,
-amount or addressee on a dunning letter is worse than none.
+values, terms printed but not understood, instalments, another currency, a credit note or
+correction (its sign is not certain from the page), ambiguous spellings ("1,190", "03/04/2026" on
+an English invoice) — each sends the file to review with what was found and what is missing: a
+wrong number, date, amount or addressee on a dunning letter is worse than none.
 """
 
 from __future__ import annotations
