@@ -490,3 +490,18 @@ def test_a_due_date_before_the_invoice_date_is_taken_as_printed_with_a_warning()
     result = parse_invoice_pdf(din_invoice(info=info, terms=""), "rechnung.pdf", "t1", 14)
     [record] = result.records
     assert (record.due_date, record.due_date_source) == (date(2026, 3, 1), "invoice")
+
+
+@pytest.mark.parametrize("terms", ["Zahlbar zum 15. des Folgemonats.", "Paiement à 30 jours fin de mois.",
+                                   "Payment due 30 days end of month."])
+def test_terms_counted_from_the_end_of_a_month_go_to_review(terms):
+    assert "Zur Prüfung" in review(din_invoice(terms=terms))
+
+
+def test_abbreviated_labels():
+    info = [t(125, 55, "Rg.-Nr.", 9), t(160, 55, "2026-0815", 9),
+            t(125, 60, "Rg.-Datum", 9), t(160, 60, "12.03.2026", 9),
+            t(125, 65, "Ihre Kundennummer", 9), t(160, 65, "10042", 9)]
+    record = read(din_invoice(info=info))
+    assert (record.number, record.issue_date, record.customer.customer_id) == (
+        "2026-0815", date(2026, 3, 12), "10042")

@@ -65,7 +65,7 @@ def _label(pattern: str) -> re.Pattern[str]:
 
 
 _NUMBER_LABEL = _label(
-    r"rechnungs[- ]?(?:nummer|nr\.?)|rechnung[ \t]*(?:nr\.?|nummer|#)|re\.?[- ]?nr\.?|"
+    r"rechnungs[- ]?(?:nummer|nr\.?)|rechnung[ \t]*(?:nr\.?|nummer|#)|(?:re|rg|rechn)\.?[- ]?nr\.?|"
     r"beleg[- ]?(?:nummer|nr\.?)|invoice[ \t]*(?:number|no\.?|nr\.?|#|id)|inv\.?[ \t]*no\.?|"
     r"facture[ \t]*(?:n°|nº|no\.?|numéro)|n°[ \t]*(?:de[ \t]+)?facture|num[ée]ro[ \t]+(?:de[ \t]+)?facture"
 )
@@ -82,7 +82,8 @@ _TITLE = re.compile(
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _ISSUE_LABEL = _label(
-    r"rechnungs[- ]?datum|beleg[- ]?datum|ausstellungs[- ]?datum|datum[ \t]+der[ \t]+rechnung|"
+    r"rechnungs[- ]?datum|(?:re|rg|rechn)\.?[- ]?datum|beleg[- ]?datum|ausstellungs[- ]?datum|"
+    r"datum[ \t]+der[ \t]+rechnung|"
     r"invoice[ \t]+date|"
     r"date[ \t]+of[ \t]+(?:issue|invoice)|issue[ \t]+date|date[ \t]+issued|"
     r"date[ \t]+(?:de[ \t]+(?:la[ \t]+)?)?facture|date[ \t]+d['’][ée]mission|date[ \t]+de[ \t]+facturation"
@@ -91,16 +92,17 @@ _GENERIC_DATE_LABEL = _label(r"datum|date")
 _PLACE_DATE = re.compile(r"^[^\W\d_][^\W\d_ .-]*(?:[ .-]+[^\W\d_]+){0,3},[ \t]+(?:(?:den|le|am|the)[ \t]+)?"
                          + DATE_PATTERN + r"$", re.IGNORECASE)
 _DUE_LABEL = _label(
-    r"fälligkeitsdatum|fällig[ \t]+(?:am|bis(?:[ \t]+zum)?)|fälligkeit|"
+    r"fälligkeitsdatum|fällig[ \t]+(?:am|bis(?:[ \t]+zum)?)|fälligkeit|fällig|"
     r"zahlbar[ \t]+bis(?:[ \t]+(?:zum|spätestens))?|zahlungsziel|due[ \t]+date|"
     r"payment[ \t]+due(?:[ \t]+date)?|due[ \t]+(?:on|by)|pay[ \t]+by|payable[ \t]+by|"
     r"date[ \t]+d['’][ée]ch[ée]ance|[ée]ch[ée]ance|[àa][ \t]+payer[ \t]+avant[ \t]+le|"
     r"date[ \t]+limite[ \t]+de[ \t]+paiement"
 )
 _CUSTOMER_NUMBER_LABEL = _label(
-    r"kunden[- ]?(?:nummer|nr\.?)|kd\.?[- ]?nr\.?|debitor(?:en)?[- ]?(?:nummer|nr\.?)|"
+    r"(?:ihre[ \t]+|your[ \t]+)?"
+    r"(?:kunden[- ]?(?:nummer|nr\.?)|kd\.?[- ]?nr\.?|debitor(?:en)?[- ]?(?:nummer|nr\.?)|"
     r"customer[ \t]*(?:id|no\.?|number|#)|client[ \t]*(?:id|no\.?|number)|"
-    r"(?:n°|num[ée]ro)[ \t]*(?:de[ \t]+)?client|code[ \t]+client"
+    r"(?:n°|num[ée]ro)[ \t]*(?:de[ \t]+)?client|code[ \t]+client)"
 )
 _CURRENCY_LABEL = _label(r"währung|currency|devise|beträge[ \t]+in|amounts[ \t]+in")
 #: party headings: the block or section below (or the value beside) is that party
@@ -1002,7 +1004,12 @@ _DAYS_OR_DATE = re.compile(r"\d+[ \t]*[^\W\d_]*(?:tag|day|jour|woche|week|semain
                            + DATE_PATTERN, re.IGNORECASE)
 #: a payment plan: several due dates, none of which is the invoice's alone
 _INSTALMENTS = re.compile(r"fälligkeiten|ratenzahlung|teilzahlungen|\braten\b|instal?lments|[ée]ch[ée]ances|"
-                          r"payment[ \t]+plan|zahlungsplan", re.IGNORECASE)
+                          r"payment[ \t]+plan|zahlungsplan|"
+                          # terms counted from the end of a month: not read (no such rule here)
+                          r"folgemonat|monatsende|ende[ \t]+des[ \t]+monats|fin[ \t]+de[ \t]+mois|"
+                          r"end[ \t]+of[ \t]+(?:the[ \t]+)?month|\beom\b|following[ \t]+month|"
+                          r"mois[ \t]+suivant",
+                          re.IGNORECASE)
 
 
 def _sentences(layout: _Layout) -> list[str]:
