@@ -226,6 +226,7 @@ class _Findings:
     numbers: list[str] = field(default_factory=list)
     issue_dates: list[date] = field(default_factory=list)
     generic_dates: list[date] = field(default_factory=list)
+    generic_below: list[date] = field(default_factory=list)
     due_dates: list[date] = field(default_factory=list)
     customer_numbers: list[str] = field(default_factory=list)
     names: list[tuple[int, str, Address]] = field(default_factory=list)
@@ -287,7 +288,8 @@ class _Layout:
                 break
         return result
 
-    def value_of(self, label: Phrase, match: re.Match[str], accept: Callable[[str], object]) -> list[object]:
+    def value_of(self, label: Phrase, match: re.Match[str], accept: Callable[[str], object],
+                 below: bool = True) -> list[object]:
         """The label's value: the rest of its phrase, else to the right on its row, else below it."""
         rest = match.group("rest").strip(" :")
         if rest:
@@ -304,7 +306,7 @@ class _Layout:
                 return [value]
             if not _CURRENCY_TOKEN.match(text):
                 break
-        for p in self.below(label):
+        for p in self.below(label) if below else []:
             if _is_label(p.text):
                 break
             value = accept(p.text.strip().removeprefix(":").strip())
@@ -365,7 +367,12 @@ class _Layout:
                 continue
             match = _GENERIC_DATE_LABEL.match(text)
             if match:
-                found.generic_dates.extend(self.value_of(p, match, _date_value))  # type: ignore[arg-type]
+                # "Datum" beside its value (the info block) before "Datum" over a column (a table
+                # of payments or deliveries may have one)
+                beside = self.value_of(p, match, _date_value, below=False)
+                found.generic_dates.extend(beside)  # type: ignore[arg-type]
+                if not beside:
+                    found.generic_below.extend(self.value_of(p, match, _date_value))  # type: ignore[arg-type]
                 continue
             match = _CUSTOMER_NUMBER_LABEL.match(text)
             if match:
@@ -812,7 +819,8 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
     shown: dict[str, str] = {}
 
     number = _one("Rechnungsnummer", found.numbers, problems, shown)
-    issue = _one("Rechnungsdatum", found.issue_dates or found.generic_dates, problems, shown, _de_date)
+    issue = _one("Rechnungsdatum", found.issue_dates or found.generic_dates or found.generic_below, problems,
+                 shown, _de_date)
 
     totals = found.amounts
     # a value below its label is only taken where no label has one beside it: "Gesamtbetrag" can
