@@ -127,7 +127,8 @@ _ANY_LABEL = (_NUMBER_LABEL, _ISSUE_LABEL, _GENERIC_DATE_LABEL, _DUE_LABEL, _CUS
 
 # totals: what kind of amount a label names, by its words
 _OPEN_WORDS = re.compile(
-    r"zu[ \t]+zahlen|zahlbetrag|restbetrag|rest[ \t]*summe|offener[ \t]+betrag|noch[ \t]+offen|"
+    r"zu[ \t]+zahlen|zahlbetrag|zahlungsbetrag|fälliger[ \t]+betrag|amount[ \t]+to[ \t]+pay|"
+    r"(?:total|montant)[ \t]+[àa][ \t]+payer|restbetrag|rest[ \t]*summe|offener[ \t]+betrag|noch[ \t]+offen|"
     r"amount[ \t]+due|balance[ \t]+due|total[ \t]+due|amount[ \t]+payable|total[ \t]+payable|balance|"
     r"net[ \t]+[àa][ \t]+payer|reste[ \t]+[àa][ \t]+payer|solde[ \t]+(?:[àa][ \t]+payer|d[ûu])|"
     r"montant[ \t]+d[ûu]",
