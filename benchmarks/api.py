@@ -35,7 +35,7 @@ sys.path[:0] = [str(ROOT / "layers/mahnwerk"), str(ROOT / "infra"), str(ROOT / "
 
 from aws_counts import counting  # noqa: E402
 
-from mahnwerk.adapters.dynamo import (  # noqa: E402
+from mahnwerk.adapters.dynamo_models import (  # noqa: E402
     CustomerItem,
     EventItem,
     InvoiceItem,
@@ -80,7 +80,7 @@ def book(total: int) -> list[Invoice]:
 def seed(stack: LocalStack, invoices: list[Invoice]) -> float:
     began = time.perf_counter()
     with stack.service_context() as ctx:
-        ctx.repo.register_tenant(TENANT, NOW)
+        ctx.tenants.register_tenant(TENANT, NOW)
         with CustomerItem.batch_write() as batch:
             for cid in dict.fromkeys(inv.customer_id for inv in invoices):
                 batch.save(CustomerItem(pk=tenant_pk(TENANT), sk=f"CUS#{cid}", customer_id=cid,

@@ -302,7 +302,7 @@ class Meter:
     def _table(name: str) -> Any:
         from moto.dynamodb.models import dynamodb_backends
 
-        from mahnwerk_local.stack import ACCOUNT, REGION
+        from mahnwerk_local.identity import ACCOUNT, REGION
 
         return dynamodb_backends[ACCOUNT][REGION].get_table(name)
 
@@ -541,8 +541,8 @@ def measure() -> dict[str, Any]:
             function.environment["POWERTOOLS_METRICS_DISABLED"] = "false"
         stack.verify_sender(settings["sender_email"])
         with stack.service_context() as ctx:
-            ctx.repo.put_document(TENANT, SETTINGS_KEY, settings, _berlin(INTAKE_DAY, 0))
-            ctx.repo.register_tenant(TENANT, _berlin(INTAKE_DAY, 0))
+            ctx.tenants.put_document(TENANT, SETTINGS_KEY, settings, _berlin(INTAKE_DAY, 0))
+            ctx.tenants.register_tenant(TENANT, _berlin(INTAKE_DAY, 0))
         counts = stack_guard.enter_context(counting())
         stack_guard.enter_context(meter.installed())
         stdout.start()
@@ -621,9 +621,9 @@ def measure() -> dict[str, Any]:
 
         # --- what came out, and what is kept -------------------------------------------------
         with stack.service_context() as ctx:
-            notices = ctx.repo.notices(TENANT)
-            statuses = Counter(i.status.value for i in ctx.repo.invoices(TENANT))
-            payments = ctx.repo.payments(TENANT)
+            notices = ctx.notices.notices(TENANT)
+            statuses = Counter(i.status.value for i in ctx.invoices.invoices(TENANT))
+            payments = ctx.payments.payments(TENANT)
         levels = Counter(json.loads(n.plan)["level"] for n in notices)
         email_notices = sum(1 for n in notices if n.message_id)
         post_notices = sum(1 for n in notices if n.post_key)
@@ -720,7 +720,7 @@ def stored_bytes(stack: Any) -> dict[str, Any]:
     from moto.dynamodb.models import dynamodb_backends
     from moto.s3.models import s3_backends
 
-    from mahnwerk_local.stack import ACCOUNT, REGION
+    from mahnwerk_local.identity import ACCOUNT, REGION
 
     s3: dict[str, list[int]] = {}
     bucket = s3_backends[ACCOUNT]["aws"].buckets[stack.bucket]

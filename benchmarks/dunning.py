@@ -25,7 +25,7 @@ sys.path[:0] = [str(ROOT / "layers/mahnwerk"), str(ROOT / "infra"), str(ROOT / "
 
 from aws_counts import counting  # noqa: E402
 
-from mahnwerk.adapters.dynamo import CustomerItem, InvoiceItem, customer_pk, invoice_to_item  # noqa: E402
+from mahnwerk.adapters.dynamo_models import CustomerItem, InvoiceItem, customer_pk, invoice_to_item  # noqa: E402
 from mahnwerk.domain.dunning import decide, first_action_on  # noqa: E402
 from mahnwerk.domain.model import Address, Customer, Invoice  # noqa: E402
 from mahnwerk.domain.policy import default_policy  # noqa: E402
@@ -57,7 +57,7 @@ def book(total: int, due_share: float) -> tuple[list[Customer], list[Invoice]]:
 def seed(stack: LocalStack, customers: list[Customer], invoices: list[Invoice]) -> float:
     began = time.perf_counter()
     with stack.service_context() as ctx:
-        ctx.repo.register_tenant(TENANT, RUN)
+        ctx.tenants.register_tenant(TENANT, RUN)
         with CustomerItem.batch_write() as batch:
             for c in customers:
                 batch.save(CustomerItem(pk=f"T#{TENANT}", sk=f"CUS#{c.customer_id}",

@@ -32,14 +32,14 @@ RUN = datetime(2026, 11, 2, 6, tzinfo=ZoneInfo("Europe/Berlin"))
 def seed(stack: LocalStack, total: int, due: int) -> None:
     policy = default_policy()
     with stack.service_context() as ctx:
-        ctx.repo.register_tenant("bench", RUN)
+        ctx.tenants.register_tenant("bench", RUN)
         for i in range(total):
             is_due = i < due
             due_date = RUN.date() - timedelta(days=10 if is_due else -30)
             customer = Customer("bench", f"K-{i % max(due, 1) if is_due else i}", f"Kunde {i}",
                                 f"k{i}@example.org", Address("Weg 1", "10115", "Berlin"))
-            ctx.repo.put_customer(customer)
-            ctx.repo.create_invoice(Invoice(
+            ctx.customers.put_customer(customer)
+            ctx.invoices.create_invoice(Invoice(
                 tenant_id="bench", number=f"R-{i:06d}", customer_id=customer.customer_id,
                 issue_date=due_date - timedelta(days=14), due_date=due_date,
                 amount=Decimal("100.00"), open_amount=Decimal("100.00"),

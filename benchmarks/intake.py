@@ -106,7 +106,7 @@ def through_the_stack(n: int) -> dict[str, int]:
         with counting() as counts:
             stack.drain()
         with stack.service_context() as ctx:
-            created = len(ctx.repo.invoices("bench"))
+            created = len(ctx.invoices.invoices("bench"))
         runs = [i for i in stack.invocations
                 if i.function == "IntakeFunction" and "ObjectCreated" in str(i.event)]
     assert created == n, created

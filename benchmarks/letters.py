@@ -32,9 +32,11 @@ from mahnwerk.domain.model import Address, Channel, Customer  # noqa: E402
 from mahnwerk.domain.policy import Action, Tone  # noqa: E402
 from mahnwerk.domain.settings import Bank, Company, TenantSettings  # noqa: E402
 from mahnwerk.letters import compose, render_notice_pdf  # noqa: E402
-from mahnwerk.letters import pdf as letter_pdf  # noqa: E402
+from mahnwerk.letters import page as letter_page  # noqa: E402
 from mahnwerk.letters.formatting import labels  # noqa: E402
-from mahnwerk.letters.pdf import COLUMNS, FONT_DIR, epc_qr  # noqa: E402
+from mahnwerk.letters.page import FONT_DIR  # noqa: E402
+from mahnwerk.letters.payment_block import QR_BORDER, QR_SIZE  # noqa: E402
+from mahnwerk.letters.pdf import COLUMNS, epc_qr  # noqa: E402
 from mahnwerk.letters.view import statement  # noqa: E402
 
 try:
@@ -143,19 +145,19 @@ def reportlab_letter(plan: NoticePlan, customer: Customer, settings: TenantSetti
             y_mm += line
         return y_mm
 
-    c.setStrokeColor(_rgb(letter_pdf.GREY))
+    c.setStrokeColor(_rgb(letter_page.GREY))
     c.setLineWidth(0.2 * mm)
     for y in (105, 210):
         c.line(4 * mm, at(y), 9 * mm, at(y))
     c.line(4 * mm, at(148.5), 11 * mm, at(148.5))
-    c.setFillColor(_rgb(letter_pdf.ACCENT))
+    c.setFillColor(_rgb(letter_page.ACCENT))
     text(left, 22, company.name, "DejaVu-Bold", 18)
-    c.setFillColor(_rgb(letter_pdf.GREY))
+    c.setFillColor(_rgb(letter_page.GREY))
     address = company.address
     contact = "  ·  ".join(p for p in (address.street, f"{address.postal_code} {address.city}",
                                        company.phone, company.email, company.website) if p)
     text(left, 29, contact, "DejaVu", 8)
-    c.setStrokeColor(_rgb(letter_pdf.ACCENT))
+    c.setStrokeColor(_rgb(letter_page.ACCENT))
     c.setLineWidth(0.6 * mm)
     c.line(left, at(33), left + width, at(33))
     c.setFillColor(_rgb((0, 0, 0)))
@@ -169,7 +171,7 @@ def reportlab_letter(plan: NoticePlan, customer: Customer, settings: TenantSetti
                                         (lab["date"], view.run_date),
                                         (lab["contact"], company.email),
                                         (lab["phone"], company.phone))):
-        c.setFillColor(_rgb(letter_pdf.GREY))
+        c.setFillColor(_rgb(letter_page.GREY))
         text(125 * mm, 54 + i * 4.8, label, "DejaVu", 8)
         c.setFillColor(_rgb((0, 0, 0)))
         text(149 * mm, 54 + i * 4.8, value, "DejaVu", 8.5)
@@ -178,20 +180,20 @@ def reportlab_letter(plan: NoticePlan, customer: Customer, settings: TenantSetti
     for block in letter.paragraphs:
         y = paragraph(y + 2.3, block, "DejaVu", 9.5, 4.6)
     y += 2
-    c.setFillColor(_rgb(letter_pdf.LIGHT))
+    c.setFillColor(_rgb(letter_page.LIGHT))
     c.rect(left, at(y + 8), width, 8 * mm, stroke=0, fill=1)
-    c.setFillColor(_rgb(letter_pdf.GREY))
+    c.setFillColor(_rgb(letter_page.GREY))
     x = left
     for key, w, align in COLUMNS:
         for i, line in enumerate(view.labels[key].split("\n")):
             text(x + 0.8 * mm, y + 3.5 + i * 3, line, "DejaVu-Bold", 6.5, align, (w - 1.6) * mm)
         x += w * mm
-    c.setStrokeColor(_rgb(letter_pdf.ACCENT))
+    c.setStrokeColor(_rgb(letter_page.ACCENT))
     c.setLineWidth(0.4 * mm)
     c.line(left, at(y + 8), left + width, at(y + 8))
     y += 8
     c.setFillColor(_rgb((0, 0, 0)))
-    c.setStrokeColor(_rgb(letter_pdf.RULE))
+    c.setStrokeColor(_rgb(letter_page.RULE))
     c.setLineWidth(0.2 * mm)
     for row in view.rows:
         values = (row.number, row.issue_date, row.due_date, row.days_overdue, row.level,
@@ -212,9 +214,9 @@ def reportlab_letter(plan: NoticePlan, customer: Customer, settings: TenantSetti
     text(left + 133 * mm, y + 4.5, view.total, "DejaVu-Bold", 9.5, "R", 32 * mm)
     y += 9.5
     top, height = y, 28.0
-    c.setFillColor(_rgb(letter_pdf.LIGHT))
+    c.setFillColor(_rgb(letter_page.LIGHT))
     c.rect(left, at(top + height), width, height * mm, stroke=0, fill=1)
-    c.setFillColor(_rgb(letter_pdf.ACCENT))
+    c.setFillColor(_rgb(letter_page.ACCENT))
     c.rect(left, at(top + height), 1 * mm, height * mm, stroke=0, fill=1)
     c.setFillColor(_rgb((0, 0, 0)))
     text(left + 4 * mm, top + 5.5, lab["bank_details"], "DejaVu-Bold", 8.5)
@@ -228,9 +230,9 @@ def reportlab_letter(plan: NoticePlan, customer: Customer, settings: TenantSetti
     # white, the dark modules as one filled path of horizontal runs
     qr = epc_qr(plan, settings)
     assert qr is not None
-    size = letter_pdf.QR_SIZE * mm
-    x0, y0 = (210 - 20 - 1.5) * mm - size, at(top + (height - letter_pdf.QR_SIZE) / 2)
-    unit = size / (len(qr.matrix) + 2 * letter_pdf.QR_BORDER)
+    size = QR_SIZE * mm
+    x0, y0 = (210 - 20 - 1.5) * mm - size, at(top + (height - QR_SIZE) / 2)
+    unit = size / (len(qr.matrix) + 2 * QR_BORDER)
     c.setFillColor(_rgb((255, 255, 255)))
     c.rect(x0, y0 - size, size, size, stroke=0, fill=1)
     path = c.beginPath()
@@ -240,16 +242,16 @@ def reportlab_letter(plan: NoticePlan, customer: Customer, settings: TenantSetti
                       (run.end() - run.start()) * unit, unit)
     c.setFillColor(_rgb((0, 0, 0)))
     c.drawPath(path, stroke=0, fill=1)
-    c.setFillColor(_rgb(letter_pdf.ACCENT))
+    c.setFillColor(_rgb(letter_page.ACCENT))
     for i, line in enumerate(simpleSplit(lab["qr_caption"], "DejaVu", 7, 30 * mm)):
         text(left, top + 12 + i * 3.4, line, "DejaVu", 7, "R", 133.5 * mm - size)
     c.setFillColor(_rgb((0, 0, 0)))
     y = top + height + 3
     text(left, y + 4, letter.closing, "DejaVu", 9.5)
     text(left, y + 10.6, letter.signature, "DejaVu", 9.5)
-    c.setFillColor(_rgb(letter_pdf.GREY))
+    c.setFillColor(_rgb(letter_page.GREY))
     paragraph(y + 15, lab["machine_note"], "DejaVu", 7, 3.5)
-    c.setStrokeColor(_rgb(letter_pdf.RULE))
+    c.setStrokeColor(_rgb(letter_page.RULE))
     c.line(left, at(271), left + width, at(271))
     for i, group in enumerate(view.footer_groups):
         text(left, 275 + i * 3.2, "  ·  ".join(group), "DejaVu", 6.5, "C", width)

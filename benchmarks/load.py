@@ -314,7 +314,7 @@ def part_b(total: int) -> dict[str, Any]:
         stack.drain()  # feedback and whatever else the notices queued
         dlq = {q: stack.queue_depth(q) for q in stack.dead_letter_queues()}
         with stack.service_context() as ctx:
-            items = ctx.repo.notices(bench.TENANT)
+            items = ctx.notices.notices(bench.TENANT)
         emails: Counter[str] = Counter()
         for raw in stack.sent_emails():
             notice = message_from_bytes(raw).get("X-Mahnwerk-Notice")

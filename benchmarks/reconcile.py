@@ -44,7 +44,7 @@ def real_path(invoices: int, entries: int) -> None:
             stack.drain()
         calls, items = counts.of("dynamodb"), counts.items
         with stack.service_context() as ctx:
-            booked = ctx.repo.payments("bench")
+            booked = ctx.payments.payments("bench")
     matched = sum(1 for p in booked if p.status == "matched")
     print(f"\nReal path on moto: {invoices:,} invoices, statement of {entries:,} entries → "
           f"{len(booked):,} booked ({matched:,} matched)")

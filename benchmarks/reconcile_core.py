@@ -24,7 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers/mahnwerk")]
 
-from mahnwerk.domain.matching import MatchMethod, OpenBook, OpenItem, rf_reference  # noqa: E402
+from mahnwerk.domain.matching import MatchMethod, match_payment  # noqa: E402
+from mahnwerk.domain.open_book import OpenBook, OpenItem  # noqa: E402
+from mahnwerk.domain.references import rf_reference  # noqa: E402
 from mahnwerk.intake.bank_model import BankEntry  # noqa: E402
 
 SEED = 20261102
@@ -194,7 +196,7 @@ def main() -> None:
     gc.enable()
 
     t0 = time.perf_counter()
-    matches = [book.match(entry) for _, entry, _ in entries]
+    matches = [match_payment(entry, book) for _, entry, _ in entries]
     elapsed = time.perf_counter() - t0
 
     print(f"open invoices {len(items):,}, customers {args.customers:,}, bank entries {len(entries):,}")

@@ -26,7 +26,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     today = business_date(parse_iso_timestamp(event["scheduled_time"]))
     ctx = bootstrap.context()
     tenants = deleted = 0
-    for tenant_id in ctx.repo.tenants():
+    for tenant_id in ctx.tenants.tenants():
         tenants += 1
         deleted += privacy.purge_expired(ctx, tenant_id, today)["deleted"]
     logger.info("retention run", extra={"day": today.isoformat(), "tenants": tenants,

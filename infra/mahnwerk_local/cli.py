@@ -236,9 +236,9 @@ def _stop_stack(api: Any) -> None:
 
 
 def _tenant_facts(ctx: Any, tenant: str) -> str:
-    payments = ctx.repo.payments(tenant)
+    payments = ctx.payments.payments(tenant)
     unmatched = sum(1 for p in payments if p.status == "unmatched")
-    return (f" ({len(ctx.repo.invoices(tenant))} invoices, {len(ctx.repo.notices(tenant))} notices, "
+    return (f" ({len(ctx.invoices.invoices(tenant))} invoices, {len(ctx.notices.notices(tenant))} notices, "
             f"{len(payments)} payments of which {unmatched} unmatched)")
 
 
@@ -259,7 +259,7 @@ def _keys(args: argparse.Namespace) -> int:
     from pynamodb.exceptions import PynamoDBException
 
     from mahnwerk.domain.model import DomainError
-    from mahnwerk.service.bootstrap import Config, Context
+    from mahnwerk.service.bootstrap import Config, build
     from mahnwerk.service.keys import create_key, list_keys, revoke_key
 
     table = args.table or os.environ.get("TABLE_NAME")
@@ -272,7 +272,7 @@ def _keys(args: argparse.Namespace) -> int:
     if args.action == "revoke" and not args.key_id:
         print("mahnwerk: keys revoke needs --key-id", file=sys.stderr)
         return 2
-    ctx = Context(Config(region=region, table_name=table, bucket_name="", notice_queue_url="",
+    ctx = build(Config(region=region, table_name=table, bucket_name="", notice_queue_url="",
                          configuration_set="", default_sender="", stage=""))
     now = datetime.now(UTC)
     try:

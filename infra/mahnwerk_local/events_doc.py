@@ -19,9 +19,10 @@ from typing import Any
 from mahnwerk.domain import events
 from mahnwerk.domain.dunning import Advance, NoticeLine, NoticePlan
 from mahnwerk.domain.events import DomainEvent, EventType
-from mahnwerk.domain.matching import InvoiceSettlement, Settlement, Suggestion
+from mahnwerk.domain.matching import Suggestion
 from mahnwerk.domain.model import Channel, Invoice, InvoiceStatus
 from mahnwerk.domain.policy import Action, Tone
+from mahnwerk.domain.settling import InvoiceSettlement, Settlement
 
 from .cfn import project_root
 

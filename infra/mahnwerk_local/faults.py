@@ -17,15 +17,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from mahnwerk.domain.dates import BERLIN
+
 from .cfn import project_root
 from .stack import LambdaCrash, LocalStack
 
-BERLIN = ZoneInfo("Europe/Berlin")
 SETTINGS = json.loads((project_root() / "infra/mahnwerk_local/demo/settings.json").read_text("utf-8"))
 TENANT = "acme"
 CSV = ("Rechnungsnummer;Kundennummer;Kunde;E-Mail;Straße;PLZ;Ort;Rechnungsdatum;Fällig am;Betrag\n"
@@ -129,7 +129,7 @@ def _prepare(stack: LocalStack) -> None:
 
     stack.verify_sender(SETTINGS["sender_email"])
     with stack.service_context() as ctx:
-        ctx.repo.put_document(TENANT, SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
+        ctx.tenants.put_document(TENANT, SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
 
 
 def _upload_invoices(stack: LocalStack) -> None:
@@ -203,12 +203,12 @@ class Outcome:
 
 def _observe(stack: LocalStack) -> Outcome:
     with stack.service_context() as ctx:
-        invoices = {inv.number for inv in ctx.repo.invoices(TENANT)}
-        notices = {n.notice_id: n.status for n in ctx.repo.notices(TENANT)}
-        items = ctx.repo.payments(TENANT)
+        invoices = {inv.number for inv in ctx.invoices.invoices(TENANT)}
+        notices = {n.notice_id: n.status for n in ctx.notices.notices(TENANT)}
+        items = ctx.payments.payments(TENANT)
         payments = {str(p.sk).removeprefix("PAY#"): p.status for p in items}
         outboxes = {str(p.sk).removeprefix("PAY#") for p in items if p.outbox}
-        customer = ctx.repo.get_customer(TENANT, "K-1")
+        customer = ctx.customers.get_customer(TENANT, "K-1")
     published = stack.published_events()
     payment_events = {e["detail"]["payment_id"] for e in published
                       if e["detail-type"] in {"PaymentMatched", "PaymentUnmatched"}}
@@ -502,13 +502,13 @@ class Result:
 def run(scenario: Scenario) -> Result:
     """One scenario on a fresh stack: prepare, run the path with the fault armed, then let every
     queue settle; the fault fires once (a crash), as a real one would."""
-    from mahnwerk.service import dunning
+    from mahnwerk.service import delivery
 
     began = time.perf_counter()
-    saved_lease = dunning.LEASE
+    saved_lease = delivery.LEASE
     # the notice queue's visibility timeout (360 s) is longer than the lease (120 s): by the time
     # SQS redelivers a crashed request, its claim has expired. The simulated clock does not wait.
-    dunning.LEASE = timedelta(0)
+    delivery.LEASE = timedelta(0)
     try:
         with LocalStack() as stack:
             _prepare(stack)
@@ -523,7 +523,7 @@ def run(scenario: Scenario) -> Result:
                 stack.drain()
                 outcome = _observe(stack)
     finally:
-        dunning.LEASE = saved_lease
+        delivery.LEASE = saved_lease
     problems = scenario.expect(outcome)
     fired = bool(trigger.fired) if trigger is not None else False
     if scenario.fault is not None and not fired:

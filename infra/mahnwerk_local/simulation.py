@@ -65,8 +65,8 @@ def run_book(stack: LocalStack, tenant: str, settings: dict[str, Any],
     parsed = settings_from_dict(tenant, settings)  # fail early, with the reason
     dunning_hour = dunning_hour_of(stack)
     with stack.service_context() as ctx:
-        ctx.repo.put_document(tenant, SETTINGS_KEY, settings, _at(start, 0))
-        ctx.repo.register_tenant(tenant, _at(start, 0))
+        ctx.tenants.put_document(tenant, SETTINGS_KEY, settings, _at(start, 0))
+        ctx.tenants.register_tenant(tenant, _at(start, 0))
     if parsed.sender_email:
         stack.verify_sender(parsed.sender_email)
     arrivals = _statement_days(payment_files)
@@ -106,8 +106,8 @@ def _statement_days(paths: Sequence[Path]) -> dict[date, list[Path]]:
 
 
 def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationResult:
-    from mahnwerk.adapters.dynamo import plan_from_json
     from mahnwerk.domain.money import to_str
+    from mahnwerk.domain.notices import plan_from_json
 
     out = spec.out
     for sub in ("letters", "mail", "post"):
@@ -117,8 +117,8 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
     files: dict[str, list[str]] = {"letters": [], "mail": [], "post": []}
 
     with stack.service_context() as ctx:
-        invoices = ctx.repo.invoices(spec.tenant_id)
-        notices = ctx.repo.notices(spec.tenant_id)
+        invoices = ctx.invoices.invoices(spec.tenant_id)
+        notices = ctx.notices.notices(spec.tenant_id)
         notice_rows = []
         for item in sorted(notices, key=lambda n: (n.reserved_at, n.notice_id)):
             plan = plan_from_json(item.plan)
@@ -147,7 +147,7 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
             notice_rows.append(row)
 
         payments = []
-        for p in sorted(ctx.repo.payments(spec.tenant_id), key=lambda p: (p.booking_date, p.sk)):
+        for p in sorted(ctx.payments.payments(spec.tenant_id), key=lambda p: (p.booking_date, p.sk)):
             payments.append({
                 "date": p.booking_date, "amount": p.amount, "status": p.status,
                 "method": p.method, "customer": p.customer_id,
@@ -156,8 +156,8 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
                 "matched": [i["number"] for i in json.loads(p.invoices)],
                 "unmatched": p.unapplied, "suggestions": json.loads(p.suggestions),
             })
-        behaviour = {c.customer_id: ctx.repo.behaviour(spec.tenant_id, c.customer_id)
-                     for c in ctx.repo.customers(spec.tenant_id)}
+        behaviour = {c.customer_id: ctx.customers.behaviour(spec.tenant_id, c.customer_id)
+                     for c in ctx.customers.customers(spec.tenant_id)}
         rejected: list[dict[str, Any]] = []
         listing = s3.list_objects_v2(Bucket=stack.bucket,
                                      Prefix=f"reports/{spec.tenant_id}/imports/")

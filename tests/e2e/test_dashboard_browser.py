@@ -321,7 +321,7 @@ def test_tenant_isolation_holds_in_the_browser(chromium: Any) -> None:
         keys = {}
         with stack.service_context() as ctx:
             for tenant in ("tenant-a", "tenant-b"):
-                ctx.repo.put_document(tenant, SETTINGS_KEY, settings, now)
+                ctx.tenants.put_document(tenant, SETTINGS_KEY, settings, now)
                 keys[tenant], _ = create_key(ctx, tenant, "e2e", datetime(2026, 8, 1, tzinfo=UTC))
         stack.now = now
         assert stack.api("POST", "/v1/invoices", key=keys["tenant-b"], body={"invoices": [invoice]}).status == 200

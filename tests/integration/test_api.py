@@ -46,7 +46,7 @@ def api(stack):
     keys = {}
     with stack.service_context() as ctx:
         for tenant in ("acme", "beta"):
-            ctx.repo.put_document(tenant, SETTINGS_KEY, SETTINGS, berlin(2026, 8, 1))
+            ctx.tenants.put_document(tenant, SETTINGS_KEY, SETTINGS, berlin(2026, 8, 1))
             keys[tenant], _ = create_key(ctx, tenant, "tests", datetime(2026, 8, 1, tzinfo=UTC))
     stack.now = TODAY
     assert call(stack, keys["acme"], "POST", "/v1/invoices", {"invoices": INVOICES}).status == 200
@@ -301,8 +301,8 @@ def test_a_dispute_stored_without_its_schedule_resumes_from_the_policy(api):
     from mahnwerk.domain.model import InvoiceStatus
 
     with api.service_context() as ctx:
-        r2 = ctx.repo.get_invoice("acme", "R-2")
-        ctx.repo.replace_invoice(r2.with_changes(status=InvoiceStatus.DISPUTED, next_action_on=None),
+        r2 = ctx.invoices.get_invoice("acme", "R-2")
+        ctx.invoices.replace_invoice(r2.with_changes(status=InvoiceStatus.DISPUTED, next_action_on=None),
                                  r2.version, source="legacy")
         item = api.client("dynamodb").get_item(
             TableName=api.resolver.values["Table"],

@@ -16,9 +16,10 @@ from decimal import Decimal
 
 import pytest
 
-from mahnwerk.adapters.dynamo import plan_from_json
+from mahnwerk.domain.notices import plan_from_json
 from mahnwerk.service.keys import create_key
 from mahnwerk.service.tenants import SETTINGS_KEY
+from mahnwerk.service.timeline import invoice_timeline
 from mahnwerk_local.camt import Credit, camt053
 
 from ..conftest import ROOT, berlin
@@ -55,7 +56,7 @@ def settings(residual: str) -> dict:
 def start(stack, residual: str):
     stack.verify_sender(DEMO["sender_email"])
     with stack.service_context() as ctx:
-        ctx.repo.put_document("acme", SETTINGS_KEY, settings(residual), berlin(2026, 10, 1))
+        ctx.tenants.put_document("acme", SETTINGS_KEY, settings(residual), berlin(2026, 10, 1))
     stack.now = berlin(2026, 10, 20, 5)
     stack.upload("inbox/acme/invoices/r.csv", CSV)
     stack.drain()
@@ -93,9 +94,9 @@ def run_until(stack, last: date) -> None:
 
 def book(stack):
     with stack.service_context() as ctx:
-        invoices = {i.number: i for i in ctx.repo.invoices("acme")}
-        notices = {n.notice_id: n for n in ctx.repo.notices("acme")}
-        payments = {p.amount: p for p in ctx.repo.payments("acme")}
+        invoices = {i.number: i for i in ctx.invoices.invoices("acme")}
+        notices = {n.notice_id: n for n in ctx.notices.notices("acme")}
+        payments = {p.amount: p for p in ctx.payments.payments("acme")}
     return invoices, notices, payments
 
 
@@ -124,7 +125,7 @@ def test_a_payment_of_the_invoice_amounts_ends_dunning_and_the_charges_are_waive
     # the unnamed invoice of the same customer keeps being dunned, for its own amount
     assert invoices["RE-31"].status.value == "open"
     with stack.service_context() as ctx:
-        timeline = ctx.repo.timeline("acme", "RE-10")
+        timeline = invoice_timeline(ctx, "acme", "RE-10")
     kinds = [e["kind"] for e in timeline]
     assert "charges_waived" in kinds
     [paid] = [e for e in timeline if e["kind"] == "payment"]

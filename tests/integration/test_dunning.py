@@ -6,6 +6,7 @@ import io
 import json
 
 from mahnwerk.service.tenants import SETTINGS_KEY
+from mahnwerk.service.timeline import invoice_timeline
 from mahnwerk_local.events import sqs_event
 
 from ..conftest import ROOT, berlin
@@ -21,7 +22,7 @@ CSV = ("Rechnungsnummer;Kundennummer;Kunde;E-Mail;Straße;PLZ;Ort;Rechnungsdatum
 def setup(stack, tenant="acme"):
     stack.verify_sender(SETTINGS["sender_email"])
     with stack.service_context() as ctx:
-        ctx.repo.put_document(tenant, SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
+        ctx.tenants.put_document(tenant, SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
     stack.now = berlin(2026, 10, 20, 5)
     stack.upload(f"inbox/{tenant}/invoices/rechnungen.csv", CSV)
     stack.drain()
@@ -36,7 +37,7 @@ def run_day(stack, day):
 
 def notices(stack, tenant="acme"):
     with stack.service_context() as ctx:
-        return {n.notice_id: n for n in ctx.repo.notices(tenant)}
+        return {n.notice_id: n for n in ctx.notices.notices(tenant)}
 
 
 def test_one_reminder_per_overdue_customer_rendered_and_emailed_with_the_pdf(stack):
@@ -65,8 +66,8 @@ def test_one_reminder_per_overdue_customer_rendered_and_emailed_with_the_pdf(sta
     assert [line["number"] for line in json.loads(k1.plan)["lines"]] == ["RE-1", "RE-2"]
     with stack.service_context() as ctx:
         # RE-2's own reminder would fall due on 26.10., within the cooldown: it is in this letter
-        assert [i.level for i in ctx.repo.customer_invoices("acme", "K-1")] == [1, 1]
-        timeline = ctx.repo.timeline("acme", "RE-1")
+        assert [i.level for i in ctx.invoices.customer_invoices("acme", "K-1")] == [1, 1]
+        timeline = invoice_timeline(ctx, "acme", "RE-1")
     assert [e["kind"] for e in timeline] == ["received", "notice_sent"]
     assert timeline[1]["channels"] == ["email"] and timeline[1]["level"] == 1
 
@@ -190,26 +191,26 @@ def test_an_ses_failure_mid_batch_retries_only_that_letter(stack, monkeypatch):
 def test_a_change_after_reading_cancels_the_reservation_instead_of_acting_on_stale_state(stack):
     import pytest
 
-    from mahnwerk.adapters.dynamo import Conflict
     from mahnwerk.domain.dunning import decide
     from mahnwerk.service.law import base_rates
+    from mahnwerk.service.ports import Conflict
     from mahnwerk.service.tenants import load_settings
 
     setup(stack)
     with stack.service_context() as ctx:
         day = berlin(2026, 10, 22).date()
-        invoices = ctx.repo.customer_invoices("acme", "K-1")
-        customer = ctx.repo.get_customer("acme", "K-1")
+        invoices = ctx.invoices.customer_invoices("acme", "K-1")
+        customer = ctx.customers.get_customer("acme", "K-1")
         plan = decide(customer, invoices, load_settings(ctx, "acme").policy, base_rates(), day)
         assert plan is not None
         # meanwhile RE-2 is paid (any change bumps the version)
-        changed = ctx.repo.get_invoice("acme", "RE-2")
-        ctx.repo.replace_invoice(changed.with_changes(open_amount=changed.open_amount),
+        changed = ctx.invoices.get_invoice("acme", "RE-2")
+        ctx.invoices.replace_invoice(changed.with_changes(open_amount=changed.open_amount),
                                  changed.version, source="test")
         with pytest.raises(Conflict):
-            ctx.repo.reserve_notice(plan, berlin(2026, 10, 22))
-        assert ctx.repo.get_notice("acme", plan.notice_id) is None  # nothing half-done
-        assert ctx.repo.get_invoice("acme", "RE-1").level == 0
+            ctx.notices.reserve_notice(plan, berlin(2026, 10, 22))
+        assert ctx.notices.get_notice("acme", plan.notice_id) is None  # nothing half-done
+        assert ctx.invoices.get_invoice("acme", "RE-1").level == 0
 
 
 def test_a_bounce_switches_the_next_letter_to_post_and_shows_in_the_timeline(stack):
@@ -221,7 +222,7 @@ def test_a_bounce_switches_the_next_letter_to_post_and_shows_in_the_timeline(sta
         from mahnwerk.service.dunning import feedback_tag
 
         tag = feedback_tag("acme", "K-1", sent.notice_id)
-        assert ctx.repo.get_customer("acme", "K-1").email_status == ""
+        assert ctx.customers.get_customer("acme", "K-1").email_status == ""
     ses_event = {"eventType": "Bounce",
                  "bounce": {"bounceType": "Permanent",
                             "bouncedRecipients": [{"emailAddress": "anna@example.org"}]},
@@ -232,8 +233,8 @@ def test_a_bounce_switches_the_next_letter_to_post_and_shows_in_the_timeline(sta
         MessageBody=json.dumps({"Type": "Notification", "Message": json.dumps(ses_event)}))
     stack.drain()
     with stack.service_context() as ctx:
-        assert ctx.repo.get_customer("acme", "K-1").email_status == "bounced"
-        timeline = [e["kind"] for e in ctx.repo.timeline("acme", "RE-1")]
+        assert ctx.customers.get_customer("acme", "K-1").email_status == "bounced"
+        timeline = [e["kind"] for e in invoice_timeline(ctx, "acme", "RE-1")]
     assert "email_bounced" in timeline
     emails_before = len(stack.sent_emails())
     run_day(stack, berlin(2026, 11, 5))  # the 1. Mahnung: by post now

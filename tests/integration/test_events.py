@@ -39,7 +39,7 @@ STATEMENT = camt053("DE02120300000000202051", [
 def setup(stack):
     stack.verify_sender(SETTINGS["sender_email"])
     with stack.service_context() as ctx:
-        ctx.repo.put_document("acme", SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
+        ctx.tenants.put_document("acme", SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
     stack.now = berlin(2026, 10, 20, 5)
     stack.upload("inbox/acme/invoices/rechnungen.csv", CSV)
     stack.drain()
@@ -125,7 +125,7 @@ def test_a_bank_statement_emits_matched_paid_and_unmatched(stack):
     [unmatched] = details(stack, EventType.PAYMENT_UNMATCHED)
     assert (unmatched["amount"], unmatched["via"]) == ("77.77", "bank")
     with stack.service_context() as ctx:
-        stored = {p.amount: str(p.sk).removeprefix("PAY#") for p in ctx.repo.payments("acme")}
+        stored = {p.amount: str(p.sk).removeprefix("PAY#") for p in ctx.payments.payments("acme")}
     assert unmatched["payment_id"] == stored["77.77"] and anna["payment_id"] == stored["169.50"]
     # the same statement again books nothing and publishes nothing
     stack.upload("inbox/acme/bank/2026-10-24-again.xml", STATEMENT)
@@ -137,7 +137,7 @@ def test_a_bounce_emits_notice_bounced(stack):
     setup(stack)
     run_day(stack, berlin(2026, 10, 22))
     with stack.service_context() as ctx:
-        notice = ctx.repo.get_notice("acme", "K-1:2026-10-22:L1")
+        notice = ctx.notices.get_notice("acme", "K-1:2026-10-22:L1")
     bounce(stack, notice.notice_id, notice.message_id)
     [bounced] = details(stack, EventType.NOTICE_BOUNCED)
     assert bounced == {
@@ -169,7 +169,7 @@ def run_everything(stack):
     setup(stack)
     run_day(stack, berlin(2026, 10, 22))
     with stack.service_context() as ctx:
-        notice = ctx.repo.get_notice("acme", "K-1:2026-10-22:L1")
+        notice = ctx.notices.get_notice("acme", "K-1:2026-10-22:L1")
         key, _ = create_key(ctx, "acme", "tests", datetime(2026, 10, 1, tzinfo=UTC))
     bounce(stack, notice.notice_id, notice.message_id)
     stack.now = berlin(2026, 10, 25, 5)
@@ -230,7 +230,7 @@ def test_a_retried_delivery_publishes_the_same_event_ids_again(stack):
     assert sent[0]["detail"] == sent[1]["detail"]
 
     with stack.service_context() as ctx:
-        notice = ctx.repo.get_notice("acme", "K-1:2026-10-22:L1")
+        notice = ctx.notices.get_notice("acme", "K-1:2026-10-22:L1")
     bounce(stack, notice.notice_id, notice.message_id)
     bounce(stack, notice.notice_id, notice.message_id)  # SNS delivers at least once, too
     first, second = details(stack, EventType.NOTICE_BOUNCED)
@@ -256,7 +256,7 @@ def test_an_import_that_died_before_publishing_publishes_on_the_retry(stack, mon
     assert {d["event_id"] for d in received} == {
         event_id("acme", "InvoiceReceived", n, "received") for n in ("RE-1", "RE-2", "RE-3", "RE-4")}
     with stack.service_context() as ctx:
-        assert len(ctx.repo.invoices("acme")) == 4
+        assert len(ctx.invoices.invoices("acme")) == 4
 
 
 def test_a_payment_whose_call_died_before_publishing_is_published_by_the_retry(stack, monkeypatch):
@@ -298,7 +298,7 @@ def test_a_payment_whose_call_died_before_publishing_is_published_by_the_retry(s
         dying["on"] = False
         with pytest.raises(AlreadyAssigned):  # the retry: assigned before, and now published
             assign(ctx, "acme", unmatched["payment_id"], ["RE-4"])
-        outboxes = [p.outbox for p in ctx.repo.payments("acme")]
+        outboxes = [p.outbox for p in ctx.payments.payments("acme")]
     matched = details(stack, EventType.PAYMENT_MATCHED)
     assert [(d["amount"], d["method"]) for d in matched] == [("119.00", matched[0]["method"]),
                                                              ("7.00", "manual")]

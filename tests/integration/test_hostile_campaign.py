@@ -7,7 +7,9 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from mahnwerk_local.hostile import DOC, KNOWN_ISSUES, SAFE, all_cases, run_campaign
+from mahnwerk_local.hostile.campaign import run_campaign
+from mahnwerk_local.hostile.cases import all_cases
+from mahnwerk_local.hostile.model import DOC, KNOWN_ISSUES, SAFE
 
 from ..conftest import CORPUS
 

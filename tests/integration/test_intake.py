@@ -2,6 +2,7 @@
 
 import json
 
+from mahnwerk.service.timeline import invoice_timeline
 from mahnwerk_local.events import sqs_event
 
 from ..conftest import berlin
@@ -14,12 +15,12 @@ CSV = ("Rechnungsnummer;Kundennummer;Kunde;E-Mail;Rechnungsdatum;Fällig am;Betr
 
 def invoices(stack, tenant="acme"):
     with stack.service_context() as ctx:
-        return {inv.number: inv for inv in ctx.repo.invoices(tenant)}
+        return {inv.number: inv for inv in ctx.invoices.invoices(tenant)}
 
 
 def events(stack, number, tenant="acme"):
     with stack.service_context() as ctx:
-        return ctx.repo.timeline(tenant, number)
+        return invoice_timeline(ctx, tenant, number)
 
 
 def report(stack, key):
@@ -36,7 +37,7 @@ def test_upload_creates_invoices_customers_and_reports_rejects(stack):
     assert str(found["RE-2"].amount) == "1190.00"
     assert found["RE-1"].next_action_on.isoformat() == "2026-10-22"  # due + 7 days
     with stack.service_context() as ctx:
-        assert ctx.repo.get_customer("acme", "K-2").name == "Łukasz Şahin"
+        assert ctx.customers.get_customer("acme", "K-2").name == "Łukasz Şahin"
     imports = stack.client("s3").list_objects_v2(Bucket=stack.bucket, Prefix="rejected/acme/")
     keys = sorted(o["Key"] for o in imports["Contents"])
     assert [k.rsplit(".", 1)[1] for k in keys] == ["json", "txt"]
@@ -134,7 +135,7 @@ def test_a_tenants_column_mapping_and_upload_limit_apply(stack):
     settings = {"company": {"name": "Acme"}, "csv_columns": {"Beleg": "number",
                                                              "Summe brutto": "amount"}}
     with stack.service_context() as ctx:
-        ctx.repo.put_document("acme", SETTINGS_KEY, settings, berlin(2026, 10, 1))
+        ctx.tenants.put_document("acme", SETTINGS_KEY, settings, berlin(2026, 10, 1))
     stack.upload("inbox/acme/invoices/eigen.csv",
                  "Beleg;Kunde;Datum;Summe brutto\nB-1;Zoë;01.10.2026;9,99\n".encode())
     stack.drain()

@@ -9,6 +9,7 @@ import json
 
 from mahnwerk.intake.files import parse_invoice_file
 from mahnwerk.service.tenants import SETTINGS_KEY
+from mahnwerk.service.timeline import invoice_timeline
 from mahnwerk_local.events import sqs_event
 
 from ..conftest import ROOT, berlin
@@ -27,7 +28,7 @@ def setup(stack, tenant="acme", send=True):
     settings["invoicing"] = {"send_invoices": send, "line_text": "Wartung Heizungsanlage"}
     stack.verify_sender(settings["sender_email"])
     with stack.service_context() as ctx:
-        ctx.repo.put_document(tenant, SETTINGS_KEY, settings, berlin(2026, 10, 1))
+        ctx.tenants.put_document(tenant, SETTINGS_KEY, settings, berlin(2026, 10, 1))
     stack.now = berlin(2026, 10, 20, 9)
 
 
@@ -42,7 +43,7 @@ def s3_body(stack, key):
 
 def sent(stack, tenant="acme"):
     with stack.service_context() as ctx:
-        return {n: ctx.repo.get_invoice_send(tenant, n) for n in ("RE-1", "RE-2", "RE-3", "RE-4")}
+        return {n: ctx.invoice_sends.get_invoice_send(tenant, n) for n in ("RE-1", "RE-2", "RE-3", "RE-4")}
 
 
 def test_an_opted_in_tenants_csv_invoices_are_rendered_archived_and_sent_once(stack):
@@ -76,7 +77,7 @@ def test_an_opted_in_tenants_csv_invoices_are_rendered_archived_and_sent_once(st
         "archive/acme/invoices/RE-1.pdf", "archive/acme/invoices/RE-2.pdf",
         "archive/acme/invoices/RE-3.pdf"]
     with stack.service_context() as ctx:
-        timeline = ctx.repo.timeline("acme", "RE-1")
+        timeline = invoice_timeline(ctx, "acme", "RE-1")
     assert [e["kind"] for e in timeline] == ["received", "invoice_sent"]
     assert timeline[1]["channels"] == ["email"]
     for queue in ("NoticeDeadLetterQueue", "IntakeDeadLetterQueue"):
@@ -163,6 +164,6 @@ def test_an_uploaded_e_invoice_is_the_tenants_own_document_and_is_not_sent_again
     stack.drain()
     assert len(stack.sent_emails()) == 1  # only acme's own, nothing for beta
     with stack.service_context() as ctx:
-        [invoice] = ctx.repo.invoices("beta")
+        [invoice] = ctx.invoices.invoices("beta")
         assert (invoice.number, str(invoice.amount)) == ("RE-1", "119.00")
-        assert ctx.repo.get_invoice_send("beta", "RE-1") is None
+        assert ctx.invoice_sends.get_invoice_send("beta", "RE-1") is None

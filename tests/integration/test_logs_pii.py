@@ -57,7 +57,7 @@ def test_logs_carry_no_names_addresses_emails_or_ibans(stack):
 def run_everything(stack):
     stack.verify_sender(SETTINGS["sender_email"])
     with stack.service_context() as ctx:
-        ctx.repo.put_document("acme", SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
+        ctx.tenants.put_document("acme", SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
     stack.now = berlin(2026, 10, 20, 5)
     stack.upload("inbox/acme/invoices/r.csv", CSV)
     stack.drain()

@@ -29,7 +29,7 @@ STATEMENT = camt053("DE02120300000000202051", [
 def setup(stack):
     stack.verify_sender(SETTINGS["sender_email"])
     with stack.service_context() as ctx:
-        ctx.repo.put_document("acme", SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
+        ctx.tenants.put_document("acme", SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
     stack.now = berlin(2026, 10, 20, 5)
     stack.upload("inbox/acme/invoices/r.csv", CSV)
     stack.drain()
@@ -46,9 +46,9 @@ def run(stack, day):
 
 def state(stack):
     with stack.service_context() as ctx:
-        invoices = {i.number: i for i in ctx.repo.invoices("acme")}
-        notices = {n.notice_id: n for n in ctx.repo.notices("acme")}
-        payments = ctx.repo.payments("acme")
+        invoices = {i.number: i for i in ctx.invoices.invoices("acme")}
+        notices = {n.notice_id: n for n in ctx.notices.notices("acme")}
+        payments = ctx.payments.payments("acme")
     return invoices, notices, payments
 
 
@@ -81,7 +81,7 @@ def test_payments_are_matched_booked_once_and_stop_the_letters(stack):
     assert invoices["RE-2026-3"].open_amount == Decimal("600.00")
     assert invoices["RE-2026-3"].interest_paid == 0
     with stack.service_context() as ctx:
-        behaviour = ctx.repo.behaviour("acme", "K-1")
+        behaviour = ctx.customers.behaviour("acme", "K-1")
     assert behaviour["paid_count"] == 2 and behaviour["paid_after_l1"] == 2
 
     # the same statement again books nothing twice

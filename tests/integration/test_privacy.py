@@ -12,7 +12,8 @@ import jsonschema
 import pytest
 
 from mahnwerk.domain.events import SCHEMAS, EventType
-from mahnwerk.service.privacy import REDACTED, purge_expired
+from mahnwerk.domain.redaction import REDACTED
+from mahnwerk.service.privacy import purge_expired
 from mahnwerk_local.camt import Credit, camt053
 
 from ..conftest import berlin

@@ -20,7 +20,7 @@ def two_tenants(stack):
     stack.verify_sender(SETTINGS["sender_email"])
     with stack.service_context() as ctx:
         for tenant in ("acme", "beta"):
-            ctx.repo.put_document(tenant, SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
+            ctx.tenants.put_document(tenant, SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
     stack.now = berlin(2026, 10, 20, 5)
     stack.upload("inbox/acme/invoices/a.csv", CSV)
     stack.upload("inbox/beta/invoices/b.csv", CSV.replace(b"119,00", b"7,00"))
@@ -38,8 +38,8 @@ def test_every_table_item_of_an_import_lies_in_its_tenants_partition(stack):
                 if key in item:
                     assert item[key]["S"].startswith(f"T#{tenant}"), item
     with stack.service_context() as ctx:
-        assert str(ctx.repo.get_invoice("acme", "RE-1").amount) == "119.00"
-        assert str(ctx.repo.get_invoice("beta", "RE-1").amount) == "7.00"
+        assert str(ctx.invoices.get_invoice("acme", "RE-1").amount) == "119.00"
+        assert str(ctx.invoices.get_invoice("beta", "RE-1").amount) == "7.00"
 
 
 def test_s3_keys_name_their_tenant_and_nothing_else_is_taken(stack):
@@ -68,10 +68,10 @@ def test_a_notice_request_only_ever_acts_on_the_tenant_it_names(stack):
                                      MessageBody=json.dumps(message))
     stack.drain()
     with stack.service_context() as ctx:
-        assert [n.notice_id for n in ctx.repo.notices("beta")] == ["K-1:2026-10-22:L1"]
-        assert ctx.repo.notices("acme") == []
-        assert ctx.repo.get_invoice("acme", "RE-1").level == 0
-        beta_notice = ctx.repo.notices("beta")[0]
+        assert [n.notice_id for n in ctx.notices.notices("beta")] == ["K-1:2026-10-22:L1"]
+        assert ctx.notices.notices("acme") == []
+        assert ctx.invoices.get_invoice("acme", "RE-1").level == 0
+        beta_notice = ctx.notices.notices("beta")[0]
     assert beta_notice.pdf_key.startswith("notices/beta/")
     assert "7,00" in json.dumps(json.loads(beta_notice.plan)) or "7.00" in beta_notice.plan
 
@@ -94,6 +94,6 @@ def test_presigned_urls_are_signed_for_the_callers_own_keys_only(stack):
     own = stack.api("GET", "/v1/notices/K-1:2026-10-22:L1/letter", key=key)
     assert own.status == 200 and "/notices/acme/" in own.body["url"]
     with stack.service_context() as ctx:
-        ctx.repo.update_notice("acme", "K-1:2026-10-22:L1", pdf_key="notices/beta/K-1/forged.pdf")
+        ctx.notices.update_notice("acme", "K-1:2026-10-22:L1", pdf_key="notices/beta/K-1/forged.pdf")
     forged = stack.api("GET", "/v1/notices/K-1:2026-10-22:L1/letter", key=key)
     assert forged.status == 404  # a key outside the tenant's folder is never signed

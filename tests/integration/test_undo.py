@@ -62,8 +62,8 @@ def test_reopening_a_hand_over_by_the_last_level_sends_the_last_letter_not_a_new
     owner reopens it on 23.11.: nothing the next morning, the "Letzte Mahnung" (level 3) 14 days
     later, and the invoice is open at level 3 — no second hand-over."""
     with api.service_context() as ctx:
-        r5 = ctx.repo.get_invoice("acme", "R-5")
-        ctx.repo.replace_invoice(r5.with_changes(
+        r5 = ctx.invoices.get_invoice("acme", "R-5")
+        ctx.invoices.replace_invoice(r5.with_changes(
             status=InvoiceStatus.HANDED_OVER, level=4, last_notice_on=date(2026, 11, 20),
             next_action_on=None, fees_open=Decimal("4.00")), r5.version, source="test")
     assert post(api, "/v1/invoices/R-1/reopen", {}).status == 409  # open: nothing to reopen
@@ -92,8 +92,8 @@ def test_unassign_gives_the_invoice_back_its_claim_and_the_payment_can_be_assign
     is exactly as before (open, level 2, fees 4 €, its next letter), the credit is gone, the
     counters too, and the payment is unmatched again; a second unassign is refused."""
     with api.service_context() as ctx:
-        r3 = ctx.repo.get_invoice("acme", "R-3")
-        ctx.repo.replace_invoice(r3.with_changes(
+        r3 = ctx.invoices.get_invoice("acme", "R-3")
+        ctx.invoices.replace_invoice(r3.with_changes(
             level=2, last_notice_on=date(2026, 11, 10), next_action_on=date(2026, 11, 24),
             fees_open=Decimal("4.00"), reminder_reached_on=date(2026, 10, 1)), r3.version, "test")
     before = get(api, "/v1/invoices/R-3").body

@@ -103,7 +103,7 @@ def web(stack):
     keys = {}
     with stack.service_context() as ctx:
         for tenant in ("acme", "beta"):
-            ctx.repo.put_document(tenant, SETTINGS_KEY, SETTINGS, berlin(2026, 8, 1))
+            ctx.tenants.put_document(tenant, SETTINGS_KEY, SETTINGS, berlin(2026, 8, 1))
             keys[tenant], _ = create_key(ctx, tenant, "tests", datetime(2026, 8, 1, tzinfo=UTC))
     stack.now = TODAY
     assert stack.api("POST", "/v1/invoices", key=keys["acme"], body={"invoices": INVOICES}).status == 200

@@ -14,10 +14,10 @@ from mahnwerk.domain import residual
 from mahnwerk.domain.actions import NotAllowed
 from mahnwerk.domain.allocation import allocate
 from mahnwerk.domain.dunning import CHARGES, NoticeLine, decide, payments_since_last_letter
-from mahnwerk.domain.matching import settle
 from mahnwerk.domain.model import Address, Customer, DomainError, Invoice, InvoiceStatus
 from mahnwerk.domain.policy import Policy, default_policy
 from mahnwerk.domain.settings_doc import policy_from_dict
+from mahnwerk.domain.settling import settle
 from mahnwerk.letters.texts import payment_note
 from mahnwerk.letters.view import breakdown
 from mahnwerk.service.law import base_rates

@@ -12,19 +12,14 @@ import pytest
 from jinja2.exceptions import SecurityError, UndefinedError
 
 from mahnwerk.domain.dunning import NoticeLine, NoticePlan
+from mahnwerk.domain.iban import format_iban
 from mahnwerk.domain.model import Address, Channel, Customer
 from mahnwerk.domain.policy import Action, Tone
 from mahnwerk.domain.settings import Bank, Company, TenantSettings
 from mahnwerk.letters import LetterTemplateError, build_email, compose, render_html, render_plain
 from mahnwerk.letters.email import attachment_name, message_id
-from mahnwerk.letters.formatting import (
-    ascii_slug,
-    epc_name,
-    format_date,
-    format_iban,
-    join_numbers,
-    resolve_locale,
-)
+from mahnwerk.letters.formatting import ascii_slug, format_date, resolve_locale
+from mahnwerk.letters.payment_block import epc_name, join_numbers
 
 from .test_core_purity import PACKAGE, violations
 

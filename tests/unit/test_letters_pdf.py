@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from mahnwerk.domain.policy import Tone
 from mahnwerk.domain.settings import Bank
 from mahnwerk.letters import compose, render_notice_pdf
-from mahnwerk.letters.pdf import FONT_DIR, epc_qr_png
+from mahnwerk.letters.page import FONT_DIR
+from mahnwerk.letters.pdf import epc_qr_png
 
 from .test_letters import make_customer, make_plan, make_settings
 
@@ -218,6 +219,6 @@ def test_no_qr_code_without_iban_or_amount():
 def test_qr_code_is_a_png_of_at_least_25_mm():
     png = epc_qr_png(make_plan(3), make_settings())
     assert png is not None and png.startswith(b"\x89PNG")
-    from mahnwerk.letters.pdf import QR_SIZE
+    from mahnwerk.letters.payment_block import QR_SIZE
 
     assert QR_SIZE >= 25

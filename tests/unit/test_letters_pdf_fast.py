@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from mahnwerk.letters import render_notice_pdf
-from mahnwerk.letters.pdf import FONT, FONT_DIR, LetterPDF
+from mahnwerk.letters.page import FONT, FONT_DIR
+from mahnwerk.letters.pdf import LetterPDF
 from mahnwerk.letters.pdffonts import FontProgram, LetterOutputProducer, SharedTTFFont
 from mahnwerk.letters.qr import make_epc_qr
 from mahnwerk.letters.view import statement

@@ -12,24 +12,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mahnwerk.domain.dunning import NoticeLine
-from mahnwerk.domain.matching import (
+from mahnwerk.domain.matching import MatchMethod, match_payment
+from mahnwerk.domain.model import Customer, InvoiceStatus
+from mahnwerk.domain.names import name_similarity, names_match
+from mahnwerk.domain.open_book import OpenBook, OpenItem
+from mahnwerk.domain.references import (
     InvoiceIndex,
-    MatchMethod,
-    OpenBook,
-    OpenItem,
     find_invoice_numbers,
     format_rf,
-    match_payment,
-    name_similarity,
-    names_match,
     normalize_number,
     parse_rf,
     rf_check_digits,
     rf_reference,
     rf_valid,
-    settle,
 )
-from mahnwerk.domain.model import Customer, InvoiceStatus
+from mahnwerk.domain.settling import settle
 from mahnwerk.intake.bank_model import BankEntry
 
 KNOWN = ["RE-2026-101", "RE-2026-102", "RE-1001", "RE-1002", "RE-17", "GS-5000", "RE-5000"]

@@ -12,7 +12,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObjec
 from mahnwerk.intake import pdf_invoice
 from mahnwerk.intake.guard import EICAR
 from mahnwerk.intake.pdf_invoice import parse_invoice_pdf
-from mahnwerk_local.hostile import text_pdf
+from mahnwerk_local.hostile.payloads import text_pdf
 
 from .test_einvoice import cii
 

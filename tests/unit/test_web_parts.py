@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 from mahnwerk.domain.model import Invoice, InvoiceStatus
+from mahnwerk.service.dashboard import phase_of, phase_of_json
 from mahnwerk.service.sessions import cookies, csrf_ok, csrf_token, parse_token, session_id_of
 from mahnwerk.web.charts import Bar, bar_chart
-from mahnwerk.web.data import phase_of, phase_of_json
 from mahnwerk.web.i18n import TEXTS, translate
 
 TOKEN = "mws_0123456789abcdef_" + "A" * 43

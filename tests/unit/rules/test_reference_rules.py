@@ -3,7 +3,8 @@ two payer names are."""
 
 import pytest
 
-from mahnwerk.domain.matching import format_rf, name_similarity, parse_rf, rf_payload, rf_reference, rf_valid
+from mahnwerk.domain.names import name_similarity
+from mahnwerk.domain.references import format_rf, parse_rf, rf_payload, rf_reference, rf_valid
 
 
 def test_the_reference_of_one_invoice_is_its_number_with_check_digits():

@@ -15,32 +15,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from ..domain.model import Customer, CustomerOverrides, DomainError, Invoice
-from .dynamo import (
-    Conflict,
+from ..service.ports import Conflict, InvoiceFilter, Timeline
+from .dynamo_customers import BEHAVIOUR_COUNTERS
+from .dynamo_models import (
     CustomerItem,
-    DocItem,
     EventItem,
     InvoiceItem,
     NoticeItem,
     PaymentItem,
-    Repository,
-    Timeline,
-    add_settlement,
     customer_from_item,
     customer_pk,
     invoice_from_item,
     invoice_to_item,
+    notice_from_item,
     overrides_to_json,
     tenant_pk,
 )
+from .dynamo_payments import add_settlement
 
-_COUNTERS = ("paid_count", "paid_on_time", "days_to_pay_sum", "paid_after_l0", "paid_after_l1",
-             "paid_after_l2", "paid_after_l3", "paid_after_l4")
 MAX_PAGE = 200
 #: a filtered list reads pages of this many items …
 FILTER_PAGE = 200
@@ -50,8 +48,39 @@ FILTER_REQUESTS = 5
 DEFAULT_PAGE = 50
 
 
+def invoice_condition(where: InvoiceFilter) -> Condition | None:
+    """The filter as a DynamoDB condition on the invoice items (None: no condition)."""
+    conditions: list[Condition] = []
+    if len(where.statuses) == 1:
+        conditions.append(InvoiceItem.status == where.statuses[0])
+    elif where.statuses:
+        conditions.append(InvoiceItem.status.is_in(*where.statuses))
+    if where.level is not None:
+        conditions.append(InvoiceItem.level == where.level)
+    if where.min_level is not None:
+        conditions.append(InvoiceItem.level >= where.min_level)
+    if where.due_from is not None:
+        conditions.append(InvoiceItem.due_date >= where.due_from.isoformat())
+    if where.due_to is not None:
+        conditions.append(InvoiceItem.due_date <= where.due_to.isoformat())
+    if where.charges is not None:
+        conditions.append(InvoiceItem.charges_state == where.charges)
+    search: Condition | None = None
+    found: list[Condition] = [InvoiceItem.number.contains(text) for text in where.number_contains]
+    if where.customer_ids:
+        found.append(InvoiceItem.customer_id.is_in(*where.customer_ids))
+    for one in found:
+        search = one if search is None else search | one
+    if search is not None:
+        conditions.append(search)
+    condition: Condition | None = None
+    for c in conditions:
+        condition = c if condition is None else condition & c
+    return condition
+
+
 class BadCursor(DomainError):
-    pass
+    code, status, message = "invalid_cursor", 400, "the cursor is not valid"
 
 
 @dataclass(frozen=True)
@@ -95,61 +124,11 @@ def page_size(limit: int | None) -> int:
     return min(limit, MAX_PAGE)
 
 
-@dataclass(frozen=True)
-class KeyRecord:
-    key_id: str
-    tenant_id: str
-    secret_hash: str
-    label: str
-    created_at: str
-    revoked_at: str | None
-
-    def public(self) -> dict[str, Any]:
-        return {"key_id": self.key_id, "label": self.label, "created_at": self.created_at,
-                "revoked_at": self.revoked_at, "active": self.revoked_at is None}
-
-
 class ApiStore:
     """Reads and writes behind the REST API. Takes the tenant id on every call."""
 
-    def __init__(self, repo: Repository) -> None:
-        self.repo = repo
-
-    # --- API keys -----------------------------------------------------------------------------
-    def put_key(self, record: KeyRecord) -> None:
-        """The lookup item (by key id) and the tenant's list entry, in one transaction."""
-        lookup = DocItem(pk=f"KEY#{record.key_id}", sk="KEY", updated_at=record.created_at,
-                         document=json.dumps(record.__dict__, sort_keys=True))
-        listed = DocItem(pk=tenant_pk(record.tenant_id), sk=f"APIKEY#{record.key_id}",
-                         updated_at=record.created_at,
-                         document=json.dumps(record.public(), sort_keys=True))
-        with TransactWrite(connection=self.repo._connection) as tx:
-            tx.save(lookup, condition=DocItem.pk.does_not_exist())
-            tx.save(listed, condition=DocItem.pk.does_not_exist())
-
-    def get_key(self, key_id: str) -> KeyRecord | None:
-        try:
-            item = DocItem.get(f"KEY#{key_id}", "KEY")
-        except DocItem.DoesNotExist:
-            return None
-        return KeyRecord(**json.loads(item.document))
-
-    def keys(self, tenant_id: str) -> list[dict[str, Any]]:
-        return [json.loads(i.document)
-                for i in DocItem.query(tenant_pk(tenant_id), DocItem.sk.startswith("APIKEY#"))]
-
-    def revoke_key(self, tenant_id: str, key_id: str, at: datetime) -> bool:
-        """False if the key is unknown or belongs to another tenant."""
-        record = self.get_key(key_id)
-        if record is None or record.tenant_id != tenant_id:
-            return False
-        revoked = KeyRecord(**{**record.__dict__, "revoked_at": record.revoked_at or at.isoformat()})
-        with TransactWrite(connection=self.repo._connection) as tx:
-            tx.save(DocItem(pk=f"KEY#{key_id}", sk="KEY", updated_at=at.isoformat(),
-                            document=json.dumps(revoked.__dict__, sort_keys=True)))
-            tx.save(DocItem(pk=tenant_pk(tenant_id), sk=f"APIKEY#{key_id}", updated_at=at.isoformat(),
-                            document=json.dumps(revoked.public(), sort_keys=True)))
-        return True
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection  # for transactions; its client is lazy
 
     # --- pages ----------------------------------------------------------------------------------
     def _page(self, query: Any, model: Any, limit: int, filtered: bool, start: dict[str, Any] | None,
@@ -178,8 +157,9 @@ class ApiStore:
         return Page([convert(model.from_raw_data(item)) for item in raw], encode_cursor(key))
 
     def invoice_page(self, tenant_id: str, limit: int, cursor: str | None,
-                     customer_id: str | None = None, condition: Condition | None = None) -> Page:
+                     customer_id: str | None = None, where: InvoiceFilter | None = None) -> Page:
         start = decode_cursor(cursor, tenant_id)
+        condition = invoice_condition(where) if where is not None else None
         if customer_id:
             def query(**paging: Any) -> Any:
                 return InvoiceItem.customer_index.query(
@@ -211,7 +191,7 @@ class ApiStore:
         def query(**paging: Any) -> Any:
             return NoticeItem.query(tenant_pk(tenant_id), NoticeItem.sk.startswith("NOT#"), **paging)
         return self._page(query, NoticeItem, limit, False, decode_cursor(cursor, tenant_id),
-                          lambda item: item)
+                          lambda item: notice_from_item(item))
 
     def receivables(self, tenant_id: str) -> Iterator[Invoice]:
         """Every invoice of the tenant, page by page (reports): a Query on its partition."""
@@ -221,7 +201,7 @@ class ApiStore:
     def behaviours(self, tenant_id: str) -> Iterator[tuple[str, dict[str, int]]]:
         """Every customer's payment-behaviour counters (reports)."""
         for item in CustomerItem.query(tenant_pk(tenant_id), CustomerItem.sk.startswith("CUS#")):
-            yield item.customer_id, {k: int(getattr(item, k)) for k in _COUNTERS}
+            yield item.customer_id, {k: int(getattr(item, k)) for k in BEHAVIOUR_COUNTERS}
 
     def get_payment(self, tenant_id: str, payment_id: str) -> PaymentItem | None:
         try:
@@ -239,7 +219,7 @@ class ApiStore:
                           sk=f"EVT#{invoice.number}#{at.isoformat()}#{kind}", kind=kind,
                           at=at.isoformat(), detail=json.dumps(detail, ensure_ascii=False, sort_keys=True))
         try:
-            with TransactWrite(connection=self.repo._connection) as tx:
+            with TransactWrite(connection=self._connection) as tx:
                 tx.save(invoice_to_item(changed), condition=InvoiceItem.version == expected_version)
                 tx.save(event)
         except TransactWriteError as exc:
@@ -257,89 +237,72 @@ class ApiStore:
         except UpdateError as exc:
             raise Conflict(customer.customer_id) from exc
 
+    # --- payments reviewed by hand -------------------------------------------------------------
 
-
-def assign_payment(repo: Repository, tenant_id: str, payment_id: str, fields: dict[str, Any],
-                   updates: list[tuple[Invoice, int]], credit: Invoice | None,
-                   behaviour: dict[str, int], timeline: Timeline = (),
-                   booking_date: str = "") -> None:
-    """An unmatched payment assigned by hand, in one transaction: the payment turns matched only
-    if it still is unmatched (a second click, a second reviewer: Conflict), the invoices only if
-    unchanged since they were read, and the customer's behaviour counters with them."""
-    payment = PaymentItem(pk=tenant_pk(tenant_id), sk=f"PAY#{payment_id}")
-    try:
-        with TransactWrite(connection=repo._connection) as tx:
-            tx.update(payment, actions=[getattr(PaymentItem, k).set(v) for k, v in fields.items()],
-                      condition=PaymentItem.status == "unmatched")
-            add_settlement(tx, tenant_id, updates, credit, fields.get("customer_id"), behaviour,
-                           timeline, booking_date)
-    except TransactWriteError as exc:
-        if "ConditionalCheckFailed" in [r.code if r else None for r in (exc.cancellation_reasons or [])]:
-            raise Conflict(payment_id) from exc
-        raise
-
-
-
-def unassign_payment(repo: Repository, tenant_id: str, payment_id: str, expected_invoices: str,
-                     fields: dict[str, Any], remove: list[str],
-                     updates: list[tuple[Invoice, int]], credit_number: str | None,
-                     customer_id: str | None, behaviour: dict[str, int], timeline: Timeline,
-                     at: datetime) -> None:
-    """A matched payment undone, in one transaction: the payment turns unmatched only if it is
-    still matched as read (a second click: Conflict), each invoice only if unchanged since it was
-    read, the over-payment credit it created only if untouched (deleted), the customer's behaviour
-    counters with them (``behaviour`` holds negative numbers), and the invoices' timeline entries."""
-    payment = PaymentItem(pk=tenant_pk(tenant_id), sk=f"PAY#{payment_id}")
-    actions = [getattr(PaymentItem, k).set(v) for k, v in fields.items()]
-    actions += [getattr(PaymentItem, k).remove() for k in remove]
-    try:
-        with TransactWrite(connection=repo._connection) as tx:
-            tx.update(payment, actions=actions,
-                      condition=(PaymentItem.status == "matched")
-                      & (PaymentItem.invoices == expected_invoices))
-            for number, kind, detail in timeline:
-                tx.save(EventItem(pk=tenant_pk(tenant_id), sk=f"EVT#{number}#{at.isoformat()}#{kind}",
-                                  kind=kind, at=at.isoformat(),
-                                  detail=json.dumps(detail, ensure_ascii=False, sort_keys=True)))
-            for invoice, expected in updates:
-                tx.save(invoice_to_item(invoice.with_changes(version=expected + 1)),
-                        condition=InvoiceItem.version == expected)
-            if credit_number is not None:
-                tx.delete(InvoiceItem(pk=tenant_pk(tenant_id), sk=f"INV#{credit_number}"),
-                          condition=InvoiceItem.version == 0)
-            if customer_id and any(behaviour.values()):
-                customer = CustomerItem(pk=tenant_pk(tenant_id), sk=f"CUS#{customer_id}")
-                tx.update(customer, actions=[getattr(CustomerItem, k).add(v)
-                                             for k, v in behaviour.items() if v],
-                          condition=CustomerItem.pk.exists())
-    except TransactWriteError as exc:
-        if "ConditionalCheckFailed" in [r.code if r else None for r in (exc.cancellation_reasons or [])]:
-            raise Conflict(payment_id) from exc
-        raise
-
-
-def set_payment_status(tenant_id: str, payment_id: str, from_status: str,
-                       fields: dict[str, Any], remove: list[str]) -> None:
-    """Change a payment's review status (dismiss, restore) if it still is ``from_status``
-    (Conflict otherwise)."""
-    payment = PaymentItem(pk=tenant_pk(tenant_id), sk=f"PAY#{payment_id}")
-    try:
-        payment.update(actions=[getattr(PaymentItem, k).set(v) for k, v in fields.items()]
-                       + [getattr(PaymentItem, k).remove() for k in remove],
-                       condition=PaymentItem.status == from_status)
-    except UpdateError as exc:
-        raise Conflict(payment_id) from exc
-
-
-def customer_notices_after(tenant_id: str, customer_id: str, day: str) -> list[NoticeItem]:
-    """The customer's notices of the days after ``day`` (ISO date), oldest first."""
-    found = []
-    for hit in InvoiceItem.customer_index.query(
-            customer_pk(tenant_id, customer_id),
-            InvoiceItem.cust_sk.between(f"NOT#{day}~", "NOT#~")):
+    def assign_payment(self, tenant_id: str, payment_id: str, fields: dict[str, Any],
+                       updates: list[tuple[Invoice, int]], credit: Invoice | None,
+                       behaviour: dict[str, int], timeline: Timeline = (),
+                       booking_date: str = "") -> None:
+        """An unmatched payment assigned by hand, in one transaction: the payment turns matched only
+        if it still is unmatched (a second click, a second reviewer: Conflict), the invoices only if
+        unchanged since they were read, and the customer's behaviour counters with them."""
+        payment = PaymentItem(pk=tenant_pk(tenant_id), sk=f"PAY#{payment_id}")
         try:
-            found.append(NoticeItem.get(tenant_pk(tenant_id), str(getattr(hit, "sk", "")),
-                                        consistent_read=True))
-        except NoticeItem.DoesNotExist:
-            continue
-    return found
+            with TransactWrite(connection=self._connection) as tx:
+                tx.update(payment, actions=[getattr(PaymentItem, k).set(v) for k, v in fields.items()],
+                          condition=PaymentItem.status == "unmatched")
+                add_settlement(tx, tenant_id, updates, credit, fields.get("customer_id"), behaviour,
+                               timeline, booking_date)
+        except TransactWriteError as exc:
+            if "ConditionalCheckFailed" in [r.code if r else None for r in (exc.cancellation_reasons or [])]:
+                raise Conflict(payment_id) from exc
+            raise
+
+    def unassign_payment(self, tenant_id: str, payment_id: str, expected_invoices: str,
+                         fields: dict[str, Any], remove: list[str],
+                         updates: list[tuple[Invoice, int]], credit_number: str | None,
+                         customer_id: str | None, behaviour: dict[str, int], timeline: Timeline,
+                         at: datetime) -> None:
+        """A matched payment undone, in one transaction: the payment turns unmatched only if it is
+        still matched as read (a second click: Conflict), each invoice only if unchanged since it was
+        read, the over-payment credit it created only if untouched (deleted), the customer's behaviour
+        counters with them (``behaviour`` holds negative numbers), and the invoices' timeline entries."""
+        payment = PaymentItem(pk=tenant_pk(tenant_id), sk=f"PAY#{payment_id}")
+        actions = [getattr(PaymentItem, k).set(v) for k, v in fields.items()]
+        actions += [getattr(PaymentItem, k).remove() for k in remove]
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.update(payment, actions=actions,
+                          condition=(PaymentItem.status == "matched")
+                          & (PaymentItem.invoices == expected_invoices))
+                for number, kind, detail in timeline:
+                    tx.save(EventItem(pk=tenant_pk(tenant_id), sk=f"EVT#{number}#{at.isoformat()}#{kind}",
+                                      kind=kind, at=at.isoformat(),
+                                      detail=json.dumps(detail, ensure_ascii=False, sort_keys=True)))
+                for invoice, expected in updates:
+                    tx.save(invoice_to_item(invoice.with_changes(version=expected + 1)),
+                            condition=InvoiceItem.version == expected)
+                if credit_number is not None:
+                    tx.delete(InvoiceItem(pk=tenant_pk(tenant_id), sk=f"INV#{credit_number}"),
+                              condition=InvoiceItem.version == 0)
+                if customer_id and any(behaviour.values()):
+                    customer = CustomerItem(pk=tenant_pk(tenant_id), sk=f"CUS#{customer_id}")
+                    tx.update(customer, actions=[getattr(CustomerItem, k).add(v)
+                                                 for k, v in behaviour.items() if v],
+                              condition=CustomerItem.pk.exists())
+        except TransactWriteError as exc:
+            if "ConditionalCheckFailed" in [r.code if r else None for r in (exc.cancellation_reasons or [])]:
+                raise Conflict(payment_id) from exc
+            raise
+
+    def set_payment_status(self, tenant_id: str, payment_id: str, from_status: str,
+                           fields: dict[str, Any], remove: list[str]) -> None:
+        """Change a payment's review status (dismiss, restore) if it still is ``from_status``
+        (Conflict otherwise)."""
+        payment = PaymentItem(pk=tenant_pk(tenant_id), sk=f"PAY#{payment_id}")
+        try:
+            payment.update(actions=[getattr(PaymentItem, k).set(v) for k, v in fields.items()]
+                           + [getattr(PaymentItem, k).remove() for k in remove],
+                           condition=PaymentItem.status == from_status)
+        except UpdateError as exc:
+            raise Conflict(payment_id) from exc

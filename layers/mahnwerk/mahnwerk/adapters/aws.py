@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import boto3
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
+from ..domain.errors import MahnwerkError
+
 if TYPE_CHECKING:
     from ..domain.events import DomainEvent
 
@@ -20,8 +22,8 @@ LOGGER = logging.getLogger(__name__)
 MAX_FILE_BYTES = 20 * 1024 * 1024  # intake refuses larger files before reading them
 
 
-class FileTooLarge(Exception):
-    pass
+class FileTooLarge(MahnwerkError):
+    code, status, message = "file_too_large", 413, "the file is too large"
 
 
 class DocumentStore:
@@ -32,7 +34,8 @@ class DocumentStore:
         self._region = region
 
     @cached_property
-    def _s3(self) -> Any:
+    def client(self) -> Any:
+        """The one S3 client (the privacy store uses it for versions and tags)."""
         return boto3.client("s3", region_name=self._region)
 
     def open(self, key: str, version_id: str | None = None,
@@ -42,7 +45,7 @@ class DocumentStore:
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if version_id:
             kwargs["VersionId"] = version_id
-        response = self._s3.get_object(**kwargs)
+        response = self.client.get_object(**kwargs)
         if response["ContentLength"] > max_bytes:
             response["Body"].close()
             raise FileTooLarge(f"{response['ContentLength']} bytes; the limit is {max_bytes}")
@@ -54,17 +57,17 @@ class DocumentStore:
             return body.read()
 
     def presign_get(self, key: str, seconds: int) -> str:
-        url: str = self._s3.generate_presigned_url(
+        url: str = self.client.generate_presigned_url(
             "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=seconds)
         return url
 
     def presign_put(self, key: str, seconds: int) -> str:
-        url: str = self._s3.generate_presigned_url(
+        url: str = self.client.generate_presigned_url(
             "put_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=seconds)
         return url
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
-        self._s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type,
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type,
                             ServerSideEncryption="AES256")
 
     def put_json(self, key: str, document: Any) -> None:
@@ -72,14 +75,14 @@ class DocumentStore:
                  "application/json; charset=utf-8")
 
     def keys(self, prefix: str) -> list[str]:
-        pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
                                                                     Prefix=prefix)
         return [obj["Key"] for page in pages for obj in page.get("Contents", [])]
 
     def exists(self, key: str) -> bool:
         try:
-            self._s3.head_object(Bucket=self.bucket, Key=key)
-        except self._s3.exceptions.ClientError as exc:
+            self.client.head_object(Bucket=self.bucket, Key=key)
+        except self.client.exceptions.ClientError as exc:
             if exc.response["Error"]["Code"] in {"404", "NoSuchKey", "NotFound"}:
                 return False
             raise

@@ -7,21 +7,22 @@ the document store does not need elsewhere: object versions, their tags, deletin
 from __future__ import annotations
 
 import json
-from functools import cached_property
 from typing import Any
 
-import boto3
 from pynamodb.exceptions import UpdateError
 
-from .dynamo import (
+from ..domain.notices import Notice
+from .aws import DocumentStore
+from .dynamo_customers import customer_event_items
+from .dynamo_models import (
     CustomerItem,
     DocItem,
     EventItem,
     InvoiceItem,
     NoticeItem,
     PaymentItem,
-    Repository,
-    customer_event_items,
+    conditional,
+    notice_from_item,
     tenant_pk,
 )
 
@@ -33,14 +34,13 @@ class PrivacyStore:
     """Takes the tenant id on every call; S3 keys are passed in whole (callers build them inside
     the tenant's prefixes)."""
 
-    def __init__(self, repo: Repository, bucket: str, region: str) -> None:
-        self.repo = repo
-        self.bucket = bucket
-        self._region = region
+    def __init__(self, documents: DocumentStore) -> None:
+        self.bucket = documents.bucket
+        self._documents = documents  # one S3 client: the document store's
 
-    @cached_property
+    @property
     def _s3(self) -> Any:
-        return boto3.client("s3", region_name=self._region)
+        return self._documents.client
 
     # --- DynamoDB: reading ----------------------------------------------------------------------
     def customer_item(self, tenant_id: str, customer_id: str) -> CustomerItem | None:
@@ -49,11 +49,12 @@ class PrivacyStore:
         except CustomerItem.DoesNotExist:
             return None
 
-    def notices_of(self, tenant_id: str, customer_id: str) -> list[NoticeItem]:
+    def notices_of(self, tenant_id: str, customer_id: str) -> list[Notice]:
         """Notice ids start with the customer id and a colon; the plan names the customer."""
         items = NoticeItem.query(tenant_pk(tenant_id), NoticeItem.sk.startswith(f"NOT#{customer_id}:"),
                                  consistent_read=True)
-        return [n for n in items if json.loads(n.plan).get("customer_id") == customer_id]
+        return [notice_from_item(n) for n in items
+                if json.loads(n.plan).get("customer_id") == customer_id]
 
     def payments(self, tenant_id: str) -> list[PaymentItem]:
         return list(PaymentItem.query(tenant_pk(tenant_id), PaymentItem.sk.startswith("PAY#"),
@@ -109,7 +110,7 @@ class PrivacyStore:
                                  InvoiceItem.version.set(version + 1)],
                         condition=InvoiceItem.version == version)
         except UpdateError as exc:
-            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+            if conditional(exc):
                 return False
             raise
         return True

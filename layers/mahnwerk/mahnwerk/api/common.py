@@ -10,9 +10,7 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler.exceptions import UnauthorizedError
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
-from ..adapters.api_store import ApiStore
-from ..domain.model import Customer, DomainError, Invoice, check_tenant_id
-from ..domain.money import to_str
+from ..domain.model import DomainError, check_tenant_id
 from ..service import bootstrap
 from ..service.bootstrap import Context
 
@@ -31,10 +29,6 @@ def tenant_of(event: BaseProxyEvent) -> str:
 
 def ctx() -> Context:
     return bootstrap.context()
-
-
-def store() -> ApiStore:
-    return ApiStore(ctx().repo)
 
 
 def request_id(event: BaseProxyEvent) -> str:
@@ -68,41 +62,12 @@ def request_clock(app: Any, next_middleware: Any) -> Any:
         REQUEST_TIME.reset(token)
 
 
-def iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def invoice_json(inv: Invoice) -> dict[str, Any]:
-    return {
-        "number": inv.number, "customer_id": inv.customer_id,
-        "issue_date": inv.issue_date.isoformat(), "due_date": inv.due_date.isoformat(),
-        "due_date_source": inv.due_date_source, "amount": to_str(inv.amount),
-        "open_amount": to_str(inv.open_amount), "paid_amount": to_str(inv.paid_amount),
-        "fees_open": to_str(inv.fees_open), "interest_paid": to_str(inv.interest_paid),
-        "charges_open": to_str(inv.charges_open), "charges_waived": to_str(inv.charges_waived),
-        "charges_state": inv.charges_state or None,
-        "currency": inv.currency, "status": inv.status.value, "level": inv.level,
-        "next_action_on": iso(inv.next_action_on), "last_notice_on": iso(inv.last_notice_on),
-        "paused_until": iso(inv.paused_until), "pause_reason": inv.pause_reason or None,
-        "received_at": inv.received_at, "version": inv.version,
-    }
-
-
-def customer_json(c: Customer) -> dict[str, Any]:
-    o = c.overrides
-    return {
-        "customer_id": c.customer_id, "name": c.name, "email": c.email or None,
-        "address": {"street": c.address.street, "postal_code": c.address.postal_code,
-                    "city": c.address.city, "country": c.address.country},
-        "is_consumer": c.is_consumer, "locale": c.locale, "email_status": c.email_status or None,
-        "overrides": {
-            "payment_terms_days": o.payment_terms_days,
-            "channels": [ch.value for ch in o.channels] if o.channels is not None else None,
-            "paused_until": iso(o.paused_until), "pause_reason": o.pause_reason or None,
-            "excluded": o.excluded, "due_dates_agreed": o.due_dates_agreed,
-        },
-    }
-
-
 def page_json(items: list[dict[str, Any]], cursor: str | None) -> dict[str, Any]:
     return {"items": items, "next_cursor": cursor}
+
+
+def key_of(event: BaseProxyEvent) -> str:
+    """The id of the API key behind the request (the session's key on the dashboard): who."""
+    authorizer = (event.raw_event.get("requestContext") or {}).get("authorizer") or {}
+    key_id = authorizer.get("key_id")
+    return key_id if isinstance(key_id, str) else ""

@@ -6,15 +6,15 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from pydantic import BaseModel, Field
 
-from ..adapters.api_store import page_size
-from ..adapters.dynamo import InvoiceItem
 from ..domain.model import InvoiceStatus
+from ..service import listings
 from ..service.invoice_ops import act, decide_charges, import_invoices
-from .common import ctx, invoice_json, now, page_json, request_id, store, tenant_of
+from ..service.ports import InvoiceFilter
+from ..service.views import invoice_json
+from .common import ctx, now, page_json, request_id, tenant_of
 from .idempotency import once
 
 router = Router()
@@ -114,31 +114,16 @@ def list_invoices(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
-    conditions = []
-    if status is not None:
-        conditions.append(InvoiceItem.status == status.value)
-    if level is not None:
-        conditions.append(InvoiceItem.level == level)
-    if due_from is not None:
-        conditions.append(InvoiceItem.due_date >= due_from.isoformat())
-    if due_to is not None:
-        conditions.append(InvoiceItem.due_date <= due_to.isoformat())
-    if charges is not None:
-        conditions.append(InvoiceItem.charges_state == charges)
-    condition = None
-    for c in conditions:
-        condition = c if condition is None else condition & c
-    page = store().invoice_page(tenant, page_size(limit), cursor, customer, condition)
+    where = InvoiceFilter(statuses=(status.value,) if status is not None else (), level=level,
+                          due_from=due_from, due_to=due_to, charges=charges)
+    page = listings.invoice_page(ctx(), tenant, limit, cursor, customer, where)
     return page_json([invoice_json(i) for i in page.items], page.cursor)
 
 
 @router.get("/<number>", summary="One invoice with its timeline")
 def get_invoice(number: str) -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
-    invoice = ctx().repo.get_invoice(tenant, number)
-    if invoice is None:
-        raise NotFoundError(f"invoice {number} not found")
-    timeline = ctx().repo.timeline(tenant, number)
+    invoice, timeline = listings.invoice_with_timeline(ctx(), tenant, number)
     for entry in timeline:
         pdf = entry.get("pdf")
         if pdf and entry.get("notice"):

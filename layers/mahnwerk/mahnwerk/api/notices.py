@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from ..adapters.api_store import page_size
-from ..adapters.dynamo import plan_from_json
 from ..domain.money import to_str
-from .common import ctx, page_json, store, tenant_of
+from ..domain.notices import Notice, plan_from_json
+from ..service.letters import letter_url
+from ..service.listings import notice_page
+from .common import ctx, page_json, tenant_of
 
 router = Router()
 URL_SECONDS = 300
 
 
-def notice_json(item: Any) -> dict[str, Any]:
+def notice_json(item: Notice) -> dict[str, Any]:
     plan = plan_from_json(item.plan)
     return {
         "notice_id": item.notice_id, "customer_id": plan.customer_id, "status": item.status,
@@ -40,21 +40,11 @@ def list_notices(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
-    page = store().notice_page(tenant, page_size(limit), cursor)
+    page = notice_page(ctx(), tenant, limit, cursor)
     return page_json([notice_json(n) for n in page.items], page.cursor)
-
-
-def letter_key(tenant: str, notice_id: str) -> str:
-    """The S3 key of a notice's letter PDF; NotFoundError unless it is this tenant's letter."""
-    item = ctx().repo.get_notice(tenant, notice_id)
-    if item is None or not item.pdf_key:
-        raise NotFoundError(f"no letter for notice {notice_id}")
-    if not item.pdf_key.startswith(f"notices/{tenant}/"):
-        raise NotFoundError(f"no letter for notice {notice_id}")  # never hand out another tenant's key
-    return str(item.pdf_key)
 
 
 @router.get("/<notice_id>/letter", summary="A presigned URL to the letter PDF (valid 5 minutes)")
 def letter(notice_id: str) -> dict[str, Any]:
-    key = letter_key(tenant_of(router.current_event), notice_id)
-    return {"url": ctx().store.presign_get(key, URL_SECONDS), "expires_in": URL_SECONDS}
+    url = letter_url(ctx(), tenant_of(router.current_event), notice_id, URL_SECONDS)
+    return {"url": url, "expires_in": URL_SECONDS}

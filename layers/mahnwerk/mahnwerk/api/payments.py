@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from pydantic import BaseModel, Field
 
-from ..adapters.api_store import page_size
 from ..domain.dates import business_date
+from ..service.listings import payment_page
 from ..service.payments import (
     assign,
     dismiss,
@@ -21,7 +21,7 @@ from ..service.payments import (
     restore,
     unassign,
 )
-from .common import ctx, now, page_json, store, tenant_of
+from .common import ctx, now, page_json, tenant_of
 
 router = Router()
 
@@ -59,7 +59,7 @@ def list_payments(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
-    page = store().payment_page(tenant, page_size(limit), cursor)
+    page = payment_page(ctx(), tenant, limit, cursor)
     return page_json([payment_json(p) for p in page.items], page.cursor)
 
 
@@ -69,7 +69,7 @@ def unmatched(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
-    page = store().payment_page(tenant, page_size(limit), cursor, status="unmatched")
+    page = payment_page(ctx(), tenant, limit, cursor, status="unmatched")
     return page_json([payment_json(p) for p in page.items], page.cursor)
 
 

@@ -3,7 +3,6 @@ calendar. Figures come from the pure functions in ``domain.reports`` and ``domai
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -11,10 +10,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ..domain import reports
 from ..domain.dates import business_date
-from ..domain.forecast import MAX_FORECAST_DAYS, ForecastEntry, forecast
-from ..service.law import base_rates
-from ..service.tenants import load_settings
-from .common import ctx, now, store, tenant_of
+from ..domain.forecast import MAX_FORECAST_DAYS
+from ..service import listings
+from .common import ctx, now, tenant_of
 
 router = Router()
 
@@ -22,41 +20,31 @@ router = Router()
 @router.get("/reports/aging", summary="Open receivables by days overdue")
 def aging() -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
-    return reports.aging(store().receivables(tenant), business_date(now())).as_dict()
+    return reports.aging(listings.receivables(ctx(), tenant), business_date(now())).as_dict()
 
 
 @router.get("/reports/dso", summary="Days sales outstanding")
 def dso(period_days: Annotated[int, Query(ge=7, le=365)] = 90) -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
-    return reports.dso(store().receivables(tenant), business_date(now()), period_days).as_dict()
+    return reports.dso(listings.receivables(ctx(), tenant), business_date(now()), period_days).as_dict()
 
 
 @router.get("/reports/reliability", summary="Customers ranked by payment reliability")
 def reliability(limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
-    ranking = reports.reliability_ranking(store().behaviours(tenant))
+    ranking = reports.reliability_ranking(listings.behaviours(ctx(), tenant))
     return {"customers": [r.as_dict() for r in ranking[:limit]], "total": len(ranking)}
 
 
 @router.get("/reports/effectiveness", summary="Share of invoices paid after each dunning level")
 def effectiveness() -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
-    return reports.effectiveness(c for _, c in store().behaviours(tenant)).as_dict()
-
-
-def calendar_entries(tenant: str, today: date, days: int) -> list[ForecastEntry]:
-    """The collection calendar of a tenant (the API's /v1/forecast and the dashboard)."""
-    repo = ctx().repo
-    due = repo.due_customers(tenant, today + timedelta(days=days - 1))
-    customers = repo.batch_get_customers(tenant, due) if due else {}
-    invoices = [inv for cid in due for inv in repo.customer_invoices(tenant, cid)]
-    settings = load_settings(ctx(), tenant)
-    return forecast(customers, invoices, settings.policy, base_rates(), today, days)
+    return reports.effectiveness(c for _, c in listings.behaviours(ctx(), tenant)).as_dict()
 
 
 @router.get("/forecast", summary="The collection calendar: letters of the next days if nobody pays")
 def collection_calendar(days: Annotated[int, Query(ge=1, le=MAX_FORECAST_DAYS)] = 14) -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
     today = business_date(now())
-    entries = calendar_entries(tenant, today, days)
+    entries = listings.calendar_entries(ctx(), tenant, today, days)
     return {"from": today.isoformat(), "days": days, "entries": [e.as_dict() for e in entries]}

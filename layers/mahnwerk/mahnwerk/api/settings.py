@@ -6,9 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from ..domain.settings_checks import Problem, settings_warnings
-from ..domain.settings_doc import settings_from_dict
-from ..service.tenants import SETTINGS_KEY, forget_settings
+from ..service import tenants
 from .common import ctx, now, tenant_of
 
 router = Router()
@@ -17,17 +15,7 @@ router = Router()
 @router.get("/", summary="The settings document")
 def get_settings() -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
-    return {"settings": ctx().repo.get_document(tenant, SETTINGS_KEY) or {}}
-
-
-def save_settings(tenant: str, document: dict[str, Any]) -> list[Problem]:
-    """Validate, then store (the API's PUT and the dashboard's settings form); the warnings of
-    what was saved (a fee above 2.50 EUR, a BIC that is not the IBAN's)."""
-    # SettingsInvalid → 400 with every field and its reason; nothing is stored
-    settings = settings_from_dict(tenant, document)
-    ctx().repo.put_document(tenant, SETTINGS_KEY, document, now())
-    forget_settings(tenant)
-    return settings_warnings(settings)
+    return {"settings": tenants.settings_document(ctx(), tenant)}
 
 
 def unwrap(document: dict[str, Any]) -> dict[str, Any]:
@@ -45,5 +33,5 @@ def unwrap(document: dict[str, Any]) -> dict[str, Any]:
                         "allowed but unwise (a fee above 2.50 EUR, a BIC not of the IBAN's bank).")
 def put_settings(document: dict[str, Any]) -> dict[str, Any]:
     document = unwrap(document)
-    warnings = save_settings(tenant_of(router.current_event), document)
+    warnings = tenants.save_settings(ctx(), tenant_of(router.current_event), document, now())
     return {"settings": document, "warnings": [w.json() for w in warnings]}

@@ -70,6 +70,8 @@ MAX_PAUSE_DAYS = 366
 class NotAllowed(DomainError):
     """The action does not apply to the invoice in its current state (HTTP 409)."""
 
+    code, status, message = "not_allowed_in_state", 409, "not possible in the invoice's current state"
+
 
 @dataclass(frozen=True)
 class ActionResult:

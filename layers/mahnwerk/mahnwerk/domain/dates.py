@@ -23,5 +23,15 @@ def parse_iso_timestamp(text: str) -> datetime:
     return moment
 
 
+def parse_day(text: str | None) -> date | None:
+    """A stored day (``2026-10-15``, or the day of an ISO timestamp), or None when there is none."""
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def iso_day(day: date | None) -> str | None:
+    """A day as stored (``2026-10-15``), or None."""
+    return day.isoformat() if day else None
+
+
 def days(n: int) -> timedelta:
     return timedelta(days=n)

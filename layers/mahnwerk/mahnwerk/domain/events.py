@@ -25,9 +25,10 @@ from enum import StrEnum
 from typing import Any
 
 from .dunning import NoticePlan
-from .matching import Settlement, Suggestion
+from .matching import Suggestion
 from .model import Invoice, InvoiceStatus
 from .money import to_str
+from .settling import Settlement
 
 SOURCE = "mahnwerk"
 SCHEMA_VERSION = 1
@@ -92,10 +93,6 @@ def from_outbox(text: str) -> list[DomainEvent]:
     return [DomainEvent(EventType(e["type"]), e["tenant_id"], e["subject"], e["state"],
                         datetime.fromisoformat(e["occurred_at"]), e["fields"])
             for e in json.loads(text or "[]")]
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 # --- constructors ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from itertools import repeat
 
+from .errors import MahnwerkError
 from .money import ZERO
 
 TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -20,8 +21,10 @@ TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 ERASED_NAME_PREFIX = "gelöscht/erased "
 
 
-class DomainError(ValueError):
+class DomainError(MahnwerkError, ValueError):
     """A rule of the domain was broken by the input (not a bug, not an outage)."""
+
+    code, status, message = "invalid_input", 400, "the input was not accepted"
 
 
 def check_tenant_id(tenant_id: str) -> str:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .errors import MahnwerkError
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-class AmountError(ValueError):
+class AmountError(MahnwerkError, ValueError):
     """A text that should be an amount is not one."""
+
+    code, status, message = "invalid_amount", 400, "not an amount"
 
 
 def cents(value: Decimal | int | str) -> Decimal:

@@ -8,6 +8,12 @@ from decimal import Decimal
 from .model import Address
 from .policy import Policy, default_policy
 
+#: the fields of an invoice row that a tenant's ``csv_columns`` may map a header to (the invoice
+#: CSV import knows header spellings for each of them)
+CSV_FIELDS = frozenset({
+    "number", "customer_id", "name", "email", "street", "postal_code", "city", "country",
+    "issue_date", "due_date", "terms_days", "amount", "open_amount", "currency", "consumer"})
+
 
 @dataclass(frozen=True)
 class Company:

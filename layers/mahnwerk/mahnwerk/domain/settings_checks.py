@@ -15,6 +15,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .iban import compact_iban
 from .model import DomainError
 from .policy import FEE_MAX
 
@@ -42,6 +43,8 @@ class Problem:
 class FieldError(DomainError):
     """A refused value of one field: ``str()`` is "field.path: reason" like any DomainError."""
 
+    code, status, message = "invalid_field", 400, "a field's value was not accepted"
+
     def __init__(self, field_path: str, code: str, message: str, **params: str) -> None:
         super().__init__(f"{field_path}: {message}")
         self.problem = Problem(field_path, code, message, params)
@@ -50,9 +53,14 @@ class FieldError(DomainError):
 class SettingsInvalid(DomainError):
     """Every refused field of one settings document (the form shows each at its field)."""
 
+    code, status, message = "settings_invalid", 400, "the settings were not accepted"
+
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
         self.problems = problems
+
+    def details(self) -> dict[str, Any]:  # every refused field with its reason
+        return {"errors": [p.json() for p in self.problems]}
 
 
 def problems_of(exc: DomainError) -> list[Problem]:
@@ -90,7 +98,7 @@ class Collector:
 def check_iban(value: str, where: str = "bank.iban") -> str:
     """The IBAN, compact and upper case: check digits, the length of its country, and for a
     German account a bank code the Bundesbank lists. Empty stays empty (no bank block)."""
-    compact = re.sub(r"\s+", "", value).upper()
+    compact = compact_iban(value)
     if not compact:
         return ""
     from schwifty import IBAN

@@ -10,7 +10,7 @@ from .logo import parse_logo
 from .model import Address, Channel, DomainError
 from .money import ZERO, AmountError, cents
 from .policy import RESIDUAL_POLICIES, Action, Level, Policy, Tone, default_policy
-from .settings import Bank, Company, Invoicing, TenantSettings
+from .settings import CSV_FIELDS, Bank, Company, Invoicing, TenantSettings
 from .settings_checks import (
     Collector,
     FieldError,
@@ -163,14 +163,12 @@ def _email(doc: dict[str, Any], key: str, where: str) -> str:
 
 
 def _columns(doc: Any) -> dict[str, str]:
-    from ..intake.csv_invoices import HEADERS
-
     if not isinstance(doc, dict):
         raise DomainError("csv_columns: expected an object mapping your header to a field")
     for header, target in doc.items():
-        if target not in HEADERS:
+        if target not in CSV_FIELDS:
             raise DomainError(f"csv_columns.{header}: unknown field {target!r} "
-                              f"(one of {', '.join(sorted(HEADERS))})")
+                              f"(one of {', '.join(sorted(CSV_FIELDS))})")
     return {str(k): str(v) for k, v in doc.items()}
 
 

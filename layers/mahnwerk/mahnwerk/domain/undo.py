@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from .actions import NotAllowed, schedule_day
+from .dates import parse_day
 from .model import DUNNABLE, Invoice, InvoiceStatus
 from .money import ZERO, from_str, to_str
 from .policy import Policy
@@ -52,10 +53,6 @@ def snapshot(inv: Invoice) -> dict[str, Any]:
 
 def _money(line: Mapping[str, Any], key: str) -> Decimal:
     return from_str(str(line.get(key) or "0"))
-
-
-def _day(text: Any) -> date | None:
-    return date.fromisoformat(str(text)) if text else None
 
 
 def paid_total(line: Mapping[str, Any]) -> Decimal:
@@ -85,7 +82,7 @@ def unassign(inv: Invoice, line: Mapping[str, Any], payment_id: str, today: date
         interest_paid=max(ZERO, inv.interest_paid - interest),
         flat_fee_paid=max(ZERO, inv.flat_fee_paid - flat_fee),
         last_payment_id=before.get("last_payment_id") or "",
-        last_payment_on=_day(before.get("last_payment_on")),
+        last_payment_on=parse_day(before.get("last_payment_on")),
         last_payment_amount=_money(before, "last_payment_amount"),
     )
     if inv.status is not S.PAID:
@@ -100,7 +97,7 @@ def unassign(inv: Invoice, line: Mapping[str, Any], payment_id: str, today: date
             charges_open=_money(before, "charges_open"),
             charges_waived=_money(before, "charges_waived"),
             charges_state=before.get("charges_state") or "",
-            next_action_on=_day(before.get("next_action_on")))
+            next_action_on=parse_day(before.get("next_action_on")))
     elif principal > ZERO:  # booked before snapshots were kept: from the amounts alone
         new = new.with_changes(
             status=S.PARTIALLY_PAID if new.paid_amount > ZERO else S.OPEN,

@@ -13,10 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from ..domain.money import ZERO, AmountError
+from ..domain.names import fold, plain_umlauts
 from .bank_model import (
     MAX_BYTES,
     MAX_ENTRIES,
@@ -35,11 +35,7 @@ HEADER_SEARCH_LINES = 40
 
 
 def _norm(text: str) -> str:
-    text = text.strip().lower().replace("ß", "ss")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("ae", "a").replace("oe", "o").replace("ue", "u")
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    return re.sub(r"[^a-z0-9]+", " ", plain_umlauts(fold(text))).strip()
 
 
 #: canonical column → header spellings (compared after _norm: case, umlauts, punctuation)
@@ -76,7 +72,6 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 _ALIASES = {_norm(alias): name for name, aliases in HEADERS.items() for alias in aliases}
 _IBAN_IN_TEXT = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\b")
-_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 _DEBIT_MARKS = {"s", "soll", "d", "debit", "belastung", "ausgang", "lastschrift"}
 _CREDIT_MARKS = {"h", "haben", "c", "credit", "gutschrift", "eingang"}
 _MARK_SUFFIX = re.compile(r"^(.*\d)\s*([SH])$")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
+from ..domain.iban import compact_iban
 from ..domain.model import Reject
 from ..domain.money import to_str
 
@@ -209,7 +210,7 @@ def strip_controls(text: str) -> str:
 
 def compact_account(text: str) -> str:
     """An account id as banks print it (``DE12 3456 …``) → ``DE123456…``."""
-    return re.sub(r"\s+", "", strip_controls(text)).upper()
+    return compact_iban(strip_controls(text))
 
 
 def verify_balance(result: BankParseResult, statement: BankStatement,

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ..domain.iban import looks_like_iban
 from ..domain.money import cents
 from .bank_model import (
     MAX_BYTES,
@@ -57,7 +58,6 @@ _LINE_61 = re.compile(
 _BALANCE = re.compile(r"^(?P<mark>[CD])(?P<date>\d{6})(?P<ccy>[A-Z]{3})(?P<amount>\d[\d,]*)$")
 _KEYWORD = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC|COAM|OAMT|NAME)\+")
 _STRUCTURED = re.compile(r"^\s*(\d{3})([?>])")
-_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 _NO_REFERENCE = {"", "NONREF", "NOTPROVIDED", "NOT PROVIDED"}
 _NOT_TEXT = {"IBAN", "BIC"}
 
@@ -352,7 +352,7 @@ def _details(lines: list[str]) -> tuple[str, str, str, str]:
 
 def _pick_iban(account: str, keyword_iban: str, alternative: str) -> str:
     for candidate in (account, keyword_iban, alternative):
-        if _IBAN.match(candidate):
+        if looks_like_iban(candidate):
             return candidate
     return account or keyword_iban or alternative
 

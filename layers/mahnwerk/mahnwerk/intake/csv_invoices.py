@@ -12,7 +12,6 @@ import gc
 import io
 import operator
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ from typing import BinaryIO, TextIO
 
 from ..domain.customers import INTAKE_FIELDS
 from ..domain.model import Address, Customer, CustomerOverrides, InvoiceRecord, Reject, build_many
+from ..domain.names import fold
+from ..domain.settings import CSV_FIELDS
 from .guard import Rejoined, read_head
 from .values import parse_amount, parse_amounts, parse_date
 
@@ -77,10 +78,7 @@ _CONSUMER_NO = {"", "nein", "n", "0", "false", "no", "b2b", "gewerblich", "gesch
 
 
 def _norm(text: str) -> str:
-    text = text.strip().lower().replace("ß", "ss")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    return re.sub(r"[^a-z0-9]+", " ", fold(text)).strip()
 
 
 #: words written short in headers: "Kd.-Nr.", "Rechnungs-Nr.", "Invoice No."
@@ -104,6 +102,8 @@ def header_key(text: str) -> str:
 
 
 def _aliases() -> dict[str, str]:
+    if set(HEADERS) != CSV_FIELDS:  # the fields a tenant may map its headers to: a bug here
+        raise AssertionError(f"HEADERS and settings.CSV_FIELDS differ: {set(HEADERS) ^ CSV_FIELDS}")
     found: dict[str, str] = {}
     for name, aliases in HEADERS.items():
         for alias in aliases:

@@ -27,6 +27,7 @@ from decimal import Decimal
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from ..domain.errors import MahnwerkError
 from ..domain.model import Address, Customer, InvoiceRecord
 from ..domain.money import ZERO, cents
 from . import profiles
@@ -79,8 +80,10 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:Z|[+-]\d{2}:\d{2})?")
 _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 
 
-class EInvoiceError(ValueError):
+class EInvoiceError(MahnwerkError, ValueError):
     """The file cannot be taken; the message says why (it becomes the Reject reason)."""
+
+    code, status, message = "einvoice_invalid", 400, "the e-invoice was not accepted"
 
 
 @dataclass

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from typing import Any, BinaryIO
 
+from ..domain.errors import MahnwerkError
+
 #: Uploads larger than this are refused unread (20 MB; e-invoices with attachments stay far below).
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -29,8 +31,10 @@ def too_large(data: bytes, max_bytes: int) -> str | None:
     return None
 
 
-class Refused(Exception):
+class Refused(MahnwerkError):
     """A file refused while it was being read (too large, malware signature): the reason is for people."""
+
+    code, status, message = "file_refused", 400, "the file was not accepted"
 
 
 _SIGNATURES = (EICAR, EICAR.decode("ascii").encode("utf-16-le"), EICAR.decode("ascii").encode("utf-16-be"))

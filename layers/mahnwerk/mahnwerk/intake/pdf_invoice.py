@@ -24,6 +24,7 @@ from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError, PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
+from ..domain.errors import MahnwerkError
 from ..domain.model import InvoiceRecord
 from .einvoice import EInvoiceError, is_einvoice_xml, read_einvoice
 from .guard import MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, too_large
@@ -62,8 +63,10 @@ _PDF_LIMITS: dict[str, Any] = {
 _RAW_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch)(?=[\s/<>\[\]()%{}])")
 
 
-class PdfRefused(ValueError):
+class PdfRefused(MahnwerkError, ValueError):
     """The PDF cannot be taken; the message is the Reject reason."""
+
+    code, status, message = "pdf_refused", 400, "the PDF was not accepted"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from ..domain.errors import MahnwerkError
 from ..domain.money import AmountError, cents
 
 _CURRENCY = re.compile(r"(€|EUR|eur|Euro)", re.UNICODE)
@@ -97,8 +98,8 @@ def _grouped(integer_part: str, sep: str) -> bool:
     return first.isdigit() and len(first) <= 3 and all(len(g) == 3 and g.isdigit() for g in rest)
 
 
-class DateError(ValueError):
-    pass
+class DateError(MahnwerkError, ValueError):
+    code, status, message = "invalid_date", 400, "not a date"
 
 
 _DE_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from ..domain.iban import compact_iban
 from ..domain.model import Customer, DomainError, Invoice
 from ..domain.money import ZERO, cents, to_str
 from ..domain.settings import TenantSettings
@@ -64,6 +65,8 @@ TEXTS: dict[str, dict[str, str]] = {
 
 class InvoiceDataError(DomainError):
     """The invoice cannot be written as an e-invoice (a setting or a field is missing)."""
+
+    code, status, message = "einvoice_data_missing", 400, "the invoice lacks data an e-invoice needs"
 
 
 @dataclass(frozen=True)
@@ -302,7 +305,7 @@ def _settlement(transaction: ET.Element, doc: OutgoingInvoice) -> None:
     means = _add(settlement, "ram:SpecifiedTradeSettlementPaymentMeans")
     _add(means, "ram:TypeCode", PAYMENT_SEPA_TRANSFER)
     account = _add(means, "ram:PayeePartyCreditorFinancialAccount")
-    _add(account, "ram:IBANID", bank.iban.replace(" ", "").upper())
+    _add(account, "ram:IBANID", compact_iban(bank.iban))
     _add(account, "ram:AccountName", _clean(doc.settings.company.name))
     bic = bank.bic.replace(" ", "").upper()
     if len(bic) in (8, 11):

@@ -10,14 +10,17 @@ from email.policy import SMTP
 from email.utils import format_datetime
 
 from ..domain.dunning import NoticePlan
+from ..domain.errors import MahnwerkError
 from ..domain.model import Customer
 from ..domain.settings import TenantSettings
 from .formatting import ascii_slug
 from .texts import LetterText, compose, render_html, render_plain
 
 
-class EmailError(ValueError):
+class EmailError(MahnwerkError, ValueError):
     """The email cannot be built: an address is missing or malformed."""
+
+    code, status, message = "email_invalid", 400, "the e-mail cannot be built"
 
 
 def _address(display_name: str, addr_spec: str, what: str) -> Address:

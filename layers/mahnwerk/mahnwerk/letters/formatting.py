@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -20,11 +19,6 @@ SUPPORTED_LOCALES = ("de", "en")
 DEFAULT_LOCALE = "de"
 
 _EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-#: EPC069-12: unstructured remittance information holds at most 140 characters.
-EPC_TEXT_MAX = 140
-#: EPC069-12: the beneficiary name holds at most 70 characters.
-EPC_NAME_MAX = 70
 
 
 def _normalise(locale: str) -> str | None:
@@ -52,45 +46,6 @@ def format_money(value: Decimal, locale: str) -> str:
 def format_number(value: Decimal, locale: str) -> str:
     """An amount without the currency sign, for table cells under a "EUR" heading."""
     return format_amount(value, locale, currency="").strip()
-
-
-def compact_iban(iban: str) -> str:
-    return re.sub(r"\s+", "", iban).upper()
-
-
-def format_iban(iban: str) -> str:
-    """Groups of four, as printed on German letters: ``DE89 3704 0044 0532 0130 00``."""
-    compact = compact_iban(iban)
-    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
-
-
-def join_numbers(numbers: Sequence[str], limit: int = EPC_TEXT_MAX) -> str:
-    """Invoice numbers separated by spaces, at most ``limit`` characters.
-
-    If they do not all fit, as many as fit are kept and ``+n`` says how many were left out, so
-    the bank statement still names the first invoices and the rest can be matched by amount.
-    """
-    full = " ".join(numbers)
-    if len(full) <= limit:
-        return full
-    for keep in range(len(numbers) - 1, -1, -1):
-        rest = len(numbers) - keep
-        text = " ".join([*numbers[:keep], f"+{rest}"])
-        if len(text) <= limit:
-            return text
-    return f"+{len(numbers)}"[:limit]
-
-
-def epc_name(name: str) -> str:
-    """The beneficiary name for the EPC QR code: at most 70 characters and 70 UTF-8 bytes.
-
-    The byte limit keeps the whole payload below the 331 bytes EPC069-12 allows, even for
-    names full of non-Latin letters.
-    """
-    text = " ".join(name.split())[:EPC_NAME_MAX]
-    while len(text.encode("utf-8")) > EPC_NAME_MAX:
-        text = text[:-1]
-    return text.strip()
 
 
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe",

@@ -8,10 +8,11 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
+from ..domain.iban import format_iban
 from ..domain.money import ZERO
 from .einvoice_out import OutgoingInvoice
 from .email import EmailError, _address
-from .formatting import ascii_slug, format_date, format_iban, format_money
+from .formatting import ascii_slug, format_date, format_money
 from .invoice_pdf import title
 
 _BODY = {

@@ -9,54 +9,41 @@ the Factur-X XMP metadata. The XML part is the legally relevant one; the PDF sho
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, time
 from decimal import Decimal
-from typing import cast
-
-import segno.helpers
 
 from ..domain.dates import BERLIN
 from ..domain.money import ZERO
 from .einvoice_out import OutgoingInvoice, build_cii_xml
 from .formatting import (
-    compact_iban,
     country_line,
-    epc_name,
     format_date,
-    format_iban,
     format_money,
     format_number,
     labels,
 )
-from .pdf import (
+from .page import (
     ACCENT,
     ADDRESS_LINE,
     ADDRESS_W,
-    EPC_MAX_AMOUNT,
-    FOLD_MARKS,
     FONT,
     FONT_DIR,
-    FOOTER_LINES,
     FOOTER_RULE_Y,
     GREY,
-    HOLE_MARK,
     INFO_W,
     INFO_X,
     INFO_Y,
     LEFT,
     LIGHT,
-    PAGE_W,
-    QR_SIZE,
     RECIPIENT_BOTTOM,
     RECIPIENT_Y,
     RETURN_LINE_H,
     RETURN_LINE_Y,
-    RIGHT,
     SUBJECT_Y,
     TEXT_W,
     DinPage,
 )
+from .payment_block import bank_box, bank_rows, payment_qr
 from .view import footer_groups
 
 #: the invoice ends above the footer rule; a second page is started rather than overprint it
@@ -131,56 +118,13 @@ class InvoicePDF(DinPage):
     """A4, PDF/A-3B, the tenant's letterhead on page one and the footer on every page."""
 
     def __init__(self, footer: tuple[tuple[str, ...], ...]) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4", enforce_compliance="PDF/A-3B")
-        self.footer_lines = footer
-        self.set_margins(LEFT, 28.0, RIGHT)
-        self.set_auto_page_break(True, margin=297.0 - CONTENT_BOTTOM)
+        super().__init__(footer, CONTENT_BOTTOM, enforce_compliance="PDF/A-3B")
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
         self.set_font(FONT, "", 10)
 
     def header(self) -> None:
-        # DIN 5008 form B: fold marks for a DL envelope and the hole-punch mark
-        self.set_draw_color(*GREY)
-        self.set_line_width(0.2)
-        for y in FOLD_MARKS:
-            self.line(4, y, 9, y)
-        self.line(4, HOLE_MARK, 11, HOLE_MARK)
-        self.set_draw_color(0, 0, 0)
-
-    def footer(self) -> None:
-        with self.below_content():
-            self.rule(FOOTER_RULE_Y)
-            self.set_text_color(*GREY)
-            self.set_font(FONT, "", 6.5)
-            lines = [part for group in self.footer_lines
-                     for part in self.wrap("  ·  ".join(group), TEXT_W)]
-            for i, line in enumerate(lines[:FOOTER_LINES]):
-                self.set_xy(LEFT, FOOTER_RULE_Y + 1.8 + i * 3.2)
-                self.cell(TEXT_W, 3.2, line, align="C")
-            self.set_text_color(0, 0, 0)
-
-    def fit(self, text: str, width: float, style: str, size: float, minimum: float) -> None:
-        while size > minimum:
-            self.set_font(FONT, style, size)
-            if self.get_string_width(text) <= width:
-                return
-            size -= 0.25
-        self.set_font(FONT, style, minimum)
-
-    def clip(self, text: str, width: float) -> str:
-        if self.get_string_width(text) <= width:
-            return text
-        while text and self.get_string_width(text + "…") > width:
-            text = text[:-1]
-        return text.rstrip() + "…"
-
-    def wrap(self, text: str, width: float) -> list[str]:
-        return cast(list[str], self.multi_cell(width, 1, text, dry_run=True, output="LINES"))
-
-    def ensure_space(self, height: float) -> None:
-        if CONTENT_BOTTOM - self.get_y() < height:
-            self.add_page()
+        self.marks()
 
 
 def _letterhead(pdf: InvoicePDF, doc: OutgoingInvoice) -> None:
@@ -357,73 +301,16 @@ def _terms(pdf: InvoicePDF, doc: OutgoingInvoice, lab: dict[str, str]) -> None:
     pdf.set_text_color(0, 0, 0)
 
 
-def epc_qr(doc: OutgoingInvoice) -> bytes | None:
-    """The EPC QR code (GiroCode) for the amount due, with the invoice number as remittance."""
-    iban = compact_iban(doc.settings.bank.iban)
-    amount = doc.totals.payable
-    if not iban or amount <= ZERO or amount > EPC_MAX_AMOUNT:
-        return None
-    bic = doc.settings.bank.bic.replace(" ", "")
-    qr = segno.helpers.make_epc_qr(
-        name=epc_name(doc.settings.company.name), iban=iban,
-        bic=bic if len(bic) in (8, 11) else None, amount=amount,
-        text=doc.invoice.number[:140], encoding=1,
-    )
-    buffer = io.BytesIO()
-    qr.save(buffer, kind="png", scale=4, border=4)
-    return buffer.getvalue()
-
-
 def _bank_box(pdf: InvoicePDF, doc: OutgoingInvoice) -> None:
+    """The bank details with the amount due and, beside them, the QR code for paying it (the
+    invoice number as remittance)."""
+    if not doc.settings.bank.iban:
+        return
     common = labels(doc.locale)
-    bank = doc.settings.bank
-    qr = epc_qr(doc)
-    rows = [
-        (common["account_holder"], doc.settings.company.name, False),
-        (common["iban"], format_iban(bank.iban), True),
-        (f"{common['bic']} / {common['bank']}", " · ".join(p for p in (bank.bic, bank.bank_name) if p),
-         False),
-        (common["reference"], doc.invoice.number, False),
-        (common["amount_due"],
-         format_money(doc.totals.payable, doc.locale) if doc.totals.payable > ZERO else "", True),
-    ]
-    rows = [row for row in rows if row[1]]
-    pad, line_h, label_w = 4.0, 4.2, 30.0
-    qr_w = QR_SIZE + 30.0 if qr else 0.0
-    value_w = TEXT_W - 2 * pad - label_w - qr_w
-    height = max(2.0 + 4.5 + line_h * len(rows) + 2.0, QR_SIZE + 3.0 if qr else 0.0)
-    pdf.ln(3)
-    pdf.ensure_space(height)
-    top = pdf.get_y()
-    pdf.set_fill_color(*LIGHT)
-    pdf.rect(LEFT, top, TEXT_W, height, style="F")
-    pdf.set_fill_color(*ACCENT)
-    pdf.rect(LEFT, top, 1.0, height, style="F")
-    pdf.set_font(FONT, "B", 8.5)
-    pdf.set_xy(LEFT + pad, top + 2.0)
-    pdf.cell(label_w + value_w, 4.5, common["bank_details"])
-    y = top + 6.5
-    for label, value, strong in rows:
-        pdf.set_text_color(*GREY)
-        pdf.set_font(FONT, "", 7.5)
-        pdf.set_xy(LEFT + pad, y)
-        pdf.cell(label_w, line_h, label)
-        pdf.set_text_color(0, 0, 0)
-        pdf.fit(value, value_w, "B" if strong else "", 8.0, 6.0)
-        pdf.set_xy(LEFT + pad + label_w, y)
-        pdf.cell(value_w, line_h, pdf.clip(value, value_w))
-        y += line_h
-    if qr:
-        qr_x = PAGE_W - RIGHT - 1.5 - QR_SIZE
-        pdf.image(io.BytesIO(qr), x=qr_x, y=top + (height - QR_SIZE) / 2, w=QR_SIZE, h=QR_SIZE)
-        pdf.set_text_color(*ACCENT)
-        pdf.set_font(FONT, "", 7)
-        caption = common["qr_caption"]
-        lines = pdf.wrap(caption, 30.0)
-        pdf.set_xy(qr_x - 31.5, top + (height - 3.4 * len(lines)) / 2)
-        pdf.multi_cell(30.0, 3.4, caption, align="R")
-        pdf.set_text_color(0, 0, 0)
-    pdf.set_xy(LEFT, top + height)
+    payable = doc.totals.payable
+    amount_due = format_money(payable, doc.locale) if payable > ZERO else ""
+    rows = bank_rows(common, doc.settings, doc.invoice.number, amount_due)
+    bank_box(pdf, common, rows, payment_qr(doc.settings, payable, doc.invoice.number))
 
 
 def _closing(pdf: InvoicePDF, doc: OutgoingInvoice, lab: dict[str, str]) -> None:
@@ -490,4 +377,4 @@ def render_invoice_pdf(doc: OutgoingInvoice) -> bytes:
     return result
 
 
-__all__ = ["epc_qr", "render_invoice_pdf", "render_visual_pdf", "title"]
+__all__ = ["render_invoice_pdf", "render_visual_pdf", "title"]

@@ -21,6 +21,7 @@ from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..domain.dunning import CHARGES, CHARGES_NAME, NoticePlan
+from ..domain.errors import MahnwerkError
 from ..domain.model import Customer
 from ..domain.money import ZERO
 from ..domain.settings import TenantSettings
@@ -44,8 +45,10 @@ _EN_LEVEL_NAMES = {
 _SUBJECT = {"de": "{level} – Kundennummer {customer}", "en": "{level} – Customer no. {customer}"}
 
 
-class LetterTemplateError(ValueError):
+class LetterTemplateError(MahnwerkError, ValueError):
     """A letter template is broken or tried something the sandbox forbids."""
+
+    code, status, message = "letter_template_invalid", 400, "the letter template was not accepted"
 
 
 @dataclass(frozen=True)

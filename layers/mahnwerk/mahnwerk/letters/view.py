@@ -9,16 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain.dunning import NoticeLine, NoticePlan
+from ..domain.iban import format_iban
 from ..domain.money import ZERO
 from ..domain.settings import TenantSettings
-from .formatting import (
-    format_date,
-    format_iban,
-    format_money,
-    format_number,
-    join_numbers,
-    labels,
-)
+from .formatting import format_date, format_money, format_number, labels
+from .payment_block import join_numbers
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import base64
 import json
-import re
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
 
-from ..adapters.aws import SendRefused
-from ..adapters.dynamo import NoticeItem, plan_from_json, plan_to_json
 from ..domain import events
 from ..domain.dunning import NoticePlan, decide, refresh
 from ..domain.model import Channel, Customer, check_tenant_id
+from ..domain.notices import OPEN_STATUSES, Notice, NoticeStatus, plan_to_json
 from ..domain.policy import Action
 from ..domain.settings import TenantSettings
 from .bootstrap import Context
+from .delivery import accepted_earlier, deliver_once, key_part, notice_claim, send_email
 from .law import base_rates
 from .tenants import load_settings
 
@@ -37,10 +35,10 @@ def plan_run(ctx: Context, run_date: date, scheduled_time: datetime) -> dict[str
 
     messages: list[dict[str, Any]] = []
     tenants = 0
-    for tenant_id in ctx.repo.tenants():
+    for tenant_id in ctx.tenants.tenants():
         tenants += 1
         bundle_day(ctx, tenant_id, run_date - timedelta(days=1))  # yesterday's post, complete
-        for customer_id in ctx.repo.due_customers(tenant_id, run_date):
+        for customer_id in ctx.invoices.due_customers(tenant_id, run_date):
             messages.append({
                 "tenant_id": tenant_id, "customer_id": customer_id,
                 "run_date": run_date.isoformat(), "scheduled_time": scheduled_time.isoformat(),
@@ -49,9 +47,14 @@ def plan_run(ctx: Context, run_date: date, scheduled_time: datetime) -> dict[str
     return {"tenants": tenants, "requests": len(messages)}
 
 
+#: what handling one notice request came to
+OutcomeStatus = Literal["sent", "held", "resumed", "nothing_due", "handed_over", "already_done",
+                        "cancelled"]
+
+
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent | held | resumed | nothing_due | handed_over | already_done
+    status: OutcomeStatus
     notice_id: str | None = None
     channels: tuple[str, ...] = ()
     #: interest was charged for a day past the base-rate table's confirmed periods
@@ -68,48 +71,48 @@ def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
     # A retry first finishes what an earlier attempt reserved. A redelivered request publishes
     # the day's notices' events once more (same ids): the attempt that made them may have
     # stopped before it published.
-    for item in ctx.repo.notices_of_day(tenant_id, customer_id, run_date):
+    for item in ctx.notices.notices_of_day(tenant_id, customer_id, run_date):
         ctx.events.publish(notice_events(item))
-        if item.status in {"reserved", "sending"}:
-            return _deliver(ctx, settings, plan_from_json(item.plan), sent_at, resumed=True)
-    invoices = ctx.repo.customer_invoices(tenant_id, customer_id)
-    customer = ctx.repo.get_customer(tenant_id, customer_id) or Customer(
+        if item.status in OPEN_STATUSES:
+            return _deliver(ctx, settings, item.decided(), sent_at, resumed=True)
+    invoices = ctx.invoices.customer_invoices(tenant_id, customer_id)
+    customer = ctx.customers.get_customer(tenant_id, customer_id) or Customer(
         tenant_id=tenant_id, customer_id=customer_id, name=customer_id)
     plan = decide(customer, invoices, settings.policy, base_rates(), run_date)
     if plan is None:
         return Outcome("nothing_due")
     # Conflict (an invoice changed between reading and reserving: paid, paused…) propagates:
     # the message is retried and decided again on fresh data.
-    reserved = ctx.repo.reserve_notice(plan, sent_at)
+    reserved = ctx.notices.reserve_notice(plan, sent_at)
     if not reserved:
-        existing = ctx.repo.get_notice(tenant_id, plan.notice_id)
-        if existing is not None and existing.status in {"reserved", "sending"}:
-            return _deliver(ctx, settings, plan_from_json(existing.plan), sent_at, resumed=True)
+        existing = ctx.notices.get_notice(tenant_id, plan.notice_id)
+        if existing is not None and existing.status in OPEN_STATUSES:
+            return _deliver(ctx, settings, existing.decided(), sent_at, resumed=True)
         return Outcome("already_done", plan.notice_id)
     ctx.events.publish(events.invoices_overdue(plan, sent_at))
     if plan.action is Action.HAND_OVER:
         for number in plan.invoice_numbers:
             if number in {a.number for a in plan.advances}:
-                ctx.repo.add_event(tenant_id, number, "handed_over", sent_at,
+                ctx.invoices.add_event(tenant_id, number, "handed_over", sent_at,
                                    {"notice": plan.notice_id})
-        ctx.repo.update_notice(tenant_id, plan.notice_id, status="handed_over",
+        ctx.notices.update_notice(tenant_id, plan.notice_id, status=NoticeStatus.HANDED_OVER.value,
                                sent_at=sent_at.isoformat())
         ctx.events.publish(events.handed_over_by_dunning(plan, sent_at))
         return Outcome("handed_over", plan.notice_id)
     return _deliver(ctx, settings, plan, sent_at, resumed=False)
 
 
-def notice_events(item: NoticeItem) -> list[events.DomainEvent]:
+def notice_events(item: Notice) -> list[events.DomainEvent]:
     """The events a stored notice stands for, rebuilt from its plan (the ids are those published
     when it was reserved, sent or handed over): InvoiceOverdue for the invoices it took into
     dunning, and NoticeSent or InvoiceHandedOver once it got that far."""
-    plan = plan_from_json(item.plan)
+    plan = item.decided()
     found = events.invoices_overdue(plan, datetime.fromisoformat(item.reserved_at))
-    if item.status == "sent" and item.sent_at:
+    if item.status is NoticeStatus.SENT and item.sent_at:
         channels = [name for name, key in (("email", item.message_id), ("post", item.post_key))
                     if key]
         found.append(events.notice_sent(plan, channels, datetime.fromisoformat(item.sent_at)))
-    elif item.status == "handed_over" and item.sent_at:
+    elif item.status is NoticeStatus.HANDED_OVER and item.sent_at:
         found += events.handed_over_by_dunning(plan, datetime.fromisoformat(item.sent_at))
     return found
 
@@ -127,56 +130,24 @@ def read_feedback_tag(value: str) -> tuple[str, str, str]:
 
 
 def letter_key(plan: NoticePlan) -> str:
-    return f"notices/{plan.tenant_id}/{plan.customer_id}/{_safe(plan.notice_id)}.pdf"
+    return f"notices/{plan.tenant_id}/{plan.customer_id}/{key_part(plan.notice_id)}.pdf"
 
 
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
-
-
-#: How long a retry waits for SES's "Send" event of an earlier attempt before it concludes that
-#: SES never took the email and sends it (events arrive within seconds; the notice queue retries
-#: a waiting request every 6 minutes, 5 times).
-SEND_CONFIRMATION_WAIT = timedelta(minutes=15)
-
-
-def _accepted_earlier(ctx: Context, plan: NoticePlan) -> tuple[str, NoticeItem] | None:
-    """(message id, notice) if an earlier attempt's email was accepted by SES; None if there was
-    no attempt or SES never took it. Raises NoticeInProgress while its confirmation may still come."""
-    item = ctx.repo.get_notice(plan.tenant_id, plan.notice_id)
-    if item is None or not item.send_attempt_at:
+def _accepted_earlier(ctx: Context, plan: NoticePlan) -> tuple[str, Notice] | None:
+    """(message id, notice) if an earlier attempt's email was accepted by SES (see
+    ``delivery.accepted_earlier``)."""
+    item = ctx.notices.get_notice(plan.tenant_id, plan.notice_id)
+    if item is None:
         return None
-    if item.ses_message_id:
-        return item.ses_message_id, item
-    started = datetime.fromisoformat(item.send_attempt_at)
-    if datetime.now(UTC) - started < SEND_CONFIRMATION_WAIT:
-        raise NoticeInProgress(f"{plan.notice_id}: waiting for SES to confirm an earlier attempt")
-    return None
-
-
-class NoticeInProgress(RuntimeError):
-    """Another worker holds the claim on this notice: retry later (the message is not lost)."""
-
-
-#: How long a sender's claim holds. Shorter than the notice queue's visibility timeout (180 s), so
-#: a redelivered message finds the lease of a crashed sender expired and takes over.
-LEASE = timedelta(seconds=120)
+    message_id = accepted_earlier(plan.notice_id, item.send_attempt_at, item.ses_message_id)
+    return None if message_id is None else (message_id, item)
 
 
 def _deliver(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: datetime,
              resumed: bool) -> Outcome:
-    owner = uuid.uuid4().hex
-    now = datetime.now(UTC)
-    if not ctx.repo.claim_notice(plan.tenant_id, plan.notice_id, owner, now, now + LEASE):
-        current = ctx.repo.get_notice(plan.tenant_id, plan.notice_id)
-        if current is not None and current.status in {"sent", "held", "handed_over", "cancelled"}:
-            return Outcome("already_done", plan.notice_id)
-        raise NoticeInProgress(plan.notice_id)
-    try:
-        return _send(ctx, settings, plan, sent_at, resumed, owner)
-    except Exception:
-        ctx.repo.release_notice(plan.tenant_id, plan.notice_id, owner)
-        raise
+    return deliver_once(notice_claim(ctx, plan.tenant_id, plan.notice_id),
+                        lambda owner: _send(ctx, settings, plan, sent_at, resumed, owner),
+                        lambda: Outcome("already_done", plan.notice_id))
 
 
 def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: datetime,
@@ -185,7 +156,7 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
     from ..letters.pdf import render_notice_pdf
 
     fields: dict[str, str] = {}
-    customer = ctx.repo.get_customer(plan.tenant_id, plan.customer_id) or Customer(
+    customer = ctx.customers.get_customer(plan.tenant_id, plan.customer_id) or Customer(
         tenant_id=plan.tenant_id, customer_id=plan.customer_id, name=plan.customer_id)
     channels: list[str] = []
     held = ""
@@ -195,7 +166,7 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
     accepted = _accepted_earlier(ctx, plan) if resumed else None
     if accepted is not None:
         message_id, item = accepted
-        plan = plan_from_json(item.plan)
+        plan = item.decided()
         key = item.pdf_key or letter_key(plan)
         pdf = ctx.store.get(key)
         fields.update(message_id=message_id, pdf_key=key)
@@ -204,12 +175,13 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
     else:
         # The last look before a letter goes out: a customer who paid since the decision gets
         # nothing; one who paid part gets the letter with what is still open.
-        current = [ctx.repo.get_invoice(plan.tenant_id, n) for n in plan.invoice_numbers]
+        current = [ctx.invoices.get_invoice(plan.tenant_id, n) for n in plan.invoice_numbers]
         refreshed = refresh(plan, [inv for inv in current if inv is not None], customer,
                             settings.policy, base_rates())
         if refreshed is None:
-            ctx.repo.finish_notice(plan.tenant_id, plan.notice_id, owner, status="cancelled",
-                                   held_reason="paid in the meantime: nothing left to claim")
+            ctx.notices.finish_notice(plan.tenant_id, plan.notice_id, owner,
+                                      status=NoticeStatus.CANCELLED.value,
+                                      held_reason="paid in the meantime: nothing left to claim")
             return Outcome("cancelled", plan.notice_id)
         plan = refreshed
         fields["plan"] = plan_to_json(plan)  # the notice records what the letter really says
@@ -224,15 +196,14 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
                               ctx.config.configuration_set or None)
         # noted before the hand-over to SES, with what the email carries: a retry after a crash
         # right after SES took it waits for SES's confirmation instead of sending a second copy
-        ctx.repo.update_notice(plan.tenant_id, plan.notice_id, plan=fields["plan"], pdf_key=key,
-                               send_attempt_at=datetime.now(UTC).isoformat())
-        try:
-            fields["message_id"] = ctx.mailer.send_raw(
-                message.as_bytes(), settings.sender_email, [customer.email],
-                tags={"mw": feedback_tag(plan.tenant_id, plan.customer_id, plan.notice_id)})
-        except SendRefused:  # SES said no (throttled…): nothing went out, the retry sends at once
-            ctx.repo.update_notice(plan.tenant_id, plan.notice_id, send_attempt_at="")
-            raise
+        def note(moment: str) -> None:
+            noted = {"plan": fields["plan"], "pdf_key": key} if moment else {}
+            ctx.notices.update_notice(plan.tenant_id, plan.notice_id, **noted,
+                                      send_attempt_at=moment)
+
+        fields["message_id"] = send_email(
+            ctx, note, message.as_bytes(), settings.sender_email, customer.email,
+            tags={"mw": feedback_tag(plan.tenant_id, plan.customer_id, plan.notice_id)})
         channels.append("email")
     elif wants_email:
         # no address, or it bounced / complained before: the letter goes by post instead
@@ -241,7 +212,8 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
             fields["fallback"] = f"email {customer.email_status}: sent by post instead"
     if wants_post:
         if customer.address.complete:
-            post_key = f"outbox/post/{plan.run_date.isoformat()}/{plan.tenant_id}/{_safe(plan.notice_id)}.pdf"
+            day = plan.run_date.isoformat()
+            post_key = f"outbox/post/{day}/{plan.tenant_id}/{key_part(plan.notice_id)}.pdf"
             ctx.store.put(post_key, pdf, "application/pdf")
             fields["post_key"] = post_key
             channels.append("post")
@@ -249,9 +221,9 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
             held = "post letter held: the customer's postal address is incomplete"
             fields["held_reason"] = held
 
-    status = "sent" if channels else "held"
-    ctx.repo.finish_notice(plan.tenant_id, plan.notice_id, owner, status=status,
-                           sent_at=sent_at.isoformat(), **fields)
+    status: OutcomeStatus = "sent" if channels else "held"
+    ctx.notices.finish_notice(plan.tenant_id, plan.notice_id, owner, status=status,
+                              sent_at=sent_at.isoformat(), **fields)
     if channels:
         ctx.events.publish([events.notice_sent(plan, channels, sent_at)])
     # The notice item itself lists its invoices: an invoice's timeline joins its events with the

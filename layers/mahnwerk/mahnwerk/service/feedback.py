@@ -36,11 +36,11 @@ def handle(ctx: Context, envelope: dict[str, Any]) -> str:
     tenant_id, customer_id, notice_id = read_feedback_tag(value)
     at = parse_iso_timestamp(mail.get("timestamp") or event.get("timestamp") or
                              datetime.now().astimezone().isoformat())
-    ctx.repo.set_email_status(tenant_id, customer_id, status)
-    notice = ctx.repo.get_notice(tenant_id, notice_id)
+    ctx.customers.set_email_status(tenant_id, customer_id, status)
+    notice = ctx.notices.get_notice(tenant_id, notice_id)
     numbers = [line["number"] for line in json.loads(notice.plan)["lines"]] if notice else []
     for number in numbers:
-        ctx.repo.add_event(tenant_id, number, f"email_{status}", at,
+        ctx.invoices.add_event(tenant_id, number, f"email_{status}", at,
                            {"notice": notice_id, "next_letters": "post"})
     # SNS/SQS may deliver the same feedback twice: the event then goes out twice with one id
     reported = (event.get("bounce") or event.get("complaint") or {}).get("timestamp")
@@ -60,7 +60,7 @@ def _accepted(ctx: Context, mail: dict[str, Any]) -> str:
     if not value or not message_id:
         return "ignored:untagged"
     tenant_id, _, notice_id = read_feedback_tag(value)
-    if ctx.repo.get_notice(tenant_id, notice_id) is None:
+    if ctx.notices.get_notice(tenant_id, notice_id) is None:
         return "ignored:not_a_notice"  # e.g. an invoice we wrote (its own send record)
-    ctx.repo.update_notice(tenant_id, notice_id, ses_message_id=str(message_id))
+    ctx.notices.update_notice(tenant_id, notice_id, ses_message_id=str(message_id))
     return "accepted"

@@ -6,6 +6,7 @@ the same file or the same S3 event twice changes nothing.
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -14,7 +15,6 @@ from operator import attrgetter
 from typing import Any, BinaryIO
 
 from ..adapters.aws import FileTooLarge
-from ..adapters.dynamo import Conflict
 from ..domain.customers import audit_changes, overlay
 from ..domain.customers import changes as customer_changes
 from ..domain.dunning import first_action_on
@@ -32,6 +32,7 @@ from ..domain.model import (
 from ..domain.money import ZERO
 from ..domain.policy import Policy
 from ..intake.files import parse_invoice_file
+from ..service.ports import Conflict
 from .bootstrap import Context
 from .invoicing import request_sending
 from .tenants import load_settings
@@ -100,6 +101,38 @@ def parse_inbox_key(key: str) -> InboxKey:
     return InboxKey(tenant, kind, name)
 
 
+def inbox_key(tenant: str, kind: str, file_name: str) -> str:
+    """Where an uploaded file goes: ``inbox/{tenant}/{invoices|bank}/{name}``, by the intake's own
+    rules (no path tricks, no odd characters; DomainError otherwise)."""
+    key = f"inbox/{tenant}/{kind}/{file_name}"
+    parse_inbox_key(key)
+    return key
+
+
+def upload_url(ctx: Context, key: str, seconds: int) -> tuple[str, int]:
+    """A presigned PUT URL for ``key`` and the largest file the intake takes."""
+    return ctx.store.presign_put(key, seconds), ctx.config.max_upload_bytes
+
+
+def put_upload(ctx: Context, key: str, content: bytes, content_type: str) -> None:
+    """A file the dashboard uploaded, into the inbox (the intake picks it up from there)."""
+    ctx.store.put(key, content, content_type)
+
+
+def latest_report(ctx: Context, tenant: str, name: str, since: datetime) -> dict[str, Any] | None:
+    """The intake's newest report on the file ``name`` received at ``since`` or later (None: not
+    written yet)."""
+    found: dict[str, Any] | None = None
+    for key in ctx.store.keys(f"reports/{tenant}/imports/{name}"):
+        report = json.loads(ctx.store.get(key))
+        if report.get("file") != name:
+            continue
+        received = datetime.fromisoformat(str(report.get("received_at")).replace("Z", "+00:00"))
+        if received >= since and (found is None or str(report["received_at"]) > str(found["received_at"])):
+            found = report
+    return found
+
+
 def ingest_object(ctx: Context, key: str, version_id: str | None, received_at: datetime) -> ImportReport:
     inbox = parse_inbox_key(key)
     report = ImportReport(inbox.tenant_id, key, inbox.name, received_at.isoformat())
@@ -115,7 +148,7 @@ def ingest_object(ctx: Context, key: str, version_id: str | None, received_at: d
 def _ingest(ctx: Context, inbox: InboxKey, report: ImportReport, body: BinaryIO, key: str,
             version_id: str | None, received_at: datetime) -> ImportReport:
     settings = load_settings(ctx, inbox.tenant_id)
-    ctx.repo.register_tenant(inbox.tenant_id, received_at)
+    ctx.tenants.register_tenant(inbox.tenant_id, received_at)
 
     if inbox.kind == "bank":
         from .reconcile import ingest_statement
@@ -171,18 +204,18 @@ def apply_records(ctx: Context, report: ImportReport, records: list[InvoiceRecor
         return
     tenant = report.tenant_id
     customers = incoming_customers(records)
-    known = ctx.repo.batch_get_customers(tenant, list(customers))
-    ctx.repo.put_customers([c for c in customers.values() if c.customer_id not in known])
+    known = ctx.customers.batch_get_customers(tenant, list(customers))
+    ctx.customers.put_customers([c for c in customers.values() if c.customer_id not in known])
     for c in customers.values():
         old = known.get(c.customer_id)
         if old is not None:
             _update_customer(ctx, report, old, c, key, at)
-    existing = ctx.repo.batch_get_invoices(tenant, [storage_number(r) for r in records])
+    existing = ctx.invoices.batch_get_invoices(tenant, [storage_number(r) for r in records])
     fresh = [new_invoice(tenant, r, policy) for r in records if storage_number(r) not in existing]
-    raced = set(ctx.repo.create_invoices(fresh, source=key, received_at=at.isoformat()))
+    raced = set(ctx.invoices.create_invoices(fresh, source=key, received_at=at.isoformat()))
     report.created.extend(inv.number for inv in fresh if inv.number not in raced)
     if raced:
-        existing.update(ctx.repo.batch_get_invoices(tenant, sorted(raced)))
+        existing.update(ctx.invoices.batch_get_invoices(tenant, sorted(raced)))
     _publish_received(ctx, tenant, records, fresh, raced, existing, policy, key, at)
     for record in records:
         if storage_number(record) in existing:
@@ -220,7 +253,7 @@ def _update_customer(ctx: Context, report: ImportReport, old: Customer, incoming
     if not found:
         return
     try:
-        ctx.repo.update_customer_master(old, new)
+        ctx.customers.update_customer_master(old, new)
     except Conflict:  # edited meanwhile (the dashboard, the API): the newer edit stands
         report.warnings.append(Reject(report.file, 0, f"Kunde {old.customer_id}: die Stammdaten "
                                       "wurden gleichzeitig geändert und nicht aus der Datei "
@@ -230,7 +263,7 @@ def _update_customer(ctx: Context, report: ImportReport, old: Customer, incoming
     detail: dict[str, Any] = {"by": via, "changes": audit_changes(found)}
     if via == "import":
         detail["file"] = report.file
-    ctx.repo.add_customer_event(old.tenant_id, old.customer_id, "master_changed", at, detail)
+    ctx.customers.add_customer_event(old.tenant_id, old.customer_id, "master_changed", at, detail)
 
 
 def _publish_received(ctx: Context, tenant: str, records: list[InvoiceRecord], fresh: list[Invoice],
@@ -271,14 +304,14 @@ def _apply_existing(ctx: Context, report: ImportReport, record: InvoiceRecord, e
         ))
         return
     try:
-        ctx.repo.replace_invoice(invoice.with_changes(received_at=existing.received_at),
+        ctx.invoices.replace_invoice(invoice.with_changes(received_at=existing.received_at),
                                  existing.version, source=key)
     except Conflict:
         report.rejected.append(Reject(report.file, record.line,
                                       f"invoice {record.number} changed meanwhile; upload again"))
         return
     report.updated.append(record.number)
-    ctx.repo.add_event(tenant, record.number, "changed", at, {
+    ctx.invoices.add_event(tenant, record.number, "changed", at, {
         "file": report.file, "line": record.line,
         "changes": {k: [str(a), str(b)] for k, (a, b) in changes.items()},
     })

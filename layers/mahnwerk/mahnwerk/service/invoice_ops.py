@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from ..adapters.api_store import ApiStore
 from ..domain import residual
 from ..domain.actions import NEEDS_POLICY, ActionResult, apply_action
 from ..domain.dates import business_date
@@ -24,7 +23,7 @@ MAX_BATCH = 1000
 
 
 class NotFound(DomainError):
-    pass
+    code, status, message = "not_found", 404, "not found"
 
 
 def import_invoices(ctx: Context, tenant_id: str, rows: Sequence[Mapping[str, str]], at: datetime,
@@ -58,7 +57,7 @@ def import_invoices(ctx: Context, tenant_id: str, rows: Sequence[Mapping[str, st
         seen.add(record.number)
         records.append(record)
     report.warnings.extend(record_warnings(records, "api"))
-    ctx.repo.register_tenant(tenant_id, at)
+    ctx.tenants.register_tenant(tenant_id, at)
     apply_records(ctx, report, records, settings.policy, source, at)
     # opted-in tenants: Mahnwerk writes and sends these invoices (each at most once)
     queue_invoices(ctx, settings, report.created, at.isoformat())
@@ -68,7 +67,7 @@ def import_invoices(ctx: Context, tenant_id: str, rows: Sequence[Mapping[str, st
 def decide_charges(ctx: Context, tenant_id: str, number: str, decision: str, at: datetime,
                    reason: str = "") -> Invoice:
     """The owner's decision on an invoice's residual charges (policy ``ask``): waive or claim."""
-    invoice = ctx.repo.get_invoice(tenant_id, number)
+    invoice = ctx.invoices.get_invoice(tenant_id, number)
     if invoice is None:
         raise NotFound(f"invoice {number} not found")
     changed = residual.decide(invoice, decision, business_date(at))
@@ -76,19 +75,19 @@ def decide_charges(ctx: Context, tenant_id: str, number: str, decision: str, at:
     if reason.strip():
         detail["reason"] = reason.strip()[:500]
     kind = "charges_waived" if decision == "waive" else "charges_claim"
-    return ApiStore(ctx.repo).change_invoice(changed, invoice.version, kind, at, detail)
+    return ctx.api.change_invoice(changed, invoice.version, kind, at, detail)
 
 
 def act(ctx: Context, tenant_id: str, number: str, action: str, at: datetime,
         **params: Any) -> Invoice:
-    invoice = ctx.repo.get_invoice(tenant_id, number)
+    invoice = ctx.invoices.get_invoice(tenant_id, number)
     if invoice is None:
         raise NotFound(f"invoice {number} not found")
     if action in NEEDS_POLICY or (action == "resolve" and invoice.disputed_on is None):
         # resume, reopen, and a dispute stored before it kept its schedule: the policy's schedule
         params["policy"] = load_settings(ctx, tenant_id).policy
     result: ActionResult = apply_action(invoice, action, business_date(at), **params)
-    changed = ApiStore(ctx.repo).change_invoice(result.invoice, invoice.version, result.kind, at,
+    changed = ctx.api.change_invoice(result.invoice, invoice.version, result.kind, at,
                                                 result.detail)
     if action == "hand_over":
         ctx.events.publish([handed_over_by_owner(changed, at)])

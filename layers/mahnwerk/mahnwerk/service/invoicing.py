@@ -20,31 +20,22 @@ way letters go: by email (SES, PDF attached), else to the post outbox.
 
 from __future__ import annotations
 
-import re
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from ..domain.dates import BERLIN
 from ..domain.model import InvoiceRecord, InvoiceStatus, check_tenant_id
 from ..domain.money import ZERO
+from ..domain.notices import FINAL_STATUSES, NoticeStatus
 from ..domain.settings import TenantSettings
 from .bootstrap import Context
+from .delivery import deliver_once, invoice_send_claim, key_part
 from .dunning import feedback_tag
 from .tenants import load_settings
 
 #: the notice queue's message kind for "send this invoice" (letters have no kind)
 KIND = "invoice"
-#: a claim holds shorter than the notice queue's visibility timeout, like a notice's
-LEASE = timedelta(seconds=120)
-_FINAL = frozenset({"sent", "held"})
-
-
-class InvoiceSendInProgress(RuntimeError):
-    """Another worker holds the claim on this invoice: retry later (the message is not lost)."""
-
-
 @dataclass(frozen=True)
 class InvoiceOutcome:
     status: str  # sent | held | already_done | skipped
@@ -54,11 +45,7 @@ class InvoiceOutcome:
 
 
 def archive_key(tenant_id: str, number: str) -> str:
-    return f"archive/{tenant_id}/invoices/{_safe(number)}.pdf"
-
-
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
+    return f"archive/{tenant_id}/invoices/{key_part(number)}.pdf"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -78,7 +65,7 @@ def request_sending(ctx: Context, settings: TenantSettings, key: str, received_a
     numbers = [n for n in wanted if n in fresh]
     retried = [n for n in wanted if n not in fresh and n in set(unchanged)]
     if retried:  # a redelivered event: the invoices it created the first time are ours to ask for
-        stored = ctx.repo.batch_get_invoices(settings.tenant_id, retried)
+        stored = ctx.invoices.batch_get_invoices(settings.tenant_id, retried)
         numbers += [n for n in retried if n in stored and stored[n].source == key
                     and stored[n].received_at == received_at]
     return queue_invoices(ctx, settings, numbers, received_at)
@@ -105,22 +92,13 @@ def process_request(ctx: Context, message: dict[str, Any]) -> InvoiceOutcome:
     settings = load_settings(ctx, tenant_id)
     if not settings.invoicing.send_invoices:
         return InvoiceOutcome("skipped", number, reason="the tenant no longer sends invoices")
-    if not ctx.repo.reserve_invoice_send(tenant_id, number, at):
-        current = ctx.repo.get_invoice_send(tenant_id, number)
-        if current is not None and current.status in _FINAL:
+    if not ctx.invoice_sends.reserve_invoice_send(tenant_id, number, at):
+        current = ctx.invoice_sends.get_invoice_send(tenant_id, number)
+        if current is not None and current.status in FINAL_STATUSES:
             return InvoiceOutcome("already_done", number)
-    owner = uuid.uuid4().hex
-    now = datetime.now(UTC)
-    if not ctx.repo.claim_invoice_send(tenant_id, number, owner, now, now + LEASE):
-        current = ctx.repo.get_invoice_send(tenant_id, number)
-        if current is not None and current.status in _FINAL:
-            return InvoiceOutcome("already_done", number)
-        raise InvoiceSendInProgress(number)
-    try:
-        return _send(ctx, settings, number, at, owner)
-    except Exception:
-        ctx.repo.release_invoice_send(tenant_id, number, owner)
-        raise
+    return deliver_once(invoice_send_claim(ctx, tenant_id, number),
+                        lambda owner: _send(ctx, settings, number, at, owner),
+                        lambda: InvoiceOutcome("already_done", number))
 
 
 def _send(ctx: Context, settings: TenantSettings, number: str, at: datetime,
@@ -131,8 +109,8 @@ def _send(ctx: Context, settings: TenantSettings, number: str, at: datetime,
     from ..letters.invoice_pdf import render_invoice_pdf
 
     tenant_id = settings.tenant_id
-    invoice = ctx.repo.get_invoice(tenant_id, number)
-    customer = ctx.repo.get_customer(tenant_id, invoice.customer_id) if invoice else None
+    invoice = ctx.invoices.get_invoice(tenant_id, number)
+    customer = ctx.customers.get_customer(tenant_id, invoice.customer_id) if invoice else None
     reason = ""
     if invoice is None or customer is None:
         reason = "the invoice or its customer is gone"
@@ -166,22 +144,24 @@ def _send(ctx: Context, settings: TenantSettings, number: str, at: datetime,
         if customer.email_status and customer.email:
             fields["fallback"] = f"email {customer.email_status}: sent by post instead"
         day = at.astimezone(BERLIN).date().isoformat()
-        post_key = f"outbox/post/{day}/{tenant_id}/invoice-{_safe(number)}.pdf"
+        post_key = f"outbox/post/{day}/{tenant_id}/invoice-{key_part(number)}.pdf"
         ctx.store.put(post_key, pdf, "application/pdf")
         fields["post_key"] = post_key
         channels.append("post")
     else:
         return _hold(ctx, tenant_id, number, owner, at,
                      "no usable email address and an incomplete postal address", fields)
-    ctx.repo.finish_invoice_send(tenant_id, number, owner, status="sent", sent_at=at.isoformat(),
+    ctx.invoice_sends.finish_invoice_send(tenant_id, number, owner, status=NoticeStatus.SENT.value,
+                                          sent_at=at.isoformat(),
                                  **fields)
-    ctx.repo.add_event(tenant_id, number, "invoice_sent", at, {"channels": channels, "pdf": key})
+    ctx.invoices.add_event(tenant_id, number, "invoice_sent", at, {"channels": channels, "pdf": key})
     return InvoiceOutcome("sent", number, tuple(channels))
 
 
 def _hold(ctx: Context, tenant_id: str, number: str, owner: str, at: datetime, reason: str,
           fields: dict[str, str] | None = None) -> InvoiceOutcome:
-    ctx.repo.finish_invoice_send(tenant_id, number, owner, status="held", held_reason=reason,
+    ctx.invoice_sends.finish_invoice_send(tenant_id, number, owner, status=NoticeStatus.HELD.value,
+                                          held_reason=reason,
                                  sent_at=at.isoformat(), **(fields or {}))
-    ctx.repo.add_event(tenant_id, number, "invoice_held", at, {"reason": reason})
+    ctx.invoices.add_event(tenant_id, number, "invoice_held", at, {"reason": reason})
     return InvoiceOutcome("held", number, reason=reason)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..adapters.api_store import ApiStore, KeyRecord
+from ..domain.access import KeyRecord
 from ..domain.model import DomainError, check_tenant_id
 from .bootstrap import Context
 
@@ -27,10 +27,6 @@ class Authenticated:
     tenant_id: str
     key_id: str
     revoked: bool
-
-
-def store(ctx: Context) -> ApiStore:
-    return ApiStore(ctx.repo)
 
 
 def secret_hash(secret: str) -> str:
@@ -46,17 +42,17 @@ def create_key(ctx: Context, tenant_id: str, label: str, at: datetime) -> tuple[
     key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     record = KeyRecord(key_id=key_id, tenant_id=tenant_id, secret_hash=secret_hash(secret),
                        label=label, created_at=at.isoformat(), revoked_at=None)
-    store(ctx).put_key(record)
-    ctx.repo.register_tenant(tenant_id, at)
+    ctx.keys.put_key(record)
+    ctx.tenants.register_tenant(tenant_id, at)
     return f"mwk_{key_id}_{secret}", record.public()
 
 
 def list_keys(ctx: Context, tenant_id: str) -> list[dict[str, Any]]:
-    return sorted(store(ctx).keys(check_tenant_id(tenant_id)), key=lambda k: k["created_at"])
+    return sorted(ctx.keys.keys(check_tenant_id(tenant_id)), key=lambda k: k["created_at"])
 
 
 def revoke_key(ctx: Context, tenant_id: str, key_id: str, at: datetime) -> bool:
-    return store(ctx).revoke_key(check_tenant_id(tenant_id), key_id, at)
+    return ctx.keys.revoke_key(check_tenant_id(tenant_id), key_id, at)
 
 
 def authenticate(ctx: Context, presented: str) -> Authenticated | None:
@@ -68,7 +64,7 @@ def authenticate(ctx: Context, presented: str) -> Authenticated | None:
     if not match:
         return None
     key_id, secret = match.groups()
-    record = store(ctx).get_key(key_id)
+    record = ctx.keys.get_key(key_id)
     if record is None or not hmac.compare_digest(record.secret_hash, secret_hash(secret)):
         return None
     return Authenticated(record.tenant_id, key_id, revoked=record.revoked_at is not None)

@@ -12,46 +12,36 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ..adapters.api_store import (
-    ApiStore,
-    assign_payment,
-    customer_notices_after,
-    set_payment_status,
-    unassign_payment,
-)
 from ..domain import events, undo
 from ..domain.actions import NotAllowed
+from ..domain.booking import Booking, booked_events, settle_on
 from ..domain.dates import business_date
 from ..domain.model import DomainError, Invoice, InvoiceStatus
 from ..domain.money import ZERO, to_str
+from ..domain.settling import application_why, settleable
 from ..intake.bank_model import BankEntry
 from .bootstrap import Context
 from .invoice_ops import NotFound
-from .reconcile import (
-    BankReport,
-    Booking,
-    _Book,
-    _book_entry,
-    application_why,
-    booked_events,
-    publish_outbox,
-    settle_on,
-    settleable,
-)
+from .reconcile import BankReport, _Book, _book_entry, publish_outbox
 from .tenants import load_settings
 
 
 class AlreadyAssigned(DomainError):
-    pass
+    code, status, message = "payment_already_assigned", 409, "the payment is assigned already"
 
 
 class ProbableDuplicate(DomainError):
     """The same payment (date, amount, payer, reference) was recorded before without an
     Idempotency-Key: reported, not booked twice."""
 
+    code, status, message = "probable_duplicate", 409, "this payment was recorded before"
+
     def __init__(self, payment_id: str, message: str) -> None:
         super().__init__(message)
         self.payment_id = payment_id
+
+    def details(self) -> dict[str, Any]:
+        return {"payment_id": self.payment_id}
 
 
 def record_payment(ctx: Context, tenant_id: str, *, amount: Decimal, on: date, reference: str,
@@ -77,7 +67,7 @@ def record_payment(ctx: Context, tenant_id: str, *, amount: Decimal, on: date, r
         # and this payer): the same payment posted twice finds the first
         debtor_name=payer, bank_reference=idempotency_key or f"api-unkeyed:{payer.casefold()}")
     report = BankReport(tenant_id, "api")
-    outbox = ctx.repo.payment_outbox(tenant_id, entry.entry_key)
+    outbox = ctx.payments.payment_outbox(tenant_id, entry.entry_key)
     if outbox is None:
         booked = _book_entry(ctx, _Book(ctx, load_settings(ctx, tenant_id)), entry, report, "api")
     elif idempotency_key is None:
@@ -90,7 +80,7 @@ def record_payment(ctx: Context, tenant_id: str, *, amount: Decimal, on: date, r
     else:  # booked before: a retry publishes what the first call did not get to
         booked = events.from_outbox(outbox)
     publish_outbox(ctx, tenant_id, [(entry.entry_key, booked)])
-    item = ApiStore(ctx.repo).get_payment(tenant_id, entry.entry_key)
+    item = ctx.api.get_payment(tenant_id, entry.entry_key)
     assert item is not None
     return payment_json(item)
 
@@ -109,7 +99,7 @@ class _Assignment:
 
 
 def _assignment(ctx: Context, tenant_id: str, payment_id: str, numbers: list[str]) -> _Assignment:
-    store = ApiStore(ctx.repo)
+    store = ctx.api
     item = store.get_payment(tenant_id, payment_id)
     if item is None:
         raise NotFound(f"payment {payment_id} not found")
@@ -119,7 +109,7 @@ def _assignment(ctx: Context, tenant_id: str, payment_id: str, numbers: list[str
         raise AlreadyAssigned(f"payment {payment_id} is already {item.status}")
     if not numbers:
         raise DomainError("invoices: name at least one invoice")
-    found = ctx.repo.batch_get_invoices(tenant_id, numbers)
+    found = ctx.invoices.batch_get_invoices(tenant_id, numbers)
     missing = [n for n in numbers if n not in found]
     if missing:
         raise NotFound(f"invoice(s) not found: {', '.join(missing)}")
@@ -131,10 +121,10 @@ def _assignment(ctx: Context, tenant_id: str, payment_id: str, numbers: list[str
     if closed:
         raise AlreadyAssigned(f"invoice(s) not open: {', '.join(closed)}")
     customer_id = customers.pop()
-    customer = ctx.repo.get_customer(tenant_id, customer_id)
+    customer = ctx.customers.get_customer(tenant_id, customer_id)
     book = _Book(ctx, load_settings(ctx, tenant_id), (invoices, [customer] if customer else []))
     on = date.fromisoformat(item.booking_date)
-    late = letters_after(tenant_id, customer_id, [inv.number for inv in invoices], on)
+    late = letters_after(ctx, tenant_id, customer_id, [inv.number for inv in invoices], on)
     fees = {n: sum((Decimal(x["fee"]) for x in letters), ZERO) for n, letters in late.items()}
     # the debtor named nothing (else it would have matched): the amount still designates what
     # it pays exactly, the invoices' open principal (§367 Abs. 2 BGB); any other amount is
@@ -146,13 +136,13 @@ def _assignment(ctx: Context, tenant_id: str, payment_id: str, numbers: list[str
     return _Assignment(item, customer_id, on, invoices, booking, late)
 
 
-def letters_after(tenant_id: str, customer_id: str, numbers: list[str],
+def letters_after(ctx: Context, tenant_id: str, customer_id: str, numbers: list[str],
                   on: date) -> dict[str, list[dict[str, Any]]]:
     """The customer's letters dated after ``on`` that charged a fee on one of these invoices
     (its fee is booked on one invoice of the letter: what that invoice's fees grew by)."""
     wanted = set(numbers)
     found: dict[str, list[dict[str, Any]]] = {}
-    for notice in customer_notices_after(tenant_id, customer_id, on.isoformat()):
+    for notice in ctx.notices.notices_of_customer(tenant_id, customer_id, after=on.isoformat()):
         plan = json.loads(notice.plan)
         before = {line["number"]: Decimal(str(line.get("fees") or "0")) for line in plan["lines"]}
         for adv in plan.get("advances", []):
@@ -205,7 +195,7 @@ def preview_assign(ctx: Context, tenant_id: str, payment_id: str,
 
 def assign(ctx: Context, tenant_id: str, payment_id: str, numbers: list[str],
            at: datetime | None = None) -> dict[str, Any]:
-    store = ApiStore(ctx.repo)
+    store = ctx.api
     a = _assignment(ctx, tenant_id, payment_id, numbers)
     item, booking, customer_id, on = a.item, a.booking, a.customer_id, a.on
     matched = booked_events(tenant_id, payment_id, customer_id, on, Decimal(item.amount), "manual",
@@ -216,7 +206,7 @@ def assign(ctx: Context, tenant_id: str, payment_id: str, numbers: list[str],
               "application_why": application_why("manual", booking.settlement.application)}
     # what the assignment decides (charges waived, fees dropped, a hand-over withdrawn) is
     # written on the day it is made
-    assign_payment(ctx.repo, tenant_id, payment_id, fields, booking.updates, booking.credit,
+    ctx.api.assign_payment(tenant_id, payment_id, fields, booking.updates, booking.credit,
                    booking.behaviour, booking.timeline,
                    max(item.booking_date, _today(at or datetime.now(UTC))))
     publish_outbox(ctx, tenant_id, [(payment_id, matched)])
@@ -241,7 +231,7 @@ def unassign(ctx: Context, tenant_id: str, payment_id: str, at: datetime,
     paid and the state it changed (``domain.undo``), an over-payment credit it created goes (if
     untouched), the customer's behaviour counters lose what it added, and the payment is
     unmatched again, to be assigned anew. One transaction; a second call is a Conflict (409)."""
-    store = ApiStore(ctx.repo)
+    store = ctx.api
     item = store.get_payment(tenant_id, payment_id)
     if item is None:
         raise NotFound(f"payment {payment_id} not found")
@@ -252,7 +242,7 @@ def unassign(ctx: Context, tenant_id: str, payment_id: str, at: datetime,
         publish_outbox(ctx, tenant_id, [(payment_id, events.from_outbox(item.outbox))])
     lines = json.loads(item.invoices or "[]")
     numbers = [str(line["number"]) for line in lines]
-    found = ctx.repo.batch_get_invoices(tenant_id, numbers) if numbers else {}
+    found = ctx.invoices.batch_get_invoices(tenant_id, numbers) if numbers else {}
     missing = [n for n in numbers if n not in found]
     if missing:
         raise NotAllowed(f"invoice(s) no longer stored: {', '.join(missing)}")
@@ -275,7 +265,7 @@ def unassign(ctx: Context, tenant_id: str, payment_id: str, at: datetime,
     unapplied = Decimal(item.unapplied or "0")
     if unapplied > ZERO:
         number = f"GUTHABEN-{payment_id[:10].upper()}"
-        credit = ctx.repo.get_invoice(tenant_id, number)
+        credit = ctx.invoices.get_invoice(tenant_id, number)
         if credit is not None:
             if credit.version != 0 or credit.open_amount != -unapplied:
                 raise NotAllowed(f"the over-payment credit {number} has changed meanwhile; "
@@ -285,7 +275,7 @@ def unassign(ctx: Context, tenant_id: str, payment_id: str, at: datetime,
               "history": _history(item, {"action": "unassigned", "at": at.isoformat(),
                                          "invoices": numbers, "method": item.method,
                                          **({"reason": clean} if clean else {})})}
-    unassign_payment(ctx.repo, tenant_id, payment_id, item.invoices or "[]", fields,
+    ctx.api.unassign_payment(tenant_id, payment_id, item.invoices or "[]", fields,
                      ["customer_id", "application", "outbox"], updates, credit_number,
                      item.customer_id, dict(behaviour), timeline, at)
     fresh = store.get_payment(tenant_id, payment_id)
@@ -310,7 +300,7 @@ def restore(ctx: Context, tenant_id: str, payment_id: str, at: datetime) -> dict
 
 def _review_status(ctx: Context, tenant_id: str, payment_id: str, at: datetime, from_status: str,
                    to_status: str, reason: str) -> dict[str, Any]:
-    store = ApiStore(ctx.repo)
+    store = ctx.api
     item = store.get_payment(tenant_id, payment_id)
     if item is None:
         raise NotFound(f"payment {payment_id} not found")
@@ -322,7 +312,7 @@ def _review_status(ctx: Context, tenant_id: str, payment_id: str, at: datetime, 
     if reason:
         entry["reason"] = fields["dismiss_reason"] = reason
     fields["history"] = _history(item, entry)
-    set_payment_status(tenant_id, payment_id, from_status, fields,
+    ctx.api.set_payment_status(tenant_id, payment_id, from_status, fields,
                        [] if reason else ["dismiss_reason"])
     fresh = store.get_payment(tenant_id, payment_id)
     assert fresh is not None

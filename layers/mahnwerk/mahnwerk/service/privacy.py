@@ -27,96 +27,47 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from ..adapters.dynamo import (
+from ..adapters.dynamo_models import (
     CustomerItem,
-    NoticeItem,
     PaymentItem,
     customer_from_item,
     overrides_from_json,
     overrides_to_json,
-    plan_from_json,
 )
 from ..adapters.privacy import ERASURE_PREFIX, PrivacyStore
 from ..domain import events
-from ..domain.customers import PERSONAL_FIELDS
-from ..domain.model import ERASED_NAME_PREFIX, DomainError, Invoice, check_tenant_id
+from ..domain.dates import iso_day, parse_day
+from ..domain.model import DomainError, Invoice, check_tenant_id
 from ..domain.money import to_str
+from ..domain.names import find_name, id_names_person, same_person
+from ..domain.notices import Notice, plan_from_json
+from ..domain.redaction import (
+    OWNER_EVENT_KINDS,
+    PSEUDONYM_PREFIX,
+    REASONS,
+    REDACTED,
+    pseudonym,
+    redact_name,
+    redacted_change,
+)
+from ..domain.retention import BANK, IMPORT, INVOICE, LETTER, RetentionRule
 from .bootstrap import Context
 from .invoice_ops import NotFound
 from .payments import payment_json
 
-#: Art. 17(1) GDPR: why the person's data is erased (recorded as this code, never as free text)
-REASONS = {
-    "data_subject_request": "the data subject asked for erasure (Art. 17(1) GDPR)",
-    "no_longer_necessary": "no longer necessary for the purpose (Art. 17(1)(a))",
-    "consent_withdrawn": "consent withdrawn (Art. 17(1)(b))",
-    "objection": "objection to the processing (Art. 17(1)(c))",
-    "unlawful_processing": "processed unlawfully (Art. 17(1)(d))",
-    "legal_obligation": "erasure required by law (Art. 17(1)(e))",
-}
-REDACTED = "[gelöscht/erased]"
-PSEUDONYM_PREFIX = ERASED_NAME_PREFIX
-#: event kinds written by the owner's actions; their ``reason`` is free text and may name people
-OWNER_EVENT_KINDS = frozenset({"paused", "disputed", "dispute_resolved", "written_off", "cancelled",
-                               "handed_over", "resumed", "reopened", "payment_unassigned"})
 TAG_UNTIL = "mahnwerk-retain-until"
 TAG_RULE = "mahnwerk-retention"
 TAG_ERASURE = "mahnwerk-erasure"
 
 
-@dataclass(frozen=True)
-class RetentionRule:
-    id: str
-    years: int
-    basis: str
-    documents: str
-
-    def until(self, day: date) -> date:
-        """The period starts at the end of the calendar year the document was sent, received or
-        made (§ 257 Abs. 5 HGB, § 147 Abs. 4 AO) and ends with the end of the last year."""
-        return date(day.year + self.years, 12, 31)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "years": self.years, "basis": self.basis, "documents": self.documents}
-
-
-LETTER = RetentionRule(
-    "handelsbrief-6y", 6, "§ 257 Abs. 1 Nr. 3, Abs. 4 HGB; § 147 Abs. 1 Nr. 3, Abs. 3 AO",
-    "copies of sent dunning letters (business letters), also inside a day's print bundle")
-INVOICE = RetentionRule(
-    "buchungsbeleg-8y", 8,
-    "§ 257 Abs. 1 Nr. 4, Abs. 4 HGB; § 147 Abs. 1 Nr. 4, Abs. 3 AO; § 14b Abs. 1 UStG "
-    "(8 years since the Bürokratieentlastungsgesetz IV, before 10)",
-    "invoices Mahnwerk wrote (Factur-X) and uploaded e-invoices / invoice PDFs")
-BANK = RetentionRule(
-    "buchungsbeleg-8y", 8, "§ 257 Abs. 1 Nr. 4, Abs. 4 HGB; § 147 Abs. 1 Nr. 4, Abs. 3 AO",
-    "bank statements (booking vouchers)")
-IMPORT = RetentionRule(
-    "unterlage-6y", 6, "§ 147 Abs. 1 Nr. 5, Abs. 3 AO (other documents relevant for taxation); "
-    "Mahnwerk's position, see docs/data-protection.md",
-    "CSV invoice exports (the record of what was to be dunned)")
-RULES = {r.id: r for r in (LETTER, INVOICE, BANK, IMPORT)}
-
-#: words of a name that are not the person (legal forms, titles, particles): never redacted alone
-_NOT_A_NAME = frozenset({
-    "gmbh", "mbh", "ag", "kg", "ohg", "ug", "ek", "eg", "ev", "se", "co", "gbr", "kgaa", "inh",
-    "inhaber", "inhaberin", "und", "haftungsbeschrankt", "ltd", "inc", "llc", "plc", "sa", "sas",
-    "sarl", "srl", "bv", "nv", "as", "oy", "ab", "the", "der", "die", "das", "von", "van", "vom",
-    "zu", "de", "del", "la", "le", "herr", "frau", "dr", "prof", "firma"})
-_FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe", "ı": "i", "ß": "ss"})
-_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
-_WORD = re.compile(r"\w+", re.UNICODE)
-
 
 class NotErasable(DomainError):
-    pass
+    code, status, message = "not_erasable", 400, "the customer cannot be erased now"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -150,14 +101,10 @@ class Document:
 class Holdings:
     customer: CustomerItem
     invoices: list[Invoice]
-    notices: list[NoticeItem]
+    notices: list[Notice]
     sends: list[Any]
     payments: list[tuple[PaymentItem, bool]]  # (payment, refers to the person)
     documents: list[Document] = field(default_factory=list)
-
-
-def _store(ctx: Context) -> PrivacyStore:
-    return PrivacyStore(ctx.repo, ctx.config.bucket_name, ctx.config.region)
 
 
 def _load(ctx: Context, store: PrivacyStore, tenant: str, customer_id: str) -> Holdings:
@@ -165,9 +112,9 @@ def _load(ctx: Context, store: PrivacyStore, tenant: str, customer_id: str) -> H
     item = store.customer_item(tenant, customer_id)
     if item is None:
         raise NotFound(f"customer {customer_id} not found")
-    invoices = sorted(ctx.repo.customer_invoices(tenant, customer_id),
+    invoices = sorted(ctx.invoices.customer_invoices(tenant, customer_id),
                       key=lambda i: (i.issue_date, i.number))
-    sends = [s for s in (ctx.repo.get_invoice_send(tenant, i.number) for i in invoices) if s]
+    sends = [s for s in (ctx.invoice_sends.get_invoice_send(tenant, i.number) for i in invoices) if s]
     name = "" if item.name.startswith(PSEUDONYM_PREFIX) else item.name
     payments = []
     for p in store.payments(tenant):
@@ -177,10 +124,6 @@ def _load(ctx: Context, store: PrivacyStore, tenant: str, customer_id: str) -> H
     held = Holdings(item, invoices, store.notices_of(tenant, customer_id), sends, payments)
     held.documents = _documents(store, tenant, customer_id, held)
     return held
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text[:10]) if text else None
 
 
 def _documents(store: PrivacyStore, tenant: str, customer_id: str, held: Holdings) -> list[Document]:
@@ -198,13 +141,13 @@ def _documents(store: PrivacyStore, tenant: str, customer_id: str, held: Holding
         live = [v for v in store.versions(key) if not v["DeleteMarker"]]
         return next((v for v in live if v.get("IsLatest")), live[0] if live else None)
 
-    sent_by_pdf = {n.pdf_key: _day(n.sent_at or n.reserved_at) for n in held.notices if n.pdf_key}
+    sent_by_pdf = {n.pdf_key: parse_day(n.sent_at or n.reserved_at) for n in held.notices if n.pdf_key}
     prefix = f"notices/{tenant}/{customer_id}/"
     for listed in store.list_objects(prefix):
         if "/" not in listed["Key"][len(prefix):]:
             add(listed, "letter", "person", "retain", LETTER, sent_by_pdf.get(listed["Key"]))
-    post_keys = [(n.post_key, _day(n.sent_at)) for n in held.notices if n.post_key]
-    post_keys += [(s.post_key, _day(s.sent_at)) for s in held.sends if s.post_key]
+    post_keys = [(n.post_key, parse_day(n.sent_at)) for n in held.notices if n.post_key]
+    post_keys += [(s.post_key, parse_day(s.sent_at)) for s in held.sends if s.post_key]
     for key, sent in post_keys:
         if not key.startswith("outbox/post/") or f"/{tenant}/" not in key:
             continue
@@ -233,7 +176,7 @@ def _documents(store: PrivacyStore, tenant: str, customer_id: str, held: Holding
     for payment, refers in held.payments:
         source = payment.source or ""
         if refers and source.startswith(inbox + "bank/") and (obj := current(source)) is not None:
-            add(obj, "bank_statement", "several", "retain", BANK, _day(payment.booking_date))
+            add(obj, "bank_statement", "several", "retain", BANK, parse_day(payment.booking_date))
     for key in [*sources, *(p.source or "" for p, r in held.payments if r)]:
         if not key.startswith(inbox):
             continue
@@ -242,87 +185,6 @@ def _documents(store: PrivacyStore, tenant: str, customer_id: str, held: Holding
         for listed in store.list_objects(f"{folder}{name}."):
             add(listed, "import_report", "several", "keep")
     return sorted(docs.values(), key=lambda d: (d.kind, d.key))
-
-
-# --------------------------------------------------------------------------------------------------
-# names
-
-
-def _fold(text: str) -> str:
-    text = text.casefold().translate(_FOLD)
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-def _variants(token: str) -> set[str]:
-    """How a bank or a person may write one word of a name: Şahin → sahin; Müller → muller, mueller."""
-    low = token.casefold()
-    return {_fold(low), _fold(low.translate(_GERMAN))}
-
-
-def name_tokens(name: str) -> list[set[str]]:
-    return [_variants(w) for w in _WORD.findall(name) if _fold(w) not in _NOT_A_NAME]
-
-
-def same_person(debtor_name: str, name: str) -> bool:
-    """The payer's name is this name, in any order and spelling of umlauts (Sahin, Lukasz)."""
-    mine = name_tokens(name)
-    theirs = [_fold(w) for w in _WORD.findall(debtor_name) if _fold(w) not in _NOT_A_NAME]
-    if not mine or len(mine) != len(theirs):
-        return False
-    left = list(theirs)
-    for variants in mine:
-        hit = next((t for t in left if t in variants), None)
-        if hit is None:
-            return False
-        left.remove(hit)
-    return True
-
-
-def find_name(text: str, name: str, whole_only: bool) -> list[tuple[int, int]]:
-    """Spans of ``text`` that are the name: the whole name (its words next to each other, in any
-    order), and with ``whole_only`` False also each word of it of three letters or more."""
-    tokens = name_tokens(name)
-    words = list(_WORD.finditer(text))
-    spans: list[tuple[int, int]] = []
-    if tokens:
-        n = len(tokens)
-        for start in range(len(words) - n + 1):
-            window = words[start:start + n]
-            if same_person(" ".join(w.group() for w in window), name):
-                spans.append((window[0].start(), window[-1].end()))
-    if not whole_only:
-        single = set().union(*tokens) if tokens else set()
-        spans += [(w.start(), w.end()) for w in words
-                  if len(w.group()) >= 3 and _fold(w.group()) in single]
-    return sorted(set(spans))
-
-
-def redact_name(text: str, name: str, whole_only: bool) -> str:
-    merged: list[list[int]] = []
-    for start, end in sorted(find_name(text, name, whole_only)):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    out, last = [], 0
-    for start, end in merged:
-        out += [text[last:start], REDACTED]
-        last = end
-    return "".join(out) + text[last:]
-
-
-def pseudonym(tenant: str, customer_id: str) -> str:
-    """Stable per customer (a second erasure finds it), and derived from ids only, never from the
-    name: a hash of a name could be found again by trying names."""
-    digest = hashlib.sha256(f"{tenant}\x1f{customer_id}".encode()).hexdigest()[:10]
-    return PSEUDONYM_PREFIX + digest
-
-
-def _id_names_person(customer_id: str, name: str) -> bool:
-    """Customer ids derived from the name (``N-ANNA-SCHMIDT``, when the file had no number)."""
-    tokens = name_tokens(name)
-    words = {_fold(w) for w in _WORD.findall(customer_id)}
-    return bool(tokens) and any(words & t for t in tokens if min(len(v) for v in t) >= 3)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -337,17 +199,13 @@ def _invoice(inv: Invoice, events: list[dict[str, Any]]) -> dict[str, Any]:
         "fees_open": to_str(inv.fees_open), "interest_paid": to_str(inv.interest_paid),
         "charges_open": to_str(inv.charges_open), "charges_waived": to_str(inv.charges_waived),
         "currency": inv.currency, "status": inv.status.value, "level": inv.level,
-        "last_notice_on": _iso(inv.last_notice_on), "next_action_on": _iso(inv.next_action_on),
-        "paused_until": _iso(inv.paused_until), "pause_reason": inv.pause_reason or None,
+        "last_notice_on": iso_day(inv.last_notice_on), "next_action_on": iso_day(inv.next_action_on),
+        "paused_until": iso_day(inv.paused_until), "pause_reason": inv.pause_reason or None,
         "received_at": inv.received_at, "source": inv.source, "events": events,
     }
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _notice(item: NoticeItem) -> dict[str, Any]:
+def _notice(item: Notice) -> dict[str, Any]:
     plan = plan_from_json(item.plan)
     return {
         "notice_id": item.notice_id, "status": item.status, "level": plan.level,
@@ -362,10 +220,10 @@ def _notice(item: NoticeItem) -> dict[str, Any]:
 
 def export_customer(ctx: Context, tenant: str, customer_id: str) -> dict[str, Any]:
     """Everything Mahnwerk holds about the person, for the tenant to answer an Art. 15 request."""
-    store = _store(ctx)
+    store = ctx.privacy
     held = _load(ctx, store, tenant, customer_id)
     customer = customer_from_item(held.customer, tenant)
-    record = ctx.repo.get_document(tenant, ERASURE_PREFIX + customer_id)
+    record = ctx.tenants.get_document(tenant, ERASURE_PREFIX + customer_id)
     return {
         "format": "mahnwerk-export/1",
         "tenant": tenant,
@@ -379,10 +237,10 @@ def export_customer(ctx: Context, tenant: str, customer_id: str) -> dict[str, An
             "is_consumer": customer.is_consumer, "locale": customer.locale,
             "email_status": customer.email_status or None,
             "overrides": json.loads(held.customer.overrides or "{}"),
-            "payment_behaviour": ctx.repo.behaviour(tenant, customer_id),
-            "timeline": ctx.repo.customer_events(tenant, customer_id),
+            "payment_behaviour": ctx.customers.behaviour(tenant, customer_id),
+            "timeline": ctx.customers.customer_events(tenant, customer_id),
         },
-        "invoices": [_invoice(inv, ctx.repo.events(tenant, inv.number)) for inv in held.invoices],
+        "invoices": [_invoice(inv, ctx.invoices.events(tenant, inv.number)) for inv in held.invoices],
         "notices": [_notice(n) for n in sorted(held.notices, key=lambda n: n.reserved_at)],
         "invoices_sent": [{"number": s.number, "status": s.status, "sent_at": s.sent_at,
                            "pdf_key": s.pdf_key, "held_reason": s.held_reason,
@@ -404,15 +262,15 @@ def erase_customer(ctx: Context, tenant: str, customer_id: str, at: datetime,
                    reason: str) -> dict[str, Any]:
     if reason not in REASONS:
         raise DomainError(f"reason: one of {', '.join(REASONS)}")
-    store = _store(ctx)
+    store = ctx.privacy
     held = _load(ctx, store, tenant, customer_id)
     record_key = ERASURE_PREFIX + customer_id
-    record = ctx.repo.get_document(tenant, record_key)
+    record = ctx.tenants.get_document(tenant, record_key)
     reference = record["reference"] if record else "ER-" + hashlib.sha256(
         f"{tenant}\x1f{customer_id}\x1f{at.isoformat()}".encode()).hexdigest()[:12]
     name = "" if held.customer.name.startswith(PSEUDONYM_PREFIX) else held.customer.name
     warnings = []
-    if (name and _id_names_person(customer_id, name)) or (
+    if (name and id_names_person(customer_id, name)) or (
             record is not None and record.get("customer_id_names_person")):
         warnings.append("the customer id is made from the name (no customer number was given); it "
                         "stays as the key of the retained records")
@@ -453,7 +311,7 @@ def erase_customer(ctx: Context, tenant: str, customer_id: str, at: datetime,
         record = {
             "customer_id": customer_id, "reference": reference, "erased_at": at.isoformat(),
             "reason": reason, "pseudonym": pseudonym(tenant, customer_id),
-            "customer_id_names_person": bool(name and _id_names_person(customer_id, name)),
+            "customer_id_names_person": bool(name and id_names_person(customer_id, name)),
             "runs": [], "retained": [], "purged": [],
         }
         status = "erased"
@@ -465,7 +323,7 @@ def erase_customer(ctx: Context, tenant: str, customer_id: str, at: datetime,
         entry = _retained_entry(doc)
         if (entry.get("key") or entry.get("key_sha256")) not in known:
             record["retained"].append(entry)
-    ctx.repo.put_document(tenant, record_key, record, at)
+    ctx.tenants.put_document(tenant, record_key, record, at)
     _tell_integrators(ctx, tenant, record, held)
     return {**_report(record, retained), "status": status, "changes": changes, "warnings": warnings}
 
@@ -484,7 +342,7 @@ def _report(record: dict[str, Any], retained: list[Document]) -> dict[str, Any]:
         "erased_at": record["erased_at"], "reason": record["reason"],
         "pseudonym": record["pseudonym"],
         "retained": [{"key": d.key, "kind": d.kind, "about": d.about, "rule": d.rule.id if d.rule
-                      else None, "until": _iso(d.retain_until)} for d in retained],
+                      else None, "until": iso_day(d.retain_until)} for d in retained],
     }
 
 
@@ -539,22 +397,11 @@ def _erase_customer_events(store: PrivacyStore, tenant: str, customer_id: str) -
     done = 0
     for event in store.customer_event_items(tenant, customer_id):
         detail = json.loads(event.detail or "{}")
-        redacted = _redacted_change(detail)
+        redacted = redacted_change(detail)
         if redacted != detail:
             store.redact_event(tenant, str(event.sk), redacted)
             done += 1
     return done
-
-
-def _redacted_change(detail: dict[str, Any]) -> dict[str, Any]:
-    """A master-data change without the person: the field names, who and when stay."""
-    changes = {name: [REDACTED if value is not None and name in PERSONAL_FIELDS else value
-                      for value in pair]
-               for name, pair in (detail.get("changes") or {}).items()}
-    redacted = {**detail, "changes": changes}
-    if detail.get("file") is not None:  # the tenant's file name may name the person
-        redacted["file"] = REDACTED
-    return redacted
 
 
 def _erase_payments(store: PrivacyStore, tenant: str, payments: list[tuple[PaymentItem, bool]],
@@ -599,7 +446,7 @@ def purge_expired(ctx: Context, tenant: str, today: date) -> dict[str, int]:
     erasure asked for). Versions without the tag (a file uploaded again since) are not touched.
     Meant for a daily schedule; returns how many versions were deleted."""
     check_tenant_id(tenant)
-    store = _store(ctx)
+    store = ctx.privacy
     inbox: dict[str, str] | None = None
     deleted = 0
     for item in store.records(tenant):
@@ -632,9 +479,9 @@ def purge_expired(ctx: Context, tenant: str, today: date) -> dict[str, int]:
                     | {"at": today.isoformat()})
                 changed = True
         if changed:
-            ctx.repo.put_document(tenant, str(item.sk), record,
+            ctx.tenants.put_document(tenant, str(item.sk), record,
                                   datetime.combine(today, datetime.min.time()))
     return {"deleted": deleted}
 
 
-__all__ = ["REASONS", "RULES", "erase_customer", "export_customer", "purge_expired"]
+__all__ = ["erase_customer", "export_customer", "purge_expired"]

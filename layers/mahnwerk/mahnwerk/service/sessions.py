@@ -20,10 +20,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..adapters import sessions as store
+from ..domain.access import SessionRecord
 from .bootstrap import Context
 from .keys import Authenticated, secret_hash
-from .keys import store as key_store
 
 #: the session cookie's name
 COOKIE = "mw_session"
@@ -47,7 +46,7 @@ def start_session(ctx: Context, key: Authenticated, at: datetime) -> tuple[str, 
         raise ValueError("a revoked key opens no session")
     session_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     expires = at + LIFETIME
-    store.put_session(store.new_item(
+    ctx.sessions.put_session(SessionRecord(
         session_id, tenant_id=key.tenant_id, key_id=key.key_id, secret_hash=secret_hash(secret),
         created_at=at.isoformat(), expires_at=int(expires.timestamp())))
     return f"mws_{session_id}_{secret}", Session(session_id, key.tenant_id, key.key_id, expires)
@@ -64,23 +63,23 @@ def find_session(ctx: Context, token: str, now: datetime) -> Session | None:
     if parsed is None:
         return None
     session_id, secret = parsed
-    item = store.get_session(session_id)
+    item = ctx.sessions.get_session(session_id)
     if item is None or not hmac.compare_digest(item.secret_hash, secret_hash(secret)):
         return None
     expires = datetime.fromtimestamp(int(item.expires_at), now.tzinfo)
     if expires <= now:
         return None
-    key = key_store(ctx).get_key(item.key_id)
+    key = ctx.keys.get_key(item.key_id)
     if key is None or key.revoked_at is not None or key.tenant_id != item.tenant_id:
         return None
     return Session(session_id, item.tenant_id, item.key_id, expires)
 
 
-def end_session(token: str) -> None:
+def end_session(ctx: Context, token: str) -> None:
     """Sign out: the session is gone (the authorizer's cached answer lasts up to 60 s more)."""
     parsed = parse_token(token)
     if parsed is not None:
-        store.delete_session(parsed[0])
+        ctx.sessions.delete_session(parsed[0])
 
 
 def session_id_of(token: str) -> str | None:

@@ -3,43 +3,60 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from ..domain.settings import Company, TenantSettings
+from ..domain.settings_checks import Problem, settings_warnings
 from ..domain.settings_doc import settings_from_dict
-from .bootstrap import Context
+
+if TYPE_CHECKING:
+    from .bootstrap import Context
 
 SETTINGS_KEY = "SETTINGS"
 
 
 #: a warm container reuses a tenant's settings this long (a batch of notices reads them once)
 CACHE_SECONDS = 60.0
-_cache: dict[tuple[int, str], tuple[float, TenantSettings]] = {}
 
 
 def load_settings(ctx: Context, tenant_id: str) -> TenantSettings:
-    key = (id(ctx), tenant_id)
-    hit = _cache.get(key)
+    hit = ctx.settings_cache.get(tenant_id)
     if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
         return hit[1]
     settings = _load(ctx, tenant_id)
-    _cache[key] = (time.monotonic(), settings)
+    ctx.settings_cache[tenant_id] = (time.monotonic(), settings)
     return settings
 
 
-def forget_settings(tenant_id: str | None = None) -> None:
-    """Drop cached settings (after a PUT /settings in this container, or a new local stack)."""
-    for key in [k for k in _cache if tenant_id is None or k[1] == tenant_id]:
-        del _cache[key]
+def forget_settings(ctx: Context, tenant_id: str) -> None:
+    """Drop a tenant's cached settings (after a PUT /settings in this container)."""
+    ctx.settings_cache.pop(tenant_id, None)
 
 
 def _load(ctx: Context, tenant_id: str) -> TenantSettings:
-    doc = ctx.repo.get_document(tenant_id, SETTINGS_KEY)
+    doc = ctx.tenants.get_document(tenant_id, SETTINGS_KEY)
     if doc is None:
         return TenantSettings(tenant_id=tenant_id, company=Company(name=tenant_id),
                               sender_email=ctx.config.default_sender)
     settings = settings_from_dict(tenant_id, doc)
     if not settings.sender_email:
-        from dataclasses import replace
-
         settings = replace(settings, sender_email=ctx.config.default_sender)
     return settings
+
+
+def settings_document(ctx: Context, tenant_id: str) -> dict[str, Any]:
+    """The tenant's settings document as stored ({} when none is)."""
+    return ctx.tenants.get_document(tenant_id, SETTINGS_KEY) or {}
+
+
+def save_settings(ctx: Context, tenant_id: str, document: dict[str, Any],
+                  at: datetime) -> list[Problem]:
+    """Validate, then store (the API's PUT and the dashboard's settings form); the warnings of
+    what was saved (a fee above 2.50 EUR, a BIC that is not the IBAN's). SettingsInvalid (every
+    field and its reason) when the document is refused: nothing is stored."""
+    settings = settings_from_dict(tenant_id, document)
+    ctx.tenants.put_document(tenant_id, SETTINGS_KEY, document, at)
+    forget_settings(ctx, tenant_id)
+    return settings_warnings(settings)

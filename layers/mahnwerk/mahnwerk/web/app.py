@@ -17,16 +17,13 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, UnauthorizedError
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
-from ..adapters.dynamo import Conflict
 from ..api.common import ctx, now, request_clock
-from ..domain.actions import NotAllowed
 from ..domain.dates import business_date
-from ..domain.model import DomainError
-from ..service.invoice_ops import NotFound
+from ..domain.errors import MahnwerkError, PageNotFound
 from ..service.keys import authenticate
-from ..service.payments import AlreadyAssigned
 from ..service.sessions import COOKIE, LIFETIME, end_session, start_session
-from . import pages
+from . import pages, settings_page  # noqa: F401 - settings_page adds its routes to pages.router
+from .error_texts import error_text
 from .render import html, is_https, redirect, render, view_of
 
 PREFIX = "/app"
@@ -93,7 +90,7 @@ def build() -> APIGatewayRestResolver:
     def logout() -> Response[str]:
         view = pages.signed_in()
         pages.check_csrf(view, form(app.current_event.decoded_body))
-        end_session(view.token)
+        end_session(ctx(), view.token)
         return redirect(view.url(f"{PREFIX}/login", out=1), [session_cookie("", 0)])
 
     @app.get(f"{PREFIX}/static/<name>")
@@ -105,42 +102,35 @@ def build() -> APIGatewayRestResolver:
                         headers={"Cache-Control": "public, max-age=3600",
                                  "X-Content-Type-Options": "nosniff"})
 
-    def error_page(status: int, title: str, message: str) -> Response[str]:
+    def error_page(exc: MahnwerkError) -> Response[str]:
+        """Every error a page raises, mapped once: sign-in errors to the sign-in page, the rest
+        to the error page with the error's status and its text in the page's language."""
         view = anonymous_view()
-        return html(render("error.html", view, title=title, message=message), status)
+        if exc.status == 401:
+            return redirect(view.url(f"{PREFIX}/login"))
+        if exc.status == 404:
+            return html(render("error.html", view, title=view.t("not_found"),
+                               message=view.t("not_found_text")), 404)
+        reason = error_text(view.lang, exc)
+        frame = {409: "conflict", 400: "bad_request"}.get(exc.status)
+        message = view.t(frame, reason=reason) if frame else reason
+        return html(render("error.html", view, title=view.t("error_title"), message=message),
+                    exc.status)
 
-    @app.exception_handler(pages.SignIn)
-    def sign_in(exc: pages.SignIn) -> Response[str]:
-        return redirect(anonymous_view().url(f"{PREFIX}/login"))
+    @app.exception_handler(MahnwerkError)
+    def mahnwerk_error(exc: MahnwerkError) -> Response[str]:
+        return error_page(exc)
 
     @app.exception_handler(UnauthorizedError)
     def unauthorized(exc: UnauthorizedError) -> Response[str]:
-        return redirect(anonymous_view().url(f"{PREFIX}/login"))
+        return error_page(pages.SignIn())
 
-    @app.exception_handler(pages.CsrfFailed)
-    def csrf_failed(exc: pages.CsrfFailed) -> Response[str]:
-        view = anonymous_view()
-        return error_page(403, view.t("error_title"), view.t("csrf_failed"))
-
-    @app.exception_handler([NotFound, NotFoundError])
-    def not_found(exc: Exception) -> Response[str]:
-        view = anonymous_view()
-        return error_page(404, view.t("not_found"), view.t("not_found_text"))
-
-    @app.exception_handler([NotAllowed, AlreadyAssigned, Conflict])
-    def conflict(exc: Exception) -> Response[str]:
-        view = anonymous_view()
-        reason = "changed meanwhile; please reload" if isinstance(exc, Conflict) else str(exc)
-        return error_page(409, view.t("error_title"), view.t("conflict", reason=reason))
-
-    @app.exception_handler(DomainError)
-    def bad_request(exc: DomainError) -> Response[str]:
-        view = anonymous_view()
-        return error_page(400, view.t("error_title"), view.t("bad_request", reason=str(exc)))
+    @app.exception_handler(NotFoundError)
+    def not_found(exc: NotFoundError) -> Response[str]:
+        return error_page(PageNotFound())
 
     @app.not_found
     def no_route(exc: Exception) -> Response[str]:
-        view = anonymous_view()
-        return error_page(404, view.t("not_found"), view.t("not_found_text"))
+        return error_page(PageNotFound())
 
     return app

@@ -46,9 +46,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "bad_request": ("Die Eingabe wurde nicht übernommen: {reason}",
                     "The input was not accepted: {reason}"),
     "conflict": ("Nicht möglich: {reason}", "Not possible: {reason}"),
-    "csrf_failed": ("Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie "
-                    "es noch einmal.",
-                    "The form has expired. Please reload the page and try again."),
     "back_to_overview": ("Zur Übersicht", "Back to the overview"),
     # overview
     "overview_title": ("Übersicht", "Overview"),

@@ -1,9 +1,11 @@
-"""The signed-in pages: overview, invoices, customers, payments to review, upload, settings.
+"""The signed-in pages: overview, invoices, customers, payments to review, upload (the settings
+page is ``web.settings_page``, on the same router).
 
-Reads go through ``web.data`` (the API's own store and report functions); writes call the same use
-cases as the API's routers (``invoice_ops.act``, ``payments.assign``/``record_payment``, the
-settings and overrides savers). Every POST checks the session's CSRF token and answers with a
-303 redirect to a page (reload-safe), or renders the page again with the reason it failed.
+Pages call the service only: reads go through ``service.dashboard`` and ``service.listings`` (the
+API's own listings and report functions); writes call the same use cases as the API's routers
+(``invoice_ops.act``, ``payments.assign``/``record_payment``, the settings and overrides savers).
+Every POST checks the session's CSRF token and answers with a 303 redirect to a page
+(reload-safe), or renders the page again with the reason it failed.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import secrets
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -22,27 +23,22 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, UnauthorizedError
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
-from markupsafe import Markup
 from pydantic import ValidationError
 
-from ..adapters.dynamo import Conflict
-from ..api.common import ctx, invoice_json, now, store, tenant_of
-from ..api.customers import CustomerPatch, OverridesIn, customer_detail, key_of, save_master, save_overrides
-from ..api.notices import letter_key
-from ..api.settings import save_settings
-from ..api.uploads import inbox_key
+from ..api.common import ctx, key_of, now, tenant_of
 from ..domain import reports
 from ..domain.actions import ALLOWED, MAX_PAUSE_DAYS, NotAllowed
 from ..domain.customers import MASTER_FIELDS
 from ..domain.dates import business_date
+from ..domain.errors import MahnwerkError
 from ..domain.model import Channel, DomainError
-from ..domain.policy import Action, Level, Tone
-from ..domain.settings import TenantSettings
-from ..domain.settings_checks import Problem, problems_of, settings_warnings
-from ..domain.workdays import REGIONS
-from ..letters.formatting import format_money
-from ..letters.texts import LetterTemplateError
+from ..service import dashboard as data
+from ..service.customer_input import CustomerPatch, OverridesIn
+from ..service.customers import customer_detail, save_master, save_overrides
+from ..service.intake import inbox_key, latest_report, put_upload
 from ..service.invoice_ops import NotFound, act, decide_charges
+from ..service.letters import letter_pdf
+from ..service.listings import payment_page
 from ..service.payments import (
     AlreadyAssigned,
     ProbableDuplicate,
@@ -54,11 +50,11 @@ from ..service.payments import (
     restore,
     unassign,
 )
+from ..service.ports import Conflict
 from ..service.sessions import cookies, csrf_ok, session_id_of
-from ..service.tenants import SETTINGS_KEY, load_settings
-from . import data, preview
+from ..service.tenants import load_settings
+from ..service.views import invoice_json
 from .charts import Bar, bar_chart
-from .i18n import TEXTS, translate
 from .render import View, header, html, is_https, lang_cookie, path_segment, redirect, render, view_of
 
 router = Router()
@@ -77,12 +73,14 @@ ACTIONS = {"pause": "paused", "dispute": "disputed", "resolve": "resolved", "wri
            "resume": "resumed", "reopen": "reopened"}
 
 
-class SignIn(Exception):
+class SignIn(MahnwerkError):
     """No valid session for this request: to the sign-in page."""
 
+    code, status, message = "sign_in_required", 401, "sign in first"
 
-class CsrfFailed(Exception):
-    pass
+
+class CsrfFailed(MahnwerkError):
+    code, status, message = "csrf_failed", 403, "The form has expired. Please reload the page and try again."
 
 
 # --- request helpers ----------------------------------------------------------------------------
@@ -151,7 +149,7 @@ AGING_TONES = {"current": "b-ok", "1-30": "b-warn1", "31-60": "b-warn2", "61-90"
 @router.get("/")
 def overview() -> Response[str]:
     view = signed_in()
-    o = data.overview(view.tenant, view.today)
+    o = data.overview(ctx(), view.tenant, view.today)
     aging = bar_chart([
         Bar(view.t("aging_current") if b.label == "current" else view.t("aging_days", label=b.label),
             b.open_amount, view.money(b.open_amount), AGING_TONES[b.label])
@@ -170,18 +168,13 @@ def invoices() -> Response[str]:
     view = signed_in()
     phase = view.query.get("phase", "")
     phase = phase if phase in data.PHASES else ""
-    listing = data.invoice_list(view.tenant, phase, view.query.get("q", ""), view.query.get("cursor"))
+    listing = data.invoice_list(ctx(), view.tenant, phase, view.query.get("q", ""), view.query.get("cursor"))
     return page(view, "invoices.html", phase=phase, q=view.query.get("q", "")[:100], listing=listing,
                 phases=data.PHASES, phase_of=data.phase_of, policy=load_settings(ctx(), view.tenant).policy)
 
 
 def _invoice_page(view: View, number: str, status: int = 200, error: str = "") -> Response[str]:
-    repo = ctx().repo
-    invoice = repo.get_invoice(view.tenant, number)
-    if invoice is None:
-        raise NotFoundError(f"invoice {number} not found")
-    timeline = repo.timeline(view.tenant, number)
-    customer = repo.get_customer(view.tenant, invoice.customer_id)
+    invoice, timeline, customer = data.invoice_view(ctx(), view.tenant, number)
     allowed = {a for a, statuses in ALLOWED.items() if invoice.status in statuses}
     if invoice.paused_until is None or invoice.paused_until < view.today:
         allowed.discard("resume")  # nothing to resume
@@ -272,8 +265,7 @@ def _day(text: str) -> date | None:
 @router.get("/letters/<notice_id>")
 def letter(notice_id: str) -> Response[bytes]:
     view = signed_in()
-    key = letter_key(view.tenant, notice_id.removesuffix(".pdf"))
-    return pdf_response(ctx().store.get(key), key.rsplit("/", 1)[-1])
+    return pdf_response(*letter_pdf(ctx(), view.tenant, notice_id.removesuffix(".pdf")))
 
 
 # --- customers ----------------------------------------------------------------------------------
@@ -281,12 +273,12 @@ def letter(notice_id: str) -> Response[bytes]:
 @router.get("/customers")
 def customers() -> Response[str]:
     view = signed_in()
-    return page(view, "customers.html", rows=data.customer_rows(view.tenant))
+    return page(view, "customers.html", rows=data.customer_rows(ctx(), view.tenant))
 
 
 def _customer_page(view: View, customer_id: str, status: int = 200, error: str = "",
                    edit: dict[str, str] | None = None) -> Response[str]:
-    detail = customer_detail(view.tenant, customer_id)
+    detail = customer_detail(ctx(), view.tenant, customer_id, now())
     a = detail["address"]
     shown = edit or {"name": detail["name"], "email": detail["email"] or "", "street": a["street"],
                      "postal_code": a["postal_code"], "city": a["city"], "country": a["country"],
@@ -318,7 +310,7 @@ def customer_overrides(customer_id: str) -> Response[str]:
             pause_reason=form.get("pause_reason", "")[:500],
             excluded=form.get("excluded") == "on",
             due_dates_agreed={"yes": True, "no": False}.get(agreed))
-        save_overrides(view.tenant, customer_id, body)
+        save_overrides(ctx(), view.tenant, customer_id, body)
     except (ValueError, ValidationError) as exc:
         reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
         return _customer_page(view, customer_id, 400, view.t("bad_request", reason=reason))
@@ -347,7 +339,8 @@ def customer_master(customer_id: str) -> Response[str]:
             "address": {k: typed[k] for k in ("street", "postal_code", "city", "country")},
             "is_consumer": {"yes": True, "no": False}.get(typed["consumer"]),
             "locale": typed["locale"]})
-        save_master(view.tenant, customer_id, body, "dashboard", key_of(router.current_event))
+        save_master(ctx(), view.tenant, customer_id, body, "dashboard", key_of(router.current_event),
+                    now())
     except ValidationError as exc:
         return _customer_page(view, customer_id, 400, _master_errors(view, exc), typed)
     except NotAllowed as exc:
@@ -384,14 +377,12 @@ MASTER_ERRORS = ("err_not_clearable", "err_email_syntax", "err_hidden_characters
 
 def _payments_page(view: View, status: int = 200, error: str = "",
                    preview: dict[str, Any] | None = None) -> Response[str]:
-    found = store().payment_page(view.tenant, 200, None, status="unmatched")
+    found = payment_page(ctx(), view.tenant, 200, None, status="unmatched")
     payments = [payment_json(p) for p in found.items]
     dismissed = [payment_json(p) for p in
-                 store().payment_page(view.tenant, 200, None, status="dismissed").items]
-    suggested = data.suggested_invoices(view.tenant, payments)
-    ids = sorted({inv.customer_id for inv in suggested.values()})
-    found_customers = ctx().repo.batch_get_customers(view.tenant, ids) if ids else {}
-    names = {cid: c.name for cid, c in found_customers.items()}
+                 payment_page(ctx(), view.tenant, 200, None, status="dismissed").items]
+    suggested = data.suggested_invoices(ctx(), view.tenant, payments)
+    names = data.customer_names(ctx(), view.tenant, [inv.customer_id for inv in suggested.values()])
     return page(view, "payments.html", status, payments=payments, suggested=suggested, names=names,
                 error=error, preview=preview, dismissed=dismissed)
 
@@ -491,7 +482,7 @@ def upload() -> Response[str]:
     except DomainError as exc:
         return json_response({"error": str(exc)}, 400)
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    ctx().store.put(key, content, UPLOAD_TYPES.get(suffix, "application/octet-stream"))
+    put_upload(ctx(), key, content, UPLOAD_TYPES.get(suffix, "application/octet-stream"))
     since = now().replace(microsecond=0)
     return json_response({"file": name, "kind": kind, "since": since.isoformat(),
                           "result": view.url("/app/upload/result", file=name, since=since.isoformat())})
@@ -507,211 +498,7 @@ def upload_result() -> Response[str]:
         since = datetime.fromisoformat(view.query.get("since", ""))
     except ValueError:
         return json_response({"error": "since: a timestamp"}, 400)
-    prefix = f"reports/{view.tenant}/imports/{name}"
-    found: dict[str, Any] | None = None
-    for key in ctx().store.keys(prefix):
-        report = json.loads(ctx().store.get(key))
-        if report.get("file") != name:
-            continue
-        received = datetime.fromisoformat(str(report.get("received_at")).replace("Z", "+00:00"))
-        if received >= since and (found is None or str(report["received_at"]) > str(found["received_at"])):
-            found = report
+    found = latest_report(ctx(), view.tenant, name, since)
     if found is None:
         return json_response({"status": "pending"})
     return json_response({"status": "done", "html": render("_import.html", view, r=found)})
-
-
-# --- settings -----------------------------------------------------------------------------------
-
-def _settings_page(view: View, status: int = 200, problems: list[Problem] | None = None,
-                   posted: dict[str, list[str]] | None = None) -> Response[str]:
-    """The form with the stored settings; after a refused save, the owner's own input again with
-    each reason at its field. The stored settings' warnings (a high fee, …) are shown always."""
-    settings = load_settings(ctx(), view.tenant)
-    first = _preview(view, settings, {"level": "1"}).body
-    refused = [_note(view, p) for p in problems or []]
-    warned = [] if problems else [_note(view, p) for p in settings_warnings(settings)]
-    form = posted or {}
-
-    def value(name: str, stored: object) -> object:
-        """What the owner posted (kept after a refused save), else the stored value."""
-        return form[name][0] if name in form else stored
-
-    def checked(name: str, stored: bool) -> bool:
-        return (name in form) if posted else stored
-
-    def channels(i: int, stored: tuple[str, ...]) -> list[str]:
-        return form.get(f"level{i}_channels", []) if posted else [str(c) for c in stored]
-
-    return page(view, "settings.html", status, s=settings, error="", tones=list(Tone), regions=REGIONS,
-                refused=refused, warned=warned,
-                field_errors={n[0]: n[2] for n in refused},
-                field_warnings={n[0]: n[2] for n in warned},
-                value=value, checked=checked, channels=channels,
-                actions=list(Action), initial_preview=Markup(first))  # noqa: S704 - our own render
-
-
-def _note(view: View, problem: Problem) -> tuple[str, str, str]:
-    """(form input, its label, the reason) of one refused or warned field."""
-    name = _input_of(problem.field)
-    level = re.fullmatch(r"level(\d+)_(\w+)", name)
-    if level:
-        part = f"level_{level[2]}"
-        label = view.t("level_n", n=int(level[1])) + (f" · {view.t(part)}" if part in TEXTS else "")
-    else:
-        key = {"company_name": "company_name", "level_count": "levels", "bank_bank_name":
-               "bank_name"}.get(name, name.removeprefix("company_").removeprefix("bank_"))
-        label = view.t(key) if key in TEXTS else problem.field
-    return name, label, _problem_text(view, problem)
-
-
-def _problem_text(view: View, problem: Problem) -> str:
-    """The reason in the owner's language (a code without a text of its own: the core's)."""
-    key = f"problem_{problem.code}"
-    if key in TEXTS and problem.code != "invalid":
-        return view.t(key, **problem.params) if problem.params else view.t(key)
-    return problem.message
-
-
-def _input_of(field_path: str) -> str:
-    """The form input a settings field is edited in ("policy.levels[1].fee" → "level2_fee");
-    the path itself for what the form does not show."""
-    level = re.fullmatch(r"policy\.levels\[(\d+)\]\.(\w+)", field_path)
-    if level:
-        return f"level{int(level[1]) + 1}_{level[2]}"
-    part, _, rest = field_path.partition(".")
-    if part == "company":
-        return "company_" + rest.removeprefix("address.")
-    if part == "bank":
-        return f"bank_{rest}"
-    if part in {"policy", "settings"} and rest:
-        return {"levels": "level_count"}.get(rest, rest)
-    return field_path
-
-
-@router.get("/settings")
-def settings_page() -> Response[str]:
-    return _settings_page(signed_in())
-
-
-def _level_from(form: dict[str, str], lists: dict[str, list[str]], i: int) -> dict[str, Any]:
-    p = f"level{i}_"
-    level: dict[str, Any] = {
-        "name": form.get(p + "name", "").strip(),
-        "days": _form_int(form.get(p + "days", "")),
-        "fee": _form_money(form.get(p + "fee", "0")),
-        "tone": form.get(p + "tone", "friendly"), "channels": lists.get(p + "channels", [])}
-    if form.get(p + "action") == "hand_over":
-        level["action"] = "hand_over"
-    return level
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError as exc:
-        raise DomainError(f"not a whole number: {text!r}") from exc
-
-
-def _money(text: str) -> Decimal:
-    return _amount(text, zero=True) if text.strip() else Decimal(0)
-
-
-def _form_int(text: str) -> int | str:
-    """A whole number typed into the form; anything else goes on as typed, for the core to refuse
-    at its field with the reason (every refused field is then named at once)."""
-    try:
-        return int(text.strip())
-    except ValueError:
-        return text.strip()
-
-
-def _form_money(text: str) -> str:
-    """An amount typed into the form (1,50 or 1.50); anything else as typed, for the core."""
-    try:
-        return str(_money(text))
-    except DomainError:
-        return text.strip()
-
-
-@router.post("/settings")
-def settings_save() -> Response[str]:
-    view = signed_in()
-    lists = form_lists()
-    form = {k: v[0] for k, v in lists.items()}
-    check_csrf(view, form)
-    current = ctx().repo.get_document(view.tenant, SETTINGS_KEY) or {}
-    try:
-        document = _settings_document(current, form, lists)
-        save_settings(view.tenant, document)
-    except DomainError as exc:
-        return _settings_page(view, 400, problems_of(exc), lists)
-    return redirect(view.url("/app/settings", done="settings"))
-
-
-def _settings_document(current: dict[str, Any], form: dict[str, str],
-                       lists: dict[str, list[str]]) -> dict[str, Any]:
-    """The stored document with the form's fields replaced; what the form does not show
-    (CSV columns, invoicing, cooldown, …) stays as it was."""
-    doc: dict[str, Any] = json.loads(json.dumps(current))
-    company = doc.setdefault("company", {})
-    for name in ("name", "email", "phone", "vat_id", "register", "managing_director", "website"):
-        company[name] = form.get(f"company_{name}", "").strip()
-    company["address"] = {k: form.get(f"company_{k}", "").strip()
-                          for k in ("street", "postal_code", "city", "country")}
-    if form.get("logo_remove") == "on":
-        company.pop("logo", None)
-    elif form.get("logo_data", "").startswith("data:image/"):
-        company["logo"] = form["logo_data"]
-    doc["bank"] = {k: form.get(f"bank_{k}", "").strip() for k in ("iban", "bic", "bank_name")}
-    doc["sender_email"] = form.get("sender_email", "").strip()
-    doc["locale"] = form.get("locale", "de")
-    policy = doc.setdefault("policy", {})
-    policy["payment_terms_days"] = _form_int(form.get("payment_terms_days", "14"))
-    policy["deadline_days"] = _form_int(form.get("deadline_days", "10"))
-    policy["holiday_region"] = form.get("holiday_region", policy.get("holiday_region") or "").strip()
-    policy["minimum_amount"] = _form_money(form.get("minimum_amount", "0"))
-    policy["residual_charges"] = form.get("residual_charges",
-                                          policy.get("residual_charges") or "waive").strip()
-    policy["residual_minimum"] = _form_money(
-        form.get("residual_minimum", str(policy.get("residual_minimum", "10.00"))))
-    for flag in ("consolidate", "statutory_interest", "flat_fee_b2b"):
-        policy[flag] = form.get(flag) == "on"
-    count = _int(form.get("level_count", "0"))
-    if not 1 <= count <= 9:
-        raise DomainError("policy.levels: 1 to 9 levels")
-    policy["levels"] = [_level_from(form, lists, i) for i in range(1, count + 1)]
-    return doc
-
-
-def _preview(view: View, settings: TenantSettings, q: dict[str, str]) -> Response[Any]:
-    """The letter of one level with the form's values (not yet saved): an HTML fragment, or the
-    PDF with ``format=pdf``."""
-    try:
-        level_no = _int(q.get("level", "1"))
-        if not 1 <= level_no <= settings.policy.top:
-            raise DomainError(f"no level {level_no}")
-        current = settings.policy.level(level_no)
-        edited = Level(
-            name=(q.get("name") or current.name).strip()[:100],
-            days=_int(q["days"]) if q.get("days") else current.days,
-            fee=_money(q["fee"]) if q.get("fee") else current.fee,
-            tone=Tone(q.get("tone") or current.tone), channels=current.channels,
-            action=Action(q.get("action") or current.action))
-        lang = q["letter_lang"] if q.get("letter_lang") in {"de", "en"} else settings.locale
-        edited_settings = preview.with_level(settings, level_no, edited)
-        if q.get("format") == "pdf":
-            return pdf_response(preview.letter_pdf(edited_settings, level_no, view.today, lang),
-                                f"vorschau-stufe-{level_no}.pdf")
-        plan, text = preview.letter_text(edited_settings, level_no, view.today, lang)
-    except (DomainError, LetterTemplateError, ValueError) as exc:
-        return html(render("_preview.html", view, error=str(exc), text=None, plan=None, lang=""))
-    return html(render("_preview.html", view, text=text, plan=plan, lang=lang,
-                       hand_over=edited.action is Action.HAND_OVER,
-                       total=format_money(plan.total, lang), total_label=translate(lang, "col_total")))
-
-
-@router.get("/settings/preview")
-def settings_preview() -> Response[Any]:
-    view = signed_in()
-    return _preview(view, load_settings(ctx(), view.tenant), dict(view.query))

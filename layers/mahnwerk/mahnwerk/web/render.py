@@ -11,21 +11,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ..domain.dates import BERLIN
 from ..domain.money import from_str
 from ..letters.formatting import format_date, format_money
 from ..service.sessions import COOKIE, cookies, csrf_token
 from .i18n import LANGS, TEXTS, translate
 
 TEMPLATES = Path(__file__).parent / "templates"
-#: the owners' clock: times are shown in German local time
-BERLIN = ZoneInfo("Europe/Berlin")
 LANG_COOKIE = "mw_lang"
 
 #: No inline script, no foreign origin: styles and script come from /app/static only; charts are

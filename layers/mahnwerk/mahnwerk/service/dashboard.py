@@ -1,25 +1,24 @@
-"""What the pages show, read through the same repository, store and report functions as the API's
-routers (``mahnwerk.api``), so a figure on the dashboard and the API's figure cannot differ."""
+"""What the dashboard's pages show, read through the same listings and report functions as the
+API (``service.listings``), so a figure on the dashboard and the API's figure cannot differ."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pynamodb.expressions.condition import Condition
-
-from ..adapters.dynamo import InvoiceItem
-from ..api.common import ctx, store
-from ..api.reports import calendar_entries
 from ..domain import reports
 from ..domain.forecast import ForecastEntry
 from ..domain.model import Customer, Invoice, InvoiceStatus
 from ..domain.money import ZERO, from_str
-from ..service.law import base_rates
+from ..domain.notices import NoticeStatus
+from . import listings
+from .bootstrap import Context
+from .law import base_rates
+from .ports import InvoiceFilter
 
 #: the phases an owner thinks in, in the order of the dunning process
 PHASES = ("open", "reminded", "dunning1", "dunning2", "handed_over", "paid", "disputed", "closed")
@@ -54,24 +53,18 @@ def phase_of_json(inv: dict[str, Any]) -> str:
             InvoiceStatus.DISPUTED: "disputed"}.get(status, "closed")
 
 
-def phase_condition(phase: str) -> Condition | None:
-    """The same phases as a DynamoDB filter on the invoice items (the API's list query)."""
-    dunnable: Condition = InvoiceItem.status.is_in(*_DUNNABLE)
-    condition: Condition | None = None
+def phase_filter(phase: str) -> InvoiceFilter:
+    """The same phases as a filter of the invoice list (the API's list query)."""
     match phase:
-        case "open":
-            condition = dunnable & (InvoiceItem.level == 0)
-        case "reminded":
-            condition = dunnable & (InvoiceItem.level == 1)
-        case "dunning1":
-            condition = dunnable & (InvoiceItem.level == 2)
+        case "open" | "reminded" | "dunning1":
+            return InvoiceFilter(statuses=_DUNNABLE, level=PHASES.index(phase))
         case "dunning2":
-            condition = dunnable & (InvoiceItem.level >= 3)
+            return InvoiceFilter(statuses=_DUNNABLE, min_level=3)
         case "handed_over" | "paid" | "disputed":
-            condition = InvoiceItem.status == phase
+            return InvoiceFilter(statuses=(phase,))
         case "closed":
-            condition = InvoiceItem.status.is_in("written_off", "cancelled")
-    return condition
+            return InvoiceFilter(statuses=("written_off", "cancelled"))
+    return InvoiceFilter()
 
 
 # --- overview -----------------------------------------------------------------------------------
@@ -102,13 +95,12 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def overview(tenant: str, today: date) -> Overview:
-    repo = ctx().repo
-    invoices = list(store().receivables(tenant))  # one Query: the reports' own input
+def overview(ctx: Context, tenant: str, today: date) -> Overview:
+    invoices = list(listings.receivables(ctx, tenant))  # one Query: the reports' own input
     aging = reports.aging(invoices, today)
     dso = reports.dso(invoices, today, 90)
     phases = Counter(phase_of(inv) for inv in invoices)
-    payments = repo.payments(tenant)
+    payments = ctx.payments.payments(tenant)
     first_week = week_start(today) - timedelta(weeks=WEEKS - 1)
     per_week: dict[date, Decimal] = defaultdict(lambda: ZERO)
     collected, collected_count = ZERO, 0
@@ -124,9 +116,10 @@ def overview(tenant: str, today: date) -> Overview:
             collected_count += 1
     weeks = [(first_week + timedelta(weeks=i), per_week[first_week + timedelta(weeks=i)])
              for i in range(WEEKS)]
-    calendar = calendar_entries(tenant, today, 14)
-    customers = repo.customers(tenant)
-    held: dict[str, int] = Counter(n.held_reason or "" for n in repo.notices(tenant) if n.status == "held")
+    calendar = listings.calendar_entries(ctx, tenant, today, 14)
+    customers = ctx.customers.customers(tenant)
+    held: dict[str, int] = Counter(n.held_reason or "" for n in ctx.notices.notices(tenant)
+                              if n.status is NoticeStatus.HELD)
     rates = base_rates()
     return Overview(
         aging=aging, dso=dso, phases={p: phases.get(p, 0) for p in PHASES}, weeks=weeks,
@@ -146,31 +139,40 @@ class InvoiceList:
     names: dict[str, str]
 
 
-def invoice_list(tenant: str, phase: str, q: str, cursor: str | None) -> InvoiceList:
+def invoice_list(ctx: Context, tenant: str, phase: str, q: str, cursor: str | None) -> InvoiceList:
     """A page of the tenant's invoices in a phase, optionally matching a search text (invoice
     number, customer number or name). Filtered Queries return short pages; read on until a page
     is full (bounded), keeping the cursor exact."""
-    repo = ctx().repo
-    condition = phase_condition(phase)
+    where = phase_filter(phase)
     q = q.strip()[:100]
     if q:
         needle = q.casefold()
-        ids = [c.customer_id for c in repo.customers(tenant)
-               if needle in c.name.casefold() or needle in c.customer_id.casefold()][:99]
-        search = InvoiceItem.number.contains(q) | InvoiceItem.number.contains(q.upper())
-        if ids:
-            search = search | InvoiceItem.customer_id.is_in(*ids)
-        condition = search if condition is None else condition & search
+        ids = [cu.customer_id for cu in ctx.customers.customers(tenant)
+               if needle in cu.name.casefold() or needle in cu.customer_id.casefold()][:99]
+        where = replace(where, number_contains=(q, q.upper()), customer_ids=tuple(ids))
+    filtered = where if where != InvoiceFilter() else None
     items: list[Invoice] = []
     for _ in range(4):  # at most 4 × FILTER_REQUESTS × FILTER_PAGE items read per page view
-        page = store().invoice_page(tenant, PAGE - len(items), cursor, None, condition)
+        page = listings.invoice_page(ctx, tenant, PAGE - len(items), cursor, None, filtered)
         items += page.items
         cursor = page.cursor
         if len(items) >= PAGE or not cursor:
             break
-    ids = sorted({inv.customer_id for inv in items})
-    found = repo.batch_get_customers(tenant, ids) if ids else {}
-    return InvoiceList(items, cursor, {cid: c.name for cid, c in found.items()})
+    return InvoiceList(items, cursor, customer_names(ctx, tenant, [inv.customer_id for inv in items]))
+
+
+def customer_names(ctx: Context, tenant: str, ids: Iterable[str]) -> dict[str, str]:
+    """Customer id → name, for the customers among ``ids`` the tenant has."""
+    wanted = sorted(set(ids))
+    found = ctx.customers.batch_get_customers(tenant, wanted) if wanted else {}
+    return {cid: c.name for cid, c in found.items()}
+
+
+def invoice_view(ctx: Context, tenant: str,
+                 number: str) -> tuple[Invoice, list[dict[str, Any]], Customer | None]:
+    """One invoice with its timeline and its customer (NotFound for an unknown invoice)."""
+    invoice, timeline = listings.invoice_with_timeline(ctx, tenant, number)
+    return invoice, timeline, ctx.customers.get_customer(tenant, invoice.customer_id)
 
 
 # --- customers ----------------------------------------------------------------------------------
@@ -182,19 +184,20 @@ class CustomerRow:
     behaviour: reports.Behaviour
 
 
-def customer_rows(tenant: str) -> list[CustomerRow]:
+def customer_rows(ctx: Context, tenant: str) -> list[CustomerRow]:
     balances: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for inv in store().receivables(tenant):
+    for inv in listings.receivables(ctx, tenant):
         if inv.status in reports.RECEIVABLE and inv.open_amount != ZERO:
             balances[inv.customer_id] += inv.open_amount + inv.fees_open
-    behaviours = dict(store().behaviours(tenant))
+    behaviours = dict(listings.behaviours(ctx, tenant))
     rows = [CustomerRow(c, balances[c.customer_id], reports.behaviour(behaviours.get(c.customer_id, {})))
-            for c in ctx().repo.customers(tenant)]
+            for c in ctx.customers.customers(tenant)]
     return sorted(rows, key=lambda r: (-r.balance, r.customer.name.casefold()))
 
 
 # --- payments to review -------------------------------------------------------------------------
 
-def suggested_invoices(tenant: str, payments: Iterable[dict[str, Any]]) -> dict[str, Invoice]:
+def suggested_invoices(ctx: Context, tenant: str,
+                       payments: Iterable[dict[str, Any]]) -> dict[str, Invoice]:
     numbers = sorted({n for p in payments for s in p["suggestions"] for n in s.get("invoices", [])})
-    return ctx().repo.batch_get_invoices(tenant, numbers) if numbers else {}
+    return ctx.invoices.batch_get_invoices(tenant, numbers) if numbers else {}

@@ -1,0 +1,43 @@
+"""The tenant registry and each tenant's JSON documents (settings, import reports) in DynamoDB."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import PutError
+
+from .dynamo_models import TENANTS, DocItem, conditional, tenant_pk
+
+
+class DynamoTenants:
+    """Implements ``service.ports.Tenants``."""
+
+    def register_tenant(self, tenant_id: str, at: datetime) -> None:
+        try:
+            DocItem(pk=TENANTS, sk=tenant_id, updated_at=at.isoformat()).save(
+                condition=DocItem.pk.does_not_exist()
+            )
+        except PutError as exc:
+            if not conditional(exc):
+                raise
+
+    def tenants(self) -> Iterator[str]:
+        for item in DocItem.query(TENANTS):
+            yield item.sk
+
+    # documents (settings, import reports)
+    def get_document(self, tenant_id: str, key: str) -> dict[str, Any] | None:
+        try:
+            item = DocItem.get(tenant_pk(tenant_id), key)
+        except DocItem.DoesNotExist:
+            return None
+        value: dict[str, Any] = json.loads(item.document)
+        return value
+
+    def put_document(self, tenant_id: str, key: str, document: dict[str, Any], at: datetime) -> None:
+        DocItem(pk=tenant_pk(tenant_id), sk=key,
+                document=json.dumps(document, ensure_ascii=False, sort_keys=True),
+                updated_at=at.isoformat()).save()

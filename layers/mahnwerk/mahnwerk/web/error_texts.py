@@ -1,0 +1,44 @@
+"""The errors' texts for people: German by code (``domain.errors``), English by the error's own
+message. The dashboard's error page shows them; the API answers in English."""
+
+from __future__ import annotations
+
+from ..domain.errors import MahnwerkError
+
+#: the German text of every error code (``domain.errors``); English is the error's own message
+ERRORS: dict[str, str] = {
+    "error": "Das konnte nicht ausgeführt werden.",
+    "invalid_input": "Die Angaben sind nicht gültig.",
+    "invalid_field": "Ein Feld enthält einen ungültigen Wert.",
+    "invalid_amount": "Das ist kein gültiger Betrag.",
+    "invalid_date": "Das ist kein gültiges Datum.",
+    "invalid_cursor": "Der Verweis auf die nächste Seite ist ungültig. Bitte beginnen Sie von vorn.",
+    "settings_invalid": "Die Einstellungen enthalten ungültige Werte.",
+    "letter_template_invalid": "Die Briefvorlage ist fehlerhaft oder nutzt nicht erlaubte Befehle.",
+    "email_invalid": "Die E-Mail kann nicht erstellt werden: eine Adresse fehlt oder ist ungültig.",
+    "einvoice_data_missing": "Für die E-Rechnung fehlen Angaben in den Einstellungen oder der Rechnung.",
+    "einvoice_invalid": "Die E-Rechnung kann nicht gelesen werden.",
+    "pdf_refused": "Die PDF-Datei kann nicht gelesen werden.",
+    "file_refused": "Die Datei wurde abgelehnt.",
+    "file_too_large": "Die Datei ist zu groß.",
+    "not_found": "Das gibt es nicht, oder es gehört nicht zu Ihrem Konto.",
+    "page_not_found": "Diese Seite gibt es nicht, oder sie gehört nicht zu Ihrem Konto.",
+    "not_allowed_in_state": "Das ist beim jetzigen Stand der Rechnung nicht möglich.",
+    "not_erasable": "Die Daten dieses Kunden können jetzt noch nicht gelöscht werden.",
+    "conflict": "Die Daten wurden inzwischen an anderer Stelle geändert. Bitte laden Sie die Seite neu.",
+    "payment_already_assigned": "Diese Zahlung ist schon zugeordnet.",
+    "probable_duplicate": "Diese Zahlung wurde schon einmal erfasst.",
+    "sign_in_required": "Bitte melden Sie sich an.",
+    "csrf_failed": "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es "
+                   "noch einmal.",
+    "validation_failed": "Die Anfrage passt nicht zum beschriebenen Format.",
+    "request_in_progress": "Dieselbe Anfrage läuft noch. Bitte warten Sie einen Moment.",
+    "idempotency_key_reused": "Dieser Idempotency-Key wurde schon für eine andere Anfrage verwendet.",
+    "unsupported_media_type": "Bitte senden Sie die Daten als JSON.",
+    "body_too_deep": "Die Anfrage ist zu tief verschachtelt.",
+}
+
+
+def error_text(lang: str, exc: MahnwerkError) -> str:
+    """An error for people: German by its code, English by its own message."""
+    return exc.public_message if lang == "en" else ERRORS[exc.code]
