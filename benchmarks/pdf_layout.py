@@ -127,7 +127,8 @@ def main() -> None:
         if result.rejects or not result.records:
             review += 1
             reason = result.rejects[0].reason if result.rejects else "nothing read"
-            reasons.append(f"  review  {path.name}: {reason}")
+            shown = reason.split("Zur Prüfung: ", 1)[-1]
+            reasons.append(f"  review  {path.name}: {shown if verbose else shown[:110]}")
             continue
         [read] = result.records
         if read.source_format != "pdf-text":
@@ -139,8 +140,7 @@ def main() -> None:
             right += 1
             if verbose:
                 print(f"  right   {path.name}")
-    if verbose:
-        print("\n".join(reasons))
+    print("\n".join(reasons))
     print("\n".join(wrong))
     share = right / considered if considered else 0.0
     print(f"PDF layout reading on {CORPUS.name}/ (hybrid PDFs, embedded XML removed, XML as the truth)")
