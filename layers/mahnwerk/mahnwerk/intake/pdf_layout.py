@@ -189,13 +189,16 @@ _CREDIT_WORDS = re.compile(
     r"facture[ \t]+d['’]avoir)\b", re.IGNORECASE)
 
 # the address window
-_RETURN_SPLIT = re.compile(r"[ \t]*[•·|∙▪●◦][ \t]*|,[ \t]+|[ \t]+[-–][ \t]+")
+_RETURN_SPLIT = re.compile(r"[ \t]*[•·|∙▪●◦\ufffd][ \t]*|,[ \t]+|[ \t]+[-–][ \t]+")
 _POSTCODE_CITY = re.compile(
     r"^(?:(?:D|DE|A|AT|CH|F|FR|L|LU|B|BE|NL)[- ])?"
     r"(?:\d{4,5}|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2})[ \t]+[^\W\d_]"
     r"|^(?:D-|DE-)?\d{5}[^\W\d_]{2}"
     r"|^[^\W\d_][^\d]{1,40}[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}$"
 )
+#: "Firma · Straße 1 · 12345 Ort", "Firma, Straße 1, 12345 Ort": a postcode and city after other text
+_ONE_LINE_ADDRESS = re.compile(
+    r"\S[ \t]*(?:[•·|∙▪●◦\ufffd,]|[ \t][-–])[ \t]*(?:[A-Z]{1,2}-)?\d{4,5}[ \t]+[^\W\d_]{2}")
 _DE_POSTCODE_CITY = re.compile(r"^(?:D-|DE-|DE[ \t])?(\d{5})[ \t]+([^\W\d_][^\n\d]{1,60})$")
 _STREET = re.compile(r"^[^\W\d_][^\n\d]{1,60}?[ \t.]\d{1,4}[ \t]?[a-zA-Z]?(?:[-/][ \t]?\d{1,4}[a-zA-Z]?)?$"
                      r"|^\d{1,4}[a-zA-Z]?,?[ \t]+[^\W\d_][^\n\d]{1,60}$")
@@ -761,6 +764,8 @@ def _clean_name(line: str) -> str:
     if _SALUTATION_ONLY.match(stripped) or _ATTENTION.match(stripped) or _NOT_A_NAME.match(stripped) \
             or re.search(r"@|www\.|https?:|\.(?:de|com|fr|eu|net|org)\b", stripped, re.IGNORECASE):
         return ""
+    if "\ufffd" in stripped or _ONE_LINE_ADDRESS.search(stripped):
+        return ""  # unreadable glyphs, or a whole address on one line (a return address): no name
     if _POSTCODE_CITY.match(stripped) or _is_label(stripped) or _TITLE.match(stripped) \
             or _CREDIT_WORDS.match(stripped) or _NUMBER_LABEL.match(stripped):
         return ""
@@ -779,8 +784,9 @@ def _name_and_address(block: list[Phrase]) -> tuple[str, Address]:
         if _PERSONAL.fullmatch(line):
             salutation = line  # DIN 5008: "Herrn" on its own line belongs to the name below
             continue
-        if _SALUTATION_ONLY.match(line) or _ATTENTION.match(line) or _NOT_A_NAME.match(line):
-            continue
+        if _SALUTATION_ONLY.match(line) or _ATTENTION.match(line) or _NOT_A_NAME.match(line) \
+                or (index == 0 and _ONE_LINE_ADDRESS.search(line)):
+            continue  # the return address heads the window: the sender, skipped
         if _POSTCODE_CITY.match(line) or _STREET.match(line):
             return "", Address()  # an address without a name before it
         name = _clean_name(line)

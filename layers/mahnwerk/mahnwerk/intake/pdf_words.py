@@ -24,6 +24,10 @@ MAX_OPERATIONS = 1_000_000
 TIME_LIMIT = 8.0
 
 
+#: stands for a glyph whose character the PDF does not tell (pdfminer's "(cid:N)")
+UNKNOWN = "\ufffd"
+
+
 class LayoutLimit(ValueError):
     """The page is too big or too slow to read by its layout; the message is the reason."""
 
@@ -128,6 +132,8 @@ def read_pages(data: bytes, max_pages: int, time_limit: float | None = None) -> 
                 text = item.get_text()
                 if not text:
                     continue
+                if text.startswith("(cid:"):
+                    text = UNKNOWN  # a glyph without a Unicode mapping: never read as a letter
                 chars.append(Word(text, item.x0 - x_origin, item.x1 - x_origin, y_origin - item.y1,
                                   y_origin - item.y0, float(item.size)))
             elif isinstance(item, LTContainer):
