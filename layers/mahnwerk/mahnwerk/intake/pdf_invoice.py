@@ -3,9 +3,10 @@
 1. A hybrid PDF (ZUGFeRD / Factur-X / XRechnung embedded) is read from its XML: the XML part takes
    precedence over the visual one. If the embedded XML is broken, the PDF is refused with that reason
    (its picture is not trusted as a fallback for a broken e-invoice).
-2. Otherwise the text layer is searched for invoice number, dates, amount and customer with German
-   and English patterns. Whatever cannot be found is named in a Reject ("review: could not find …");
-   nothing is guessed silently.
+2. Otherwise the page is read by its layout (pdf_words.py: words with positions, pdf_layout.py:
+   labels paired with values by geometry, the totals block, the address window, payment terms).
+   Whatever is missing or contradictory sends the file to review with a reason that names what was
+   found and what is missing ("review: could not find …"); nothing is guessed silently.
 
 Hostile PDFs (encrypted, JavaScript or launch actions, page-count or decompression bombs, malformed
 or truncated files) are refused with a reason. pypdf runs under tight resource limits, only a bounded
@@ -17,24 +18,17 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError, PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
 from ..domain.errors import MahnwerkError
-from ..domain.model import Address, Customer, InvoiceRecord
-from ..domain.money import AmountError
-from .csv_invoices import customer_id_from_name
+from ..domain.model import InvoiceRecord
 from .einvoice import EInvoiceError, is_einvoice_xml, read_einvoice
 from .guard import MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, too_large
 from .result import ParseResult
-from .terms import DATE_PATTERN, due_date_from_terms, match_to_date
-from .values import parse_amount
 
 #: a PDF with more pages is refused outright (page-count bomb)
 MAX_PAGES = 500
@@ -145,9 +139,98 @@ def _read_pdf_limited(data: bytes, tenant_id: str, default_terms_days: int, max_
     if not text.strip():
         why = (f"its text could not be read: {failure}" if failure
                else "the PDF has no text layer, perhaps a scan")
+        warum = "der Text ist nicht lesbar" if failure else "kein Textlayer (vielleicht ein Scan)"
         raise PdfRefused("review: could not find invoice number, invoice date, amount, customer "
-                         f"({why}; and there is no embedded e-invoice)")
-    return record_from_text(text, tenant_id, default_terms_days)
+                         f"({why}; and there is no embedded e-invoice) — Zur Prüfung: {warum} und keine "
+                         "eingebettete E-Rechnung; Rechnungsnummer, Rechnungsdatum, Betrag und Kunde bitte "
+                         "von Hand erfassen")
+    if failure:
+        # a page pypdf could not read within its limits is not handed to the layout reader either
+        raise PdfRefused(f"review: a page of the PDF could not be read ({failure}; no embedded "
+                         "e-invoice) — Zur Prüfung: eine Seite des PDFs ist nicht lesbar")
+    _check_page_streams(reader)
+    return _record_from_layout(data, pages, tenant_id, default_terms_days)
+
+
+#: decoded bytes of the page resources (fonts, forms) the layout reader may decode, all together
+MAX_RESOURCE_BYTES = 60_000_000
+
+
+def _check_page_streams(reader: PdfReader) -> None:
+    """Decode, under pypdf's limits, every font file and form the layout reader could decode.
+
+    pdfminer decodes streams without output limits; each stream it can reach from the pages it
+    reads is decoded here first, so a decompression bomb hidden in a font program or a form is
+    refused here (LimitReachedError) instead of filling memory there.
+    """
+    seen: set[int] = set()
+    total = 0
+    pending: list[tuple[object, int]] = [(page.get("/Resources"), 0)
+                                         for page in list(reader.pages)[:MAX_TEXT_PAGES]]
+    while pending:
+        resources, depth = pending.pop()
+        resources = _resolve(resources)
+        if not isinstance(resources, DictionaryObject) or depth > 5:
+            continue
+        streams: list[object] = []
+        fonts = _resolve(resources.get("/Font"))
+        if isinstance(fonts, DictionaryObject):
+            for font in list(fonts.values())[:200]:
+                font = _resolve(font)
+                if not isinstance(font, DictionaryObject):
+                    continue
+                descendants = _resolve(font.get("/DescendantFonts"))
+                members = [font, *[_resolve(f) for f in descendants][:4]] \
+                    if isinstance(descendants, ArrayObject) else [font]
+                for member in members:
+                    if not isinstance(member, DictionaryObject):
+                        continue
+                    streams.append(member.get("/ToUnicode"))
+                    descriptor = _resolve(member.get("/FontDescriptor"))
+                    if isinstance(descriptor, DictionaryObject):
+                        streams += [descriptor.get(k) for k in ("/FontFile", "/FontFile2", "/FontFile3")]
+                    pending.append((member.get("/Resources"), depth + 1))  # Type3 glyph procedures
+        xobjects = _resolve(resources.get("/XObject"))
+        if isinstance(xobjects, DictionaryObject):
+            for xobject in list(xobjects.values())[:500]:
+                resolved = _resolve(xobject)
+                if isinstance(resolved, StreamObject) and resolved.get("/Subtype") == "/Form":
+                    streams.append(resolved)
+                    pending.append((resolved.get("/Resources"), depth + 1))
+        for reference in streams:
+            key = id(_resolve(reference))
+            stream = _resolve(reference)
+            if not isinstance(stream, StreamObject) or key in seen:
+                continue
+            seen.add(key)
+            total += len(stream.get_data())  # raises LimitReachedError past pypdf's limits
+            if total > MAX_RESOURCE_BYTES:
+                raise PdfRefused(f"the PDF's fonts and forms decode to more than {MAX_RESOURCE_BYTES:,} "
+                                 "bytes; refused as a possible decompression bomb")
+
+
+def _record_from_layout(data: bytes, pages: int, tenant_id: str, default_terms_days: int) -> InvoiceRecord:
+    """The invoice read by the layout of its words (pdf_layout.py); a Review becomes the reason."""
+    from .pdf_layout import Review, read_layout
+    from .pdf_words import LayoutLimit, read_pages
+
+    try:
+        layout = read_pages(data, max_pages=min(pages, MAX_TEXT_PAGES))
+    except LayoutLimit as exc:
+        raise PdfRefused(f"review: the PDF's layout could not be read ({exc}; no embedded e-invoice) — "
+                         f"Zur Prüfung: das Layout des PDFs ist zu groß oder zu aufwendig ({exc})") from exc
+    except Exception as exc:  # pdfminer raises many kinds of errors on odd files; none may escape
+        raise PdfRefused(f"review: the PDF's layout could not be read ({type(exc).__name__}: "
+                         f"{str(exc)[:120]}; no embedded e-invoice) — Zur Prüfung: das Layout des PDFs "
+                         "ist nicht lesbar") from exc
+    if not any(page.phrases for page in layout):
+        raise PdfRefused("review: could not find invoice number, invoice date, amount, customer (the words "
+                         "of the PDF have no positions that can be read; no embedded e-invoice) — Zur "
+                         "Prüfung: kein lesbarer Text")
+    try:
+        return read_layout(layout, tenant_id, default_terms_days)
+    except Review as exc:
+        raise PdfRefused(str(exc)) from exc
 
 
 # --------------------------------------------------------------------------------------------------
@@ -291,266 +374,3 @@ def _text(reader: PdfReader) -> tuple[str, str]:
             break
     text = "\n".join(parts)[:MAX_TEXT_CHARS]
     return text.encode("utf-8", "replace").decode("utf-8"), failure  # no lone surrogates
-
-
-# Every label and its value share a line: patterns allow [ \t] between them, never \s.
-_DATE_AFTER = (r"[ \t]*:?[ \t]*(?:vom|von|from|dated|issued(?:[ \t]+(?:at|on))?|of|am|on)?[ \t]*"
-               + DATE_PATTERN)
-_NUMBER = re.compile(
-    r"\b(?:rechnungs[- ]?(?:nummer|nr\.?)|rechnung[ \t]*(?:nr\.?|nummer|#)|beleg(?:nummer|nr\.?)|"
-    r"invoice[ \t]*(?:number|no\.?|nr\.?|#|id)|inv\.?[ \t]*no\.?)"
-    r"[ \t]*[:#.]?[ \t]*([A-Za-z0-9][A-Za-z0-9\-/_.]{0,62}[A-Za-z0-9]|[0-9])",
-    re.IGNORECASE,
-)
-#: after the number on its line: "Rechnung # RE-1 vom 19.05.2014", "Invoice # 7 issued at 2019-06-10"
-_DATE_AFTER_NUMBER = re.compile(r"[ \t]+(?:vom|von|from|dated|issued(?:[ \t]+(?:at|on))?|of)[ \t]+"
-                                + DATE_PATTERN, re.IGNORECASE)
-_ISSUE_LABEL = re.compile(
-    r"\b(?:rechnungsdatum|belegdatum|datum[ \t]+der[ \t]+rechnung|invoice[ \t]+date|date[ \t]+of[ \t]+issue|"
-    r"issue[ \t]+date|date[ \t]+issued)" + _DATE_AFTER,
-    re.IGNORECASE,
-)
-#: "Datum"/"Date" alone, unless it is some other date ("Delivery date", "Date of delivery")
-_GENERIC_DATE_LABEL = re.compile(
-    r"\b(?:datum|date)(?![ \t]+of[ \t]+(?:delivery|supply|service|order|payment))" + _DATE_AFTER,
-    re.IGNORECASE,
-)
-_OTHER_DATE_WORDS = re.compile(r"(?:delivery|due|order|payment|service|supply|liefer|leistungs|bestell|"
-                               r"fälligkeits|zahlungs)[ \t]*$", re.IGNORECASE)
-_DUE_LABEL = re.compile(
-    r"\b(?:fälligkeitsdatum|fällig[ \t]+(?:am|bis(?:[ \t]+zum)?)|fälligkeit|zahlbar[ \t]+bis(?:[ \t]+(?:zum|"
-    r"spätestens))?|zahlungsziel|due[ \t]+date|payment[ \t]+due(?:[ \t]+date)?|due[ \t]+(?:on|by)|"
-    r"pay[ \t]+by|payable[ \t]+by)" + _DATE_AFTER,
-    re.IGNORECASE,
-)
-_CURRENCY = r"(EUR|€|Euro|USD|US\$|\$|CHF|GBP|£)"
-_AMOUNT_VALUE = r"([-−]?[ \t]?\d{1,3}(?:[.,' ]\d{3})*(?:[.,]\d{1,2})?(?!\d)|[-−]?\d+(?:[.,]\d{1,2})?(?!\d))"
-#: what is still to pay (after prepayments)
-_DUE_AMOUNT_LABELS = (
-    r"\b(?:zahlbetrag|zu[ \t]+zahlen(?:der[ \t]+betrag)?|offener[ \t]+betrag|restbetrag|"
-    r"amount[ \t]+due|balance[ \t]+due|total[ \t]+due|amount[ \t]+payable|total[ \t]+payable|"
-    r"due[ \t]+payable)",
-)
-#: the invoice total: explicit gross labels first, the generic "Total"/"Summe" only without them
-_TOTAL_LABELS = (
-    r"\b(?:gesamtbetrag|rechnungsbetrag|endbetrag|bruttobetrag|gesamtsumme|rechnungssumme|"
-    r"(?:summe|gesamt|total)[ \t]+brutto|brutto|grand[ \t]+total|invoice[ \t]+total|invoice[ \t]+amount|"
-    r"total[ \t]+amount|(?:summe|gesamt|total)[ \t]+(?:incl|inkl|including)\.?[^\n\d€$£:]{0,20})",
-    r"\b(?:total|summe|gesamt)",
-)
-#: a label right after one of these is a partial sum: "Net total", "USt. Gesamt", "Zwischensumme"
-_PARTIAL_SUM_WORDS = re.compile(r"(?:\bnet|netto|\bvat|\btax|\bust\.?|mwst\.?|steuer|\bsub|zwischen)[ \t]*$",
-                                re.IGNORECASE)
-_NOT_GROSS = r"(?![ \t]*(?:netto|net\b|exkl|excl|ohne|zzgl|vat\b|ust\b|mwst|tax\b))"
-_CUSTOMER_LABEL = re.compile(
-    r"^[ \t]*(?:kunde|kundin|kundenname|rechnungsempfänger(?:in)?|rechnungsadresse|empfänger|"
-    r"leistungsempfänger|bill(?:ed)?[ \t]+to|invoice[ \t]+to|sold[ \t]+to|customer(?:[ \t]+name)?|client)"
-    r"[ \t]*:[ \t]*(.*)$",
-    re.IGNORECASE | re.MULTILINE,
-)
-_CUSTOMER_ID = re.compile(
-    r"\b(?:kunden[- ]?(?:nummer|nr\.?)|kd\.?[- ]?nr\.?|customer[ \t]*(?:id|no\.?|number)|"
-    r"client[ \t]*(?:id|no\.?|number)|debitor(?:en)?[- ]?(?:nummer|nr\.?))"
-    r"[ \t]*[:#.]?[ \t]*([A-Za-z0-9][A-Za-z0-9\-/_.]{0,62})",
-    re.IGNORECASE,
-)
-_SALUTATION = re.compile(r"^(?:herrn?|frau|firma|an|to|attn\.?|z\.?[ \t]?hd\.?)(?:[ \t]+|$)", re.IGNORECASE)
-_RETURN_ADDRESS_PARTS = re.compile(r"[ \t]*[•·|∙▪●◦][ \t]*|,[ \t]+|[ \t]+[-–][ \t]+")
-_POSTCODE_CITY = re.compile(r"^(?:[A-Z]{1,2}-)?\d{4,5}[ \t]+\S")
-_CREDIT_WORDS = re.compile(r"\b(?:gutschrift|stornorechnung|storno|credit[ \t]+note|rechnungskorrektur)\b",
-                           re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class _Amount:
-    value: Decimal
-    currency: str
-
-
-def record_from_text(text: str, tenant_id: str, default_terms_days: int) -> InvoiceRecord:
-    """Find the invoice fields in a PDF's text. Every field not found is named in the refusal."""
-    head = "\n".join(text.splitlines()[:25])
-    if _CREDIT_WORDS.search(head):
-        raise PdfRefused("review: the PDF looks like a credit note or correction (no embedded e-invoice); "
-                         "import it as an e-invoice or CSV so that the sign is certain")
-    number, date_by_number = _find_number(text)
-    issue = _find_issue_date(text, date_by_number)
-    amounts = _find_amount(text)
-    name, address = _find_customer(text)
-    missing = [label for label, value in (("invoice number", number), ("invoice date", issue),
-                                          ("amount", amounts), ("customer", name)) if not value]
-    if missing or issue is None or amounts is None:
-        raise PdfRefused(f"review: could not find {', '.join(missing)} in the PDF's text "
-                         "(it has no embedded e-invoice)")
-    total, due_amount = amounts
-    for found in (total, due_amount):
-        if found.currency not in ("", "EUR"):
-            raise PdfRefused(f"invoice {number}: currency {found.currency} is not supported (only EUR)")
-    due, source = _find_due(text, issue, default_terms_days)
-    customer_id = _find_customer_id(text) or customer_id_from_name(name)
-    customer = Customer(tenant_id=tenant_id, customer_id=customer_id, name=name, email="",
-                        address=address, absent=_NOT_IN_PDF)
-    return InvoiceRecord(
-        number=number, customer=customer, issue_date=issue, due_date=due,
-        amount=total.value, open_amount=due_amount.value, currency="EUR", due_date_source=source,
-        line=0, source_format="pdf-text",
-    )
-
-
-#: what an invoice's printed text does not tell: the stored customer keeps its own
-_NOT_IN_PDF = frozenset({"email", "is_consumer"})
-
-
-def _find_number(text: str) -> tuple[str, date | None]:
-    """The invoice number, and the date written right after it ("… vom 19.05.2014") if any."""
-    for match in _NUMBER.finditer(text):
-        value = match.group(1).rstrip(".")
-        if re.search(r"\d", value):
-            after = _DATE_AFTER_NUMBER.match(text, match.end())
-            return value, match_to_date(after) if after else None
-    return "", None
-
-
-def _find_issue_date(text: str, date_by_number: date | None) -> date | None:
-    for match in _ISSUE_LABEL.finditer(text):
-        found = match_to_date(match)
-        if found is not None:
-            return found
-    if date_by_number is not None:
-        return date_by_number
-    for match in _GENERIC_DATE_LABEL.finditer(text):
-        if _OTHER_DATE_WORDS.search(text[max(0, match.start() - 20):match.start()]):
-            continue
-        found = match_to_date(match)
-        if found is not None:
-            return found
-    return None
-
-
-def _find_due(text: str, issue: date, default_terms_days: int) -> tuple[date, str]:
-    for match in _DUE_LABEL.finditer(text):
-        found = match_to_date(match)
-        if found is not None and found >= issue:
-            return found, "invoice"
-    for line in text.splitlines():
-        due = due_date_from_terms(line, issue, require_payment_words=True)
-        if due is not None:
-            return due, "terms"
-    return issue + timedelta(days=default_terms_days), "default_terms"
-
-
-def _find_amount(text: str) -> tuple[_Amount, _Amount] | None:
-    """(invoice total, amount still due); the same value twice when the invoice shows only one."""
-    due = _first_tier(_DUE_AMOUNT_LABELS, text)
-    total = _first_tier(_TOTAL_LABELS, text)
-    if total is None:
-        return None if due is None else (due, due)
-    return total, due or total
-
-
-def _first_tier(labels: tuple[str, ...], text: str) -> _Amount | None:
-    for label in labels:
-        found = _labelled_amount(label, text)
-        if found is not None:
-            return found
-    return None
-
-
-def _labelled_amount(label: str, text: str) -> _Amount | None:
-    pattern = re.compile(
-        label + _NOT_GROSS + r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*:?[ \t]*(?:" + _CURRENCY + r"[ \t]*)?"
-        + _AMOUNT_VALUE + r"(?:[ \t]*" + _CURRENCY + r")?",
-        re.IGNORECASE,
-    )
-    values: dict[Decimal, str] = {}
-    for match in pattern.finditer(text):
-        if _PARTIAL_SUM_WORDS.search(text[max(0, match.start() - 20):match.start()]):
-            continue
-        raw = match.group(2).replace("−", "-").replace(" ", "").replace("\t", "")
-        if len(raw) > 20:
-            continue
-        try:
-            value = parse_amount(raw)
-        except (AmountError, ArithmeticError):
-            continue
-        currency = _currency(match.group(1) or match.group(3) or "")
-        values.setdefault(value, currency)
-    if not values:
-        return None
-    if len(values) > 1:
-        shown = ", ".join(f"{v}" for v in list(values)[:4])
-        raise PdfRefused(f"review: the PDF shows several different totals ({shown}); could not find "
-                         "one unambiguous amount")
-    value, currency = next(iter(values.items()))
-    return _Amount(value, currency)
-
-
-def _currency(symbol: str) -> str:
-    symbol = symbol.strip().upper()
-    return {"€": "EUR", "EURO": "EUR", "$": "USD", "US$": "USD", "£": "GBP"}.get(symbol, symbol)
-
-
-def _find_customer(text: str) -> tuple[str, Address]:
-    """The customer's name, and their address when the lines below the name show one."""
-    lines = text.splitlines()
-    for match in _CUSTOMER_LABEL.finditer(text):
-        index = text.count("\n", 0, match.start())
-        if match.group(1).strip():  # "Kunde: Müller GmbH" (but "Customer: 2" is a number, not a name)
-            value = _clean_name(match.group(1))
-            if value:
-                return value, _address_below(lines, index)
-            continue
-        for offset in (1, 2):  # the label alone on its line, the name below it
-            value = _clean_name(lines[index + offset]) if index + offset < len(lines) else ""
-            if value:
-                return value, _address_below(lines, index + offset)
-    # DIN 5008: the window shows the sender's one-line return address ("Firma • Straße 1 • 12345 Ort")
-    # and right below it the recipient's name
-    for index, line in enumerate(lines[:120]):
-        parts = [p for p in _RETURN_ADDRESS_PARTS.split(line.strip()) if p]
-        if len(parts) >= 3 and len(line) <= 160 and any(_POSTCODE_CITY.match(p) for p in parts[1:]):
-            for below in range(index + 1, min(index + 4, len(lines))):
-                value = _clean_name(lines[below])
-                if value:
-                    return value, _address_below(lines, below)
-    return "", Address()
-
-
-_STREET = re.compile(r"^[^\W\d_][^\n\d]{1,60}?[ \t.]\d{1,4}[ \t]?[a-zA-Z]?(?:[-/][ \t]?\d{1,4}[a-zA-Z]?)?$")
-_DE_POSTCODE_CITY = re.compile(r"^(?:D-|DE-|DE[ \t])?(\d{5})[ \t]+([^\W\d_][^\n\d]{1,60})$")
-
-
-def _address_below(lines: list[str], name_index: int) -> Address:
-    """Street and "PLZ Ort" in the (at most four) lines after the name; empty if they are not there."""
-    street = ""
-    for line in lines[name_index + 1:name_index + 5]:
-        line = " ".join(line.split())
-        postcode_city = _DE_POSTCODE_CITY.match(line)
-        if postcode_city:
-            if not street:
-                break
-            return Address(street, postcode_city.group(1), postcode_city.group(2).strip(), "DE")
-        if _STREET.match(line):
-            street = line
-    return Address()
-
-
-def _clean_name(line: str) -> str:
-    """A recipient line as a customer name: "Firma Müller GmbH" → "Müller GmbH"; "" if it is none."""
-    value = " ".join(line.split())
-    stripped = _SALUTATION.sub("", value).strip(" :,")
-    if not stripped or not re.search(r"[^\W\d_]{2}", stripped) or len(stripped) > 120:
-        return ""
-    if re.match(r"(?:kunden|customer|rechnungs|invoice|datum|date)", stripped, re.IGNORECASE):
-        return ""
-    if value.lower().startswith(("herr", "frau")):
-        return value  # "Herr Jochen Stärk": the salutation belongs to the name on a letter
-    return stripped
-
-
-def _find_customer_id(text: str) -> str:
-    for match in _CUSTOMER_ID.finditer(text):
-        value = match.group(1).rstrip(".")
-        if re.search(r"\d", value):
-            return value
-    return ""

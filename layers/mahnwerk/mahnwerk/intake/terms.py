@@ -46,14 +46,18 @@ _DATE = re.compile(r"(?<![\d.])" + DATE_PATTERN, re.IGNORECASE)
 _DISCOUNT = re.compile(r"skonto|discount|rabatt|abzüglich\s+\d|abzgl\.?\s+\d", re.IGNORECASE)
 _IMMEDIATE = re.compile(
     r"\b(?:sofort|umgehend|unverzüglich|immediately|upon\s+receipt|on\s+receipt|bei\s+erhalt|"
-    r"nach\s+erhalt\s+der\s+rechnung\s+ohne)\b",
+    r"nach\s+erhalt\s+der\s+rechnung\s+ohne|[àa]\s+r[ée]ception|comptant)\b",
     re.IGNORECASE,
 )
-_DAYS = re.compile(r"(?<![\d.,])(\d{1,3})\s*(?:kalender)?(?:tagen|tage|tag|days?)\b", re.IGNORECASE)
+_DAYS = re.compile(r"(?<![\d.,])(\d{1,3})\s*(?:kalender)?(?:tagen|tage|tag|days?|jours?)\b", re.IGNORECASE)
+_WEEKS = re.compile(r"(?<![\d.,])(\d{1,2})\s*(?:wochen|woche|weeks?|semaines?)\b", re.IGNORECASE)
 _NET_DAYS = re.compile(r"\bnet(?:to)?\s*(\d{1,3})(?![\d.,])", re.IGNORECASE)
 _PAYMENT_WORDS = re.compile(
     r"zahlbar|zahlung|zahlungsziel|überweis|ueberweis|fällig|faellig|netto|ohne\s+abzug|"
-    r"payable|payment|\bpay\b|\bdue\b|\bnet\b|remit|überweisen",
+    r"payable|payment|\bpay\b|\bdue\b|\bnet\b|remit|überweisen|\b(?:be)?zahlen\b|\bpaid\b|"
+    # a direct debit's date is the due date: "wird am 20.03.2018 per SEPA-Lastschrift eingezogen"
+    r"lastschrift|abgebucht|eingezogen|abbuchung|direct\s+debit|debited|"
+    r"paiement|payer|payable|r[èe]glement|[ée]ch[ée]ance|pr[ée]l[èe]v",
     re.IGNORECASE,
 )
 #: clauses end at ; , newlines and full stops after a word (not the dots inside 04.04.2018)
@@ -108,9 +112,25 @@ def due_date_from_terms(text: str, issue: date, *, require_payment_words: bool =
         text_without_dates = _DATE.sub(" ", clause)
         days = [int(m.group(1)) for m in _DAYS.finditer(text_without_dates)]
         days += [int(m.group(1)) for m in _NET_DAYS.finditer(text_without_dates)]
+        days += [7 * int(m.group(1)) for m in _WEEKS.finditer(text_without_dates)]
         days = [n for n in days if 0 <= n <= MAX_TERM_DAYS]
         if days:
             candidates.append(issue + timedelta(days=max(days)))
         elif _IMMEDIATE.search(clause):
             candidates.append(issue)
     return max(candidates) if candidates else None
+
+
+_DEBIT = re.compile(r"lastschrift|abgebucht|eingezogen|abbuchung|direct\s+debit|debited|pr[ée]l[èe]v",
+                    re.IGNORECASE)
+
+
+def debit_date(sentence: str, issue: date) -> date | None:
+    """The day a direct debit announces ("Der Betrag … wird am 20.03.2018 … per SEPA-Lastschrift
+    eingezogen"): the due date. Only a sentence about a debit with exactly one date from the
+    invoice date on gives one."""
+    if not _DEBIT.search(sentence[:2000]):
+        return None
+    dates = {d for d in find_dates(sentence[:2000]) if issue <= d <= issue + MAX_TERM_SPAN}
+    return dates.pop() if len(dates) == 1 else None
+
