@@ -15,6 +15,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from ..domain.dates import iso_day, parse_day
 from ..domain.model import Address, Channel, Customer, CustomerOverrides, Invoice, InvoiceStatus
 from ..domain.money import from_str, to_str
 from ..domain.notices import InvoiceSend, Notice, NoticeStatus
@@ -233,10 +234,6 @@ def conditional(exc: Exception) -> bool:
 
 # --- mapping -----------------------------------------------------------------------------------
 
-def _d(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
 def invoice_from_item(item: InvoiceItem, tenant_id: str) -> Invoice:
     return Invoice(
         tenant_id=tenant_id,
@@ -249,18 +246,18 @@ def invoice_from_item(item: InvoiceItem, tenant_id: str) -> Invoice:
         currency=item.currency,
         status=InvoiceStatus(item.status),
         level=int(item.level),
-        next_action_on=_d(item.next_action_on),
-        last_notice_on=_d(item.last_notice_on),
-        paused_until=_d(item.paused_until),
+        next_action_on=parse_day(item.next_action_on),
+        last_notice_on=parse_day(item.last_notice_on),
+        paused_until=parse_day(item.paused_until),
         due_date_source=item.due_date_source,
         version=int(item.version),
         pause_reason=item.pause_reason or "",
         consumer_notice=bool(item.consumer_notice),
-        reminder_reached_on=_d(item.reminder_reached_on),
+        reminder_reached_on=parse_day(item.reminder_reached_on),
         fees_open=from_str(item.fees_open),
         flat_fee_paid=from_str(item.flat_fee_paid),
         interest_accrued=Decimal(item.interest_accrued),
-        interest_through=_d(item.interest_through),
+        interest_through=parse_day(item.interest_through),
         interest_paid=from_str(item.interest_paid),
         received_at=item.received_at,
         source=item.source,
@@ -268,10 +265,10 @@ def invoice_from_item(item: InvoiceItem, tenant_id: str) -> Invoice:
         charges_waived=from_str(item.charges_waived),
         charges_state=item.charges_state or "",
         last_payment_id=item.last_payment_id or "",
-        last_payment_on=_d(item.last_payment_on),
+        last_payment_on=parse_day(item.last_payment_on),
         last_payment_amount=from_str(item.last_payment_amount),
-        disputed_on=_d(item.disputed_on),
-        held_next_action_on=_d(item.held_next_action_on),
+        disputed_on=parse_day(item.disputed_on),
+        held_next_action_on=parse_day(item.held_next_action_on),
     )
 
 
@@ -312,25 +309,21 @@ def invoice_to_item(inv: Invoice, source: str | None = None,
         version=inv.version,
         pause_reason=inv.pause_reason or None,
         consumer_notice=int(inv.consumer_notice),
-        reminder_reached_on=_iso(inv.reminder_reached_on),
+        reminder_reached_on=iso_day(inv.reminder_reached_on),
         fees_open=to_str(inv.fees_open),
         flat_fee_paid=to_str(inv.flat_fee_paid),
         interest_accrued=str(inv.interest_accrued),
-        interest_through=_iso(inv.interest_through),
+        interest_through=iso_day(inv.interest_through),
         interest_paid=to_str(inv.interest_paid),
         charges_open=to_str(inv.charges_open),
         charges_waived=to_str(inv.charges_waived),
         charges_state=inv.charges_state or None,
         last_payment_id=inv.last_payment_id or None,
-        last_payment_on=_iso(inv.last_payment_on),
+        last_payment_on=iso_day(inv.last_payment_on),
         last_payment_amount=to_str(inv.last_payment_amount),
-        disputed_on=_iso(inv.disputed_on),
-        held_next_action_on=_iso(inv.held_next_action_on),
+        disputed_on=iso_day(inv.disputed_on),
+        held_next_action_on=iso_day(inv.held_next_action_on),
     )
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def customer_from_item(item: CustomerItem, tenant_id: str) -> Customer:
@@ -364,7 +357,7 @@ def overrides_to_json(o: CustomerOverrides) -> str:
     return json.dumps({
         "payment_terms_days": o.payment_terms_days,
         "channels": [c.value for c in o.channels] if o.channels is not None else None,
-        "paused_until": _iso(o.paused_until), "pause_reason": o.pause_reason,
+        "paused_until": iso_day(o.paused_until), "pause_reason": o.pause_reason,
         "excluded": o.excluded, "due_dates_agreed": o.due_dates_agreed,
     }, sort_keys=True)
 
@@ -375,7 +368,7 @@ def overrides_from_json(text: str | None) -> CustomerOverrides:
     return CustomerOverrides(
         payment_terms_days=doc.get("payment_terms_days"),
         channels=tuple(Channel(c) for c in channels) if channels is not None else None,
-        paused_until=_d(doc.get("paused_until")), pause_reason=doc.get("pause_reason") or "",
+        paused_until=parse_day(doc.get("paused_until")), pause_reason=doc.get("pause_reason") or "",
         excluded=bool(doc.get("excluded")), due_dates_agreed=doc.get("due_dates_agreed"),
     )
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..domain.dates import BERLIN
+from ..domain.dates import business_date
 from ..domain.model import InvoiceRecord, InvoiceStatus, check_tenant_id
 from ..domain.money import ZERO
 from ..domain.notices import FINAL_STATUSES, NoticeStatus
@@ -143,7 +143,7 @@ def _send(ctx: Context, settings: TenantSettings, number: str, at: datetime,
     elif customer.address.complete:
         if customer.email_status and customer.email:
             fields["fallback"] = f"email {customer.email_status}: sent by post instead"
-        day = at.astimezone(BERLIN).date().isoformat()
+        day = business_date(at).isoformat()
         post_key = f"outbox/post/{day}/{tenant_id}/invoice-{key_part(number)}.pdf"
         ctx.store.put(post_key, pdf, "application/pdf")
         fields["post_key"] = post_key
