@@ -359,6 +359,10 @@ class FakeInvoiceSends:
             self.t.sends[(tenant_id, number)] = _changed(self.t.sends[(tenant_id, number)],
                                                          {"status": _RESERVED})
 
+    def update_invoice_send(self, tenant_id: str, number: str, **fields: str) -> None:
+        if (tenant_id, number) in self.t.sends:
+            self.t.sends[(tenant_id, number)] = _changed(self.t.sends[(tenant_id, number)], fields)
+
     def finish_invoice_send(self, tenant_id: str, number: str, owner: str,
                             **fields: str) -> None:
         key = ("send", tenant_id, number)

@@ -120,3 +120,12 @@ def test_an_invoice_is_sent_once_by_the_holder_of_its_claim(ctx, tenant):
     sent = ctx.invoice_sends.get_invoice_send(tenant, "RE-1")
     assert (sent.status, sent.held_reason, sent.number) == (NoticeStatus.HELD, "why", "RE-1")
     assert ctx.invoice_sends.get_invoice_send(tenant, "RE-404") is None
+
+
+def test_an_update_notes_the_ses_attempt_on_an_invoice_send(ctx, tenant):
+    ctx.invoice_sends.reserve_invoice_send(tenant, "RE-1", AT)
+    ctx.invoice_sends.update_invoice_send(tenant, "RE-1", send_attempt_at="2026-10-20T09:00:00+00:00")
+    ctx.invoice_sends.update_invoice_send(tenant, "RE-1", ses_message_id="ses-1")
+    send = ctx.invoice_sends.get_invoice_send(tenant, "RE-1")
+    assert (send.send_attempt_at, send.ses_message_id, send.status) == (
+        "2026-10-20T09:00:00+00:00", "ses-1", NoticeStatus.RESERVED)

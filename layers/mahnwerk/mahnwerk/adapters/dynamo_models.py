@@ -207,6 +207,9 @@ class InvoiceSendItem(_Base):
     fallback = UnicodeAttribute(null=True)
     lease_owner = UnicodeAttribute(null=True)
     lease_until = UnicodeAttribute(null=True)
+    #: the SES-attempt window, as on a notice (``service.delivery``)
+    send_attempt_at = UnicodeAttribute(null=True)
+    ses_message_id = UnicodeAttribute(null=True)
 
 
 MODELS: tuple[type[_Base], ...] = (_Base, InvoiceItem, CustomerItem, NoticeItem, EventItem, DocItem,
@@ -387,7 +390,8 @@ def invoice_send_from_item(item: InvoiceSendItem) -> InvoiceSend:
     return InvoiceSend(
         number=item.number, status=NoticeStatus(item.status), reserved_at=item.reserved_at,
         pdf_key=item.pdf_key, message_id=item.message_id, post_key=item.post_key,
-        sent_at=item.sent_at, held_reason=item.held_reason, fallback=item.fallback)
+        sent_at=item.sent_at, held_reason=item.held_reason, fallback=item.fallback,
+        send_attempt_at=item.send_attempt_at, ses_message_id=item.ses_message_id)
 
 
 def payment_from_item(item: PaymentItem) -> PaymentRecord:

@@ -171,6 +171,11 @@ class DynamoInvoiceSends:
     def release_invoice_send(self, tenant_id: str, number: str, owner: str) -> None:
         _release(InvoiceSendItem(pk=tenant_pk(tenant_id), sk=f"ISEND#{number}"), owner)
 
+    def update_invoice_send(self, tenant_id: str, number: str, **fields: str) -> None:
+        item = InvoiceSendItem(pk=tenant_pk(tenant_id), sk=f"ISEND#{number}")
+        item.update(actions=[getattr(InvoiceSendItem, k).set(v) for k, v in fields.items()],
+                    condition=InvoiceSendItem.pk.exists())
+
     def finish_invoice_send(self, tenant_id: str, number: str, owner: str, **fields: str) -> None:
         """Mark sent (or held) — only by the holder of the claim."""
         _finish(InvoiceSendItem(pk=tenant_pk(tenant_id), sk=f"ISEND#{number}"), owner, fields)

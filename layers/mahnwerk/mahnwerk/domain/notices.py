@@ -71,6 +71,9 @@ class InvoiceSend:
     sent_at: str | None = None
     held_reason: str | None = None
     fallback: str | None = None
+    #: the SES-attempt window, as on a notice
+    send_attempt_at: str | None = None
+    ses_message_id: str | None = None
 
 
 def plan_to_json(plan: NoticePlan) -> str:

@@ -52,6 +52,10 @@ def handle(ctx: Context, envelope: dict[str, Any]) -> str:
     return status
 
 
+#: the feedback tag of an invoice Mahnwerk sent: ``invoice:{number}`` where a notice has its id
+INVOICE_TAG = "invoice:"
+
+
 def _accepted(ctx: Context, mail: dict[str, Any]) -> str:
     """SES took a letter: noted on its notice, so a sender that died right after handing it over
     is not followed by a second copy (service.dunning._accepted_earlier)."""
@@ -60,7 +64,13 @@ def _accepted(ctx: Context, mail: dict[str, Any]) -> str:
     if not value or not message_id:
         return "ignored:untagged"
     tenant_id, _, notice_id = read_feedback_tag(value)
+    if notice_id.startswith(INVOICE_TAG):  # an invoice we wrote: its own send record
+        number = notice_id.removeprefix(INVOICE_TAG)
+        if ctx.invoice_sends.get_invoice_send(tenant_id, number) is None:
+            return "ignored:unknown_invoice"
+        ctx.invoice_sends.update_invoice_send(tenant_id, number, ses_message_id=str(message_id))
+        return "accepted"
     if ctx.notices.get_notice(tenant_id, notice_id) is None:
-        return "ignored:not_a_notice"  # e.g. an invoice we wrote (its own send record)
+        return "ignored:not_a_notice"
     ctx.notices.update_notice(tenant_id, notice_id, ses_message_id=str(message_id))
     return "accepted"

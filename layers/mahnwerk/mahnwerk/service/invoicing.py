@@ -30,7 +30,7 @@ from ..domain.money import ZERO
 from ..domain.notices import FINAL_STATUSES, NoticeStatus
 from ..domain.settings import TenantSettings
 from .bootstrap import Context
-from .delivery import deliver_once, invoice_send_claim, key_part
+from .delivery import accepted_earlier, deliver_once, invoice_send_claim, key_part, send_email
 from .dunning import feedback_tag
 from .tenants import load_settings
 
@@ -130,14 +130,25 @@ def _send(ctx: Context, settings: TenantSettings, number: str, at: datetime,
     fields: dict[str, str] = {"pdf_key": key}
     channels: list[str] = []
     message = None
-    if customer.email and not customer.email_status:
+    # An earlier attempt handed the email to SES and died before it could note that: SES's "Send"
+    # event tells whether SES took it; then the invoice stands as sent by email, not sent twice.
+    earlier = ctx.invoice_sends.get_invoice_send(tenant_id, number)
+    accepted = accepted_earlier(number, earlier.send_attempt_at if earlier else None,
+                                earlier.ses_message_id if earlier else None)
+    if accepted is None and customer.email and not customer.email_status:
         try:
             message = build_invoice_email(doc, pdf, at, ctx.config.configuration_set or None)
         except EmailError as exc:  # a malformed address: the invoice goes by post instead
             fields["fallback"] = f"{exc}: sent by post instead"
-    if message is not None:
-        fields["message_id"] = ctx.mailer.send_raw(
-            message.as_bytes(), settings.sender_email, [customer.email],
+    if accepted is not None:
+        fields["message_id"] = accepted
+        channels.append("email")
+    elif message is not None:
+        def note(moment: str) -> None:
+            ctx.invoice_sends.update_invoice_send(tenant_id, number, send_attempt_at=moment)
+
+        fields["message_id"] = send_email(
+            ctx, note, message.as_bytes(), settings.sender_email, customer.email,
             tags={"mw": feedback_tag(tenant_id, customer.customer_id, f"invoice:{number}")})
         channels.append("email")
     elif customer.address.complete:
