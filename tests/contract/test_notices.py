@@ -120,3 +120,18 @@ def test_an_invoice_is_sent_once_by_the_holder_of_its_claim(ctx, tenant):
     sent = ctx.invoice_sends.get_invoice_send(tenant, "RE-1")
     assert (sent.status, sent.held_reason, sent.number) == (NoticeStatus.HELD, "why", "RE-1")
     assert ctx.invoice_sends.get_invoice_send(tenant, "RE-404") is None
+
+
+def test_a_notice_awaiting_approval_cannot_be_claimed_and_moves_only_from_the_status_expected(
+        ctx, tenant):
+    plan = plan_for(ctx, tenant, "K-7")
+    assert ctx.notices.reserve_notice(plan, AT, awaiting_approval=True)
+    assert ctx.notices.get_notice(tenant, plan.notice_id).status is NoticeStatus.AWAITING_APPROVAL
+    assert not ctx.notices.claim_notice(tenant, plan.notice_id, "a", NOW, NOW + timedelta(minutes=2))
+    assert not ctx.notices.transition_notice(tenant, plan.notice_id, "reserved", status="sent")
+    assert ctx.notices.transition_notice(tenant, plan.notice_id, "awaiting_approval",
+                                         status="reserved")
+    # a retried approval finds it moved already
+    assert not ctx.notices.transition_notice(tenant, plan.notice_id, "awaiting_approval",
+                                             status="reserved")
+    assert ctx.notices.claim_notice(tenant, plan.notice_id, "a", NOW, NOW + timedelta(minutes=2))

@@ -99,6 +99,8 @@ class NoticePlan:
     #: payments received on the listed invoices since their last letter (day, amount), which the
     #: letter acknowledges
     payments: tuple[tuple[date, Decimal], ...] = ()
+    #: the owner's note printed on the letter (added when approving it, ``approval``)
+    note: str = ""
 
     @property
     def notice_id(self) -> str:

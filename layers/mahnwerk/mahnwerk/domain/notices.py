@@ -17,8 +17,11 @@ from .policy import Action, Tone
 
 
 class NoticeStatus(StrEnum):
-    """reserved → sending (claimed, with a lease) → sent | held | cancelled; or handed_over."""
+    """reserved → sending (claimed, with a lease) → sent | held | cancelled; or handed_over.
+    A letter that needs the owner's approval is reserved as awaiting_approval: approved it becomes
+    reserved (and goes the same way), skipped or stale it is cancelled."""
 
+    AWAITING_APPROVAL = "awaiting_approval"
     RESERVED = "reserved"
     SENDING = "sending"
     SENT = "sent"
@@ -126,4 +129,5 @@ def plan_from_json(text: str) -> NoticePlan:
         checks=tuple((str(n), int(v)) for n, v in doc.get("checks", [])),
         kind=doc.get("kind", "dunning"),
         payments=tuple((date.fromisoformat(d), from_str(a)) for d, a in doc.get("payments", [])),
+        note=str(doc.get("note", "")),
     )

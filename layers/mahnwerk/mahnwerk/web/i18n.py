@@ -543,6 +543,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                                "Only the last level can hand over for collection."),
     "problem_channels_none": ("Mindestens ein Weg: E-Mail oder Post.",
                               "At least one channel: email or post."),
+    "problem_approval_amount": ("Für „ab Betrag“ ist ein positiver Betrag nötig.",
+                                "A positive amount is needed for 'above amount'."),
     "problem_levels_empty": ("Mindestens eine Stufe.", "At least one level."),
 }
 
