@@ -67,6 +67,9 @@ class Advance:
     reminder_reached_on: date | None = None
     #: the residual-charge state the invoice moves to (None: unchanged)
     charges_state: str | None = None
+    #: the invoice's last letter before this one (kept for a letter that waits for approval, so
+    #: skipping it or planning it afresh can put the invoice back)
+    last_notice_before: date | None = None
 
 
 #: a notice's kind: an escalation level of the policy, or the one statement of residual charges

@@ -56,6 +56,8 @@ class Notice:
     send_attempt_at: str | None = None
     #: SES's "Send" event for this notice arrived: SES accepted the email
     ses_message_id: str | None = None
+    #: the owner approved this letter (``policy.approval``) at this moment
+    approved_at: str | None = None
 
     def decided(self) -> NoticePlan:
         return plan_from_json(self.plan)
@@ -116,7 +118,8 @@ def plan_from_json(text: str) -> NoticePlan:
                 expected_version=int(a["expected_version"]),
                 fees_open=from_str(a.get("fees_open", "0")),
                 reminder_reached_on=day(a.get("reminder_reached_on")),
-                charges_state=a.get("charges_state"))
+                charges_state=a.get("charges_state"),
+                last_notice_before=day(a.get("last_notice_before")))
         for a in doc["advances"]
     )
     return NoticePlan(

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from .approval import check_approval
 from .model import Channel, DomainError
 from .money import ZERO
-from .approval import check_approval
 from .workdays import check_region
 
 

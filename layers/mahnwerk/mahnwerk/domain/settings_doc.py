@@ -6,10 +6,10 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .approval import Approval
 from .logo import parse_logo
 from .model import Address, Channel, DomainError
 from .money import ZERO, AmountError, cents
-from .approval import Approval
 from .policy import RESIDUAL_POLICIES, Action, Level, Policy, Tone, default_policy
 from .settings import CSV_FIELDS, Bank, Company, Invoicing, TenantSettings
 from .settings_checks import (
