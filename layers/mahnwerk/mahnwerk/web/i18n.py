@@ -546,6 +546,69 @@ TEXTS: dict[str, tuple[str, str]] = {
     "problem_approval_amount": ("Für „ab Betrag“ ist ein positiver Betrag nötig.",
                                 "A positive amount is needed for 'above amount'."),
     "problem_levels_empty": ("Mindestens eine Stufe.", "At least one level."),
+    # letters waiting for approval (policy.approval)
+    "nav_approvals": ("Zur Freigabe", "To approve"),
+    "approvals_title": ("Zur Freigabe", "Letters to approve"),
+    "approvals_intro": ("Diese Schreiben sind erstellt, aber noch nicht verschickt: Sie geben sie "
+                        "frei, ändern sie oder überspringen sie. Ein Schreiben, das länger als "
+                        "{days} Tage wartet, wird beim nächsten Lauf mit den aktuellen Beträgen neu "
+                        "geplant.",
+                        "These letters are written but not sent yet: approve, edit or skip them. "
+                        "A letter waiting more than {days} days is planned afresh at the next run "
+                        "with the figures of that day."),
+    "approvals_none": ("Keine Schreiben warten auf Freigabe.", "No letters are waiting for approval."),
+    "alert_approvals": ("{n} Schreiben warten auf Ihre Freigabe.",
+                        "{n} letter(s) are waiting for your approval."),
+    "approval_waiting_since": ("geplant am {on}, wartet seit {n} Tag(en)",
+                               "planned on {on}, waiting for {n} day(s)"),
+    "approval_stale": ("wird beim nächsten Lauf neu geplant", "will be planned afresh at the next run"),
+    "approval_handover": ("Übergabe an das Inkasso (kein Schreiben)",
+                          "Hand-over for collection (no letter)"),
+    "approval_total": ("Betrag", "Total"),
+    "approval_deadline": ("Zahlungsfrist", "Payment deadline"),
+    "approval_channel": ("Versand", "Sent by"),
+    "approval_note": ("Ihr Hinweis im Schreiben", "Your note on the letter"),
+    "approval_note_hint": ("Erscheint am Ende des Schreibens, z. B. ein Angebot zur Ratenzahlung.",
+                           "Printed at the end of the letter, e.g. an offer to pay by instalments."),
+    "approval_show_letter": ("Schreiben ansehen (PDF)", "View the letter (PDF)"),
+    "approval_approve": ("Freigeben und senden", "Approve and send"),
+    "approval_skip": ("Überspringen", "Skip"),
+    "approval_skip_hint": ("Das Schreiben wird nicht verschickt; die Rechnungen behalten ihre Stufe "
+                           "und sind nach der Sperrfrist wieder an der Reihe.",
+                           "The letter is not sent; the invoices keep their level and come up "
+                           "again after the cooldown."),
+    "approval_edit": ("Ändern", "Edit"),
+    "approval_save": ("Änderungen speichern", "Save changes"),
+    "approval_channel_keep": ("unverändert", "unchanged"),
+    "approval_channel_email": ("E-Mail", "Email"),
+    "approval_channel_post": ("Post", "Post"),
+    "approval_channel_both": ("E-Mail und Post", "Email and post"),
+    "approval_bad_deadline": ("Die Zahlungsfrist muss ein Werktag nach heute sein, höchstens 60 Tage "
+                              "im Voraus (z. B. 15.12.2026).",
+                              "The payment deadline must be a working day after today, at most "
+                              "60 days ahead (e.g. 2026-12-15)."),
+    "approval_bad_note": ("Der Hinweis darf höchstens 500 Zeichen lang sein.",
+                          "The note may be at most 500 characters long."),
+    "approval_bad_channel": ("Versand: E-Mail, Post oder beides.", "Channel: email, post or both."),
+    "approval_nothing": ("Bitte ändern Sie die Frist, den Hinweis oder den Versand.",
+                         "Please change the deadline, the note or the channel."),
+    "done_approved": ("Das Schreiben ist freigegeben und wird jetzt verschickt.",
+                      "The letter is approved and is being sent."),
+    "done_skipped": ("Das Schreiben wurde übersprungen und wird nicht verschickt.",
+                     "The letter was skipped and will not be sent."),
+    "done_edited": ("Das Schreiben wurde geändert und wartet weiter auf Freigabe.",
+                    "The letter was changed and keeps waiting for approval."),
+    "settings_approval": ("Freigabe vor dem Versand", "Approval before sending"),
+    "settings_approval_hint": ("Welche Schreiben Sie prüfen, bevor sie verschickt werden",
+                               "Which letters you check before they are sent"),
+    "approval_rule_none": ("keine – alles geht automatisch", "none – everything goes out by itself"),
+    "approval_rule_first_letter": ("die erste Erinnerung", "the first reminder"),
+    "approval_rule_all": ("alle Schreiben", "every letter"),
+    "approval_rule_above_amount": ("Schreiben ab einem Betrag", "letters from an amount"),
+    "approval_rule_handover": ("die Übergabe an das Inkasso", "the hand-over for collection"),
+    "settings_approval_amount": ("Freigabe ab Betrag (€)", "Approval from amount (€)"),
+    "approval": ("Freigabe vor dem Versand", "Approval before sending"),
+    "approval_amount": ("Freigabe ab Betrag (€)", "Approval from amount (€)"),
 }
 
 
