@@ -204,3 +204,43 @@ def test_tenants_see_and_decide_only_their_own_letters(api):
     assert post(api, "/v1/approvals/nothing/approve", {}).status == 404
     assert sorted(waiting(api)) == sorted(acme)
     assert notice(api, "K-2:2026-11-23:L1").status is NoticeStatus.AWAITING_APPROVAL
+
+
+def test_a_hand_over_waits_without_marking_the_invoice_and_is_carried_out_once_approved(api):
+    from datetime import date
+    from decimal import Decimal
+
+    set_approval(api, "handover")
+    with api.service_context() as ctx:
+        r5 = ctx.invoices.get_invoice("acme", "R-5")
+        ctx.invoices.replace_invoice(r5.with_changes(
+            level=3, last_notice_on=date(2026, 11, 1), next_action_on=date(2026, 11, 23),
+            fees_open=Decimal("4.00")), r5.version, source="test")
+    run(api, berlin(2026, 11, 23))
+    assert sorted(waiting(api)) == ["K-3:2026-11-23:L4"]  # the letters of K-1 and K-2 went out
+    assert len(mails(api, "anna@example.org")) == 1
+    item = waiting(api)["K-3:2026-11-23:L4"]
+    assert item["action"] == "hand_over" and item["pdf_key"] is None
+    r5 = invoice(api, "R-5")
+    assert (r5.status.value, r5.level, r5.next_action_on) == ("open", 4, None)
+    api.now = berlin(2026, 11, 23, 11)
+    path = "/v1/approvals/K-3:2026-11-23:L4"
+    assert post(api, f"{path}/edit", {"note": "x"}).status == 400  # no letter to edit
+    assert post(api, f"{path}/approve", {}).body["status"] == "handed_over"
+    assert post(api, f"{path}/approve", {}).status == 200  # retried: nothing more
+    assert invoice(api, "R-5").status.value == "handed_over"
+    kinds = [e["kind"] for e in get(api, "/v1/invoices/R-5").body["timeline"]]
+    assert kinds.count("handed_over") == 1
+
+
+def test_the_rule_is_validated_at_its_field_through_the_api(api):
+    from .test_api import call
+
+    settings = copy.deepcopy(SETTINGS)
+    settings["policy"]["approval"] = "above_amount"
+    bad = call(api, api.keys["acme"], "PUT", "/v1/settings", settings)
+    assert bad.status == 400 and "policy.approval_amount" in bad.body["message"]
+    settings["policy"]["approval_amount"] = "250.00"
+    assert call(api, api.keys["acme"], "PUT", "/v1/settings", settings).status == 200
+    stored = get(api, "/v1/settings").body["settings"]["policy"]
+    assert (stored["approval"], stored["approval_amount"]) == ("above_amount", "250.00")
