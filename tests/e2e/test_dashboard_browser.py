@@ -386,6 +386,8 @@ def test_an_owner_approves_a_waiting_letter(chromium: Any) -> None:
             page.click("button[type=submit]")
             page.wait_for_url(base + "/app/")
             assert page.locator("[data-approvals='1']").is_visible()
+            page.goto(base + "/app/invoices/F-1")
+            assert "Zahlungserinnerung wartet auf Freigabe" in page.locator("main").inner_text()
             page.locator("nav.main-nav a", has_text="Zur Freigabe").click()
             card = page.locator("[data-approval='K-F:2026-11-23:L1']")
             assert "Fliesen Franke" in card.inner_text() and "240,61 €" in card.inner_text()  # with interest

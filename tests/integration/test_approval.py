@@ -103,6 +103,8 @@ def test_approve_sends_exactly_once_even_when_the_approval_is_retried(api):
     assert len(mails(api, "anna@example.org")) == 1
     assert notice(api, "K-1:2026-11-23:L1").status is NoticeStatus.SENT
     assert "K-1:2026-11-23:L1" not in waiting(api)
+    kinds = [e["kind"] for e in get(api, "/v1/invoices/R-1").body["timeline"]]
+    assert kinds.count("letter_approved") == 1 and kinds.count("notice_sent") == 1
     # a skipped letter cannot be approved afterwards, an approved one cannot be skipped
     assert post(api, "/v1/approvals/K-2:2026-11-23:L1/skip", {}).status == 200
     assert post(api, "/v1/approvals/K-2:2026-11-23:L1/approve", {}).status == 409
@@ -119,6 +121,8 @@ def test_skip_never_sends_and_the_invoices_keep_their_level_until_after_the_cool
     r1 = invoice(api, "R-1")
     # back to the level before the letter; next action after the cooldown (7 days)
     assert (r1.level, r1.next_action_on.isoformat()) == (0, "2026-11-30")
+    kinds = [e["kind"] for e in get(api, "/v1/invoices/R-1").body["timeline"]]
+    assert kinds.count("letter_skipped") == 1 and "notice_cancelled" in kinds
     api.drain()
     for day in (24, 25, 26, 27):
         run(api, berlin(2026, 11, day))

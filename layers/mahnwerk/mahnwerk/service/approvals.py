@@ -148,14 +148,22 @@ def approve(ctx: Context, tenant_id: str, notice_id: str, at: datetime) -> dict[
         elif ctx.notices.transition_notice(tenant_id, notice_id, WAITING.value,
                                            status=NoticeStatus.RESERVED.value,
                                            approved_at=at.isoformat()):
-            ctx.customers.add_customer_event(tenant_id, plan.customer_id, "letter_approved", at,
-                                             {"notice": notice_id})
+            _note_on_invoices(ctx, plan, "letter_approved", at, {"notice": notice_id})
             _queue(ctx, plan, at)
     elif notice.status is NoticeStatus.RESERVED and notice.approved_at:
         _queue(ctx, plan, at)  # the queue message of an earlier approval may have been lost
     elif not notice.approved_at:
         raise ApprovalDone(notice_id)
     return status_of(ctx, tenant_id, notice_id)
+
+
+def _note_on_invoices(ctx: Context, plan: NoticePlan, kind: str, at: datetime,
+                      detail: dict[str, Any]) -> None:
+    """The owner's decision in the timeline of each invoice the letter lists (a skip or a fresh
+    plan is noted with the invoice's change itself)."""
+    for number in plan.invoice_numbers:
+        ctx.invoices.add_event(plan.tenant_id, number, kind, at,
+                               {**detail, "level_name": plan.level_name})
 
 
 def _queue(ctx: Context, plan: NoticePlan, at: datetime) -> None:
@@ -189,8 +197,6 @@ def skip(ctx: Context, tenant_id: str, notice_id: str, at: datetime) -> dict[str
                                              status=NoticeStatus.CANCELLED.value,
                                              held_reason=SKIPPED):
             raise ApprovalDone(notice_id)
-        ctx.customers.add_customer_event(tenant_id, plan.customer_id, "letter_skipped", at,
-                                         {"notice": notice_id})
     elif not (notice.status is NoticeStatus.CANCELLED and notice.held_reason == SKIPPED):
         raise ApprovalDone(notice_id)
     policy = load_settings(ctx, tenant_id).policy
@@ -267,7 +273,7 @@ def edit(ctx: Context, tenant_id: str, notice_id: str, at: datetime, *,
     if not ctx.notices.transition_notice(tenant_id, notice_id, WAITING.value,
                                          plan=plan_to_json(changed), pdf_key=key):
         raise ApprovalDone(notice_id)
-    ctx.customers.add_customer_event(tenant_id, plan.customer_id, "letter_edited", at, {
+    _note_on_invoices(ctx, plan, "letter_edited", at, {
         "notice": notice_id, **{k: (v.isoformat() if isinstance(v, date) else
                                      ",".join(c.value for c in v) if isinstance(v, tuple) else v)
                                 for k, v in changes.items()}})
