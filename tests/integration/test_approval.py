@@ -248,3 +248,19 @@ def test_the_rule_is_validated_at_its_field_through_the_api(api):
     assert call(api, api.keys["acme"], "PUT", "/v1/settings", settings).status == 200
     stored = get(api, "/v1/settings").body["settings"]["policy"]
     assert (stored["approval"], stored["approval_amount"]) == ("above_amount", "250.00")
+
+
+def test_letters_still_waiting_when_approval_is_switched_off_are_planned_afresh_and_sent(
+        api, monkeypatch):
+    monkeypatch.setattr("mahnwerk.service.tenants.CACHE_SECONDS", 0.0)  # the switch is seen now
+    set_approval(api, "first_letter")
+    run(api, berlin(2026, 11, 23))
+    assert "K-1:2026-11-23:L1" in waiting(api)
+    set_approval(api, "none")
+    run(api, berlin(2026, 11, 24))  # still listed (and in the owner's e-mail) until decided
+    assert "K-1:2026-11-23:L1" in waiting(api) and len(mails(api, OWNER)) == 1
+    run(api, berlin(2026, 11, 27))  # stale: planned afresh under the rule now in force
+    assert waiting(api) == {}
+    assert len(mails(api, "anna@example.org")) == 1
+    run(api, berlin(2026, 11, 28))
+    assert len(mails(api, OWNER)) == 2  # 24. and 27., nothing once nothing waits

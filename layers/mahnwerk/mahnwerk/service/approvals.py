@@ -124,7 +124,12 @@ def customer_waits(ctx: Context, tenant_id: str, customer_id: str, today: date) 
 
 def hold(ctx: Context, settings: TenantSettings, plan: NoticePlan, customer: Customer,
          at: datetime) -> None:
-    """Render the reserved (waiting) letter as it would be sent and keep its PDF with it."""
+    """Render the reserved (waiting) letter as it would be sent and keep its PDF with it; note
+    that the tenant has letters waiting (the daily run looks after them even if the rule is
+    switched off meanwhile)."""
+    noted = ctx.tenants.get_document(plan.tenant_id, DIGEST_DOC) or {}
+    if not noted.get("waiting"):
+        ctx.tenants.put_document(plan.tenant_id, DIGEST_DOC, {**noted, "waiting": 1}, at)
     if plan.action is Action.HAND_OVER:
         return
     from ..letters.pdf import render_notice_pdf
@@ -295,7 +300,13 @@ def daily(ctx: Context, tenant_id: str, run_date: date, at: datetime) -> int:
     planned afresh marked so; letters held by this very run appear in the next day's list).
     The number of letters re-planned."""
     settings = load_settings(ctx, tenant_id)
+    noted = ctx.tenants.get_document(tenant_id, DIGEST_DOC) or {}
+    # a tenant without approval and with nothing left waiting costs no read of its notices
+    if settings.policy.approval == Approval.NONE.value and not noted.get("waiting"):
+        return 0
     found = waiting(ctx, tenant_id, run_date)
+    if bool(found) != bool(noted.get("waiting")):
+        ctx.tenants.put_document(tenant_id, DIGEST_DOC, {**noted, "waiting": len(found)}, at)
     if not found:
         return 0
     replanned = 0
@@ -355,5 +366,5 @@ def digest(ctx: Context, settings: TenantSettings, found: list[Waiting], day: da
     message.set_content("\n".join(lines))
     message_id = ctx.mailer.send_raw(message.as_bytes(), settings.sender_email, [to])
     ctx.tenants.put_document(tenant_id, DIGEST_DOC, {
-        "day": day.isoformat(), "message_id": message_id, "count": count}, at)
+        "day": day.isoformat(), "message_id": message_id, "waiting": count}, at)
     return message_id
