@@ -127,6 +127,7 @@ def hold(ctx: Context, settings: TenantSettings, plan: NoticePlan, customer: Cus
     """Render the reserved (waiting) letter as it would be sent and keep its PDF with it; note
     that the tenant has letters waiting (the daily run looks after them even if the rule is
     switched off meanwhile)."""
+    ctx.events.publish([events.notice_awaiting_approval(plan, at)])
     noted = ctx.tenants.get_document(plan.tenant_id, DIGEST_DOC) or {}
     if not noted.get("waiting"):
         ctx.tenants.put_document(plan.tenant_id, DIGEST_DOC, {**noted, "waiting": 1}, at)
@@ -204,6 +205,7 @@ def skip(ctx: Context, tenant_id: str, notice_id: str, at: datetime) -> dict[str
             raise ApprovalDone(notice_id)
     elif not (notice.status is NoticeStatus.CANCELLED and notice.held_reason == SKIPPED):
         raise ApprovalDone(notice_id)
+    ctx.events.publish([events.notice_skipped(plan, "skipped", at)])  # again on a retry: same id
     policy = load_settings(ctx, tenant_id).policy
     day = business_date(at)
     _put_back(ctx, plan, at, day + timedelta(days=max(policy.cooldown_days, 1)), "letter_skipped")
@@ -294,31 +296,61 @@ def status_of(ctx: Context, tenant_id: str, notice_id: str) -> dict[str, Any]:
 
 # --- the daily run ------------------------------------------------------------------------------
 
-def daily(ctx: Context, tenant_id: str, run_date: date, at: datetime) -> int:
-    """At the daily run, before planning: stale letters are cancelled and their invoices made
-    due today (planned afresh by this run); the owner gets the day's list of what waits (those
-    planned afresh marked so; letters held by this very run appear in the next day's list).
-    The number of letters re-planned."""
+#: the notice queue's message for a tenant's daily approval work (``process_request``)
+KIND = "approvals"
+
+
+def pending(ctx: Context, tenant_id: str) -> bool:
+    """Whether the daily run has approval work for this tenant (read only): the rule is on, or
+    letters are still waiting from when it was. A tenant without either costs no read of its
+    notices."""
+    if load_settings(ctx, tenant_id).policy.approval != Approval.NONE.value:
+        return True
+    return bool((ctx.tenants.get_document(tenant_id, DIGEST_DOC) or {}).get("waiting"))
+
+
+def process_request(ctx: Context, message: dict[str, Any]) -> int:
+    """The daily run's approval message for one tenant (on the notice queue): stale letters are
+    cancelled and their customers planned afresh at once (the same decision as a notice
+    request); then the owner gets the day's list. The number planned afresh."""
+    from .dunning import process_request as plan_customer
+
+    tenant_id = str(message["tenant_id"])
+    run_date = date.fromisoformat(str(message["run_date"]))
+    at = datetime.fromisoformat(str(message["scheduled_time"]))
+    customers = daily(ctx, tenant_id, run_date, at)
+    for customer_id in customers:
+        plan_customer(ctx, {"tenant_id": tenant_id, "customer_id": customer_id,
+                            "run_date": run_date.isoformat(), "scheduled_time": at.isoformat()})
+    return len(customers)
+
+
+def daily(ctx: Context, tenant_id: str, run_date: date, at: datetime) -> list[str]:
+    """Stale letters are cancelled and their invoices made due today; the owner gets the day's
+    list of what waits (those planned afresh marked so; letters held by this day's run itself
+    appear in the next day's list). The customers whose letters are to be planned afresh (a
+    customer whose planning failed after the put-back is due today and planned by the next
+    run at the latest: the due index holds everything due up to that day)."""
     settings = load_settings(ctx, tenant_id)
     noted = ctx.tenants.get_document(tenant_id, DIGEST_DOC) or {}
-    # a tenant without approval and with nothing left waiting costs no read of its notices
     if settings.policy.approval == Approval.NONE.value and not noted.get("waiting"):
-        return 0
+        return []
     found = waiting(ctx, tenant_id, run_date)
     if bool(found) != bool(noted.get("waiting")):
         ctx.tenants.put_document(tenant_id, DIGEST_DOC, {**noted, "waiting": len(found)}, at)
     if not found:
-        return 0
-    replanned = 0
+        return []
+    replanned: list[str] = []
     for item in found:
         if is_stale(item.waiting_days) and \
                 ctx.notices.transition_notice(tenant_id, item.notice.notice_id, WAITING.value,
                                               status=NoticeStatus.CANCELLED.value,
                                               held_reason=STALE):
             _put_back(ctx, item.plan, at, run_date, "letter_replanned")
-            replanned += 1
+            ctx.events.publish([events.notice_skipped(item.plan, "stale", at)])
+            replanned.append(item.plan.customer_id)
     digest(ctx, settings, found, run_date, at)
-    return replanned
+    return sorted(set(replanned))
 
 
 DIGEST_DOC = "approval-digest"

@@ -39,9 +39,12 @@ def plan_run(ctx: Context, run_date: date, scheduled_time: datetime) -> dict[str
     for tenant_id in ctx.tenants.tenants():
         tenants += 1
         bundle_day(ctx, tenant_id, run_date - timedelta(days=1))  # yesterday's post, complete
-        # letters waiting for approval too long are put back due today (planned afresh below);
-        # the owner gets the day's list of what waits
-        approvals.daily(ctx, tenant_id, run_date, scheduled_time)
+        # letters waiting for approval: the notice function plans stale ones afresh and sends
+        # the owner the day's list (this function only reads)
+        if approvals.pending(ctx, tenant_id):
+            messages.append({"kind": approvals.KIND, "tenant_id": tenant_id,
+                             "run_date": run_date.isoformat(),
+                             "scheduled_time": scheduled_time.isoformat()})
         for customer_id in ctx.invoices.due_customers(tenant_id, run_date):
             messages.append({
                 "tenant_id": tenant_id, "customer_id": customer_id,
@@ -130,6 +133,9 @@ def notice_events(item: Notice) -> list[events.DomainEvent]:
         found.append(events.notice_sent(plan, channels, datetime.fromisoformat(item.sent_at)))
     elif item.status is NoticeStatus.HANDED_OVER and item.sent_at:
         found += events.handed_over_by_dunning(plan, datetime.fromisoformat(item.sent_at))
+    elif item.status is NoticeStatus.AWAITING_APPROVAL:
+        found.append(events.notice_awaiting_approval(
+            plan, datetime.fromisoformat(item.reserved_at)))
     return found
 
 
