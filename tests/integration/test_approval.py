@@ -264,3 +264,35 @@ def test_letters_still_waiting_when_approval_is_switched_off_are_planned_afresh_
     assert len(mails(api, "anna@example.org")) == 1
     run(api, berlin(2026, 11, 28))
     assert len(mails(api, OWNER)) == 2  # 24. and 27., nothing once nothing waits
+
+
+def test_integrators_hear_of_waiting_skipped_and_replanned_letters_once_each(api):
+    import jsonschema
+
+    from mahnwerk.domain.events import SCHEMAS, EventType
+
+    def details(kind):
+        return [e["detail"] for e in api.published_events(kind.value)
+                if e["detail"]["tenant_id"] == "acme"]
+
+    set_approval(api, "all")
+    run(api, berlin(2026, 11, 23))
+    waiting_events = details(EventType.NOTICE_AWAITING_APPROVAL)
+    assert sorted(e["notice_id"] for e in waiting_events) == [
+        "K-1:2026-11-23:L1", "K-2:2026-11-23:L1", "K-3:2026-11-23:L1"]
+    for event in waiting_events:
+        jsonschema.validate(event, SCHEMAS[EventType.NOTICE_AWAITING_APPROVAL])
+    api.now = berlin(2026, 11, 23, 11)
+    post(api, "/v1/approvals/K-1:2026-11-23:L1/skip", {})
+    post(api, "/v1/approvals/K-1:2026-11-23:L1/skip", {})  # retried: the same event id
+    run(api, berlin(2026, 11, 27))  # K-2 and K-3 stale
+    skipped = details(EventType.NOTICE_SKIPPED)
+    for event in skipped:
+        jsonschema.validate(event, SCHEMAS[EventType.NOTICE_SKIPPED])
+    assert sorted({(e["notice_id"], e["reason"]) for e in skipped}) == [
+        ("K-1:2026-11-23:L1", "skipped"), ("K-2:2026-11-23:L1", "stale"),
+        ("K-3:2026-11-23:L1", "stale")]
+    assert len({e["event_id"] for e in skipped}) == 3
+    assert {e["notice_id"] for e in details(EventType.NOTICE_AWAITING_APPROVAL)} >= {
+        "K-2:2026-11-27:L1", "K-3:2026-11-27:L1"}
+    assert details(EventType.NOTICE_SENT) == []
