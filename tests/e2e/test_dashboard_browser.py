@@ -403,6 +403,10 @@ def test_an_owner_approves_a_waiting_letter(chromium: Any) -> None:
             page.wait_for_url(re.compile(r".*done=edited.*"))
             card = page.locator("[data-approval='K-F:2026-11-23:L1']")
             assert card.locator("[data-deadline]").get_attribute("data-deadline") == "2026-12-07"
+            page.set_viewport_size(PHONE)  # the card and its forms on a phone: no cut words
+            card.locator("summary").click()
+            assert page.evaluate(CUT_WORDS_JS) == []
+            page.set_viewport_size(DESKTOP)
             card.locator("[data-approve]").click()
             page.wait_for_url(re.compile(r".*done=approved.*"))
             assert "freigegeben" in page.locator(".flash.ok").inner_text()
