@@ -244,7 +244,8 @@ class FakeNotices:
     def __init__(self, table: FakeTable) -> None:
         self.t = table
 
-    def reserve_notice(self, plan: NoticePlan, at: datetime) -> bool:
+    def reserve_notice(self, plan: NoticePlan, at: datetime,
+                       awaiting_approval: bool = False) -> bool:
         tid = plan.tenant_id
         if (tid, plan.notice_id) in self.t.notices:
             return False
@@ -268,7 +269,8 @@ class FakeNotices:
                 if due is not None:
                     due = f"{adv.next_action_on.isoformat()}#{plan.customer_id}#{adv.number}"
             self.t.invoices[(tid, adv.number)] = (invoice.with_changes(**changes), due)
-        notice = Notice(notice_id=plan.notice_id, status=_RESERVED, plan=plan_to_json(plan),
+        status = NoticeStatus.AWAITING_APPROVAL if awaiting_approval else _RESERVED
+        notice = Notice(notice_id=plan.notice_id, status=status, plan=plan_to_json(plan),
                         reserved_at=at.isoformat())
         self.t.notices[(tid, plan.notice_id)] = (
             notice, plan.customer_id, f"NOT#{plan.run_date.isoformat()}#L{plan.level}")
@@ -309,6 +311,13 @@ class FakeNotices:
 
     def update_notice(self, tenant_id: str, notice_id: str, **fields: str) -> None:
         self._set(tenant_id, notice_id, fields)  # KeyError: no such notice
+
+    def transition_notice(self, tenant_id: str, notice_id: str, expected: str,
+                          **fields: str) -> bool:
+        if self._status(tenant_id, notice_id) != expected:
+            return False
+        self._set(tenant_id, notice_id, fields)
+        return True
 
     def notices_of_day(self, tenant_id: str, customer_id: str, run_date: date) -> list[Notice]:
         prefix = f"{customer_id}:{run_date.isoformat()}:"

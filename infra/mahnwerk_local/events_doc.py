@@ -76,6 +76,8 @@ def examples() -> dict[EventType, DomainEvent]:
         events.handed_over_by_owner(handed, datetime(2026, 10, 23, 14, 2, tzinfo=UTC)),
         events.customer_erased("acme", "K-0977", "ER-3f9a1c2b4d5e",
                                datetime(2026, 11, 2, 10, 15, tzinfo=UTC), ["RE-2026-0442"]),
+        events.notice_awaiting_approval(plan, run),
+        events.notice_skipped(plan, "skipped", datetime(2026, 10, 22, 8, 40, tzinfo=UTC)),
     ]
     return {event.type: event for event in found}
 

@@ -129,3 +129,18 @@ def test_an_update_notes_the_ses_attempt_on_an_invoice_send(ctx, tenant):
     send = ctx.invoice_sends.get_invoice_send(tenant, "RE-1")
     assert (send.send_attempt_at, send.ses_message_id, send.status) == (
         "2026-10-20T09:00:00+00:00", "ses-1", NoticeStatus.RESERVED)
+
+
+def test_a_notice_awaiting_approval_cannot_be_claimed_and_moves_only_from_the_status_expected(
+        ctx, tenant):
+    plan = plan_for(ctx, tenant, "K-7")
+    assert ctx.notices.reserve_notice(plan, AT, awaiting_approval=True)
+    assert ctx.notices.get_notice(tenant, plan.notice_id).status is NoticeStatus.AWAITING_APPROVAL
+    assert not ctx.notices.claim_notice(tenant, plan.notice_id, "a", NOW, NOW + timedelta(minutes=2))
+    assert not ctx.notices.transition_notice(tenant, plan.notice_id, "reserved", status="sent")
+    assert ctx.notices.transition_notice(tenant, plan.notice_id, "awaiting_approval",
+                                         status="reserved")
+    # a retried approval finds it moved already
+    assert not ctx.notices.transition_notice(tenant, plan.notice_id, "awaiting_approval",
+                                             status="reserved")
+    assert ctx.notices.claim_notice(tenant, plan.notice_id, "a", NOW, NOW + timedelta(minutes=2))

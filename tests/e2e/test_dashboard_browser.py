@@ -348,3 +348,73 @@ def test_tenant_isolation_holds_in_the_browser(chromium: Any) -> None:
             context.close()
         # a 404 page logs a console error for its own status in Chromium: only that is allowed
         assert all("404" in e for e in console.errors), console.errors
+
+
+def test_an_owner_approves_a_waiting_letter(chromium: Any) -> None:
+    """policy.approval 'all': the morning's reminder waits; the overview says so, "Zur Freigabe"
+    lists it; a deadline on a Sunday is refused in German with the note kept; the edited letter is
+    approved and goes out once, with the note."""
+    import email
+
+    from mahnwerk.service.keys import create_key
+    from mahnwerk.service.tenants import SETTINGS_KEY
+    from mahnwerk_local.serve import LocalApi, serving
+    from mahnwerk_local.stack import LocalStack
+
+    settings = json.loads((ROOT / "infra/mahnwerk_local/demo/settings.json").read_text("utf-8"))
+    settings["policy"]["approval"] = "all"
+    invoice = {"number": "F-1", "customer": {"id": "K-F", "name": "Fliesen Franke", "email": "franke@example.org",
+                                             "street": "Weg 1", "postal_code": "10115", "city": "Berlin"},
+               "issue_date": "2026-10-01", "due_date": "2026-10-15", "amount": "240.00"}
+    now = berlin(2026, 11, 23, 10)
+    with LocalStack() as stack:
+        stack.verify_sender(settings["sender_email"])
+        with stack.service_context() as ctx:
+            ctx.tenants.put_document("tenant-f", SETTINGS_KEY, settings, now)
+            key, _ = create_key(ctx, "tenant-f", "e2e", datetime(2026, 8, 1, tzinfo=UTC))
+        stack.now = now
+        assert stack.api("POST", "/v1/invoices", key=key, body={"invoices": [invoice]}).status == 200
+        stack.fire_schedule("DunningFunction", berlin(2026, 11, 23))
+        stack.drain()
+        assert stack.sent_emails() == []
+        console = Console()
+        with serving(LocalApi(stack, clock=lambda: now)) as base:
+            context = chromium.new_context(viewport=DESKTOP)
+            page = console.watch(context.new_page())
+            page.goto(base + "/app/login")
+            page.fill("#key", key)
+            page.click("button[type=submit]")
+            page.wait_for_url(base + "/app/")
+            assert page.locator("[data-approvals='1']").is_visible()
+            page.goto(base + "/app/invoices/F-1")
+            assert "Zahlungserinnerung wartet auf Freigabe" in page.locator("main").inner_text()
+            page.locator("nav.main-nav a", has_text="Zur Freigabe").click()
+            card = page.locator("[data-approval='K-F:2026-11-23:L1']")
+            assert "Fliesen Franke" in card.inner_text() and "240,61 €" in card.inner_text()  # with interest
+            card.locator("summary").click()
+            card.locator("input[name=deadline]").fill("2026-12-06")  # a Sunday
+            card.locator("textarea[name=note]").fill("Gern auch in zwei Raten.")
+            card.locator("form[data-edit] button[type=submit]").click()
+            assert "Werktag" in page.locator(".flash.err").inner_text()
+            card = page.locator("[data-approval='K-F:2026-11-23:L1']")
+            assert card.locator("textarea[name=note]").input_value() == "Gern auch in zwei Raten."
+            card.locator("input[name=deadline]").fill("2026-12-07")
+            card.locator("form[data-edit] button[type=submit]").click()
+            page.wait_for_url(re.compile(r".*done=edited.*"))
+            card = page.locator("[data-approval='K-F:2026-11-23:L1']")
+            assert card.locator("[data-deadline]").get_attribute("data-deadline") == "2026-12-07"
+            page.set_viewport_size(PHONE)  # the card and its forms on a phone: no cut words
+            card.locator("summary").click()
+            assert page.evaluate(CUT_WORDS_JS) == []
+            page.set_viewport_size(DESKTOP)
+            card.locator("[data-approve]").click()
+            page.wait_for_url(re.compile(r".*done=approved.*"))
+            assert "freigegeben" in page.locator(".flash.ok").inner_text()
+            assert page.locator("[data-approval]").count() == 0
+            context.close()
+        stack.drain()
+        [raw] = stack.sent_emails()
+        letter = email.message_from_bytes(raw, policy=email.policy.default)
+        assert "Gern auch in zwei Raten." in letter.get_body(preferencelist=("plain",)).get_content()
+        # the refused edit's page logs a console error for its own status (400): only that
+        assert all("status of 400" in e for e in console.errors), console.errors

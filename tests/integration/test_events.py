@@ -189,6 +189,22 @@ def run_everything(stack):
                      body={"invoices": ["RE-9"]}).status == 200
     assert stack.api("POST", "/v1/customers/K-9/erase", key=key,
                      body={"reason": "data_subject_request", "confirm": "K-9"}).status == 200
+    # a tenant whose letters wait for approval (policy.approval): one approved, one skipped
+    waits = {**SETTINGS, "policy": {**SETTINGS["policy"], "approval": "all"}}
+    with stack.service_context() as ctx:
+        ctx.tenants.put_document("waits", SETTINGS_KEY, waits, berlin(2026, 10, 1))
+        waits_key, _ = create_key(ctx, "waits", "tests", datetime(2026, 10, 1, tzinfo=UTC))
+    rows = [{"number": f"W-{n}", "issue_date": "2026-09-01", "due_date": "2026-09-15",
+             "amount": "80.00", "customer": {"id": f"W-{n}", "name": f"Kunde {n}",
+                                             "email": f"w{n}@example.org", "street": "Weg 1",
+                                             "postal_code": "10115", "city": "Berlin"}}
+            for n in (1, 2)]
+    assert stack.api("POST", "/v1/invoices", key=waits_key, body={"invoices": rows}).status == 200
+    run_day(stack, berlin(2026, 10, 26))
+    assert stack.api("POST", "/v1/approvals/W-1:2026-10-26:L1/approve", key=waits_key).status == 200
+    assert stack.api("POST", "/v1/approvals/W-2:2026-10-26:L1/skip", key=waits_key).status == 200
+    stack.drain()
+    run_day(stack, berlin(2026, 10, 27))  # the owner's list: nothing waits any more
 
 
 def test_events_follow_their_schemas_and_carry_no_personal_data(stack):

@@ -146,6 +146,8 @@ class NoticeItem(_Base):
     send_attempt_at = UnicodeAttribute(null=True)
     #: SES's "Send" event for this notice arrived (configuration set → SNS → feedback): accepted
     ses_message_id = UnicodeAttribute(null=True)
+    #: the owner approved this letter (policy.approval) at this moment
+    approved_at = UnicodeAttribute(null=True)
 
 
 class PaymentItem(_Base):
@@ -383,7 +385,7 @@ def notice_from_item(item: NoticeItem) -> Notice:
         reserved_at=item.reserved_at, pdf_key=item.pdf_key, message_id=item.message_id,
         post_key=item.post_key, sent_at=item.sent_at, held_reason=item.held_reason,
         fallback=item.fallback, send_attempt_at=item.send_attempt_at,
-        ses_message_id=item.ses_message_id)
+        ses_message_id=item.ses_message_id, approved_at=item.approved_at)
 
 
 def invoice_send_from_item(item: InvoiceSendItem) -> InvoiceSend:

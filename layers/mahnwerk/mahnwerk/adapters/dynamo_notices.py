@@ -33,8 +33,10 @@ class DynamoNotices:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection  # for transactions; its client is lazy
 
-    def reserve_notice(self, plan: NoticePlan, at: datetime) -> bool:
-        """Reserve the notice and move its invoices in one transaction.
+    def reserve_notice(self, plan: NoticePlan, at: datetime,
+                       awaiting_approval: bool = False) -> bool:
+        """Reserve the notice and move its invoices in one transaction (``awaiting_approval``:
+        the notice waits for the owner instead of being sendable).
 
         False if this notice was reserved before (a retry or a second run the same day).
         Raises Conflict if an invoice changed since the decision (e.g. paid meanwhile).
@@ -44,7 +46,9 @@ class DynamoNotices:
             pk=tenant_pk(tid), sk=f"NOT#{plan.notice_id}",
             cust_pk=customer_pk(tid, plan.customer_id),
             cust_sk=f"NOT#{plan.run_date.isoformat()}#L{plan.level}",
-            notice_id=plan.notice_id, status=NoticeStatus.RESERVED.value, plan=plan_to_json(plan),
+            notice_id=plan.notice_id, plan=plan_to_json(plan),
+            status=(NoticeStatus.AWAITING_APPROVAL if awaiting_approval
+                    else NoticeStatus.RESERVED).value,
             reserved_at=at.isoformat(),
         )
         try:
@@ -114,6 +118,19 @@ class DynamoNotices:
         item = NoticeItem(pk=tenant_pk(tenant_id), sk=f"NOT#{notice_id}")
         item.update(actions=[getattr(NoticeItem, k).set(v) for k, v in fields.items()],
                     condition=NoticeItem.pk.exists())
+
+    def transition_notice(self, tenant_id: str, notice_id: str, expected: str,
+                          **fields: str) -> bool:
+        """Set ``fields`` only if the notice's status is ``expected``; False otherwise."""
+        item = NoticeItem(pk=tenant_pk(tenant_id), sk=f"NOT#{notice_id}")
+        try:
+            item.update(actions=[getattr(NoticeItem, k).set(v) for k, v in fields.items()],
+                        condition=NoticeItem.status == expected)
+        except UpdateError as exc:
+            if conditional(exc):
+                return False
+            raise
+        return True
 
     def notices_of_day(self, tenant_id: str, customer_id: str, run_date: date) -> list[Notice]:
         """Strongly consistent: a retry must see the reservation its first attempt made."""

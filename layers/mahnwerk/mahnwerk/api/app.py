@@ -23,7 +23,7 @@ from ..domain.errors import (
     RequestInvalid,
     UnsupportedMediaType,
 )
-from . import customers, health, invoices, notices, payments, privacy, reports, settings, uploads
+from . import approvals, customers, health, invoices, notices, payments, privacy, reports, settings, uploads
 from .common import request_clock
 
 TITLE = "Mahnwerk API"
@@ -47,6 +47,7 @@ def build() -> APIGatewayRestResolver:
     app.include_router(privacy.router, prefix="/v1/customers")
     app.include_router(payments.router, prefix="/v1/payments")
     app.include_router(notices.router, prefix="/v1/notices")
+    app.include_router(approvals.router, prefix="/v1/approvals")
     app.include_router(uploads.router, prefix="/v1/uploads")
     app.include_router(settings.router, prefix="/v1/settings")
     app.include_router(reports.router, prefix="/v1")

@@ -67,6 +67,9 @@ class Advance:
     reminder_reached_on: date | None = None
     #: the residual-charge state the invoice moves to (None: unchanged)
     charges_state: str | None = None
+    #: the invoice's last letter before this one (kept for a letter that waits for approval, so
+    #: skipping it or planning it afresh can put the invoice back)
+    last_notice_before: date | None = None
 
 
 #: a notice's kind: an escalation level of the policy, or the one statement of residual charges
@@ -99,6 +102,8 @@ class NoticePlan:
     #: payments received on the listed invoices since their last letter (day, amount), which the
     #: letter acknowledges
     payments: tuple[tuple[date, Decimal], ...] = ()
+    #: the owner's note printed on the letter (added when approving it, ``approval``)
+    note: str = ""
 
     @property
     def notice_id(self) -> str:

@@ -46,6 +46,8 @@ class EventType(StrEnum):
     INVOICE_PAID = "InvoicePaid"
     INVOICE_HANDED_OVER = "InvoiceHandedOver"
     CUSTOMER_ERASED = "CustomerErased"
+    NOTICE_AWAITING_APPROVAL = "NoticeAwaitingApproval"
+    NOTICE_SKIPPED = "NoticeSkipped"
 
 
 def event_id(tenant_id: str, kind: str, subject: str, state: str) -> str:
@@ -139,6 +141,25 @@ def notice_sent(plan: NoticePlan, channels: Sequence[str], at: datetime) -> Doma
         "invoice_numbers": list(plan.invoice_numbers), "principal": to_str(plan.principal),
         "interest": to_str(plan.interest), "fees": to_str(plan.fees + plan.flat_fee),
         "total": to_str(plan.total),
+    })
+
+
+def notice_awaiting_approval(plan: NoticePlan, at: datetime) -> DomainEvent:
+    """A letter (or hand-over) was planned and waits for the owner's approval (policy.approval)."""
+    return DomainEvent(EventType.NOTICE_AWAITING_APPROVAL, plan.tenant_id, plan.notice_id,
+                       "awaiting_approval", at, {
+        "notice_id": plan.notice_id, "customer_id": plan.customer_id, "level": plan.level,
+        "action": plan.action.value, "run_date": plan.run_date.isoformat(),
+        "invoice_numbers": list(plan.invoice_numbers), "total": to_str(plan.total),
+    })
+
+
+def notice_skipped(plan: NoticePlan, reason: str, at: datetime) -> DomainEvent:
+    """A waiting letter will never go out: skipped by the owner, or planned afresh (stale)."""
+    return DomainEvent(EventType.NOTICE_SKIPPED, plan.tenant_id, plan.notice_id, "skipped", at, {
+        "notice_id": plan.notice_id, "customer_id": plan.customer_id, "level": plan.level,
+        "run_date": plan.run_date.isoformat(), "invoice_numbers": list(plan.invoice_numbers),
+        "reason": reason,
     })
 
 
@@ -389,6 +410,30 @@ _FIELDS: dict[EventType, tuple[str, dict[str, Any]]] = {
                               pattern="^ER-[0-9a-f]{12}$"),
             "erased_at": _str("when the customer was first erased", format="date-time"),
             "invoice_numbers": _list("the customer's invoices (kept, without the person)", _NUMBER),
+        }),
+    EventType.NOTICE_AWAITING_APPROVAL: (
+        "A letter (or a hand-over) was planned and rendered but waits for the owner's approval "
+        "(policy.approval): it is listed under GET /v1/approvals. NoticeSent (or "
+        "InvoiceHandedOver) follows when it is approved, NoticeSkipped when it is skipped or "
+        "planned afresh. Once per notice.", {
+            "notice_id": _NOTICE, "customer_id": _CUSTOMER,
+            "level": _int("dunning level of the letter (1: friendly reminder)"),
+            "action": _str("a letter, or the hand-over for collection",
+                           enum=["letter", "hand_over"]),
+            "run_date": _date("the daily run that planned it (Europe/Berlin calendar day)"),
+            "invoice_numbers": _list("the invoices the letter lists", _NUMBER, 1),
+            "total": _amount("everything the letter claims, as planned"),
+        }),
+    EventType.NOTICE_SKIPPED: (
+        "A letter waiting for approval will never go out: the owner skipped it (its invoices keep "
+        "their level and come up again after the cooldown), or it waited more than 3 days and "
+        "was planned afresh (a new NoticeAwaitingApproval or NoticeSent follows). Once per "
+        "notice.", {
+            "notice_id": _NOTICE, "customer_id": _CUSTOMER,
+            "level": _int("dunning level of the letter"),
+            "run_date": _date("the daily run that planned it (Europe/Berlin calendar day)"),
+            "invoice_numbers": _list("the invoices the letter listed", _NUMBER, 1),
+            "reason": _str("why", enum=["skipped", "stale"]),
         }),
 }
 

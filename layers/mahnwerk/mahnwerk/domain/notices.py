@@ -17,8 +17,11 @@ from .policy import Action, Tone
 
 
 class NoticeStatus(StrEnum):
-    """reserved → sending (claimed, with a lease) → sent | held | cancelled; or handed_over."""
+    """reserved → sending (claimed, with a lease) → sent | held | cancelled; or handed_over.
+    A letter that needs the owner's approval is reserved as awaiting_approval: approved it becomes
+    reserved (and goes the same way), skipped or stale it is cancelled."""
 
+    AWAITING_APPROVAL = "awaiting_approval"
     RESERVED = "reserved"
     SENDING = "sending"
     SENT = "sent"
@@ -53,6 +56,8 @@ class Notice:
     send_attempt_at: str | None = None
     #: SES's "Send" event for this notice arrived: SES accepted the email
     ses_message_id: str | None = None
+    #: the owner approved this letter (``policy.approval``) at this moment
+    approved_at: str | None = None
 
     def decided(self) -> NoticePlan:
         return plan_from_json(self.plan)
@@ -116,7 +121,8 @@ def plan_from_json(text: str) -> NoticePlan:
                 expected_version=int(a["expected_version"]),
                 fees_open=from_str(a.get("fees_open", "0")),
                 reminder_reached_on=day(a.get("reminder_reached_on")),
-                charges_state=a.get("charges_state"))
+                charges_state=a.get("charges_state"),
+                last_notice_before=day(a.get("last_notice_before")))
         for a in doc["advances"]
     )
     return NoticePlan(
@@ -129,4 +135,5 @@ def plan_from_json(text: str) -> NoticePlan:
         checks=tuple((str(n), int(v)) for n, v in doc.get("checks", [])),
         kind=doc.get("kind", "dunning"),
         payments=tuple((date.fromisoformat(d), from_str(a)) for d, a in doc.get("payments", [])),
+        note=str(doc.get("note", "")),
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from .approval import check_approval
 from .model import Channel, DomainError
 from .money import ZERO
 from .workdays import check_region
@@ -68,6 +69,10 @@ class Policy:
     residual_charges: str = "waive"
     #: residual charges below this amount are always waived
     residual_minimum: Decimal = Decimal("10.00")
+    #: which letters wait for the owner's approval before they go out (``approval.Approval``):
+    #: none, first_letter, all, above_amount (with ``approval_amount``) or handover
+    approval: str = "none"
+    approval_amount: Decimal | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -95,6 +100,7 @@ class Policy:
         if self.levels[0].fee != ZERO:
             raise DomainError("the first reminder must be free of charge (§286 Abs. 1 BGB)")
         check_region(self.holiday_region)
+        check_approval(self.approval, self.approval_amount)
 
     def level(self, number: int) -> Level:
         """Levels are numbered from 1, as on the letters."""

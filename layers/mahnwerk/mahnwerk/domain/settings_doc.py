@@ -6,6 +6,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .approval import Approval
 from .logo import parse_logo
 from .model import Address, Channel, DomainError
 from .money import ZERO, AmountError, cents
@@ -83,7 +84,7 @@ _KNOWN = {
     "policy": {"payment_terms_days", "minimum_amount", "consolidate", "deadline_days",
                "post_delivery_days", "cooldown_days", "statutory_interest", "flat_fee_b2b",
                "due_dates_agreed", "holiday_region", "levels", "residual_charges",
-               "residual_minimum"},
+               "residual_minimum", "approval", "approval_amount"},
 }
 
 
@@ -249,9 +250,26 @@ def policy_from_dict(doc: dict[str, Any]) -> Policy:
         residual_minimum=found.take(base.residual_minimum, _money, doc, "residual_minimum",
                                     "policy", str(base.residual_minimum)),
         holiday_region=found.take("", _region, doc),
+        approval=found.take("none", _choice, doc, "approval", "policy",
+                            tuple(a.value for a in Approval), "none"),
+        approval_amount=found.take(None, _approval_amount, doc),
     )
     found.done()
     return Policy(levels=levels, **policy)  # type: ignore[arg-type]
+
+
+def _approval_amount(doc: dict[str, Any]) -> Decimal | None:
+    """Needed (and positive) only with approval 'above_amount'."""
+    if doc.get("approval_amount") in (None, ""):
+        if doc.get("approval") == Approval.ABOVE_AMOUNT.value:
+            raise FieldError("policy.approval_amount", "approval_amount",
+                             "a positive amount is needed for approval 'above_amount'")
+        return None
+    amount = _money(doc, "approval_amount", "policy")
+    if amount <= ZERO:
+        raise FieldError("policy.approval_amount", "approval_amount",
+                         "a positive amount is needed for approval 'above_amount'")
+    return amount
 
 
 def _check_levels(levels: tuple[Level, ...]) -> None:

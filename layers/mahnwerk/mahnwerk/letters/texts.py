@@ -215,8 +215,9 @@ def compose(
         locale=locale,
         subject=subject_for(plan, customer, locale),
         salutation=" ".join(salutation.split()),
+        # the owner's own note (added when approving the letter) ends the body, as they wrote it
         paragraphs=_with_legal_basis(_paragraphs(body), _legal_basis(plan, customer, locale),
-                                     context["total"]),
+                                     context["total"]) + ([plan.note] if plan.note else []),
         closing=" ".join(closing.split()),
         signature=settings.company.name,
     )

@@ -19,6 +19,7 @@ from ..domain.model import Channel, Customer, check_tenant_id
 from ..domain.notices import OPEN_STATUSES, Notice, NoticeStatus, plan_to_json
 from ..domain.policy import Action
 from ..domain.settings import TenantSettings
+from . import approvals
 from .bootstrap import Context
 from .delivery import accepted_earlier, deliver_once, key_part, notice_claim, send_email
 from .law import base_rates
@@ -38,6 +39,12 @@ def plan_run(ctx: Context, run_date: date, scheduled_time: datetime) -> dict[str
     for tenant_id in ctx.tenants.tenants():
         tenants += 1
         bundle_day(ctx, tenant_id, run_date - timedelta(days=1))  # yesterday's post, complete
+        # letters waiting for approval: the notice function plans stale ones afresh and sends
+        # the owner the day's list (this function only reads)
+        if approvals.pending(ctx, tenant_id):
+            messages.append({"kind": approvals.KIND, "tenant_id": tenant_id,
+                             "run_date": run_date.isoformat(),
+                             "scheduled_time": scheduled_time.isoformat()})
         for customer_id in ctx.invoices.due_customers(tenant_id, run_date):
             messages.append({
                 "tenant_id": tenant_id, "customer_id": customer_id,
@@ -49,7 +56,7 @@ def plan_run(ctx: Context, run_date: date, scheduled_time: datetime) -> dict[str
 
 #: what handling one notice request came to
 OutcomeStatus = Literal["sent", "held", "resumed", "nothing_due", "handed_over", "already_done",
-                        "cancelled"]
+                        "cancelled", "awaiting_approval"]
 
 
 @dataclass(frozen=True)
@@ -75,21 +82,33 @@ def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
         ctx.events.publish(notice_events(item))
         if item.status in OPEN_STATUSES:
             return _deliver(ctx, settings, item.decided(), sent_at, resumed=True)
+        if item.status is NoticeStatus.AWAITING_APPROVAL:
+            return Outcome("awaiting_approval", item.notice_id)
+    # one letter at a time waits for the owner: none is planned beside it
+    if settings.policy.approval != "none" and \
+            approvals.customer_waits(ctx, tenant_id, customer_id, run_date):
+        return Outcome("awaiting_approval")
     invoices = ctx.invoices.customer_invoices(tenant_id, customer_id)
     customer = ctx.customers.get_customer(tenant_id, customer_id) or Customer(
         tenant_id=tenant_id, customer_id=customer_id, name=customer_id)
     plan = decide(customer, invoices, settings.policy, base_rates(), run_date)
     if plan is None:
         return Outcome("nothing_due")
+    awaiting = approvals.plan_needs_approval(plan, settings.policy)
+    if awaiting:
+        plan = approvals.waiting_plan(plan, invoices)
     # Conflict (an invoice changed between reading and reserving: paid, paused…) propagates:
     # the message is retried and decided again on fresh data.
-    reserved = ctx.notices.reserve_notice(plan, sent_at)
+    reserved = ctx.notices.reserve_notice(plan, sent_at, awaiting_approval=awaiting)
     if not reserved:
         existing = ctx.notices.get_notice(tenant_id, plan.notice_id)
         if existing is not None and existing.status in OPEN_STATUSES:
             return _deliver(ctx, settings, existing.decided(), sent_at, resumed=True)
         return Outcome("already_done", plan.notice_id)
     ctx.events.publish(events.invoices_overdue(plan, sent_at))
+    if awaiting:
+        approvals.hold(ctx, settings, plan, customer, sent_at)
+        return Outcome("awaiting_approval", plan.notice_id)
     if plan.action is Action.HAND_OVER:
         for number in plan.invoice_numbers:
             if number in {a.number for a in plan.advances}:
@@ -114,6 +133,9 @@ def notice_events(item: Notice) -> list[events.DomainEvent]:
         found.append(events.notice_sent(plan, channels, datetime.fromisoformat(item.sent_at)))
     elif item.status is NoticeStatus.HANDED_OVER and item.sent_at:
         found += events.handed_over_by_dunning(plan, datetime.fromisoformat(item.sent_at))
+    elif item.status is NoticeStatus.AWAITING_APPROVAL:
+        found.append(events.notice_awaiting_approval(
+            plan, datetime.fromisoformat(item.reserved_at)))
     return found
 
 

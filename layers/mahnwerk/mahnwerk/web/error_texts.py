@@ -26,6 +26,9 @@ ERRORS: dict[str, str] = {
     "not_allowed_in_state": "Das ist beim jetzigen Stand der Rechnung nicht möglich.",
     "not_erasable": "Die Daten dieses Kunden können jetzt noch nicht gelöscht werden.",
     "conflict": "Die Daten wurden inzwischen an anderer Stelle geändert. Bitte laden Sie die Seite neu.",
+    "approval_not_found": "Dieses Schreiben wartet nicht auf Freigabe, oder es gehört nicht zu Ihrem Konto.",
+    "approval_done": ("Dieses Schreiben wartet nicht mehr auf Freigabe (freigegeben, übersprungen "
+                      "oder neu geplant)."),
     "payment_already_assigned": "Diese Zahlung ist schon zugeordnet.",
     "probable_duplicate": "Diese Zahlung wurde schon einmal erfasst.",
     "sign_in_required": "Bitte melden Sie sich an.",

@@ -28,10 +28,12 @@ from pydantic import ValidationError
 from ..api.common import ctx, key_of, now, tenant_of
 from ..domain import reports
 from ..domain.actions import ALLOWED, MAX_PAUSE_DAYS, NotAllowed
+from ..domain.approval import STALE_AFTER_DAYS
 from ..domain.customers import MASTER_FIELDS
 from ..domain.dates import business_date
 from ..domain.errors import MahnwerkError
 from ..domain.model import Channel, DomainError
+from ..service import approvals
 from ..service import dashboard as data
 from ..service.customer_input import CustomerPatch, OverridesIn
 from ..service.customers import customer_detail, save_master, save_overrides
@@ -55,6 +57,7 @@ from ..service.sessions import cookies, csrf_ok, session_id_of
 from ..service.tenants import load_settings
 from ..service.views import invoice_json
 from .charts import Bar, bar_chart
+from .error_texts import error_text
 from .render import View, header, html, is_https, lang_cookie, path_segment, redirect, render, view_of
 
 router = Router()
@@ -68,7 +71,7 @@ UPLOAD_TYPES = {".csv": "text/csv", ".txt": "text/plain", ".pdf": "application/p
 #: the success messages a redirect may name (?done=…)
 DONE = {"paused", "disputed", "resolved", "written_off", "payment", "assigned", "overrides", "settings",
         "charges_waive", "charges_claim", "resumed", "reopened", "unassigned", "dismissed", "restored",
-        "master"}
+        "master", "approved", "skipped", "edited"}
 ACTIONS = {"pause": "paused", "dispute": "disputed", "resolve": "resolved", "write-off": "written_off",
            "resume": "resumed", "reopen": "reopened"}
 
@@ -158,7 +161,8 @@ def overview() -> Response[str]:
         Bar(view.t("week_of", week=start.isocalendar().week), amount, view.money(amount), "b-in")
         for start, amount in o.weeks], view.t("collected_title"))
     return page(view, "overview.html", o=o, aging_chart=aging, weeks_chart=weeks,
-                settings=load_settings(ctx(), view.tenant))
+                settings=load_settings(ctx(), view.tenant),
+                approvals_waiting=len(approvals.waiting(ctx(), view.tenant, view.today)))
 
 
 # --- invoices -----------------------------------------------------------------------------------
@@ -444,6 +448,68 @@ def payment_action(payment_id: str, action: str) -> Response[str]:
     if number:
         return redirect(view.url(f"/app/invoices/{_q(number)}", done=done))
     return redirect(view.url("/app/payments", done=done))
+
+
+# --- letters waiting for approval ---------------------------------------------------------------
+
+def _approvals_page(view: View, status: int = 200, error: str = "",
+                    error_id: str = "", kept: dict[str, str] | None = None) -> Response[str]:
+    found = [w.as_dict() for w in approvals.waiting(ctx(), view.tenant, view.today)]
+    names = data.customer_names(ctx(), view.tenant, [w["customer_id"] for w in found])
+    return page(view, "approvals.html", status, items=found, names=names, error=error,
+                error_id=error_id, kept=kept or {}, section="approvals",
+                stale_after=STALE_AFTER_DAYS)
+
+
+@router.get("/approvals")
+def approvals_list() -> Response[str]:
+    return _approvals_page(signed_in())
+
+
+@router.post("/approvals/<notice_id>/<action>")
+def approval_action(notice_id: str, action: str) -> Response[str]:
+    """Approve, skip or edit a letter waiting for approval (``service.approvals``)."""
+    view = signed_in()
+    notice_id = str(notice_id)
+    form = form_data()
+    check_csrf(view, form)
+    try:
+        if action == "approve":
+            approvals.approve(ctx(), view.tenant, notice_id, now())
+        elif action == "skip":
+            approvals.skip(ctx(), view.tenant, notice_id, now())
+        elif action == "edit":
+            approvals.edit(ctx(), view.tenant, notice_id, now(),
+                           deadline=_german_day(form.get("deadline", "")),
+                           note=form.get("note", ""), channel=form.get("channel", ""))
+        else:
+            raise NotFoundError(action)
+    except approvals.ApprovalNotFound:
+        raise
+    except (approvals.ApprovalDone, Conflict) as exc:
+        return _approvals_page(view, 409, error_text(view.lang, exc), notice_id)
+    except DomainError as exc:
+        return _approvals_page(view, 400, _edit_reason(view, str(exc)), notice_id,
+                               kept={k: form.get(k, "") for k in ("deadline", "note", "channel")})
+    done = {"approve": "approved", "skip": "skipped", "edit": "edited"}[action]
+    return redirect(view.url("/app/approvals", done=done))
+
+
+def _german_day(text: str) -> str:
+    """The date input sends ISO dates; a typed German date (31.12.2026) is taken too."""
+    try:
+        day = _day(text)
+    except DomainError:
+        return text  # refused by the service, at its field
+    return day.isoformat() if day else text
+
+
+def _edit_reason(view: View, message: str) -> str:
+    """The edit form's refusal in the page's language, by the field it names."""
+    field = message.split(":", 1)[0]
+    key = {"deadline": "approval_bad_deadline", "note": "approval_bad_note",
+           "channel": "approval_bad_channel"}.get(field, "approval_nothing")
+    return view.t(key)
 
 
 # --- upload -------------------------------------------------------------------------------------

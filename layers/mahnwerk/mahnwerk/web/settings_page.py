@@ -180,6 +180,9 @@ def _settings_document(current: dict[str, Any], form: dict[str, str],
                                           policy.get("residual_charges") or "waive").strip()
     policy["residual_minimum"] = _form_money(
         form.get("residual_minimum", str(policy.get("residual_minimum", "10.00"))))
+    policy["approval"] = form.get("approval", policy.get("approval") or "none").strip()
+    amount = form.get("approval_amount", str(policy.get("approval_amount") or "")).strip()
+    policy["approval_amount"] = _form_money(amount) if amount else None
     for flag in ("consolidate", "statutory_interest", "flat_fee_b2b"):
         policy[flag] = form.get(flag) == "on"
     count = _int(form.get("level_count", "0"))
