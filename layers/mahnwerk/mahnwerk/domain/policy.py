@@ -68,6 +68,9 @@ class Policy:
     residual_charges: str = "waive"
     #: residual charges below this amount are always waived
     residual_minimum: Decimal = Decimal("10.00")
+    #: a tenant who imports bank statements: letters wait while the newest booking day is more
+    #: than this many working days old on a run day (domain/freshness.py); 0 turns it off
+    bank_freshness_days: int = 3
     extra: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -83,7 +83,7 @@ _KNOWN = {
     "policy": {"payment_terms_days", "minimum_amount", "consolidate", "deadline_days",
                "post_delivery_days", "cooldown_days", "statutory_interest", "flat_fee_b2b",
                "due_dates_agreed", "holiday_region", "levels", "residual_charges",
-               "residual_minimum"},
+               "residual_minimum", "bank_freshness_days"},
 }
 
 
@@ -249,6 +249,7 @@ def policy_from_dict(doc: dict[str, Any]) -> Policy:
         residual_minimum=found.take(base.residual_minimum, _money, doc, "residual_minimum",
                                     "policy", str(base.residual_minimum)),
         holiday_region=found.take("", _region, doc),
+        bank_freshness_days=number("bank_freshness_days", base.bank_freshness_days),
     )
     found.done()
     return Policy(levels=levels, **policy)  # type: ignore[arg-type]

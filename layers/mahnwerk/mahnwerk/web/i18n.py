@@ -464,6 +464,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "land_ST": ("Sachsen-Anhalt", "Saxony-Anhalt"),
     "land_TH": ("Thüringen", "Thuringia"),
     "minimum_amount": ("Mindestbetrag (€)", "Minimum amount (€)"),
+    "bank_freshness_days": ("Kontoauszug höchstens … Werktage alt",
+                            "Bank statement at most … working days old"),
+    "bank_freshness_days_hint": (
+        "Wer Kontoauszüge einliest: Sind die neuesten Buchungen älter, warten die Mahnungen des "
+        "Tages, bis ein neuerer Auszug da ist (0 = aus).",
+        "If you import bank statements: while the newest booking is older, the day's letters wait "
+        "for a newer statement (0 = off)."),
     "consolidate": ("Ein Schreiben je Kunde mit allen offenen Rechnungen",
                     "One letter per customer with all open invoices"),
     "statutory_interest": ("Verzugszinsen berechnen (§ 288 BGB)", "Charge default interest (§ 288 BGB)"),
