@@ -134,3 +134,34 @@ def test_run_now_on_stale_bank_data_holds_and_says_why(stack):
     stack.drain()
     assert answer.status == 200 and answer.body["run"]["held"]["code"] == "stale_bank_data"
     assert answer.body["run"]["requests"] == 0 and notices(stack, "acme") == {}
+
+
+def test_the_overview_says_why_letters_wait_and_its_button_runs_today(stack):
+    from .test_web import Browser, text
+
+    acme = setup(stack, "acme")
+    stack.upload("inbox/acme/bank/okt-14.xml", statement(date(2026, 10, 14), "S-14"))
+    stack.drain()
+    stack.now = berlin(2026, 10, 22, 9)
+    browser = Browser(stack, acme)
+    page = browser.get("/app/?lang=de")
+    words = text(page)
+    assert "Mahnungen werden zurückgehalten: Die neueste Buchung auf dem Kontoauszug ist vom " \
+           "14.10.2026 (5 Werktage ohne Buchungen, erlaubt sind 3)" in words, words[:2000]
+    assert "Nächster Mahnlauf: 23.10.2026 06:00 Uhr" in words
+    assert "Alles in Ordnung" not in words
+    pressed = browser.post("/app/runs", {"run": "now"})
+    assert pressed.status == 303 and "done=run_held" in pressed.headers["Location"]
+    stack.drain()
+    assert notices(stack, "acme") == {}
+
+    stack.upload("inbox/acme/bank/okt-21.xml", statement(date(2026, 10, 21), "S-21"))
+    stack.drain()
+    page = browser.get("/app/?lang=de")
+    assert "zurückgehalten" not in text(page)
+    pressed = browser.post("/app/runs", {"run": "now"})
+    assert pressed.status == 303 and pressed.headers["Location"].endswith("done=run")
+    stack.drain()
+    assert set(notices(stack, "acme")) == {"K-1:2026-10-22:L1", "K-2:2026-10-22:L1",
+                                           "K-3:2026-10-22:L1"}
+    assert "Der Mahnlauf für heute ist ausgeführt." in text(browser.get("/app/?done=run"))
