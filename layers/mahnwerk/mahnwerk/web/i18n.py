@@ -84,7 +84,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "bank_upload_now": ("Kontoauszug hochladen", "Upload a statement"),
     "runs_title": ("Mahnlauf", "Dunning run"),
     "next_run": ("Nächster Mahnlauf: {at} Uhr", "Next dunning run: {at}"),
-    "last_run": ("letzter Lauf {at}: {n} Kunde(n) fällig", "last run {at}: {n} customer(s) due"),
+    "last_run": ("letzter Lauf {at}: {n} Kunde(n) geprüft", "last run {at}: {n} customer(s) checked"),
     "run_now": ("Jetzt ausführen", "Run now"),
     "run_now_hint": ("Plant die heute fälligen Mahnungen sofort – nie doppelt mit dem täglichen Lauf.",
                      "Plans today's due letters now – never twice with the daily run."),
