@@ -165,3 +165,34 @@ def test_the_overview_says_why_letters_wait_and_its_button_runs_today(stack):
     assert set(notices(stack, "acme")) == {"K-1:2026-10-22:L1", "K-2:2026-10-22:L1",
                                            "K-3:2026-10-22:L1"}
     assert "Der Mahnlauf für heute ist ausgeführt." in text(browser.get("/app/?done=run"))
+
+
+def test_the_allowance_is_a_setting_of_the_form_and_the_api(stack):
+    from .test_web import Browser, settings_form, text
+    from .test_web import field_value as typed
+
+    acme = setup(stack, "acme")
+    browser = Browser(stack, acme)
+    page = browser.get("/app/settings?lang=de")
+    assert typed(page, "bank_freshness_days") == "3"  # the default, shown
+    assert "Kontoauszug höchstens … Werktage alt" in text(page)
+    def form(days):
+        return [(k, days if k == "bank_freshness_days" else v) for k, v in settings_form(browser)]
+
+    assert ("bank_freshness_days", "3") in settings_form(browser)
+    refused = browser.post("/app/settings", form("-1"))
+    assert refused.status == 400
+    assert "Bitte eine ganze Zahl ab 0 eingeben." in text(refused)
+    assert 'id="err-bank_freshness_days"' in refused.body and typed(refused, "bank_freshness_days") == "-1"
+    saved = browser.post("/app/settings", form("5"))
+    assert saved.status == 303
+    document = stack.api("GET", "/v1/settings", key=acme).body["settings"]
+    assert document["policy"]["bank_freshness_days"] == 5
+    # a form posted without the field (an older page) keeps what is stored
+    older = [(k, v) for k, v in settings_form(browser) if k != "bank_freshness_days"]
+    assert browser.post("/app/settings", older).status == 303
+    assert stack.api("GET", "/v1/settings", key=acme).body["settings"]["policy"][
+        "bank_freshness_days"] == 5
+    bad = stack.api("PUT", "/v1/settings", key=acme,
+                    body={**document, "policy": {**document["policy"], "bank_freshness_days": "3"}})
+    assert bad.status == 400 and "bank_freshness_days" in str(bad.body)
