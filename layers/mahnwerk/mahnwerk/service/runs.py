@@ -17,8 +17,8 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..domain.dates import BERLIN, business_date
-from ..domain.freshness import Staleness, stale_bank_data
-from ..domain.model import check_tenant_id
+from ..domain.freshness import DEFAULT_FRESHNESS_DAYS, Staleness, stale_bank_data
+from ..domain.model import DomainError, check_tenant_id
 from .tenants import load_settings
 
 if TYPE_CHECKING:
@@ -31,12 +31,20 @@ STALE_BANK_DATA = "stale_bank_data"
 
 
 def bank_guard(ctx: Context, tenant_id: str, run_date: date) -> Staleness | None:
-    """Why the tenant's letters must wait on ``run_date`` (None: they may go out)."""
-    policy = load_settings(ctx, tenant_id).policy
-    if policy.bank_freshness_days <= 0:
+    """Why the tenant's letters must wait on ``run_date`` (None: they may go out).
+
+    A tenant who never imported a statement costs one read. Stored settings that no longer
+    parse (a rule tightened since they were saved) must not stop the daily run of every tenant:
+    the default allowance applies to them (their letters fail on their own notice requests)."""
+    newest = ctx.tenants.bank_day(tenant_id)
+    if newest is None:
         return None
-    return stale_bank_data(ctx.tenants.bank_day(tenant_id), run_date,
-                           policy.bank_freshness_days, policy.holiday_region)
+    try:
+        policy = load_settings(ctx, tenant_id).policy
+        days, region = policy.bank_freshness_days, policy.holiday_region
+    except DomainError:
+        days, region = DEFAULT_FRESHNESS_DAYS, ""
+    return stale_bank_data(newest, run_date, days, region)
 
 
 def held_reason(stale: Staleness) -> dict[str, Any]:
@@ -85,14 +93,17 @@ def run_status(ctx: Context, tenant_id: str, now: datetime) -> dict[str, Any]:
     today = business_date(now)
     newest = ctx.tenants.bank_day(tenant_id)
     stale = bank_guard(ctx, tenant_id, today)
-    policy = load_settings(ctx, tenant_id).policy
+    try:
+        days = load_settings(ctx, tenant_id).policy.bank_freshness_days
+    except DomainError:
+        days = DEFAULT_FRESHNESS_DAYS
     return {
         "today": today.isoformat(),
         "next_run": next_run(now, ctx.config.dunning_hour).isoformat(),
         "dunning_hour": ctx.config.dunning_hour,
         "bank_data": {"imports_statements": newest is not None,
                       "newest_booking": None if newest is None else newest.isoformat(),
-                      "freshness_days": policy.bank_freshness_days,
+                      "freshness_days": days,
                       "held": None if stale is None else held_reason(stale)},
         "last_run": ctx.tenants.get_document(tenant_id, RUN_KEY),
     }
