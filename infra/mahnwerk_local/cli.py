@@ -266,7 +266,7 @@ def _tenant_facts(ctx: Any, tenant: str) -> str:
 
 
 def _examples(demo: bool) -> list[str]:
-    paths = ["/v1/health", "/v1/invoices?limit=5"]
+    paths = ["/v1/health", "/v1/invoices?limit=5", "/v1/runs"]
     if demo:
         paths += ["/v1/invoices/RE-2026-103", "/v1/invoices?status=handed_over",
                   "/v1/customers/K-1001", "/v1/payments/unmatched", "/v1/notices",
