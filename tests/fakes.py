@@ -69,6 +69,7 @@ class FakeTable:
     payments: dict[tuple[str, str], PaymentRecord] = field(default_factory=dict)
     documents: dict[tuple[str, str], str] = field(default_factory=dict)
     tenants: set[str] = field(default_factory=set)
+    bank_days: dict[str, date] = field(default_factory=dict)
     ticks: Iterator[int] = field(default_factory=itertools.count)
 
     def event(self, tenant_id: str, sk: str, kind: str, at: str, detail: dict[str, Any]) -> None:
@@ -103,6 +104,14 @@ class FakeTenants:
                      at: datetime) -> None:
         self.t.documents[(tenant_id, key)] = json.dumps(document, ensure_ascii=False,
                                                         sort_keys=True)
+
+    def raise_bank_day(self, tenant_id: str, day: date, at: datetime) -> None:
+        known = self.t.bank_days.get(tenant_id)
+        if known is None or known < day:
+            self.t.bank_days[tenant_id] = day
+
+    def bank_day(self, tenant_id: str) -> date | None:
+        return self.t.bank_days.get(tenant_id)
 
 
 class FakeCustomers:

@@ -27,4 +27,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = dunning.plan_run(bootstrap.context(), run_date, scheduled)
     logger.info("dunning run planned", extra={"run_date": run_date.isoformat(), **result})
     metrics.add_metric("NoticeRequests", MetricUnit.Count, result["requests"])
+    # tenants whose letters the stale-bank-data guard held today (service/runs.py)
+    metrics.add_metric("TenantsHeldForStaleBankData", MetricUnit.Count, result["held"])
     return {"run_date": run_date.isoformat(), **result}

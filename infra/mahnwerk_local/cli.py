@@ -25,6 +25,16 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a time: {text!r} (e.g. 2026-10-22T05:59:00+02:00)") from exc
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: give the offset, e.g. +02:00")
+    return moment
+
+
 def _load_settings(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() in {".yaml", ".yml"}:
@@ -65,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "of dunning) and print a key for it")
     serve.add_argument("--tenant", default="demo",
                        help="without --demo: the tenant the printed key belongs to (default: demo)")
+    serve.add_argument("--clock", type=_moment, default=None, metavar="ISO-TIME",
+                       help="start the API's clock at this moment (e.g. 2026-10-22T05:59:00+02:00; "
+                            "it runs at wall-clock speed); the daily run fires at its hour")
     serve.add_argument("--log", type=Path, default=Path("out/serve/lambda.log"),
                        help="where the functions log to ('-': stderr; default: out/serve/lambda.log)")
 
@@ -158,7 +171,8 @@ def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: dat
 def _serve(args: argparse.Namespace) -> int:
     from mahnwerk.service.keys import create_key
 
-    from .serve import LocalApi, make_server, preload, running_clock
+    from .serve import DailyRuns, LocalApi, make_server, preload, running_clock
+    from .simulation import dunning_hour_of
     from .stack import LocalStack
 
     out = sys.stdout
@@ -188,6 +202,8 @@ def _serve(args: argparse.Namespace) -> int:
                 with _demo_inputs() as (settings, invoices, statements, start, end):
                     demo_end = preload(stack, tenant, settings, invoices, statements, start, end)
                 api.clock = running_clock(demo_end)
+            if args.clock is not None:
+                api.clock = running_clock(args.clock)
             at = api.clock() or datetime.now(UTC)
             with stack.service_context() as ctx:
                 key, record = create_key(ctx, tenant, "mahnwerk serve", at)
@@ -202,9 +218,15 @@ def _serve(args: argparse.Namespace) -> int:
             f"  tenant: {tenant}{facts}",
             f"  dashboard: {base}/app/ (sign in with the key below)",
         ]
-        if args.demo:
+        if args.demo and args.clock is None:
             lines.append(f"  the API's clock starts at the demo's last dunning run: "
                          f"{demo_end.isoformat(timespec='minutes')}")
+        elif args.clock is not None:
+            lines.append(f"  the API's clock starts at {args.clock.isoformat(timespec='seconds')}")
+        # the daily run at the template's hour of the API's clock, as EventBridge Scheduler
+        daily = DailyRuns(api, dunning_hour_of(stack), demo_end.date() if args.demo else None)
+        lines.append(f"  daily dunning run at {daily.hour:02d}:00 Europe/Berlin of that clock "
+                     "(POST /v1/runs runs today's now)")
         lines += [
             f"  API key {record['key_id']} (shown only now): {key}",
             f"  function logs: {'stderr' if log is sys.stderr else args.log}",
@@ -217,6 +239,7 @@ def _serve(args: argparse.Namespace) -> int:
             "Ctrl-C stops the server.",
         ]
         print("\n".join(lines), file=out, flush=True)
+        cleanup.callback(daily.run_in_background())
         # Ctrl-C, also where SIGINT came ignored (a background job), and SIGTERM stop it cleanly
         signal.signal(signal.SIGINT, _interrupt)
         signal.signal(signal.SIGTERM, _interrupt)
@@ -243,7 +266,7 @@ def _tenant_facts(ctx: Any, tenant: str) -> str:
 
 
 def _examples(demo: bool) -> list[str]:
-    paths = ["/v1/health", "/v1/invoices?limit=5"]
+    paths = ["/v1/health", "/v1/invoices?limit=5", "/v1/runs"]
     if demo:
         paths += ["/v1/invoices/RE-2026-103", "/v1/invoices?status=handed_over",
                   "/v1/customers/K-1001", "/v1/payments/unmatched", "/v1/notices",

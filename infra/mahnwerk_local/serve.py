@@ -276,3 +276,71 @@ def preload(stack: LocalStack, tenant: str, settings: dict[str, Any], invoice_fi
     run_book(stack, tenant, settings, invoice_files, payment_files, start, end)
     del stack.invocations[:]
     return _at(end, dunning_hour_of(stack))
+
+
+class DailyRuns:
+    """``mahnwerk serve``'s EventBridge Scheduler: the template's daily dunning run
+    (``DunningFunction``, ScheduleV2 at ``DunningHour`` Europe/Berlin) fired on the API's clock,
+    then the queues drained, so what is due "today" goes out by itself.
+
+    ``done`` is the last run day already fired (the demo's preload ran its last day). A server
+    started after today's hour fires today's run at once, as the deployed schedule would have
+    run it. Runs are exactly once per notice (service/dunning.py), so a run the owner started
+    with "run now" the same day sends nothing twice."""
+
+    def __init__(self, api: LocalApi, hour: int, done: date | None = None) -> None:
+        self.api, self.hour, self.done = api, hour, done
+        self.fired: list[datetime] = []
+
+    def now(self) -> datetime:
+        from datetime import UTC
+
+        return self.api.clock() or datetime.now(UTC)
+
+    def due(self, now: datetime) -> datetime | None:
+        """The scheduled time of the run to fire at ``now`` (None: none is due)."""
+        from datetime import time as day_time
+
+        from mahnwerk.domain.dates import BERLIN
+
+        local = now.astimezone(BERLIN)
+        at = datetime.combine(local.date(), day_time(self.hour, 0), tzinfo=BERLIN)
+        if local < at or (self.done is not None and self.done >= local.date()):
+            return None
+        return at
+
+    def tick(self) -> bool:
+        """Fire the run if one is due; True when it did."""
+        at = self.due(self.now())
+        if at is None:
+            return False
+        with self.api.lock:
+            self.api.stack.now = at
+            try:
+                self.api.stack.fire_schedule("DunningFunction", at)
+                self.api.stack.drain()
+            except Exception:  # as in AWS: the schedule's retry/DLQ; the server keeps serving
+                traceback.print_exc(file=sys.stderr)
+            finally:
+                del self.api.stack.invocations[:]
+        self.done = at.date()
+        self.fired.append(at)
+        return True
+
+    def run_in_background(self, interval: float = 1.0) -> Callable[[], None]:
+        """Check every ``interval`` seconds in a daemon thread; returns the function stopping it."""
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.is_set():
+                self.tick()
+                stop.wait(interval)
+
+        thread = threading.Thread(target=loop, name="mahnwerk-daily-run", daemon=True)
+        thread.start()
+
+        def halt() -> None:
+            stop.set()
+            thread.join(timeout=30)
+
+        return halt

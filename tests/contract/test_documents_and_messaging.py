@@ -60,3 +60,15 @@ def test_the_event_publisher_counts_what_the_bus_accepted(ctx, tenant):
               for i in range(12)]
     assert ctx.events.publish(events) == 12
     assert ctx.events.publish([]) == 0
+
+
+def test_the_newest_bank_day_only_moves_forward(ctx, tenant):
+    from datetime import date
+
+    assert ctx.tenants.bank_day(tenant) is None
+    ctx.tenants.raise_bank_day(tenant, date(2026, 12, 7), AT)
+    ctx.tenants.raise_bank_day(tenant, date(2026, 12, 3), AT)  # an older statement imported later
+    assert ctx.tenants.bank_day(tenant) == date(2026, 12, 7)
+    ctx.tenants.raise_bank_day(tenant, date(2026, 12, 11), AT)
+    assert ctx.tenants.bank_day(tenant) == date(2026, 12, 11)
+    assert ctx.tenants.bank_day(tenant + "x") is None  # per tenant

@@ -418,3 +418,27 @@ def test_an_owner_approves_a_waiting_letter(chromium: Any) -> None:
         assert "Gern auch in zwei Raten." in letter.get_body(preferencelist=("plain",)).get_content()
         # the refused edit's page logs a console error for its own status (400): only that
         assert all("status of 400" in e for e in console.errors), console.errors
+
+
+def test_the_overview_shows_the_next_run_and_runs_today_on_a_button(served: Any, chromium: Any) -> None:
+    """Issue 15, point 6: "Jetzt ausführen" runs today's planning; on the demo's last run day it
+    sends nothing twice (the letters of the day went out with the scheduled run)."""
+    console = Console()
+    page = console.watch(chromium.new_context(viewport=DESKTOP, locale="de-DE").new_page())
+    page.goto(served.base + "/app/login")
+    page.fill("#key", served.key)
+    page.click("button[type=submit]")
+    page.wait_for_url(served.base + "/app/")
+    before = len(api(served, "/v1/notices?limit=200")["items"])
+    runs = api(served, "/v1/runs")
+    card = page.locator("section[data-runs]")
+    assert card.locator("[data-next-run]").get_attribute("data-next-run") == runs["next_run"]
+    assert "Nächster Mahnlauf:" in card.inner_text() and "Uhr" in card.inner_text()
+    page.click("section[data-runs] button:text-is('Jetzt ausführen')")
+    page.wait_for_url(re.compile(r".*/app/\?done=run$"))
+    assert page.locator("p.flash.ok").inner_text() == "Der Mahnlauf für heute ist ausgeführt."
+    assert "letzter Lauf" in page.locator("section[data-runs]").inner_text()
+    assert api(served, "/v1/runs")["last_run"]["trigger"] == "now"
+    assert len(api(served, "/v1/notices?limit=200")["items"]) == before  # nothing twice
+    shot(page, "run-now")
+    assert console.errors == []

@@ -44,7 +44,7 @@ def test_one_reminder_per_overdue_customer_rendered_and_emailed_with_the_pdf(sta
     setup(stack)
     assert run_day(stack, berlin(2026, 10, 21))["requests"] == 0  # due + 7 not reached yet
     result = run_day(stack, berlin(2026, 10, 22))
-    assert result == {"run_date": "2026-10-22", "tenants": 1, "requests": 3}
+    assert result == {"run_date": "2026-10-22", "tenants": 1, "requests": 3, "held": 0}
     sent = notices(stack)
     assert set(sent) == {"K-1:2026-10-22:L1", "K-2:2026-10-22:L1", "K-3:2026-10-22:L1"}
     k1 = sent["K-1:2026-10-22:L1"]

@@ -164,6 +164,8 @@ def test_every_request_of_every_function_is_allowed_by_its_role(stack):
         key = stack.keys_for_tests
         for path in ("/v1/customers/K-1/export", "/v1/reports/aging", "/v1/health"):
             assert stack.api("GET", path, key=key).status == 200, path
+        assert stack.api("POST", "/v1/runs", key=key).status == 200  # run now: queues requests
+        stack.drain()
         erased = stack.api("POST", "/v1/customers/K-1/erase", key=key,
                            body={"reason": "data_subject_request", "confirm": "K-1"})
         assert erased.status == 200 and erased.body["retained"], erased.body  # versions tagged

@@ -47,7 +47,7 @@ def one_reminder_per_overdue_customer(h: Harness) -> None:
     setup(h)
     assert h.run_day(berlin(2026, 10, 21))["requests"] == 0  # due + 7 not reached yet
     result = h.run_day(berlin(2026, 10, 22))
-    assert result == {"tenants": 1, "requests": 3}
+    assert result == {"tenants": 1, "requests": 3, "held": 0}
     sent = notices(h)
     assert set(sent) == {"K-1:2026-10-22:L1", "K-2:2026-10-22:L1", "K-3:2026-10-22:L1"}
     k1 = sent["K-1:2026-10-22:L1"]

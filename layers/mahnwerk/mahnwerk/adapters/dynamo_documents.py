@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 
 from .dynamo_models import TENANTS, DocItem, conditional, tenant_pk
 
@@ -41,3 +41,23 @@ class DynamoTenants:
         DocItem(pk=tenant_pk(tenant_id), sk=key,
                 document=json.dumps(document, ensure_ascii=False, sort_keys=True),
                 updated_at=at.isoformat()).save()
+
+    # the newest booking day of the tenant's bank statements (one small item, never a scan)
+    def raise_bank_day(self, tenant_id: str, day: date, at: datetime) -> None:
+        try:
+            DocItem(pk=tenant_pk(tenant_id), sk=BANK_DAY_KEY).update(
+                actions=[DocItem.day.set(day.isoformat()), DocItem.updated_at.set(at.isoformat())],
+                condition=DocItem.day.does_not_exist() | (DocItem.day < day.isoformat()))
+        except UpdateError as exc:
+            if not conditional(exc):
+                raise
+
+    def bank_day(self, tenant_id: str) -> date | None:
+        try:
+            item = DocItem.get(tenant_pk(tenant_id), BANK_DAY_KEY)
+        except DocItem.DoesNotExist:
+            return None
+        return date.fromisoformat(item.day) if item.day else None
+
+
+BANK_DAY_KEY = "BANKDAY"

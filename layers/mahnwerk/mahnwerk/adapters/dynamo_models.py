@@ -192,6 +192,8 @@ class DocItem(_Base):
 
     document = UnicodeAttribute(default="{}")
     updated_at = UnicodeAttribute(null=True)
+    #: BANKDAY: the newest booking day of the tenant's bank statements (ISO, compared as text)
+    day = UnicodeAttribute(null=True)
 
 
 class InvoiceSendItem(_Base):

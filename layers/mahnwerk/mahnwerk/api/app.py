@@ -23,7 +23,19 @@ from ..domain.errors import (
     RequestInvalid,
     UnsupportedMediaType,
 )
-from . import approvals, customers, health, invoices, notices, payments, privacy, reports, settings, uploads
+from . import (
+    approvals,
+    customers,
+    health,
+    invoices,
+    notices,
+    payments,
+    privacy,
+    reports,
+    runs,
+    settings,
+    uploads,
+)
 from .common import request_clock
 
 TITLE = "Mahnwerk API"
@@ -52,6 +64,7 @@ def build() -> APIGatewayRestResolver:
     app.include_router(settings.router, prefix="/v1/settings")
     app.include_router(reports.router, prefix="/v1")
     app.include_router(health.router, prefix="/v1")
+    app.include_router(runs.router, prefix="/v1/runs")
     app.enable_swagger(path="/v1/docs", title=TITLE, version=__version__,
                        security_schemes=SECURITY, security=[{"apiKey": []}])
 

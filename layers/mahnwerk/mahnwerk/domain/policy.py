@@ -73,6 +73,9 @@ class Policy:
     #: none, first_letter, all, above_amount (with ``approval_amount``) or handover
     approval: str = "none"
     approval_amount: Decimal | None = None
+    #: a tenant who imports bank statements: letters wait while the newest booking day is more
+    #: than this many working days old on a run day (domain/freshness.py); 0 turns it off
+    bank_freshness_days: int = 3
     extra: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

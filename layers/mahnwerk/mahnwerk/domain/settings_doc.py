@@ -84,7 +84,8 @@ _KNOWN = {
     "policy": {"payment_terms_days", "minimum_amount", "consolidate", "deadline_days",
                "post_delivery_days", "cooldown_days", "statutory_interest", "flat_fee_b2b",
                "due_dates_agreed", "holiday_region", "levels", "residual_charges",
-               "residual_minimum", "approval", "approval_amount"},
+               "residual_minimum", "approval", "approval_amount",
+               "bank_freshness_days"},
 }
 
 
@@ -253,6 +254,7 @@ def policy_from_dict(doc: dict[str, Any]) -> Policy:
         approval=found.take("none", _choice, doc, "approval", "policy",
                             tuple(a.value for a in Approval), "none"),
         approval_amount=found.take(None, _approval_amount, doc),
+        bank_freshness_days=number("bank_freshness_days", base.bank_freshness_days),
     )
     found.done()
     return Policy(levels=levels, **policy)  # type: ignore[arg-type]

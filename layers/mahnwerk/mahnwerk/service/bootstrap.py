@@ -51,7 +51,8 @@ class ConfigError(RuntimeError):
 #: the variables the configuration is read from (the memo key: the values of these)
 _VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION", "TABLE_NAME", "BUCKET_NAME", "NOTICE_QUEUE_URL",
               "CONFIGURATION_SET", "DEFAULT_SENDER", "STAGE", "MAX_UPLOAD_MB",
-              "IDEMPOTENCY_TABLE_NAME", "DEAD_LETTER_QUEUES", "EVENT_BUS_NAME")
+              "IDEMPOTENCY_TABLE_NAME", "DEAD_LETTER_QUEUES", "EVENT_BUS_NAME",
+              "DUNNING_HOUR")
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class Config:
     dead_letter_queues: tuple[str, ...] = ()
     #: the EventBridge bus events for integrators go to ("": none are published)
     event_bus_name: str = ""
+    #: the Berlin hour of the daily run (template parameter DunningHour): the next run shown
+    dunning_hour: int = 6
 
     @classmethod
     def from_env(cls) -> Config:
@@ -103,7 +106,16 @@ class Config:
             dead_letter_queues=tuple(u for u in (env.get("DEAD_LETTER_QUEUES") or "").split(",")
                                      if u),
             event_bus_name=env.get("EVENT_BUS_NAME") or "",
+            dunning_hour=_hour(env.get("DUNNING_HOUR")),
         )
+
+
+def _hour(text: str | None) -> int:
+    if not text:
+        return 6
+    if not text.isdigit() or not 0 <= int(text) <= 23:
+        raise ConfigError(f"DUNNING_HOUR must be an hour 0-23, not {text!r}")
+    return int(text)
 
 
 _parsed: dict[tuple[str | None, ...], Config] = {}

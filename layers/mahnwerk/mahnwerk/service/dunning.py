@@ -33,25 +33,17 @@ def plan_run(ctx: Context, run_date: date, scheduled_time: datetime) -> dict[str
     for days catches up here, because the index holds everything due *up to* today.
     """
     from .post import bundle_day
+    from .runs import plan_tenant
 
-    messages: list[dict[str, Any]] = []
-    tenants = 0
+    tenants = requests = held = 0
     for tenant_id in ctx.tenants.tenants():
         tenants += 1
         bundle_day(ctx, tenant_id, run_date - timedelta(days=1))  # yesterday's post, complete
-        # letters waiting for approval: the notice function plans stale ones afresh and sends
-        # the owner the day's list (this function only reads)
-        if approvals.pending(ctx, tenant_id):
-            messages.append({"kind": approvals.KIND, "tenant_id": tenant_id,
-                             "run_date": run_date.isoformat(),
-                             "scheduled_time": scheduled_time.isoformat()})
-        for customer_id in ctx.invoices.due_customers(tenant_id, run_date):
-            messages.append({
-                "tenant_id": tenant_id, "customer_id": customer_id,
-                "run_date": run_date.isoformat(), "scheduled_time": scheduled_time.isoformat(),
-            })
-    ctx.notice_queue.send_all(messages)
-    return {"tenants": tenants, "requests": len(messages)}
+        # the stale-bank-data guard holds a tenant's letters (service/runs.py)
+        report = plan_tenant(ctx, tenant_id, run_date, scheduled_time)
+        requests += report["requests"]
+        held += report["held"] is not None
+    return {"tenants": tenants, "requests": requests, "held": held}
 
 
 #: what handling one notice request came to

@@ -60,6 +60,13 @@ class Tenants(Protocol):
     def get_document(self, tenant_id: str, key: str) -> dict[str, Any] | None: ...
     def put_document(self, tenant_id: str, key: str, document: dict[str, Any],
                      at: datetime) -> None: ...
+    def raise_bank_day(self, tenant_id: str, day: date, at: datetime) -> None:
+        """Record ``day`` as the newest booking day of the tenant's bank statements unless a
+        later one is recorded already (a conditional write: never goes back)."""
+        ...
+    def bank_day(self, tenant_id: str) -> date | None:
+        """The newest booking day of any bank statement the tenant imported (None: never)."""
+        ...
 
 
 class Customers(Protocol):

@@ -101,6 +101,11 @@ def ingest_statement(ctx: Context, settings: TenantSettings, file_name: str, dat
     report.rejected.extend(parsed.rejects)
     report.debits_ignored = sum(1 for e in parsed.entries if not e.is_payment)
     payments = sorted(parsed.payments, key=lambda e: (e.booking_date, e.line))
+    if parsed.entries:
+        # the statement covers its bookings up to this day: the stale-bank-data guard of the
+        # daily run (domain/freshness.py) reads it. Kept as the maximum, never moved back.
+        ctx.tenants.raise_bank_day(settings.tenant_id, max(e.booking_date for e in parsed.entries),
+                                   received_at or datetime.now(UTC))
     if not payments:
         return report
     book = _Book(ctx, settings)

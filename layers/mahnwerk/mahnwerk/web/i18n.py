@@ -73,6 +73,26 @@ TEXTS: dict[str, tuple[str, str]] = {
     "calendar_empty": ("In den nächsten 14 Tagen ist kein Schreiben fällig.",
                        "No letter is due in the next 14 days."),
     "alerts_title": ("Hinweise", "Alerts"),
+    "alert_bank_stale": (
+        "Mahnungen werden zurückgehalten: Die neueste Buchung auf dem Kontoauszug ist vom {day} "
+        "({n} Werktage ohne Buchungen, erlaubt sind {allowed}). Wer gestern bezahlt hat, soll keine "
+        "Mahnung bekommen – bitte einen neueren Kontoauszug hochladen; danach gehen die Briefe "
+        "beim nächsten Lauf raus.",
+        "Letters are held: the newest booking on your bank statements is of {day} ({n} working "
+        "days without bookings, {allowed} allowed). Nobody who paid yesterday should get a "
+        "reminder – please upload a newer statement; the letters go out at the next run."),
+    "bank_upload_now": ("Kontoauszug hochladen", "Upload a statement"),
+    "runs_title": ("Mahnlauf", "Dunning run"),
+    "next_run": ("Nächster Mahnlauf: {at} Uhr", "Next dunning run: {at}"),
+    "last_run": ("letzter Lauf {at}: {n} Kunde(n) geprüft", "last run {at}: {n} customer(s) checked"),
+    "run_now": ("Jetzt ausführen", "Run now"),
+    "run_now_hint": ("Plant die heute fälligen Mahnungen sofort – nie doppelt mit dem täglichen Lauf.",
+                     "Plans today's due letters now – never twice with the daily run."),
+    "done_run": ("Der Mahnlauf für heute ist ausgeführt.", "Today's dunning run is done."),
+    "done_run_held": ("Der Mahnlauf ist ausgeführt, die Mahnungen werden aber zurückgehalten: "
+                      "die Kontoauszüge sind nicht aktuell.",
+                      "The run is done, but the letters are held: the bank statements are not "
+                      "current."),
     "alerts_none": ("Alles in Ordnung – nichts zu tun.", "All good – nothing to do."),
     "alert_unmatched": ("{n} Zahlung(en) konnten keiner Rechnung zugeordnet werden.",
                         "{n} payment(s) could not be matched to an invoice."),
@@ -471,6 +491,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "land_ST": ("Sachsen-Anhalt", "Saxony-Anhalt"),
     "land_TH": ("Thüringen", "Thuringia"),
     "minimum_amount": ("Mindestbetrag (€)", "Minimum amount (€)"),
+    "bank_freshness_days": ("Kontoauszug höchstens … Werktage alt",
+                            "Bank statement at most … working days old"),
+    "bank_freshness_days_hint": (
+        "Wer Kontoauszüge einliest: Sind die neuesten Buchungen älter, warten die Mahnungen des "
+        "Tages, bis ein neuerer Auszug da ist (0 = aus).",
+        "If you import bank statements: while the newest booking is older, the day's letters wait "
+        "for a newer statement (0 = off)."),
     "consolidate": ("Ein Schreiben je Kunde mit allen offenen Rechnungen",
                     "One letter per customer with all open invoices"),
     "statutory_interest": ("Verzugszinsen berechnen (§ 288 BGB)", "Charge default interest (§ 288 BGB)"),

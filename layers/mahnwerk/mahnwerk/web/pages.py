@@ -53,6 +53,7 @@ from ..service.payments import (
     unassign,
 )
 from ..service.ports import Conflict
+from ..service.runs import run_now, run_status
 from ..service.sessions import cookies, csrf_ok, session_id_of
 from ..service.tenants import load_settings
 from ..service.views import invoice_json
@@ -71,7 +72,7 @@ UPLOAD_TYPES = {".csv": "text/csv", ".txt": "text/plain", ".pdf": "application/p
 #: the success messages a redirect may name (?done=…)
 DONE = {"paused", "disputed", "resolved", "written_off", "payment", "assigned", "overrides", "settings",
         "charges_waive", "charges_claim", "resumed", "reopened", "unassigned", "dismissed", "restored",
-        "master", "approved", "skipped", "edited"}
+        "master", "approved", "skipped", "edited", "run", "run_held"}
 ACTIONS = {"pause": "paused", "dispute": "disputed", "resolve": "resolved", "write-off": "written_off",
            "resume": "resumed", "reopen": "reopened"}
 
@@ -162,7 +163,17 @@ def overview() -> Response[str]:
         for start, amount in o.weeks], view.t("collected_title"))
     return page(view, "overview.html", o=o, aging_chart=aging, weeks_chart=weeks,
                 settings=load_settings(ctx(), view.tenant),
-                approvals_waiting=len(approvals.waiting(ctx(), view.tenant, view.today)))
+                approvals_waiting=len(approvals.waiting(ctx(), view.tenant, view.today)),
+                runs=run_status(ctx(), view.tenant, now()))
+
+
+@router.post("/runs")
+def run_today() -> Response[str]:
+    """"Jetzt ausführen": today's planning for this tenant, exactly once with the schedule."""
+    view = signed_in()
+    check_csrf(view, form_data())
+    report = run_now(ctx(), view.tenant, now())
+    return redirect(view.url("/app/", done="run_held" if report["held"] else "run"))
 
 
 # --- invoices -----------------------------------------------------------------------------------

@@ -176,6 +176,8 @@ def _settings_document(current: dict[str, Any], form: dict[str, str],
     policy["deadline_days"] = _form_int(form.get("deadline_days", "10"))
     policy["holiday_region"] = form.get("holiday_region", policy.get("holiday_region") or "").strip()
     policy["minimum_amount"] = _form_money(form.get("minimum_amount", "0"))
+    policy["bank_freshness_days"] = _form_int(
+        form.get("bank_freshness_days", str(policy.get("bank_freshness_days", 3))))
     policy["residual_charges"] = form.get("residual_charges",
                                           policy.get("residual_charges") or "waive").strip()
     policy["residual_minimum"] = _form_money(
