@@ -126,4 +126,5 @@ def plan_from_json(text: str) -> NoticePlan:
         checks=tuple((str(n), int(v)) for n, v in doc.get("checks", [])),
         kind=doc.get("kind", "dunning"),
         payments=tuple((date.fromisoformat(d), from_str(a)) for d, a in doc.get("payments", [])),
+        undeliverable=str(doc.get("undeliverable") or ""),
     )

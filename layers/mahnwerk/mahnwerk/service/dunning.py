@@ -81,6 +81,11 @@ def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
     plan = decide(customer, invoices, settings.policy, base_rates(), run_date)
     if plan is None:
         return Outcome("nothing_due")
+    if plan.held:
+        # no e-mail address and no postal address: nothing is reserved or sent and no invoice
+        # advances; the letter waits for the owner (dashboard alert) and is planned again on
+        # the next run, once the master data is complete
+        return Outcome("held", plan.notice_id)
     # Conflict (an invoice changed between reading and reserving: paid, paused…) propagates:
     # the message is retried and decided again on fresh data.
     reserved = ctx.notices.reserve_notice(plan, sent_at)
