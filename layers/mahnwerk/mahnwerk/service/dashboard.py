@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..domain import reports
+from ..domain.deliverability import NO_CHANNEL
 from ..domain.forecast import ForecastEntry
 from ..domain.model import Customer, Invoice, InvoiceStatus
 from ..domain.money import ZERO, from_str
@@ -85,10 +86,13 @@ class Overview:
     rates_stale: bool
     rates_known_through: date
     alerts: int = field(init=False)
+    #: letters of the next 14 days that no channel can deliver (domain.deliverability): they wait
+    undeliverable: list[ForecastEntry] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.undeliverable = [e for e in self.calendar if e.undeliverable == NO_CHANNEL]
         self.alerts = (bool(self.unmatched) + bool(self.bounced) + len(self.held)
-                       + int(self.rates_stale))
+                       + int(self.rates_stale) + bool(self.undeliverable))
 
 
 def week_start(day: date) -> date:

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from ..domain import events
+from ..domain.deliverability import NO_EMAIL, REASONS
 from ..domain.dunning import NoticePlan, decide, refresh
 from ..domain.model import Channel, Customer, check_tenant_id
 from ..domain.notices import OPEN_STATUSES, Notice, NoticeStatus, plan_to_json
@@ -196,6 +197,10 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
         fields["pdf_key"] = key
         wants_email = Channel.EMAIL in plan.channels
         wants_post = Channel.POST in plan.channels
+        if plan.undeliverable:  # planned for a channel the customer lacks: the other one
+            fields["fallback"] = (f"email {customer.email_status}: sent by post instead"
+                                  if customer.email_status and plan.undeliverable == NO_EMAIL
+                                  else REASONS[plan.undeliverable])
     if wants_email and customer.email and not customer.email_status:
         message = build_email(plan, customer, settings, pdf, sent_at,
                               ctx.config.configuration_set or None)

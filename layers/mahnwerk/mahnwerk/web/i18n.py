@@ -79,6 +79,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "alert_bounced": ("{n} Kunde(n): E-Mail kam zurück – Schreiben gehen per Post.",
                       "{n} customer(s): email bounced – letters go by post."),
     "alert_held": ("{n} Brief(e) angehalten: {reason}", "{n} letter(s) held: {reason}"),
+    "alert_undeliverable": ("{n} Schreiben nicht zustellbar – beim Kunden fehlen E-Mail-Adresse "
+                            "und Postanschrift; sie warten, bis Sie die Daten ergänzen:",
+                            "{n} letter(s) undeliverable – the customer has neither an e-mail "
+                            "address nor a postal address; they wait until you complete the data:"),
+    "undeliverable": ("nicht zustellbar", "undeliverable"),
+    "undeliverable_no_email": ("keine E-Mail-Adresse – geht per Post",
+                               "no e-mail address – goes by post"),
+    "undeliverable_no_address": ("keine Postanschrift – geht per E-Mail",
+                                 "no postal address – goes by e-mail"),
+    "undeliverable_no_channel": ("weder E-Mail-Adresse noch Postanschrift – wartet auf Sie",
+                                 "neither e-mail address nor postal address – waits for you"),
     "alert_stale": ("Die Basiszinstabelle ist veraltet (bekannt bis {on}). Bitte aktualisieren.",
                     "The base-rate table is out of date (known through {on}). Please update it."),
     "held_address": ("die Postanschrift des Kunden ist unvollständig",
