@@ -205,3 +205,9 @@ def suggested_invoices(ctx: Context, tenant: str,
                        payments: Iterable[dict[str, Any]]) -> dict[str, Invoice]:
     numbers = sorted({n for p in payments for s in p["suggestions"] for n in s.get("invoices", [])})
     return ctx.invoices.batch_get_invoices(tenant, numbers) if numbers else {}
+
+
+def customer_choices(ctx: Context, tenant: str) -> list[tuple[str, str]]:
+    """(id, name) of the tenant's customers by name: the invoice form's list to pick from."""
+    return sorted(((c.customer_id, c.name) for c in ctx.customers.customers(tenant)),
+                  key=lambda pair: (pair[1].casefold(), pair[0]))
