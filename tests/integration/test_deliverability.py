@@ -9,12 +9,14 @@ from mahnwerk.service.customers import customer_detail, edit_customer
 from mahnwerk.service.listings import calendar_entries, invoice_delivery
 
 from ..conftest import berlin
-from . import test_api
+from . import test_api, test_web
 from .test_api import get
 from .test_dunning import notices, run_day, setup
 from .test_intake import report
+from .test_web import Browser, text
 
 api = test_api.api
+web = test_web.web
 
 
 def test_the_import_report_flags_customers_without_the_planned_channel(stack):
@@ -78,3 +80,20 @@ def test_the_api_shows_deliverable_on_customer_and_invoice(api):
     assert (k1["deliverable"], k1["undeliverable_reason"]) == (True, None)
     r3 = get(api, "/v1/invoices/R-3").body
     assert (r3["deliverable"], r3["undeliverable_reason"]) == (False, "no_email")
+
+
+def test_the_dashboard_says_nicht_zustellbar_and_alerts_the_owner(web):
+    """The overview's next-14-days list and alerts, and the customer page (German)."""
+    body = {"invoices": [{"number": "Z-1", "customer": {"id": "K-77", "name": "Ohne Anschrift"},
+                          "issue_date": "2026-10-27", "due_date": "2026-11-10", "amount": "80.00"}]}
+    created = web.api("POST", "/v1/invoices", key=web.keys["acme"], body=body)
+    assert created.status == 200 and created.body["warnings"][0]["reason"].endswith("[no_channel]")
+    browser = Browser(web, web.keys["acme"])
+    overview = text(browser.get("/app/"))
+    assert "nicht zustellbar" in overview
+    assert "weder E-Mail-Adresse noch Postanschrift – wartet auf Sie" in overview
+    assert "1 Schreiben nicht zustellbar" in overview and "Ohne Anschrift" in overview
+    customer = text(browser.get("/app/customers/K-77"))
+    assert "weder E-Mail-Adresse noch Postanschrift – wartet auf Sie" in customer
+    reachable = text(browser.get("/app/customers/K-1"))  # e-mail and address: no note
+    assert "wartet auf Sie" not in reachable and "geht per Post" not in reachable
