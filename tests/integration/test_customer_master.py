@@ -214,8 +214,12 @@ def test_a_lexware_style_export_imports_by_customer_number_and_warns_of_unknown_
            "LX-1;K-2;Ørsted A/S;01.11.2026;15.11.2026;119,00;Umbau Nord\n").encode("cp1252")
     result = upload(api, "lexware.csv", csv)
     assert result["created"] == ["LX-1"] and result["rejected"] == []
-    assert result["warnings"] == [{"file": "lexware.csv", "line": 1, "reason":
-                                   "Spalte „Projekt“ wird nicht übernommen (unbekannte Überschrift)"}]
+    assert result["warnings"] == [
+        {"file": "lexware.csv", "line": 1, "reason":
+         "Spalte „Projekt“ wird nicht übernommen (unbekannte Überschrift)"},
+        # K-2 has no e-mail address: flagged when the invoice arrives (issue 15, point 8)
+        {"file": "lexware.csv", "line": 2, "reason": "Kunde K-2 hat keine (gültige) "
+         "E-Mail-Adresse – Schreiben gehen per Post [no_email]"}]
     invoice = get(api, "/v1/invoices/LX-1").body
     assert invoice["customer_id"] == "K-2" and invoice["amount"] == "119.00"
     assert invoice["due_date"] == "2026-11-15"

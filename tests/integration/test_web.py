@@ -398,7 +398,9 @@ def test_upload_puts_the_file_into_the_inbox_and_shows_the_import_result(web):
     shown = unescape(re.sub(r"<[^>]+>", " ", result["html"]))
     assert "2 neu" in shown and "1 abgelehnt" in shown and "U-1" in shown and "Zeile" in shown
     # a due date before the invoice date: imported as printed, and the result says so
-    assert "Übernommen mit Hinweis (1)" in shown
+    # (and one more: K-9 has neither e-mail nor address, its letters cannot go out — issue 15, 8)
+    assert "Übernommen mit Hinweis (2)" in shown
+    assert "Kunde K-9 hat weder E-Mail-Adresse noch Postanschrift" in shown
     assert "Rechnung U-3: das Fälligkeitsdatum 15.11.2026 liegt vor dem Rechnungsdatum 20.11.2026" in shown
     assert "/app/invoices/U-1" in result["html"]
     assert api_get(web, "/v1/invoices/U-1")["amount"] == "100.00"

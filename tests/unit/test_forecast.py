@@ -88,7 +88,8 @@ def test_the_customer_due_in_two_days_appears_twice_in_thirty_days():
         (date(2026, 11, 25), 1, Action.LETTER), (date(2026, 12, 9), 2, Action.LETTER)]
     assert got[0].as_dict() == {
         "date": "2026-11-25", "customer_id": "K1", "level": 1, "level_name": "Zahlungserinnerung",
-        "action": "letter", "channels": ["email"], "invoices": ["F1"], "total": "100.00"}
+        "action": "letter", "channels": ["email"], "invoices": ["F1"], "total": "100.00",
+            "deliverable": True, "undeliverable_reason": None}
 
 
 def test_the_last_day_of_the_window_is_included_up_to_hand_over():

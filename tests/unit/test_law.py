@@ -1,6 +1,7 @@
 """German default law in the pure core: §286 default, §288 interest and flat fee, §§366/367."""
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ import pytest
 from mahnwerk.domain.allocation import allocate, credit_one
 from mahnwerk.domain.dunning import NoticeLine, decide, default_from, first_action_on
 from mahnwerk.domain.interest import BaseRateTable, default_interest
-from mahnwerk.domain.model import Channel, Customer, CustomerOverrides, Invoice
+from mahnwerk.domain.model import Address, Channel, Customer, CustomerOverrides, Invoice
 from mahnwerk.domain.policy import Policy, default_policy
 
 from ..conftest import ROOT
@@ -167,9 +168,14 @@ def test_excluded_or_paused_customers_get_nothing():
 
 
 def test_customer_channels_override_the_level_channels():
+    with_address = replace(business(channels=(Channel.POST,)),
+                           address=Address("Weg 1", "10115", "Berlin"))
+    plan = decide(with_address, [invoice()], POLICY, TABLE, DUE + timedelta(days=10))
+    assert plan.channels == (Channel.POST,) and plan.undeliverable == ""
+    # post chosen, but no postal address: the letter goes by e-mail (domain.deliverability)
     plan = decide(business(channels=(Channel.POST,)), [invoice()], POLICY, TABLE,
                   DUE + timedelta(days=10))
-    assert plan.channels == (Channel.POST,)
+    assert plan.channels == (Channel.EMAIL,) and plan.undeliverable == "no_address"
 
 
 # --- §§366, 367: crediting payments ---------------------------------------------------------

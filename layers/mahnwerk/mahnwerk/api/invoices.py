@@ -128,7 +128,8 @@ def get_invoice(number: str) -> dict[str, Any]:
         pdf = entry.get("pdf")
         if pdf and entry.get("notice"):
             entry["letter_url"] = f"/v1/notices/{entry['notice']}/letter"
-    return {**invoice_json(invoice), "timeline": timeline}
+    delivery = listings.invoice_delivery(ctx(), tenant, invoice)
+    return {**invoice_json(invoice), **delivery, "timeline": timeline}
 
 
 def _act(number: str, action: str, **params: Any) -> dict[str, Any]:

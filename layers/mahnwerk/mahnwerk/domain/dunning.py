@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from .deliverability import NO_CHANNEL, delivery
 from .interest import FLAT_FEE_B2B, BaseRateTable, default_interest
 from .model import Channel, Customer, Invoice, InvoiceStatus
 from .money import ZERO, cents
@@ -104,6 +105,15 @@ class NoticePlan:
     payments: tuple[tuple[date, Decimal], ...] = ()
     #: the owner's note printed on the letter (added when approving it, ``approval``)
     note: str = ""
+    #: deliverability (domain.deliverability): "" when the planned channels reach the customer;
+    #: no_email / no_address when the letter falls back to the other channel (``channels`` is
+    #: then that channel); no_channel when it cannot go out at all and waits for the owner
+    undeliverable: str = ""
+
+    @property
+    def held(self) -> bool:
+        """The letter cannot reach the customer by any channel: it waits for the owner."""
+        return self.undeliverable == NO_CHANNEL
 
     @property
     def notice_id(self) -> str:
@@ -307,8 +317,10 @@ def decide(
 
     is_letter = level.action is Action.LETTER
     channels = level.channels
-    if is_letter and customer.overrides.channels:
-        channels = customer.overrides.channels
+    undeliverable = ""
+    if is_letter:
+        route = delivery(customer, customer.overrides.channels or level.channels)
+        channels, undeliverable = route.channels or route.planned, route.reason
     fee = level.fee if is_letter else ZERO
     # The letter's fee is booked on its oldest invoice (§367: costs are settled first anyway).
     fee_bearer = min(due, key=lambda inv: (inv.due_date, inv.number)).number
@@ -353,6 +365,7 @@ def decide(
         stale_base_rate=stale,
         checks=tuple((inv.number, inv.version) for inv in listed if inv.number not in new_level),
         payments=payments_since_last_letter(listed),
+        undeliverable=undeliverable,
     )
 
 
@@ -392,8 +405,9 @@ def charges_statement(customer: Customer, invoices: Iterable[Invoice], policy: P
     if sum((line.total for line in lines), ZERO) <= ZERO:
         return None
     first = policy.level(1)
-    channels = customer.overrides.channels or first.channels
-    return NoticePlan(
+    route = delivery(customer, customer.overrides.channels or first.channels)
+    channels = route.channels or route.planned
+    return NoticePlan(undeliverable=route.reason,
         tenant_id=customer.tenant_id, customer_id=customer.customer_id, run_date=today, level=0,
         level_name=CHARGES_NAME, tone=Tone.FRIENDLY, channels=channels, action=Action.LETTER,
         lines=tuple(lines), fee=ZERO, deadline=deadline_of(today, policy),

@@ -35,6 +35,13 @@ class ForecastEntry:
     invoice_numbers: tuple[str, ...]
     #: what the notice would claim: principal, interest to its date, fees, flat fee
     total: Decimal
+    #: domain.deliverability: "" (reaches the customer as planned), no_email / no_address (goes
+    #: by the other channel), no_channel (cannot go out: "nicht zustellbar", waits for the owner)
+    undeliverable: str = ""
+
+    @property
+    def deliverable(self) -> bool:
+        return not self.undeliverable
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -46,6 +53,8 @@ class ForecastEntry:
             "channels": [c.value for c in self.channels],
             "invoices": list(self.invoice_numbers),
             "total": to_str(self.total),
+            "deliverable": self.deliverable,
+            "undeliverable_reason": self.undeliverable or None,
         }
 
 
@@ -112,8 +121,10 @@ def _simulate(customer: Customer, invoices: list[Invoice], policy: Policy, rates
             entries.append(ForecastEntry(
                 on=day, customer_id=plan.customer_id, level=plan.level, level_name=plan.level_name,
                 action=plan.action, channels=plan.channels, invoice_numbers=plan.invoice_numbers,
-                total=plan.total,
+                total=plan.total, undeliverable=plan.undeliverable,
             ))
+            if plan.held:  # nothing goes out and nothing advances: it waits for the owner
+                return entries
             invoices = apply_notice(plan, invoices)
         day += timedelta(days=1)
 

@@ -136,4 +136,5 @@ def plan_from_json(text: str) -> NoticePlan:
         kind=doc.get("kind", "dunning"),
         payments=tuple((date.fromisoformat(d), from_str(a)) for d, a in doc.get("payments", [])),
         note=str(doc.get("note", "")),
+        undeliverable=str(doc.get("undeliverable") or ""),
     )

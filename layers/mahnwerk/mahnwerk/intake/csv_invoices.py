@@ -12,7 +12,7 @@ import gc
 import io
 import operator
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -114,6 +114,17 @@ def _aliases() -> dict[str, str]:
 
 
 _ALIASES = _aliases()
+
+
+class FieldError(ValueError):
+    """A row's value refused, naming the field (a name of ``FIELDS``) and a stable ``kind``
+    (empty, formula, too_long, not_amount, open_range, not_date, terms, currency, consumer,
+    customer_empty): the dashboard's invoice form shows it at the field, in German. The message
+    is the one the import report and the API give."""
+
+    def __init__(self, message: str, field_name: str, kind: str) -> None:
+        super().__init__(message)
+        self.field, self.kind = field_name, kind
 
 
 @dataclass
@@ -451,28 +462,40 @@ class _RowPlan:
             customer = people[raw_key] = _customer(tuple(map(str.strip, raw_key)), tenant_id)
         number = cells[0].strip()
         if number[:1] in _FORMULA_START and formula_cell(number):
-            raise ValueError(f"number looks like a spreadsheet formula (CSV injection), "
-                             f"refused: {number[:30]!r}")
+            raise FieldError(f"number looks like a spreadsheet formula (CSV injection), "
+                             f"refused: {number[:30]!r}", "number", "formula")
         if not number:
-            raise ValueError("invoice number is empty")
+            raise FieldError("invoice number is empty", "number", "empty")
         if len(number) > MAX_NUMBER:
-            raise ValueError(f"invoice number is longer than {MAX_NUMBER} characters: {number[:20]!r}…")
+            raise FieldError(f"invoice number is longer than {MAX_NUMBER} characters: "
+                             f"{number[:20]!r}…", "number", "too_long")
         (_, _, _, _, _, _, _, _, _,
          issue_text, due_text, terms_text, amount_text, open_text, currency) = cells
         # parse_amount and parse_date read surrounding blanks themselves; a blank cell is empty
         if not amount_text or amount_text.isspace():
-            raise ValueError("amount is empty")
-        amount = parse_amount(amount_text)
+            raise FieldError("amount is empty", "amount", "empty")
+        amount = _field(parse_amount, amount_text, "amount", "not_amount")
         open_amount = _open_amount(amount, open_text)
         if not issue_text or issue_text.isspace():
-            raise ValueError("invoice date is empty")
-        issue = parse_date(issue_text)
+            raise FieldError("invoice date is empty", "issue_date", "empty")
+        issue = _field(parse_date, issue_text, "issue_date", "not_date")
         due, source = _due(issue, due_text, terms_text, default_terms)  # even before the issue date
         if currency and currency != "EUR":
             currency = currency.strip().upper()
             if currency not in _EURO:
-                raise ValueError(f"currency {currency!r} is not supported (only EUR)")
+                raise FieldError(f"currency {currency!r} is not supported (only EUR)", "currency",
+                                 "currency")
         return InvoiceRecord(number, customer, issue, due, amount, open_amount, "EUR", source, line)
+
+
+def _field[T](parse: Callable[[str], T], text: str, field_name: str, kind: str) -> T:
+    """``parse(text)``; its ValueError as a FieldError naming the field (same message)."""
+    try:
+        return parse(text)
+    except FieldError:
+        raise
+    except ValueError as exc:
+        raise FieldError(str(exc), field_name, kind) from exc
 
 
 def _customer(key: tuple[str, ...], tenant_id: str) -> Customer:
@@ -481,14 +504,16 @@ def _customer(key: tuple[str, ...], tenant_id: str) -> Customer:
             [customer_id[:1], name[:1], email[:1], street[:1], postal_code[:1], city[:1]]):
         for field_name, value in zip(TEXT_FIELDS[1:], key, strict=False):
             if value[:1] in _FORMULA_START and formula_cell(value):
-                raise ValueError(f"{field_name} looks like a spreadsheet formula (CSV injection), "
-                                 f"refused: {value[:30]!r}")
+                raise FieldError(f"{field_name} looks like a spreadsheet formula (CSV injection), "
+                                 f"refused: {value[:30]!r}", field_name, "formula")
     customer_id = customer_id or (customer_id_from_name(name) if name else "")
     if not customer_id:
-        raise ValueError("customer is empty (neither customer number nor name)")
+        raise FieldError("customer is empty (neither customer number nor name)", "name",
+                         "customer_empty")
     return Customer(tenant_id=tenant_id, customer_id=customer_id, name=name or customer_id, email=email,
                     address=Address(street, postal_code, city, _country(country)),
-                    is_consumer=_consumer_flag(consumer), overrides=_NO_OVERRIDES,
+                    is_consumer=_field(_consumer_flag, consumer, "consumer", "consumer"),
+                    overrides=_NO_OVERRIDES,
                     absent=_ABSENT[tuple(map(operator.not_, key[1:]))])
 
 
@@ -544,9 +569,10 @@ def _open_amount(amount: Decimal, open_text: str) -> Decimal:
     """What is still open: the amount unless the row says otherwise (within 0…amount)."""
     if not open_text or open_text.isspace():
         return amount
-    open_amount = parse_amount(open_text)
+    open_amount = _field(parse_amount, open_text, "open_amount", "not_amount")
     if amount >= 0 and not (0 <= open_amount <= amount):
-        raise ValueError(f"open amount {open_amount} is outside 0…{amount}")
+        raise FieldError(f"open amount {open_amount} is outside 0…{amount}", "open_amount",
+                         "open_range")
     return open_amount
 
 
@@ -554,12 +580,12 @@ def _due(issue: date, due_text: str, terms_text: str, default_terms: int) -> tup
     """The row's due date and where it came from: the row's own due date, else its payment terms,
     else the tenant's default terms."""
     if due_text and not due_text.isspace():
-        return parse_date(due_text), "invoice"
+        return _field(parse_date, due_text, "due_date", "not_date"), "invoice"
     terms_text = terms_text.strip()
     if terms_text:
         digits = re.search(r"\d+", terms_text)
         if not digits:
-            raise ValueError(f"payment terms not understood: {terms_text!r}")
+            raise FieldError(f"payment terms not understood: {terms_text!r}", "terms_days", "terms")
         return issue + timedelta(days=int(digits.group())), "terms"
     return issue + timedelta(days=default_terms), "default_terms"
 

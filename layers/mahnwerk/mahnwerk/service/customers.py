@@ -19,7 +19,8 @@ from ..domain.money import ZERO, to_str
 from .bootstrap import Context
 from .customer_input import CustomerPatch, OverridesIn
 from .invoice_ops import NotFound
-from .views import customer_json, invoice_json
+from .tenants import load_settings
+from .views import customer_json, delivery_json, invoice_json
 
 
 def edit_customer(ctx: Context, tenant: str, customer_id: str, values: Mapping[str, Any],
@@ -61,8 +62,10 @@ def customer_detail(ctx: Context, tenant: str, customer_id: str, at: datetime) -
                       key=lambda i: (i.issue_date, i.number))
     open_items = [i for i in invoices if i.status in reports.RECEIVABLE and i.open_amount != ZERO]
     balance = sum((i.open_amount + i.fees_open for i in open_items), ZERO)
+    policy = load_settings(ctx, tenant).policy
     return {
         **customer_json(customer),
+        **delivery_json(customer, policy, open_items),
         "statement": {
             "as_of": at.date().isoformat(),
             "balance": to_str(balance),

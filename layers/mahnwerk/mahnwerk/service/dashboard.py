@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..domain import reports
+from ..domain.deliverability import NO_CHANNEL
 from ..domain.forecast import ForecastEntry
 from ..domain.model import Customer, Invoice, InvoiceStatus
 from ..domain.money import ZERO, from_str
@@ -85,10 +86,13 @@ class Overview:
     rates_stale: bool
     rates_known_through: date
     alerts: int = field(init=False)
+    #: letters of the next 14 days that no channel can deliver (domain.deliverability): they wait
+    undeliverable: list[ForecastEntry] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.undeliverable = [e for e in self.calendar if e.undeliverable == NO_CHANNEL]
         self.alerts = (bool(self.unmatched) + bool(self.bounced) + len(self.held)
-                       + int(self.rates_stale))
+                       + int(self.rates_stale) + bool(self.undeliverable))
 
 
 def week_start(day: date) -> date:
@@ -201,3 +205,9 @@ def suggested_invoices(ctx: Context, tenant: str,
                        payments: Iterable[dict[str, Any]]) -> dict[str, Invoice]:
     numbers = sorted({n for p in payments for s in p["suggestions"] for n in s.get("invoices", [])})
     return ctx.invoices.batch_get_invoices(tenant, numbers) if numbers else {}
+
+
+def customer_choices(ctx: Context, tenant: str) -> list[tuple[str, str]]:
+    """(id, name) of the tenant's customers by name: the invoice form's list to pick from."""
+    return sorted(((c.customer_id, c.name) for c in ctx.customers.customers(tenant)),
+                  key=lambda pair: (pair[1].casefold(), pair[0]))

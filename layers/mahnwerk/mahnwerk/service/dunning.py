@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from ..domain import events
+from ..domain.deliverability import NO_EMAIL, REASONS
 from ..domain.dunning import NoticePlan, decide, refresh
 from ..domain.model import Channel, Customer, check_tenant_id
 from ..domain.notices import OPEN_STATUSES, Notice, NoticeStatus, plan_to_json
@@ -86,6 +87,11 @@ def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
     plan = decide(customer, invoices, settings.policy, base_rates(), run_date)
     if plan is None:
         return Outcome("nothing_due")
+    if plan.held:
+        # no e-mail address and no postal address: nothing is reserved or sent and no invoice
+        # advances; the letter waits for the owner (dashboard alert) and is planned again on
+        # the next run, once the master data is complete
+        return Outcome("held", plan.notice_id)
     awaiting = approvals.plan_needs_approval(plan, settings.policy)
     if awaiting:
         plan = approvals.waiting_plan(plan, invoices)
@@ -205,6 +211,10 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
         fields["pdf_key"] = key
         wants_email = Channel.EMAIL in plan.channels
         wants_post = Channel.POST in plan.channels
+        if plan.undeliverable:  # planned for a channel the customer lacks: the other one
+            fields["fallback"] = (f"email {customer.email_status}: sent by post instead"
+                                  if customer.email_status and plan.undeliverable == NO_EMAIL
+                                  else REASONS[plan.undeliverable])
     if wants_email and customer.email and not customer.email_status:
         message = build_email(plan, customer, settings, pdf, sent_at,
                               ctx.config.configuration_set or None)

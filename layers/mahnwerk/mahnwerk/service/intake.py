@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 from ..adapters.aws import FileTooLarge
 from ..domain.customers import audit_changes, overlay
 from ..domain.customers import changes as customer_changes
+from ..domain.deliverability import NO_ADDRESS, NO_CHANNEL, NO_EMAIL, next_letter
 from ..domain.dunning import first_action_on
 from ..domain.events import invoice_received
 from ..domain.model import (
@@ -214,6 +215,7 @@ def apply_records(ctx: Context, report: ImportReport, records: list[InvoiceRecor
     fresh = [new_invoice(tenant, r, policy) for r in records if storage_number(r) not in existing]
     raced = set(ctx.invoices.create_invoices(fresh, source=key, received_at=at.isoformat()))
     report.created.extend(inv.number for inv in fresh if inv.number not in raced)
+    _warn_undeliverable(report, records, fresh, raced, customers, known, policy)
     if raced:
         existing.update(ctx.invoices.batch_get_invoices(tenant, sorted(raced)))
     _publish_received(ctx, tenant, records, fresh, raced, existing, policy, key, at)
@@ -221,6 +223,37 @@ def apply_records(ctx: Context, report: ImportReport, records: list[InvoiceRecor
         if storage_number(record) in existing:
             _apply_existing(ctx, report, record, existing[storage_number(record)], policy, key,
                             at)
+
+
+#: the import report's words for a customer whose first letter cannot go as planned
+_UNDELIVERABLE = {
+    NO_EMAIL: "hat keine (gültige) E-Mail-Adresse – Schreiben gehen per Post",
+    NO_ADDRESS: "hat keine vollständige Postanschrift – Schreiben gehen per E-Mail",
+    NO_CHANNEL: "hat weder E-Mail-Adresse noch Postanschrift – Schreiben sind nicht zustellbar "
+                "und warten, bis Sie die Daten ergänzen",
+}
+
+
+def _warn_undeliverable(report: ImportReport, records: list[InvoiceRecord], fresh: list[Invoice],
+                        raced: set[str], customers: dict[str, Customer],
+                        known: dict[str, Customer], policy: Policy) -> None:
+    """A warning per customer of the new invoices whose first letter cannot go by the planned
+    channel (domain.deliverability), on the line of their first new invoice."""
+    created = {inv.number for inv in fresh if inv.number not in raced}
+    warned: set[str] = set()
+    for record in records:
+        cid = record.customer.customer_id
+        if storage_number(record) not in created or cid in warned or record.amount <= ZERO:
+            continue
+        warned.add(cid)
+        incoming = customers[cid]
+        stored = known.get(cid)
+        customer = incoming if stored is None else overlay(stored, incoming)
+        route = next_letter(customer, policy)
+        if route is not None and route.reason:
+            report.warnings.append(Reject(report.file, record.line,
+                                          f"Kunde {cid} {_UNDELIVERABLE[route.reason]} "
+                                          f"[{route.reason}]"))
 
 
 def incoming_customers(records: list[InvoiceRecord]) -> dict[str, Customer]:

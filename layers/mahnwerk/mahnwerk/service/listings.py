@@ -10,13 +10,14 @@ from typing import Any
 
 from ..adapters.api_store import Page, page_size
 from ..domain.forecast import ForecastEntry, forecast
-from ..domain.model import Invoice
+from ..domain.model import Customer, Invoice
 from .bootstrap import Context
 from .invoice_ops import NotFound
 from .law import base_rates
 from .ports import InvoiceFilter
 from .tenants import load_settings
 from .timeline import invoice_timeline
+from .views import delivery_json
 
 
 def invoice_page(ctx: Context, tenant: str, limit: int | None, cursor: str | None,
@@ -64,3 +65,10 @@ def calendar_entries(ctx: Context, tenant: str, today: date, days: int) -> list[
     invoices = [inv for cid in due for inv in ctx.invoices.customer_invoices(tenant, cid)]
     settings = load_settings(ctx, tenant)
     return forecast(customers, invoices, settings.policy, base_rates(), today, days)
+
+
+def invoice_delivery(ctx: Context, tenant: str, invoice: Invoice) -> dict[str, Any]:
+    """Whether the invoice's next letter reaches its customer (domain.deliverability)."""
+    customer = ctx.customers.get_customer(tenant, invoice.customer_id) or Customer(
+        tenant_id=tenant, customer_id=invoice.customer_id, name=invoice.customer_id)
+    return delivery_json(customer, load_settings(ctx, tenant).policy, [invoice])

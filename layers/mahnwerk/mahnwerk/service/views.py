@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from ..domain.model import Customer, Invoice
+from ..domain.deliverability import next_letter
+from ..domain.model import DUNNABLE, Customer, Invoice
 from ..domain.money import to_str
+from ..domain.policy import Policy
 
 
 def iso(value: Any) -> str | None:
@@ -42,3 +45,17 @@ def customer_json(c: Customer) -> dict[str, Any]:
             "excluded": o.excluded, "due_dates_agreed": o.due_dates_agreed,
         },
     }
+
+
+def delivery_json(customer: Customer, policy: Policy, invoices: Iterable[Invoice] = ()) -> dict[str, Any]:
+    """Whether the customer's next letter reaches them (domain.deliverability): the level after
+    the lowest one of the open invoices (the first letter when none is in dunning yet)."""
+    levels = [inv.level + 1 for inv in invoices if inv.status in DUNNABLE and inv.level < policy.top]
+    level = min(levels, default=1)
+    route = next_letter(customer, policy, level)
+    if route is None:  # the next step is a hand-over: no letter to deliver
+        return {"deliverable": True, "undeliverable_reason": None, "undeliverable_message": None,
+                "delivery_channels": []}
+    return {"deliverable": route.deliverable, "undeliverable_reason": route.reason or None,
+            "undeliverable_message": route.message or None,
+            "delivery_channels": [c.value for c in route.channels]}

@@ -38,7 +38,7 @@ from ..service import dashboard as data
 from ..service.customer_input import CustomerPatch, OverridesIn
 from ..service.customers import customer_detail, save_master, save_overrides
 from ..service.intake import inbox_key, latest_report, put_upload
-from ..service.invoice_ops import NotFound, act, decide_charges
+from ..service.invoice_ops import FieldProblem, NotFound, act, decide_charges, enter_invoice
 from ..service.letters import letter_pdf
 from ..service.listings import payment_page
 from ..service.payments import (
@@ -59,6 +59,7 @@ from ..service.tenants import load_settings
 from ..service.views import invoice_json
 from .charts import Bar, bar_chart
 from .error_texts import error_text
+from .i18n import TEXTS
 from .render import View, header, html, is_https, lang_cookie, path_segment, redirect, render, view_of
 
 router = Router()
@@ -72,7 +73,7 @@ UPLOAD_TYPES = {".csv": "text/csv", ".txt": "text/plain", ".pdf": "application/p
 #: the success messages a redirect may name (?done=…)
 DONE = {"paused", "disputed", "resolved", "written_off", "payment", "assigned", "overrides", "settings",
         "charges_waive", "charges_claim", "resumed", "reopened", "unassigned", "dismissed", "restored",
-        "master", "approved", "skipped", "edited", "run", "run_held"}
+        "master", "approved", "skipped", "edited", "run", "run_held", "entered"}
 ACTIONS = {"pause": "paused", "dispute": "disputed", "resolve": "resolved", "write-off": "written_off",
            "resume": "resumed", "reopen": "reopened"}
 
@@ -579,3 +580,58 @@ def upload_result() -> Response[str]:
     if found is None:
         return json_response({"status": "pending"})
     return json_response({"status": "done", "html": render("_import.html", view, r=found)})
+
+
+# --- one invoice by hand ------------------------------------------------------------------------
+
+#: the invoice form's inputs (the names of the CSV row's fields, and how the customer is given)
+ENTRY_FIELDS = ("customer_mode", "customer_id", "name", "email", "street", "postal_code", "city",
+                "country", "consumer", "number", "issue_date", "due_date", "terms_days", "amount",
+                "text")
+#: the fields a picked (known) customer is given by: its number only, so nothing is erased
+_NEW_CUSTOMER = ("name", "email", "street", "postal_code", "city", "country", "consumer")
+
+
+def _entry_page(view: View, typed: dict[str, str], status: int = 200,
+                problems: list[FieldProblem] | None = None) -> Response[str]:
+    errors: dict[str, str] = {}
+    for p in problems or []:
+        key = f"entry_err_{p.kind}"
+        errors.setdefault(p.field or "number", view.t(key) if key in TEXTS else p.message)
+    return page(view, "new_invoice.html", status, f=typed, errors=errors,
+                customers=data.customer_choices(ctx(), view.tenant),
+                terms=load_settings(ctx(), view.tenant).policy.payment_terms_days)
+
+
+@router.get("/new-invoice")
+def new_invoice_form() -> Response[str]:
+    view = signed_in()
+    typed = {name: "" for name in ENTRY_FIELDS}
+    typed.update(customer_mode="existing", country="DE", consumer="nein",
+                 issue_date=view.today.strftime("%d.%m.%Y"), token=secrets.token_urlsafe(16))
+    if view.query.get("customer"):
+        typed["customer_id"] = view.query["customer"][:100]
+    return _entry_page(view, typed)
+
+
+@router.post("/new-invoice")
+def new_invoice() -> Response[str]:
+    """One invoice typed by the owner: the checks of a CSV row, each refused field named in the
+    page's language at its input with everything typed kept; then imported as the API does."""
+    view = signed_in()
+    form = form_data()
+    check_csrf(view, form)
+    typed = {name: form.get(name, "")[:1000] for name in ENTRY_FIELDS}
+    typed["customer_mode"] = "new" if typed["customer_mode"] == "new" else "existing"
+    if typed["customer_mode"] == "new":
+        typed["customer_id"] = form.get("new_customer_id", "")[:1000]
+    token = form.get("token", "")[:64] or secrets.token_urlsafe(16)
+    typed["token"] = token
+    row = {name: typed[name].strip() for name in ENTRY_FIELDS if name != "text"}
+    if typed["customer_mode"] == "existing":
+        for name in _NEW_CUSTOMER:  # a known customer keeps its data: nothing to overwrite
+            row[name] = ""
+    report, problems = enter_invoice(ctx(), view.tenant, row, now(), token, typed["text"][:500])
+    if problems or report is None:
+        return _entry_page(view, typed, 400, problems)
+    return redirect(view.url(f"/app/invoices/{_q(row['number'])}", done="entered"))
