@@ -20,6 +20,8 @@ from ..domain.money import from_str, to_str
 from ..domain.notices import InvoiceSend, Notice, NoticeStatus
 
 TENANTS = "TENANTS"
+#: inbox address tokens → tenant (SES receiving)
+INBOX_TOKENS = "INBOX"
 
 def tenant_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}"
