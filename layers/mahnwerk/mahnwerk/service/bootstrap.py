@@ -51,7 +51,8 @@ class ConfigError(RuntimeError):
 #: the variables the configuration is read from (the memo key: the values of these)
 _VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION", "TABLE_NAME", "BUCKET_NAME", "NOTICE_QUEUE_URL",
               "CONFIGURATION_SET", "DEFAULT_SENDER", "STAGE", "MAX_UPLOAD_MB",
-              "IDEMPOTENCY_TABLE_NAME", "DEAD_LETTER_QUEUES", "EVENT_BUS_NAME")
+              "IDEMPOTENCY_TABLE_NAME", "DEAD_LETTER_QUEUES", "EVENT_BUS_NAME",
+              "INBOX_DOMAIN", "DASHBOARD_URL")
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,10 @@ class Config:
     dead_letter_queues: tuple[str, ...] = ()
     #: the EventBridge bus events for integrators go to ("": none are published)
     event_bus_name: str = ""
+    #: the domain SES receives the tenants' inbox mail for ("": no inbox)
+    inbox_domain: str = ""
+    #: the dashboard's address, for links in replies ("": none given)
+    dashboard_url: str = ""
 
     @classmethod
     def from_env(cls) -> Config:
@@ -103,6 +108,8 @@ class Config:
             dead_letter_queues=tuple(u for u in (env.get("DEAD_LETTER_QUEUES") or "").split(",")
                                      if u),
             event_bus_name=env.get("EVENT_BUS_NAME") or "",
+            inbox_domain=(env.get("INBOX_DOMAIN") or "").strip().lower(),
+            dashboard_url=(env.get("DASHBOARD_URL") or "").rstrip("/"),
         )
 
 
