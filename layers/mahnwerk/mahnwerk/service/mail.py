@@ -143,6 +143,11 @@ def _accept(ctx: Context, settings: TenantSettings, mail: ParsedMail, raw: bytes
     for name, reason in mail.refused:
         outcome.results.append(FileResult(name or "—", (), (reason,)))
         outcome.refused_files += 1
+    # the tenant's own record of the message (the dashboard's import reports sit beside it)
+    ctx.store.put_json(f"reports/{tenant}/mail/{mkey}.json", {
+        "message": mkey, "received_at": received_at.isoformat(), "source": key,
+        "files": [{"name": r.name, "imported": list(r.imported), "refused": list(r.refused)}
+                  for r in outcome.results]})
     reply_key = "MAILREPLY#" + _digest(mkey + "|" + ",".join(sorted(f.digest for f in mail.files)))
     if _auto_submitted(mail) or not ctx.tenants.add_document(
             tenant, reply_key, {"at": received_at.isoformat()}, received_at):
