@@ -47,8 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("simulate", help="run the real pipeline day by day on the local stack")
     sim.add_argument("--settings", type=Path, required=True, help="tenant settings (JSON or YAML)")
-    sim.add_argument("--invoices", type=Path, action="append", required=True,
+    sim.add_argument("--invoices", type=Path, action="append", default=[],
                      help="invoice file (repeatable)")
+    sim.add_argument("--mail", type=Path, action="append", default=[],
+                     help="raw e-mail (.eml; repeatable): delivered to the tenant's inbox on the "
+                          "first morning as SES stores it (S3 mail/ → intake queue → function), "
+                          "with SES's verdicts as passed unless the file carries its own")
     sim.add_argument("--payments", type=Path, action="append", default=[],
                      help="bank statement (camt.053, MT940, CSV; repeatable): uploaded through "
                           "the bank inbox the morning after its last booking day")
@@ -102,7 +106,10 @@ def main(argv: list[str] | None = None) -> int:
             return 130
     if args.command == "keys":
         return _keys(args)
-    for path in [args.settings, *args.invoices, *args.payments]:
+    if not args.invoices and not args.mail:
+        print("mahnwerk: give at least one --invoices or --mail file", file=sys.stderr)
+        return 2
+    for path in [args.settings, *args.invoices, *args.payments, *args.mail]:
         if not path.is_file():
             print(f"mahnwerk: no such file: {path}", file=sys.stderr)
             return 2
@@ -110,11 +117,11 @@ def main(argv: list[str] | None = None) -> int:
         print("mahnwerk: --to lies before --from", file=sys.stderr)
         return 2
     return _run(args.tenant, _load_settings(args.settings), args.invoices, args.start, args.end,
-                args.out, args.payments)
+                args.out, args.payments, args.mail)
 
 
 def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: date, end: date,
-         out: Path, payments: list[Path] | None = None) -> int:
+         out: Path, payments: list[Path] | None = None, mail: list[Path] | None = None) -> int:
     from mahnwerk.domain.model import DomainError
 
     from .simulation import SimulationInput, simulate
@@ -125,7 +132,8 @@ def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: dat
     with (out / "lambda.log").open("w", encoding="utf-8") as log, redirect_stdout(log):
         try:
             result = simulate(SimulationInput(tenant, settings, invoices, start, end, out,
-                                              payment_files=payments or []))
+                                              payment_files=payments or [],
+                                              mail_files=mail or []))
         except (DomainError, ValueError) as exc:
             print(f"mahnwerk: {exc}", file=sys.stderr)
             return 2

@@ -27,6 +27,13 @@ def as_ses_stored(raw: bytes) -> bytes:
     return added + raw
 
 
+def addressed(raw: bytes, address: str) -> bytes:
+    """The message as SES delivers it to ``address`` (the envelope recipient, X-Original-To):
+    a sample .eml cannot know the random address of the simulated tenant's inbox."""
+    newline = b"\r\n" if b"\r\n" in raw[:2000] else b"\n"
+    return f"X-Original-To: {address}".encode() + newline + raw
+
+
 def mail_key(raw: bytes) -> str:
     """SES names the object by its own message id: here, by the hash of the stored bytes."""
     return "mail/" + hashlib.sha256(raw).hexdigest()[:40]

@@ -213,11 +213,11 @@ def test_the_check_sees_a_missing_permission(stack):
 def test_receiving_inbox_mail_is_allowed_too(stack, corpus):
     """The mail path of the intake function: the raw message read, attachments imported, the
     reply sent from the tenant's identity."""
-    from .test_mail_inbox import message, replies, three_files
-
     from mahnwerk.service.mail import rotate_inbox
     from mahnwerk.service.tenants import save_settings
     from mahnwerk_local.inbox import deliver
+
+    from .test_mail_inbox import message, replies, three_files
 
     roles = expanded_roles()
     stack.verify_sender("mahnung@acme.example")
