@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "of dunning) and print a key for it")
     serve.add_argument("--tenant", default="demo",
                        help="without --demo: the tenant the printed key belongs to (default: demo)")
+    serve.add_argument("--dev-inbox", action="store_true",
+                       help="also accept POST /v1/inbox (a raw e-mail, for trying the tenant's "
+                            "inbox; never part of the deployed API)")
     serve.add_argument("--log", type=Path, default=Path("out/serve/lambda.log"),
                        help="where the functions log to ('-': stderr; default: out/serve/lambda.log)")
 
@@ -163,6 +166,13 @@ def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: dat
 
 # --- mahnwerk serve --------------------------------------------------------------------------
 
+def _dev_inbox(ctx: Any, tenant: str, at: datetime) -> str:
+    """The tenant's inbox address (made now if it has none)."""
+    from mahnwerk.service.mail import current_inbox, rotate_inbox
+
+    return current_inbox(ctx, tenant) or rotate_inbox(ctx, tenant, at)
+
+
 def _serve(args: argparse.Namespace) -> int:
     from mahnwerk.service.keys import create_key
 
@@ -200,6 +210,8 @@ def _serve(args: argparse.Namespace) -> int:
             with stack.service_context() as ctx:
                 key, record = create_key(ctx, tenant, "mahnwerk serve", at)
                 facts = _tenant_facts(ctx, tenant) if args.demo else ""
+                inbox = _dev_inbox(ctx, tenant, at) if args.dev_inbox else ""
+            api.dev_inbox = bool(args.dev_inbox)
         except Exception as exc:  # a bad --tenant, a broken demo file: say it and stop
             print(f"mahnwerk: {exc}", file=sys.stderr)
             return 2
@@ -210,6 +222,9 @@ def _serve(args: argparse.Namespace) -> int:
             f"  tenant: {tenant}{facts}",
             f"  dashboard: {base}/app/ (sign in with the key below)",
         ]
+        if inbox:
+            lines.append(f"  inbox: {inbox} — try: curl -s --data-binary @mail.eml "
+                         f"{base}/v1/inbox (raw MIME; --dev-inbox only)")
         if args.demo:
             lines.append(f"  the API's clock starts at the demo's last dunning run: "
                          f"{demo_end.isoformat(timespec='minutes')}")

@@ -156,3 +156,20 @@ def test_a_rotated_address_no_longer_delivers(stack, inbox, corpus):
     deliver(stack, message(new, msgid="<m2@acme.example>", attachments=three_files(corpus)))
     stack.drain()
     assert len(numbers(stack)) == 3 and len(replies(stack)) == 1
+
+
+def test_post_v1_inbox_only_with_dev_inbox(stack, inbox):
+    """`mahnwerk serve --dev-inbox` takes raw MIME at POST /v1/inbox; without the flag the route
+    does not exist (the deployed API has none)."""
+    from mahnwerk_local.serve import LocalApi
+
+    raw = message(inbox, attachments=[("r.csv", CSV, "text/csv")])
+    api = LocalApi(stack, clock=lambda: stack.now)
+    answer = api.handle("POST", "/v1/inbox", [("Content-Type", "message/rfc822")], raw)
+    assert answer.status != 202
+    assert stack.client("s3").list_objects_v2(Bucket=stack.bucket, Prefix="mail/")["KeyCount"] == 0
+    api.dev_inbox = True
+    answer = api.handle("POST", "/v1/inbox", [("Content-Type", "message/rfc822")], raw)
+    assert answer.status == 202
+    assert numbers(stack) == ["RE-CSV-1"] and len(replies(stack)) == 1
+    assert api.handle("POST", "/v1/inbox", [], b"").status == 400
