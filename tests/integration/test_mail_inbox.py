@@ -173,3 +173,27 @@ def test_post_v1_inbox_only_with_dev_inbox(stack, inbox):
     assert answer.status == 202
     assert numbers(stack) == ["RE-CSV-1"] and len(replies(stack)) == 1
     assert api.handle("POST", "/v1/inbox", [], b"").status == 400
+
+
+def test_the_api_shows_and_rotates_the_inbox_address(stack, inbox):
+    from datetime import UTC, datetime
+
+    from mahnwerk.service.keys import create_key
+
+    with stack.service_context() as ctx:
+        key, _ = create_key(ctx, "acme", "t", datetime(2026, 10, 1, tzinfo=UTC))
+        other, _ = create_key(ctx, "other", "t", datetime(2026, 10, 1, tzinfo=UTC))
+    shown = stack.api("GET", "/v1/settings/inbox", key=key)
+    assert shown.status == 200
+    assert shown.body == {"address": inbox, "senders": [OWNER], "senders_default": True}
+    assert stack.api("GET", "/v1/settings/inbox", key=other).body["address"] is None
+    rotated = stack.api("POST", "/v1/settings/inbox/rotate", key=key)
+    assert rotated.status == 200 and rotated.body["address"] != inbox
+    assert rotated.body["address"].endswith("@inbox.mahnwerk.test")
+    # a saved settings document cannot set or drop the token: Mahnwerk's to make
+    doc = stack.api("GET", "/v1/settings", key=key).body["settings"]
+    doc["inbox"] = {"token": "0" * 32, "senders": ["lieferant.example"]}
+    assert stack.api("PUT", "/v1/settings", key=key, body=doc).status == 200
+    shown = stack.api("GET", "/v1/settings/inbox", key=key).body
+    assert shown == {"address": rotated.body["address"], "senders": ["lieferant.example"],
+                     "senders_default": False}

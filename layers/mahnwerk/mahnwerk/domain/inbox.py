@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from email.message import Message
 from email.utils import getaddresses
 
+from .errors import MahnwerkError
 from .model import DomainError
 
 LOCAL_PART = "rechnungen"
@@ -131,3 +132,11 @@ def passed_verdict_headers(domain: str = "amazonses.com") -> list[tuple[str, str
     """The headers SES adds to a message that passed every check (local simulation)."""
     return [("X-SES-Spam-Verdict", "PASS"), ("X-SES-Virus-Verdict", "PASS"),
             ("Authentication-Results", f"{domain}; spf=pass; dkim=pass; dmarc=pass")]
+
+
+class InboxNotConfigured(MahnwerkError):
+    """The stack has no InboxDomain: there is no address to make."""
+
+    code = "inbox_not_configured"
+    status = 409
+    message = "no inbox domain is configured for this installation (template parameter InboxDomain)"

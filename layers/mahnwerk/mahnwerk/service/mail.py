@@ -20,7 +20,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from ..adapters.aws import FileTooLarge, SendRefused
-from ..domain.inbox import inbox_address, recipient_tokens, sender_allowed, verdicts
+from ..domain.inbox import InboxNotConfigured, inbox_address, recipient_tokens, sender_allowed, verdicts
 from ..domain.settings import TenantSettings
 from ..intake.mail import MAX_MESSAGE_BYTES, ParsedMail, message_key, parse_mail
 from ..letters.inbox_reply import FileResult, build_reply
@@ -56,9 +56,7 @@ class MailOutcome:
 def rotate_inbox(ctx: Context, tenant_id: str, at: datetime) -> str:
     """A new unguessable address for the tenant's inbox; the old one stops working at once."""
     if not ctx.config.inbox_domain:
-        from ..domain.errors import MahnwerkError
-
-        raise MahnwerkError("no inbox domain is configured (template parameter InboxDomain)")
+        raise InboxNotConfigured()
     token = secrets.token_hex(16)
     ctx.tenants.put_inbox_token(token, tenant_id, at)
     set_inbox_token(ctx, tenant_id, token, at)
