@@ -56,6 +56,14 @@ def recipient_tokens(message: Message, domain: str) -> list[str]:
     return found
 
 
+class SenderInvalid(DomainError):
+    """One entry of ``inbox.senders`` is neither an address nor a domain."""
+
+    def __init__(self, entry: str) -> None:
+        super().__init__(f"inbox.senders: neither an e-mail address nor a domain: {entry!r}")
+        self.entry = entry
+
+
 def check_senders(value: object) -> tuple[str, ...]:
     """``inbox.senders``: addresses (``anna@example.org``) or domains (``example.org`` or
     ``@example.org``), lowercased; DomainError names the first bad entry."""
@@ -71,9 +79,9 @@ def check_senders(value: object) -> tuple[str, ...]:
         domain = entry.removeprefix("@")
         if "@" in domain:
             if not _ADDRESS.match(entry) or not _DOMAIN.match(entry.rsplit("@", 1)[1]):
-                raise DomainError(f"inbox.senders: not an e-mail address: {raw!r}")
+                raise SenderInvalid(raw)
         elif not _DOMAIN.match(domain):
-            raise DomainError(f"inbox.senders: neither an e-mail address nor a domain: {raw!r}")
+            raise SenderInvalid(raw)
         else:
             entry = domain
         if entry not in result:

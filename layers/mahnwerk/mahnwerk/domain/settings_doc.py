@@ -6,7 +6,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .inbox import check_senders, check_token
+from .inbox import SenderInvalid, check_senders, check_token
 from .logo import parse_logo
 from .model import Address, Channel, DomainError
 from .money import ZERO, AmountError, cents
@@ -141,7 +141,7 @@ def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
     inbox_doc = doc.get("inbox") or {}
     inbox_token = found.take("", lambda: check_token(str(inbox_doc["token"]))
                              if inbox_doc.get("token") else "")
-    inbox_senders = found.take((), check_senders, inbox_doc.get("senders"))
+    inbox_senders = found.take((), _senders, inbox_doc.get("senders"))
     found.done()
     assert policy is not None
     return TenantSettings(
@@ -150,6 +150,15 @@ def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
         invoicing=_invoicing(doc.get("invoicing") or {}, company, bank),
         inbox_token=inbox_token, inbox_senders=inbox_senders,
     )
+
+
+def _senders(value: object) -> tuple[str, ...]:
+    try:
+        return check_senders(value)
+    except SenderInvalid as exc:
+        raise FieldError("inbox.senders", "inbox_sender",
+                         f"neither an e-mail address nor a domain: {exc.entry!r}",
+                         entry=exc.entry) from exc
 
 
 def _company_name(doc: dict[str, Any]) -> str:
