@@ -59,6 +59,9 @@ def recipient_tokens(message: Message, domain: str) -> list[str]:
 class SenderInvalid(DomainError):
     """One entry of ``inbox.senders`` is neither an address nor a domain."""
 
+    code, status = "inbox_sender_invalid", 400
+    message = "an allowed sender is neither an address nor a domain"
+
     def __init__(self, entry: str) -> None:
         super().__init__(f"inbox.senders: neither an e-mail address nor a domain: {entry!r}")
         self.entry = entry
