@@ -134,6 +134,7 @@ def verdicts(message: Message) -> Verdicts:
             key = name.lower()
             if found[key] in {"missing", "pass"}:
                 found[key] = result.lower()
+        break  # SES puts its header on top: a forged one further down never counts
     spam = str(message.get("X-SES-Spam-Verdict") or "missing").strip().lower()
     virus = str(message.get("X-SES-Virus-Verdict") or "missing").strip().lower()
     return Verdicts(found["spf"], found["dkim"], found["dmarc"], spam, virus)
