@@ -197,3 +197,29 @@ def test_the_api_shows_and_rotates_the_inbox_address(stack, inbox):
     shown = stack.api("GET", "/v1/settings/inbox", key=key).body
     assert shown == {"address": rotated.body["address"], "senders": ["lieferant.example"],
                      "senders_default": False}
+
+
+def test_mail_logs_carry_reason_codes_and_counts_no_addresses_or_subjects(stack, inbox, corpus):
+    import logging
+
+    from .test_logs_pii import Everything
+
+    for name in stack.functions:
+        stack.handler(name)
+    handler = Everything()
+    loggers = [logging.getLogger(), logging.getLogger("mahnwerk")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        deliver(stack, message(inbox, attachments=three_files(corpus)))
+        deliver(stack, message(inbox, sender="fremder.mensch@elsewhere.example",
+                               msgid="<m3@elsewhere.example>", attachments=three_files(corpus)))
+        stack.drain()
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+    logged = "\n".join(handler.lines)
+    assert '"reason": "sender"' in logged and '"status": "imported"' in logged
+    for secret in (OWNER, "fremder.mensch", "Rechnungen Oktober", "Anna Owner", inbox,
+                   "rechnung-0042.pdf", "Müller Bau"):
+        assert secret not in logged, f"personal data in the logs: {secret!r}"
