@@ -99,3 +99,20 @@ def test_the_reply_names_what_was_imported_and_links_the_dashboard():
     assert "Auto-Submitted: auto-replied" in text
     assert "übernommen: Rechnung(en) RE-77" in body and "imported: invoice(s) RE-77" in body
     assert "https://d/app/invoices" in body
+
+
+def test_a_rotation_counts_at_once_even_where_settings_are_cached():
+    """Another container rotated the address: this one's cached settings still carry the old
+    token, and must not decide."""
+    import time
+
+    from mahnwerk.service.tenants import load_settings
+
+    ctx, to = ctx_with("acme")
+    stale = load_settings(ctx, "acme")
+    new = rotate_inbox(ctx, "acme", AT)
+    ctx.settings_cache["acme"] = (time.monotonic(), stale)
+    [old] = receive_raw(ctx, raw(to["acme"], "owner@acme.example", msgid="<o@x>"), "mail/2", AT)
+    ctx.settings_cache["acme"] = (time.monotonic(), stale)
+    [fresh] = receive_raw(ctx, raw(new, "owner@acme.example", msgid="<n@x>"), "mail/3", AT)
+    assert (old.reason, fresh.status) == ("address", "imported")

@@ -26,7 +26,7 @@ from ..intake.mail import MAX_MESSAGE_BYTES, ParsedMail, message_key, parse_mail
 from ..letters.inbox_reply import FileResult, build_reply
 from .bootstrap import Context
 from .intake import ingest_file
-from .tenants import load_settings, set_inbox_token
+from .tenants import forget_settings, load_settings, set_inbox_token
 
 MAIL_PREFIX = "mail/"
 
@@ -101,6 +101,8 @@ def receive_raw(ctx: Context, raw: bytes, key: str, received_at: datetime) -> li
     outcomes: list[MailOutcome] = []
     for token in tokens[:5]:
         tenant = ctx.tenants.inbox_tenant(token)
+        if tenant:  # read fresh: a token rotated a moment ago counts at once, either way
+            forget_settings(ctx, tenant)
         settings = load_settings(ctx, tenant) if tenant else None
         if tenant is None or settings is None or settings.inbox_token != token:
             outcomes.append(MailOutcome("", "refused", "address"))  # unknown or rotated away
