@@ -23,6 +23,7 @@ from ..adapters.aws import FileTooLarge, SendRefused
 from ..domain.inbox import InboxNotConfigured, inbox_address, recipient_tokens, sender_allowed, verdicts
 from ..domain.settings import TenantSettings
 from ..intake.mail import MAX_MESSAGE_BYTES, ParsedMail, message_key, parse_mail
+from ..letters.email import EmailError
 from ..letters.inbox_reply import FileResult, build_reply
 from .bootstrap import Context
 from .intake import ingest_file
@@ -152,8 +153,11 @@ def _accept(ctx: Context, settings: TenantSettings, mail: ParsedMail, raw: bytes
     if _auto_submitted(mail) or not ctx.tenants.add_document(
             tenant, reply_key, {"at": received_at.isoformat()}, received_at):
         return outcome
-    reply = build_reply(settings, mail.sender, mail.message_id, mail.subject, outcome.results,
-                        _review_link(ctx), received_at)
+    try:
+        reply = build_reply(settings, mail.sender, mail.message_id, mail.subject,
+                            outcome.results, _review_link(ctx), received_at)
+    except (EmailError, ValueError):  # an address or header SES accepted but we cannot answer
+        return outcome
     outcome.replied = _send(ctx, settings, reply, mail.sender)
     return outcome
 
