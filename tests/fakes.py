@@ -68,6 +68,7 @@ class FakeTable:
     leases: dict[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)
     payments: dict[tuple[str, str], PaymentRecord] = field(default_factory=dict)
     documents: dict[tuple[str, str], str] = field(default_factory=dict)
+    inbox_tokens: dict[str, str] = field(default_factory=dict)
     tenants: set[str] = field(default_factory=set)
     bank_days: dict[str, date] = field(default_factory=dict)
     ticks: Iterator[int] = field(default_factory=itertools.count)
@@ -112,6 +113,19 @@ class FakeTenants:
 
     def bank_day(self, tenant_id: str) -> date | None:
         return self.t.bank_days.get(tenant_id)
+
+    def add_document(self, tenant_id: str, key: str, document: dict[str, Any],
+                     at: datetime) -> bool:
+        if (tenant_id, key) in self.t.documents:
+            return False
+        self.put_document(tenant_id, key, document, at)
+        return True
+
+    def put_inbox_token(self, token: str, tenant_id: str, at: datetime) -> None:
+        self.t.inbox_tokens[token] = tenant_id
+
+    def inbox_tenant(self, token: str) -> str | None:
+        return self.t.inbox_tokens.get(token)
 
 
 class FakeCustomers:

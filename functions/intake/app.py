@@ -1,4 +1,7 @@
-"""Intake: S3 object-created notifications (via SQS) → invoices in DynamoDB."""
+"""Intake: S3 object-created notifications (via SQS) → invoices in DynamoDB.
+
+``inbox/`` keys are uploaded files; ``mail/`` keys are raw e-mails SES received for a tenant's
+inbox, whose attachments go through the same intake (``service.mail``)."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mahnwerk.domain.dates import parse_iso_timestamp
-from mahnwerk.service import bootstrap, intake
+from mahnwerk.service import bootstrap, intake, mail
 
 logger = Logger()
 tracer = Tracer()
@@ -33,6 +36,14 @@ def record_handler(record: SQSRecord) -> None:
     ctx = bootstrap.context()
     for s3 in body.get("Records", []):
         key = unquote_plus(s3["s3"]["object"]["key"])
+        if key.startswith(mail.MAIL_PREFIX):  # raw e-mail stored by SES's receipt rule
+            for outcome in mail.receive_mail(ctx, key, s3["s3"]["object"].get("versionId"),
+                                             parse_iso_timestamp(s3["eventTime"])):
+                # reason codes and counts only: no address, subject or file name
+                logger.info("mail received", extra=outcome.log_fields())
+                metrics.add_metric("MailRefused" if outcome.status == "refused"
+                                   else "MailImported", MetricUnit.Count, 1)
+            continue
         report = intake.ingest_object(
             ctx, key, s3["s3"]["object"].get("versionId"), parse_iso_timestamp(s3["eventTime"])
         )

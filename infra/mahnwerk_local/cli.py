@@ -57,8 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("simulate", help="run the real pipeline day by day on the local stack")
     sim.add_argument("--settings", type=Path, required=True, help="tenant settings (JSON or YAML)")
-    sim.add_argument("--invoices", type=Path, action="append", required=True,
+    sim.add_argument("--invoices", type=Path, action="append", default=[],
                      help="invoice file (repeatable)")
+    sim.add_argument("--mail", type=Path, action="append", default=[],
+                     help="raw e-mail (.eml; repeatable): delivered to the tenant's inbox on the "
+                          "first morning as SES stores it (S3 mail/ → intake queue → function), "
+                          "with SES's verdicts as passed unless the file carries its own")
     sim.add_argument("--payments", type=Path, action="append", default=[],
                      help="bank statement (camt.053, MT940, CSV; repeatable): uploaded through "
                           "the bank inbox the morning after its last booking day")
@@ -78,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--clock", type=_moment, default=None, metavar="ISO-TIME",
                        help="start the API's clock at this moment (e.g. 2026-10-22T05:59:00+02:00; "
                             "it runs at wall-clock speed); the daily run fires at its hour")
+    serve.add_argument("--dev-inbox", action="store_true",
+                       help="also accept POST /v1/inbox (a raw e-mail, for trying the tenant's "
+                            "inbox; never part of the deployed API)")
     serve.add_argument("--log", type=Path, default=Path("out/serve/lambda.log"),
                        help="where the functions log to ('-': stderr; default: out/serve/lambda.log)")
 
@@ -115,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             return 130
     if args.command == "keys":
         return _keys(args)
-    for path in [args.settings, *args.invoices, *args.payments]:
+    if not args.invoices and not args.mail:
+        print("mahnwerk: give at least one --invoices or --mail file", file=sys.stderr)
+        return 2
+    for path in [args.settings, *args.invoices, *args.payments, *args.mail]:
         if not path.is_file():
             print(f"mahnwerk: no such file: {path}", file=sys.stderr)
             return 2
@@ -123,11 +133,11 @@ def main(argv: list[str] | None = None) -> int:
         print("mahnwerk: --to lies before --from", file=sys.stderr)
         return 2
     return _run(args.tenant, _load_settings(args.settings), args.invoices, args.start, args.end,
-                args.out, args.payments)
+                args.out, args.payments, args.mail)
 
 
 def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: date, end: date,
-         out: Path, payments: list[Path] | None = None) -> int:
+         out: Path, payments: list[Path] | None = None, mail: list[Path] | None = None) -> int:
     from mahnwerk.domain.model import DomainError
 
     from .simulation import SimulationInput, simulate
@@ -138,7 +148,8 @@ def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: dat
     with (out / "lambda.log").open("w", encoding="utf-8") as log, redirect_stdout(log):
         try:
             result = simulate(SimulationInput(tenant, settings, invoices, start, end, out,
-                                              payment_files=payments or []))
+                                              payment_files=payments or [],
+                                              mail_files=mail or []))
         except (DomainError, ValueError) as exc:
             print(f"mahnwerk: {exc}", file=sys.stderr)
             return 2
@@ -167,6 +178,13 @@ def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: dat
 
 
 # --- mahnwerk serve --------------------------------------------------------------------------
+
+def _dev_inbox(ctx: Any, tenant: str, at: datetime) -> str:
+    """The tenant's inbox address (made now if it has none)."""
+    from mahnwerk.service.mail import current_inbox, rotate_inbox
+
+    return current_inbox(ctx, tenant) or rotate_inbox(ctx, tenant, at)
+
 
 def _serve(args: argparse.Namespace) -> int:
     from mahnwerk.service.keys import create_key
@@ -208,6 +226,8 @@ def _serve(args: argparse.Namespace) -> int:
             with stack.service_context() as ctx:
                 key, record = create_key(ctx, tenant, "mahnwerk serve", at)
                 facts = _tenant_facts(ctx, tenant) if args.demo else ""
+                inbox = _dev_inbox(ctx, tenant, at) if args.dev_inbox else ""
+            api.dev_inbox = bool(args.dev_inbox)
         except Exception as exc:  # a bad --tenant, a broken demo file: say it and stop
             print(f"mahnwerk: {exc}", file=sys.stderr)
             return 2
@@ -218,6 +238,9 @@ def _serve(args: argparse.Namespace) -> int:
             f"  tenant: {tenant}{facts}",
             f"  dashboard: {base}/app/ (sign in with the key below)",
         ]
+        if inbox:
+            lines.append(f"  inbox: {inbox} — try: curl -s --data-binary @mail.eml "
+                         f"{base}/v1/inbox (raw MIME; --dev-inbox only)")
         if args.demo and args.clock is None:
             lines.append(f"  the API's clock starts at the demo's last dunning run: "
                          f"{demo_end.isoformat(timespec='minutes')}")

@@ -5,6 +5,9 @@ REGION = "eu-central-1"
 STACK = "mahnwerk-local"
 
 #: Set only locally: no X-Ray daemon here, and no CloudWatch to receive metrics.
+#: the InboxDomain of the local stack (tenants' inbox addresses: rechnungen+{token}@…)
+LOCAL_INBOX_DOMAIN = "inbox.mahnwerk.test"
+
 LOCAL_ENV = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",

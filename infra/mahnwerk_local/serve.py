@@ -69,6 +69,8 @@ class LocalApi:
         self.clock = clock or (lambda: None)
         self.drain = drain
         self.lock = threading.Lock()
+        #: ``mahnwerk serve --dev-inbox``: POST /v1/inbox takes a raw e-mail as SES would
+        self.dev_inbox = False
 
     def handle(self, method: str, target: str, headers: list[tuple[str, str]],
                body: bytes | None) -> HttpResponse:
@@ -77,6 +79,8 @@ class LocalApi:
             return _json(405, "Method Not Allowed", [("Allow", ", ".join(METHODS))])
         url = urlsplit(target)
         path = url.path or "/"
+        if self.dev_inbox and method == "POST" and path == DEV_INBOX_PATH:
+            return self._inbox(body or b"")
         # API Gateway REST passes the path as sent (percent-encoded) and the last value of a
         # repeated query parameter in queryStringParameters
         query = dict(parse_qsl(url.query, keep_blank_values=True))
@@ -108,6 +112,33 @@ class LocalApi:
             return _json(answer.status, str((answer.body or {}).get("message", "")),
                          [(k, str(v)) for k, v in answer.headers.items()])
         return _from_lambda(raw)
+
+
+    def _inbox(self, raw: bytes) -> HttpResponse:
+        """Store the raw message under mail/ as SES's receipt rule would (verdicts as passed
+        unless it carries its own) and let the intake run; the tenant's mail report says what
+        became of it (none: refused, as a stranger's mail is — nothing imported, no reply)."""
+        from .inbox import deliver
+
+        if not raw.strip():
+            return _json(400, "raw MIME message expected as the request body")
+        with self.lock:
+            self.stack.now = self.clock()
+            try:
+                key = deliver(self.stack, raw)
+                self.stack.drain()
+            except Exception:
+                traceback.print_exc(file=sys.stderr)
+                return _json(502, "Internal server error")
+            finally:
+                del self.stack.invocations[:]
+        body = json.dumps({"stored": key, "message": "delivered to the inbox; see the import "
+                           "reports (a refused message imports nothing and gets no reply)"})
+        return HttpResponse(202, [("Content-Type", "application/json")], body.encode())
+
+
+#: the route ``mahnwerk serve --dev-inbox`` adds (never part of the deployed API)
+DEV_INBOX_PATH = "/v1/inbox"
 
 
 def _from_lambda(result: Any) -> HttpResponse:

@@ -14,6 +14,7 @@ from typing import Any
 
 from mahnwerk.domain.reports import behaviour as payment_behaviour
 
+from .inbox import addressed, deliver
 from .stack import LocalStack
 
 BERLIN_TZ = "Europe/Berlin"
@@ -29,6 +30,8 @@ class SimulationInput:
     out: Path
     template: Path | None = None
     payment_files: Sequence[Path] = ()
+    #: raw e-mails (.eml) delivered to the tenant's inbox on the first morning
+    mail_files: Sequence[Path] = ()
 
 
 @dataclass
@@ -49,13 +52,13 @@ def simulate(spec: SimulationInput) -> SimulationResult:
     stack = LocalStack(template_path=spec.template) if spec.template else LocalStack()
     with stack:
         days = run_book(stack, spec.tenant_id, spec.settings, spec.invoice_files,
-                        spec.payment_files, spec.start, spec.end)
+                        spec.payment_files, spec.start, spec.end, spec.mail_files)
         return _collect(stack, spec, days)
 
 
 def run_book(stack: LocalStack, tenant: str, settings: dict[str, Any],
              invoice_files: Sequence[Path], payment_files: Sequence[Path], start: date,
-             end: date) -> int:
+             end: date, mail_files: Sequence[Path] = ()) -> int:
     """The real pipeline day by day on ``stack``: the tenant's settings, its invoice files on the
     first morning, each bank statement the morning after its last booking, and the daily dunning
     run at the template's hour. Returns the number of days run."""
@@ -69,6 +72,7 @@ def run_book(stack: LocalStack, tenant: str, settings: dict[str, Any],
         ctx.tenants.register_tenant(tenant, _at(start, 0))
     if parsed.sender_email:
         stack.verify_sender(parsed.sender_email)
+    address = _inbox(stack, tenant, _at(start, 0)) if mail_files else ""
     arrivals = _statement_days(payment_files)
     day, days = start, 0
     while day <= end:
@@ -76,6 +80,8 @@ def run_book(stack: LocalStack, tenant: str, settings: dict[str, Any],
         if day == start:
             for path in invoice_files:
                 stack.upload(f"inbox/{tenant}/invoices/{path.name}", path.read_bytes())
+            for path in mail_files:
+                deliver(stack, addressed(path.read_bytes(), address))
         for path in arrivals.get(day, []):
             stack.upload(f"inbox/{tenant}/bank/{path.name}", path.read_bytes())
         stack.drain()
@@ -85,6 +91,13 @@ def run_book(stack: LocalStack, tenant: str, settings: dict[str, Any],
         day += timedelta(days=1)
         days += 1
     return days
+
+
+def _inbox(stack: LocalStack, tenant: str, at: datetime) -> str:
+    from mahnwerk.service.mail import current_inbox, rotate_inbox
+
+    with stack.service_context() as ctx:
+        return current_inbox(ctx, tenant) or rotate_inbox(ctx, tenant, at)
 
 
 def dunning_hour_of(stack: LocalStack) -> int:

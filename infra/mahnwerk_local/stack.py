@@ -21,7 +21,7 @@ from typing import Any
 from .cfn import load_template, project_root
 from .events import LambdaContext, scheduler_input, sqs_event, with_event_time
 from .gateway import Gateway
-from .identity import ACCOUNT, FAKE_CREDENTIALS, LOCAL_ENV, REGION
+from .identity import ACCOUNT, FAKE_CREDENTIALS, LOCAL_ENV, LOCAL_INBOX_DOMAIN, REGION
 from .moto_patches import make_event_targets_cheap, make_requests_atomic, make_transactions_cheap, ses_events
 from .provision import Function, Provisioner
 
@@ -67,6 +67,8 @@ class LocalStack(Provisioner, Gateway):
     now: datetime | None = None
 
     def __post_init__(self) -> None:
+        # the local stack receives inbox mail (simulate --mail, serve --dev-inbox)
+        self.parameters = {"InboxDomain": LOCAL_INBOX_DOMAIN, **self.parameters}
         self.template = load_template(Path(self.template_path))
         self.physical: dict[str, str] = {}
         self.functions: dict[str, Function] = {}

@@ -23,6 +23,17 @@ def test_tenants_register_once_and_keep_their_documents(ctx, tenant):
     assert ctx.tenants.get_document("other", "SETTINGS") is None
 
 
+def test_a_document_is_added_once_and_inbox_tokens_name_their_tenant(ctx, tenant):
+    assert ctx.tenants.add_document(tenant, "MAIL#m1", {"n": 1}, AT) is True
+    assert ctx.tenants.add_document(tenant, "MAIL#m1", {"n": 2}, AT) is False
+    assert ctx.tenants.get_document(tenant, "MAIL#m1") == {"n": 1}
+    assert ctx.tenants.add_document("other" + tenant, "MAIL#m1", {"n": 3}, AT) is True
+    token = f"tok{tenant}x"
+    assert ctx.tenants.inbox_tenant(token) is None
+    ctx.tenants.put_inbox_token(token, tenant, AT)
+    assert ctx.tenants.inbox_tenant(token) == tenant
+
+
 def test_the_document_store_keeps_objects_by_key(ctx, tenant):
     ctx.store.put(f"notices/{tenant}/b.pdf", b"%PDF-b", "application/pdf")
     ctx.store.put(f"notices/{tenant}/a.pdf", b"%PDF-a", "application/pdf")

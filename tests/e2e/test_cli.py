@@ -171,3 +171,29 @@ def test_simulate_with_a_bank_statement_stops_letters_for_payers(tmp_path):
     assert summary["customers"]["K-2"]["paid_count"] == 0 and summary["customers"]["K-2"]["score"] is None
     waived = {i["number"]: i for i in summary["invoices"] if i["charges_state"] == "waived"}
     assert {"RE-1", "RE-2", "RE-5"} <= set(waived)
+
+
+def test_simulate_delivers_mail_to_the_inbox_through_the_same_intake(tmp_path):
+    """--mail (repeatable): raw e-mails reach the tenant's inbox on the first morning; the
+    settings file's inbox.senders decides who may send; a stranger's mail imports nothing."""
+    from email.message import EmailMessage
+
+    settings = json.loads((ROOT / "infra/mahnwerk_local/demo/settings.json").read_text("utf-8"))
+    settings["inbox"] = {"senders": ["lieferant.example"]}
+    (tmp_path / "settings.json").write_text(json.dumps(settings), "utf-8")
+    for name, sender, number in (("ok.eml", "ap@lieferant.example", "MAIL-1"),
+                                 ("stranger.eml", "x@elsewhere.example", "MAIL-2")):
+        m = EmailMessage()
+        m["From"], m["To"], m["Subject"] = sender, "rechnungen@example.org", "Rechnung"
+        m["Message-ID"] = f"<{number}@lieferant.example>"
+        m.set_content("Anbei.")
+        m.add_attachment((f"Invoice number,Customer,E-mail,Invoice date,Due date,Total\n"
+                          f"{number},Acme Ltd,ap@acme.example,2026-10-01,2026-10-15,100.00\n")
+                         .encode(), maintype="text", subtype="csv", filename="r.csv")
+        (tmp_path / name).write_bytes(m.as_bytes())
+    result = mahnwerk("simulate", "--settings", "settings.json", "--mail", "ok.eml",
+                      "--mail", "stranger.eml", "--from", "2026-10-16", "--to", "2026-10-16",
+                      "--out", "out", "--tenant", "acme", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads((tmp_path / "out/summary.json").read_text("utf-8"))
+    assert [i["number"] for i in summary["invoices"]] == ["MAIL-1"]

@@ -146,3 +146,36 @@ def test_an_owner_action_over_http(served):
 def test_ctrl_c_stops_the_server_cleanly(served):
     assert served.stop() == 0
     assert served.lines[-1].strip() == "mahnwerk serve: stopped"
+
+
+def test_dev_inbox_takes_a_raw_mail_over_http_only_when_asked(tmp_path):
+    """`mahnwerk serve --dev-inbox`: the banner names the tenant's inbox address, POST /v1/inbox
+    takes raw MIME through S3 mail/ → queue → intake; the demo server (no flag) has no such route."""
+    import re
+    from email.message import EmailMessage
+
+    server = start(tmp_path, "--demo", "--dev-inbox")
+    try:
+        address = re.search(r"inbox: (rechnungen\+[0-9a-f]{32}@\S+)", server.banner).group(1)
+        settings = json.loads((Path(__file__).parents[2] / "infra/mahnwerk_local/demo/settings.json")
+                              .read_text("utf-8"))
+        m = EmailMessage()
+        m["From"], m["To"], m["Subject"] = settings["company"]["email"], address, "Rechnung"
+        m["Message-ID"] = "<dev-1@example.org>"
+        m.set_content("Anbei.")
+        m.add_attachment(b"Rechnungsnummer;Kundennummer;Kunde;Rechnungsdatum;Betrag\n"
+                         b"RE-DEV-1;K-9;Dev GmbH;01.11.2026;50,00\n",
+                         maintype="text", subtype="csv", filename="dev.csv")
+        status, _, body = server.call("POST", "/v1/inbox", m.as_bytes(), key=None,
+                                      headers={"Content-Type": "message/rfc822"})
+        assert status == 202, body
+        status, _, invoice = server.call("GET", "/v1/invoices/RE-DEV-1")
+        assert status == 200 and invoice["number"] == "RE-DEV-1"
+    finally:
+        server.stop()
+
+
+def test_without_dev_inbox_there_is_no_inbox_route(served):
+    status, _, _ = served.call("POST", "/v1/inbox", b"From: a@b\r\n\r\nx", key=None,
+                               headers={"Content-Type": "message/rfc822"})
+    assert status != 202

@@ -210,3 +210,26 @@ def test_the_check_sees_a_missing_permission(stack):
     assert allowed("s3:DeleteObjectVersion", roles["ApiFunction"])
     assert not allowed("s3:DeleteObjectVersion", without)
     assert allowed("s3:GetObject", without) and not allowed("s3:PutBucketPolicy", without)
+
+
+def test_receiving_inbox_mail_is_allowed_too(stack, corpus):
+    """The mail path of the intake function: the raw message read, attachments imported, the
+    reply sent from the tenant's identity."""
+    from mahnwerk.service.mail import rotate_inbox
+    from mahnwerk.service.tenants import save_settings
+    from mahnwerk_local.inbox import deliver
+
+    from .test_mail_inbox import message, replies, three_files
+
+    roles = expanded_roles()
+    stack.verify_sender("mahnung@acme.example")
+    with stack.service_context() as ctx:
+        save_settings(ctx, "acme", {"company": {"name": "Acme GmbH", "email": "owner@acme.example"},
+                                    "sender_email": "mahnung@acme.example"}, stack.now)
+        address = rotate_inbox(ctx, "acme", stack.now)
+    with recording(stack) as requested:
+        deliver(stack, message(address, attachments=three_files(corpus)))
+        stack.drain()
+    assert len(replies(stack)) == 1
+    assert ("ses:SendRawEmail", "ses", "SendRawEmail") in requested["IntakeFunction"]
+    assert_allowed(requested, roles)

@@ -533,3 +533,29 @@ def test_tenant_a_signed_in_never_sees_or_touches_tenant_b(web):
     # a tenant id smuggled into the request changes nothing: it comes from the authorizer only
     sneaky = acme.request("GET", "/app/invoices/BR-1", headers={"X-Tenant": "beta"})
     assert sneaky.status == 404
+
+
+def test_the_settings_page_shows_rotates_and_guards_the_invoice_inbox(web):
+    browser = Browser(web, web.keys["acme"])
+    page = browser.get("/app/settings")
+    assert "Rechnungen per E-Mail" in text(page) and "Noch keine Adresse vergeben" in text(page)
+    csrf = re.search(r'name="csrf" value="([^"]*)"', page.body).group(1)
+    made = browser.post("/app/settings/inbox", [("csrf", csrf)])
+    assert made.status == 303
+    page = browser.get("/app/settings")
+    first = re.search(r'<code id="inbox-address">([^<]+)</code>', page.body).group(1)
+    assert re.fullmatch(r"rechnungen\+[0-9a-f]{32}@inbox\.mahnwerk\.test", first)
+    assert browser.post("/app/settings/inbox", [("csrf", "forged")]).status in {400, 403}
+    browser.post("/app/settings/inbox", [("csrf", csrf)])
+    second = re.search(r'<code id="inbox-address">([^<]+)</code>',
+                       browser.get("/app/settings").body).group(1)
+    assert second != first
+    # the allow-list: saved from the form, one per line; a bad entry refused in German at its field
+    form = [*settings_form(browser), ("inbox_senders", "buchhaltung@acme.example\nlieferant.example")]
+    assert browser.post("/app/settings", form).status == 303
+    assert api_get(web, "/v1/settings/inbox")["senders"] == ["buchhaltung@acme.example",
+                                                             "lieferant.example"]
+    refused = browser.post("/app/settings", [*settings_form(browser), ("inbox_senders", "kein Absender")])
+    assert refused.status == 400 and 'id="err-inbox_senders"' in refused.body
+    assert "„kein“ ist weder eine E-Mail-Adresse noch eine Domain" in text(refused)
+    assert api_get(web, "/v1/settings/inbox")["address"] == second

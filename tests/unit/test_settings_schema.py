@@ -70,6 +70,10 @@ def mutate(path, value):
     (("policy", "deadline_days"), 0),
     (("bank", "iban"), "DE12 3456 7890"),
     (("bank", "bic"), "BYLA"),
+    (("inbox",), {"senders": "anna@example.org"}),
+    (("inbox",), {"senders": ["not an address"]}),
+    (("inbox",), {"token": "guessable"}),
+    (("inbox",), {"other": 1}),
 ])
 def test_what_the_schema_refuses_the_core_refuses(path, value):
     doc = mutate(path, value)
@@ -107,3 +111,10 @@ def test_schema_and_core_accept_every_land_and_none_as_holiday_region():
     for region in ("", *REGIONS):
         doc = mutate(("policy", "holiday_region"), region)
         assert schema_ok(doc) and core_ok(doc), region
+
+
+def test_schema_and_core_accept_an_inbox_allow_list():
+    doc = mutate(("inbox",), {"senders": ["anna@example.org", "@lieferant.de", "partner.example"]})
+    assert schema_ok(doc) and core_ok(doc)
+    assert settings_from_dict("t", doc).inbox_senders == ("anna@example.org", "lieferant.de",
+                                                          "partner.example")

@@ -9,7 +9,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
-from .dynamo_models import TENANTS, DocItem, conditional, tenant_pk
+from .dynamo_models import INBOX_TOKENS, TENANTS, DocItem, conditional, tenant_pk
 
 
 class DynamoTenants:
@@ -41,6 +41,30 @@ class DynamoTenants:
         DocItem(pk=tenant_pk(tenant_id), sk=key,
                 document=json.dumps(document, ensure_ascii=False, sort_keys=True),
                 updated_at=at.isoformat()).save()
+
+    def add_document(self, tenant_id: str, key: str, document: dict[str, Any], at: datetime) -> bool:
+        """Stores the document only if none is stored under ``key`` yet: True when this call
+        stored it (a marker written exactly once, e.g. a mail delivery handled)."""
+        try:
+            DocItem(pk=tenant_pk(tenant_id), sk=key,
+                    document=json.dumps(document, ensure_ascii=False, sort_keys=True),
+                    updated_at=at.isoformat()).save(condition=DocItem.pk.does_not_exist())
+        except PutError as exc:
+            if not conditional(exc):
+                raise
+            return False
+        return True
+
+    def put_inbox_token(self, token: str, tenant_id: str, at: datetime) -> None:
+        DocItem(pk=INBOX_TOKENS, sk=token, document=json.dumps({"tenant": tenant_id}),
+                updated_at=at.isoformat()).save()
+
+    def inbox_tenant(self, token: str) -> str | None:
+        try:
+            item = DocItem.get(INBOX_TOKENS, token)
+        except DocItem.DoesNotExist:
+            return None
+        return str(json.loads(item.document)["tenant"])
 
     # the newest booking day of the tenant's bank statements (one small item, never a scan)
     def raise_bank_day(self, tenant_id: str, day: date, at: datetime) -> None:

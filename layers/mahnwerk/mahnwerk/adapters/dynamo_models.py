@@ -23,6 +23,8 @@ from ..domain.payment_record import FIELDS as PAYMENT_FIELDS
 from ..domain.payment_record import PaymentRecord
 
 TENANTS = "TENANTS"
+#: inbox address tokens → tenant (SES receiving)
+INBOX_TOKENS = "INBOX"
 
 def tenant_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}"

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from ..service import tenants
+from ..service import mail, tenants
 from .common import ctx, now, tenant_of
 
 router = Router()
@@ -35,3 +35,24 @@ def put_settings(document: dict[str, Any]) -> dict[str, Any]:
     document = unwrap(document)
     warnings = tenants.save_settings(ctx(), tenant_of(router.current_event), document, now())
     return {"settings": document, "warnings": [w.json() for w in warnings]}
+
+
+@router.get("/inbox", summary="The tenant's inbox address and who may send to it",
+            description="address: rechnungen+{token}@{InboxDomain}, or null while none was made "
+                        "(POST /v1/settings/inbox/rotate makes one). senders: the allow-list "
+                        "(settings inbox.senders; the company e-mail address when empty).")
+def get_inbox() -> dict[str, Any]:
+    tenant = tenant_of(router.current_event)
+    context = ctx()
+    settings = tenants.load_settings(context, tenant)
+    return {"address": mail.current_inbox(context, tenant),
+            "senders": list(mail.allowed_senders(settings)),
+            "senders_default": not settings.inbox_senders}
+
+
+@router.post("/inbox/rotate", summary="A new inbox address; the old one stops working at once",
+             description="The token is random (128 bits). Mail to an old address is refused "
+                         "without a reply.")
+def rotate_inbox() -> dict[str, Any]:
+    tenant = tenant_of(router.current_event)
+    return {"address": mail.rotate_inbox(ctx(), tenant, now())}

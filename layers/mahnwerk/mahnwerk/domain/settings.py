@@ -67,3 +67,7 @@ class TenantSettings:
     #: the tenant's own CSV headers → our fields, for exports the built-in names do not cover
     csv_columns: dict[str, str] = field(default_factory=dict)
     invoicing: Invoicing = field(default_factory=Invoicing)
+    #: the inbox address's token (``rechnungen+{token}@{InboxDomain}``; "": no inbox yet)
+    inbox_token: str = ""
+    #: who may send invoices to the inbox (addresses or domains; empty: the owner's own address)
+    inbox_senders: tuple[str, ...] = ()

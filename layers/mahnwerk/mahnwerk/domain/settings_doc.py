@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .approval import Approval
+from .inbox import SenderInvalid, check_senders, check_token
 from .logo import parse_logo
 from .model import Address, Channel, DomainError
 from .money import ZERO, AmountError, cents
@@ -76,7 +77,9 @@ def _address(doc: dict[str, Any], where: str) -> Address:
 
 
 _KNOWN = {
-    "settings": {"company", "bank", "locale", "sender_email", "policy", "csv_columns", "invoicing"},
+    "settings": {"company", "bank", "locale", "sender_email", "policy", "csv_columns", "invoicing",
+                 "inbox"},
+    "inbox": {"token", "senders"},
     "company": {"name", "address", "email", "phone", "vat_id", "register", "managing_director",
                 "website", "logo"},
     "bank": {"iban", "bic", "bank_name"},
@@ -109,7 +112,7 @@ def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
         raise DomainError(f"settings: the document is {size:,} bytes; at most "
                           f"{MAX_DOCUMENT_BYTES:,} are accepted")
     _no_unknown(doc, "settings")
-    for part in ("company", "bank", "policy", "invoicing"):
+    for part in ("company", "bank", "policy", "invoicing", "inbox"):
         if not isinstance(doc.get(part) or {}, dict):
             raise DomainError(f"{part}: expected an object")
         _no_unknown(doc.get(part) or {}, part)
@@ -137,13 +140,27 @@ def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
     sender_email = found.take("", _email, doc, "sender_email", "settings")
     policy = found.take(None, policy_from_dict, doc.get("policy") or {})
     csv_columns: dict[str, str] = found.take({}, _columns, doc.get("csv_columns") or {})
+    inbox_doc = doc.get("inbox") or {}
+    inbox_token = found.take("", lambda: check_token(str(inbox_doc["token"]))
+                             if inbox_doc.get("token") else "")
+    inbox_senders = found.take((), _senders, inbox_doc.get("senders"))
     found.done()
     assert policy is not None
     return TenantSettings(
         tenant_id=tenant_id, company=company, bank=bank, locale=locale,
         sender_email=sender_email, policy=policy, csv_columns=csv_columns,
         invoicing=_invoicing(doc.get("invoicing") or {}, company, bank),
+        inbox_token=inbox_token, inbox_senders=inbox_senders,
     )
+
+
+def _senders(value: object) -> tuple[str, ...]:
+    try:
+        return check_senders(value)
+    except SenderInvalid as exc:
+        raise FieldError("inbox.senders", "inbox_sender",
+                         f"neither an e-mail address nor a domain: {exc.entry!r}",
+                         entry=exc.entry) from exc
 
 
 def _company_name(doc: dict[str, Any]) -> str:

@@ -52,7 +52,7 @@ class ConfigError(RuntimeError):
 _VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION", "TABLE_NAME", "BUCKET_NAME", "NOTICE_QUEUE_URL",
               "CONFIGURATION_SET", "DEFAULT_SENDER", "STAGE", "MAX_UPLOAD_MB",
               "IDEMPOTENCY_TABLE_NAME", "DEAD_LETTER_QUEUES", "EVENT_BUS_NAME",
-              "DUNNING_HOUR")
+              "DUNNING_HOUR", "INBOX_DOMAIN", "DASHBOARD_URL")
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,10 @@ class Config:
     event_bus_name: str = ""
     #: the Berlin hour of the daily run (template parameter DunningHour): the next run shown
     dunning_hour: int = 6
+    #: the domain SES receives the tenants' inbox mail for ("": no inbox)
+    inbox_domain: str = ""
+    #: the dashboard's address, for links in replies ("": none given)
+    dashboard_url: str = ""
 
     @classmethod
     def from_env(cls) -> Config:
@@ -107,6 +111,8 @@ class Config:
                                      if u),
             event_bus_name=env.get("EVENT_BUS_NAME") or "",
             dunning_hour=_hour(env.get("DUNNING_HOUR")),
+            inbox_domain=(env.get("INBOX_DOMAIN") or "").strip().lower(),
+            dashboard_url=(env.get("DASHBOARD_URL") or "").rstrip("/"),
         )
 
 

@@ -32,6 +32,7 @@ from ..domain.model import (
 )
 from ..domain.money import ZERO
 from ..domain.policy import Policy
+from ..domain.settings import TenantSettings
 from ..intake.files import parse_invoice_file
 from ..service.ports import Conflict
 from .bootstrap import Context
@@ -161,7 +162,13 @@ def _ingest(ctx: Context, inbox: InboxKey, report: ImportReport, body: BinaryIO,
                            {**bank.as_dict(), "received_at": report.received_at})
         report.payments = bank.as_dict()
         return _finish(ctx, report, version_id)
-    parsed = parse_invoice_file(body, inbox.name, inbox.tenant_id,
+    return _invoice_file(ctx, settings, report, body, key, version_id, received_at)
+
+
+def _invoice_file(ctx: Context, settings: TenantSettings, report: ImportReport,
+                  body: BinaryIO | bytes, key: str, version_id: str | None,
+                  received_at: datetime) -> ImportReport:
+    parsed = parse_invoice_file(body, report.file, report.tenant_id,
                                 settings.policy.payment_terms_days,
                                 mapping=settings.csv_columns or None,
                                 max_bytes=ctx.config.max_upload_bytes)
@@ -171,6 +178,15 @@ def _ingest(ctx: Context, inbox: InboxKey, report: ImportReport, body: BinaryIO,
     request_sending(ctx, settings, key, report.received_at, parsed.records, report.created,
                     report.unchanged)
     return _finish(ctx, report, version_id)
+
+
+def ingest_file(ctx: Context, settings: TenantSettings, name: str, data: bytes, key: str,
+                received_at: datetime) -> ImportReport:
+    """An invoice file that did not come through ``inbox/`` (an e-mail attachment, named
+    ``{message-id}/{attachment}``): the very same parsing, writing and reporting as an upload."""
+    ctx.tenants.register_tenant(settings.tenant_id, received_at)
+    report = ImportReport(settings.tenant_id, key, name, received_at.isoformat())
+    return _invoice_file(ctx, settings, report, data, key, None, received_at)
 
 
 def storage_number(record: InvoiceRecord) -> str:

@@ -56,7 +56,24 @@ def save_settings(ctx: Context, tenant_id: str, document: dict[str, Any],
     """Validate, then store (the API's PUT and the dashboard's settings form); the warnings of
     what was saved (a fee above 2.50 EUR, a BIC that is not the IBAN's). SettingsInvalid (every
     field and its reason) when the document is refused: nothing is stored."""
+    # the inbox token is Mahnwerk's to make (rotate_inbox): a saved document keeps the stored one
+    stored_token = ((settings_document(ctx, tenant_id).get("inbox") or {}).get("token")) or ""
+    inbox = document.get("inbox")
+    if isinstance(inbox, dict) or stored_token:
+        inbox = dict(inbox) if isinstance(inbox, dict) else {}
+        inbox.pop("token", None)
+        if stored_token:
+            inbox["token"] = stored_token
+        document = {**document, "inbox": inbox}
     settings = settings_from_dict(tenant_id, document)
     ctx.tenants.put_document(tenant_id, SETTINGS_KEY, document, at)
     forget_settings(ctx, tenant_id)
     return settings_warnings(settings)
+
+
+def set_inbox_token(ctx: Context, tenant_id: str, token: str, at: datetime) -> None:
+    """Store a new inbox token in the tenant's settings (only ``service.mail.rotate_inbox``)."""
+    document = settings_document(ctx, tenant_id) or {"company": {"name": tenant_id}}
+    document["inbox"] = {**(document.get("inbox") or {}), "token": token}
+    ctx.tenants.put_document(tenant_id, SETTINGS_KEY, document, at)
+    forget_settings(ctx, tenant_id)

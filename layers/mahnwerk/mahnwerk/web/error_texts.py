@@ -38,6 +38,11 @@ ERRORS: dict[str, str] = {
     "request_in_progress": "Dieselbe Anfrage läuft noch. Bitte warten Sie einen Moment.",
     "idempotency_key_reused": "Dieser Idempotency-Key wurde schon für eine andere Anfrage verwendet.",
     "unsupported_media_type": "Bitte senden Sie die Daten als JSON.",
+    "inbox_sender_invalid": "Ein erlaubter Absender ist weder eine E-Mail-Adresse noch eine "
+                            "Domain (z. B. buchhaltung@firma.de oder firma.de).",
+    "inbox_not_configured": "Für diese Installation ist keine Posteingangs-Domain eingerichtet "
+                            "(Vorlagen-Parameter InboxDomain); eine E-Mail-Adresse für Rechnungen "
+                            "kann daher nicht vergeben werden.",
     "body_too_deep": "Die Anfrage ist zu tief verschachtelt.",
 }
 

@@ -521,6 +521,35 @@ TEXTS: dict[str, tuple[str, str]] = {
     "bic": ("BIC", "BIC"),
     "bank_name": ("Bank", "Bank"),
     "sender_email": ("Absender der E-Mails", "Sender of the emails"),
+    # the invoice inbox (e-mail intake)
+    "inbox": ("Rechnungen per E-Mail", "Invoices by e-mail"),
+    "inbox_intro": ("Schicken Sie Rechnungen (PDF, E-Rechnung als XML, CSV oder ZIP davon) an "
+                    "diese Adresse: sie werden übernommen wie ein Upload, und Sie erhalten eine "
+                    "Antwort, was übernommen wurde.",
+                    "Send invoices (PDF, XML e-invoice, CSV or a ZIP of those) to this address: "
+                    "they are imported like an upload, and you get a reply saying what was "
+                    "imported."),
+    "inbox_address": ("Ihre Adresse", "Your address"),
+    "inbox_none": ("Noch keine Adresse vergeben.", "No address yet."),
+    "inbox_create": ("Adresse anlegen", "Create address"),
+    "inbox_rotate": ("Neue Adresse erzeugen", "Make a new address"),
+    "inbox_rotate_hint": ("Die bisherige Adresse funktioniert danach nicht mehr (z. B. wenn sie "
+                          "Unbefugten bekannt geworden ist).",
+                          "The old address stops working at once (e.g. when it became known to "
+                          "others)."),
+    "inbox_senders": ("Erlaubte Absender", "Allowed senders"),
+    "inbox_senders_hint": ("Eine E-Mail-Adresse oder Domain je Zeile (z. B. buchhaltung@firma.de "
+                           "oder firma.de). Leer: nur Ihre Firmen-E-Mail-Adresse ({default}). "
+                           "Mails anderer Absender oder ohne bestandene SPF-/DKIM-/DMARC-Prüfung "
+                           "werden ohne Antwort verworfen.",
+                           "One e-mail address or domain per line (e.g. accounts@company.com or "
+                           "company.com). Empty: only your company e-mail address ({default}). "
+                           "Mail from anyone else, or failing SPF/DKIM/DMARC, is dropped without "
+                           "a reply."),
+    "inbox_unconfigured": ("Für diese Installation ist kein E-Mail-Empfang eingerichtet.",
+                           "E-mail receiving is not set up for this installation."),
+    "done_inbox_rotated": ("Die neue Adresse gilt ab sofort; die bisherige ist abgeschaltet.",
+                           "The new address works now; the old one is switched off."),
     "letter_language": ("Sprache der Schreiben", "Language of the letters"),
     "lang_de": ("Deutsch", "German"),
     "lang_en": ("Englisch", "English"),
@@ -591,6 +620,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                          "The settings are not saved. Please check:"),
     "settings_warnings": ("Hinweise zu Ihren Einstellungen:", "Notes on your settings:"),
     "problem_invalid": ("{message}", "{message}"),
+    "problem_inbox_sender": ("„{entry}“ ist weder eine E-Mail-Adresse noch eine Domain "
+                             "(z. B. buchhaltung@firma.de oder firma.de).",
+                             "“{entry}” is neither an e-mail address nor a domain "
+                             "(e.g. accounts@company.com or company.com)."),
     "problem_required": ("Pflichtangabe: Ihre Schreiben gehen unter diesem Namen hinaus.",
                          "Required: your letters go out in this name."),
     "problem_whole_number": ("Bitte eine ganze Zahl ab {minimum} eingeben.",

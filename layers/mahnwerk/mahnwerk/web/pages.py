@@ -73,7 +73,7 @@ UPLOAD_TYPES = {".csv": "text/csv", ".txt": "text/plain", ".pdf": "application/p
 #: the success messages a redirect may name (?done=…)
 DONE = {"paused", "disputed", "resolved", "written_off", "payment", "assigned", "overrides", "settings",
         "charges_waive", "charges_claim", "resumed", "reopened", "unassigned", "dismissed", "restored",
-        "master", "approved", "skipped", "edited", "run", "run_held", "entered"}
+        "master", "approved", "skipped", "edited", "run", "run_held", "entered", "inbox_rotated"}
 ACTIONS = {"pause": "paused", "dispute": "disputed", "resolve": "resolved", "write-off": "written_off",
            "resume": "resumed", "reopen": "reopened"}
 

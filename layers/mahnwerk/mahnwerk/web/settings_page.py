@@ -20,6 +20,7 @@ from ..domain.settings_checks import Problem, problems_of, settings_warnings
 from ..domain.workdays import REGIONS
 from ..letters.formatting import format_money
 from ..letters.texts import LetterTemplateError
+from ..service.mail import allowed_senders, current_inbox, rotate_inbox
 from ..service.tenants import load_settings, save_settings, settings_document
 from . import preview
 from .i18n import TEXTS, translate
@@ -48,7 +49,11 @@ def _settings_page(view: View, status: int = 200, problems: list[Problem] | None
     def channels(i: int, stored: tuple[str, ...]) -> list[str]:
         return form.get(f"level{i}_channels", []) if posted else [str(c) for c in stored]
 
+    context = ctx()
     return page(view, "settings.html", status, s=settings, error="", tones=list(Tone), regions=REGIONS,
+                inbox=current_inbox(context, view.tenant),
+                inbox_configured=bool(context.config.inbox_domain),
+                inbox_default=", ".join(allowed_senders(settings)),
                 refused=refused, warned=warned,
                 field_errors={n[0]: n[2] for n in refused},
                 field_warnings={n[0]: n[2] for n in warned},
@@ -89,6 +94,8 @@ def _input_of(field_path: str) -> str:
         return "company_" + rest.removeprefix("address.")
     if part == "bank":
         return f"bank_{rest}"
+    if part == "inbox":
+        return f"inbox_{rest}"
     if part in {"policy", "settings"} and rest:
         return {"levels": "level_count"}.get(rest, rest)
     return field_path
@@ -170,6 +177,9 @@ def _settings_document(current: dict[str, Any], form: dict[str, str],
         company["logo"] = form["logo_data"]
     doc["bank"] = {k: form.get(f"bank_{k}", "").strip() for k in ("iban", "bic", "bank_name")}
     doc["sender_email"] = form.get("sender_email", "").strip()
+    if "inbox_senders" in form:  # one address or domain per line (or comma-separated)
+        senders = [s for s in re.split(r"[\s,;]+", form["inbox_senders"]) if s]
+        doc["inbox"] = {**(doc.get("inbox") or {}), "senders": senders}
     doc["locale"] = form.get("locale", "de")
     policy = doc.setdefault("policy", {})
     policy["payment_terms_days"] = _form_int(form.get("payment_terms_days", "14"))
@@ -219,6 +229,16 @@ def _preview(view: View, settings: TenantSettings, q: dict[str, str]) -> Respons
     return html(render("_preview.html", view, text=text, plan=plan, lang=lang,
                        hand_over=edited.action is Action.HAND_OVER,
                        total=format_money(plan.total, lang), total_label=translate(lang, "col_total")))
+
+
+@router.post("/settings/inbox")
+def settings_inbox_rotate() -> Response[str]:
+    """A new address for the tenant's invoice inbox; the old one stops working at once."""
+    view = signed_in()
+    form = {k: v[0] for k, v in form_lists().items()}
+    check_csrf(view, form)
+    rotate_inbox(ctx(), view.tenant, now())
+    return redirect(view.url("/app/settings", done="inbox_rotated") + "#inbox-h")
 
 
 @router.get("/settings/preview")
