@@ -255,6 +255,11 @@ def edit(ctx: Context, tenant_id: str, notice_id: str, at: datetime, *,
             raise DomainError("deadline: a day after today and at most 60 days ahead")
         if next_working_day(day, settings.policy.holiday_region) != day:
             raise DomainError("deadline: a working day (not a weekend or public holiday)")
+        # the next level (or the hand-over this letter announces) is scheduled for after the
+        # planned deadline: a later deadline must still end before it
+        following = [a.next_action_on for a in plan.advances if a.next_action_on is not None]
+        if following and day >= min(following):
+            raise DomainError(f"deadline: before the next step on {min(following).isoformat()}")
         changes["deadline"] = day
     if note is not None:
         text = " ".join(note.split())
