@@ -141,6 +141,10 @@ def test_edit_changes_deadline_note_and_channel_and_the_sent_letter_carries_them
     assert post(api, path, {"deadline": "2026-11-28"}).status == 400  # a Saturday
     assert post(api, path, {"deadline": "2026-11-20"}).status == 400  # in the past
     assert post(api, path, {"channel": "fax"}).status == 422
+    garbage = post(api, path, {"deadline": "nächste Woche"})
+    assert garbage.status == 400 and garbage.body["message"].startswith("deadline: not a date")
+    # the waiting letter can be looked at before it is approved
+    assert get(api, "/v1/notices/K-1:2026-11-23:L1/letter").status == 200
     # the 1. Mahnung is due 14 days after the reminder (07.12.): the deadline ends before it
     late = post(api, path, {"deadline": "2026-12-07"})
     assert late.status == 400 and "before the next step on 2026-12-07" in late.body["message"]

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..domain import events
 from ..domain.approval import STALE_AFTER_DAYS, Approval, is_stale, needs_approval
-from ..domain.dates import business_date, parse_day
+from ..domain.dates import business_date
 from ..domain.dunning import CHARGES, NoticePlan
 from ..domain.model import DUNNABLE, Channel, Customer, DomainError, Invoice, InvoiceStatus
 from ..domain.money import ZERO, to_str
@@ -248,9 +248,10 @@ def edit(ctx: Context, tenant_id: str, notice_id: str, at: datetime, *,
     changes: dict[str, Any] = {}
     today = business_date(at)
     if deadline is not None and deadline.strip():
-        day = parse_day(deadline.strip())
-        if day is None:
-            raise DomainError(f"deadline: not a date: {deadline!r}")
+        try:
+            day = date.fromisoformat(deadline.strip())
+        except ValueError:
+            raise DomainError(f"deadline: not a date (YYYY-MM-DD): {deadline[:20]!r}") from None
         if day <= today or day > today + timedelta(days=60):
             raise DomainError("deadline: a day after today and at most 60 days ahead")
         if next_working_day(day, settings.policy.holiday_region) != day:
