@@ -399,11 +399,11 @@ def test_an_owner_approves_a_waiting_letter(chromium: Any) -> None:
             assert "Werktag" in page.locator(".flash.err").inner_text()
             card = page.locator("[data-approval='K-F:2026-11-23:L1']")
             assert card.locator("textarea[name=note]").input_value() == "Gern auch in zwei Raten."
-            card.locator("input[name=deadline]").fill("2026-12-07")
+            card.locator("input[name=deadline]").fill("2026-12-04")
             card.locator("form[data-edit] button[type=submit]").click()
             page.wait_for_url(re.compile(r".*done=edited.*"))
             card = page.locator("[data-approval='K-F:2026-11-23:L1']")
-            assert card.locator("[data-deadline]").get_attribute("data-deadline") == "2026-12-07"
+            assert card.locator("[data-deadline]").get_attribute("data-deadline") == "2026-12-04"
             page.set_viewport_size(PHONE)  # the card and its forms on a phone: no cut words
             card.locator("summary").click()
             assert page.evaluate(CUT_WORDS_JS) == []

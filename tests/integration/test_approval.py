@@ -141,18 +141,25 @@ def test_edit_changes_deadline_note_and_channel_and_the_sent_letter_carries_them
     assert post(api, path, {"deadline": "2026-11-28"}).status == 400  # a Saturday
     assert post(api, path, {"deadline": "2026-11-20"}).status == 400  # in the past
     assert post(api, path, {"channel": "fax"}).status == 422
+    garbage = post(api, path, {"deadline": "nächste Woche"})
+    assert garbage.status == 400 and garbage.body["message"].startswith("deadline: not a date")
+    # the waiting letter can be looked at before it is approved
+    assert get(api, "/v1/notices/K-1:2026-11-23:L1/letter").status == 200
+    # the 1. Mahnung is due 14 days after the reminder (07.12.): the deadline ends before it
+    late = post(api, path, {"deadline": "2026-12-07"})
+    assert late.status == 400 and "before the next step on 2026-12-07" in late.body["message"]
     assert post(api, path, {}).status == 400
-    edited = post(api, path, {"deadline": "2026-12-07", "channel": "both",
+    edited = post(api, path, {"deadline": "2026-12-04", "channel": "both",
                               "note": "Bitte melden Sie sich,  falls Sie Ratenzahlung wünschen."})
     assert edited.status == 200, edited.body
     item = waiting(api)["K-1:2026-11-23:L1"]
-    assert (item["deadline"], item["channels"]) == ("2026-12-07", ["email", "post"])
+    assert (item["deadline"], item["channels"]) == ("2026-12-04", ["email", "post"])
     assert item["note"] == "Bitte melden Sie sich, falls Sie Ratenzahlung wünschen."
     assert post(api, "/v1/approvals/K-1:2026-11-23:L1/approve", {}).status == 200
     api.drain()
     [letter] = mails(api, "anna@example.org")
     text = letter.get_body(preferencelist=("plain",)).get_content()
-    assert "falls Sie Ratenzahlung wünschen" in text and "07.12.2026" in text
+    assert "falls Sie Ratenzahlung wünschen" in text and "04.12.2026" in text
     sent = notice(api, "K-1:2026-11-23:L1")
     assert sent.status is NoticeStatus.SENT and sent.post_key  # by e-mail and by post
     assert post(api, path, {"note": "zu spät"}).status == 409

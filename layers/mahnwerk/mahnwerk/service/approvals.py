@@ -29,7 +29,7 @@ from typing import Any
 
 from ..domain import events
 from ..domain.approval import STALE_AFTER_DAYS, Approval, is_stale, needs_approval
-from ..domain.dates import business_date, parse_day
+from ..domain.dates import business_date
 from ..domain.dunning import CHARGES, NoticePlan
 from ..domain.model import DUNNABLE, Channel, Customer, DomainError, Invoice, InvoiceStatus
 from ..domain.money import ZERO, to_str
@@ -248,13 +248,19 @@ def edit(ctx: Context, tenant_id: str, notice_id: str, at: datetime, *,
     changes: dict[str, Any] = {}
     today = business_date(at)
     if deadline is not None and deadline.strip():
-        day = parse_day(deadline.strip())
-        if day is None:
-            raise DomainError(f"deadline: not a date: {deadline!r}")
+        try:
+            day = date.fromisoformat(deadline.strip())
+        except ValueError:
+            raise DomainError(f"deadline: not a date (YYYY-MM-DD): {deadline[:20]!r}") from None
         if day <= today or day > today + timedelta(days=60):
             raise DomainError("deadline: a day after today and at most 60 days ahead")
         if next_working_day(day, settings.policy.holiday_region) != day:
             raise DomainError("deadline: a working day (not a weekend or public holiday)")
+        # the next level (or the hand-over this letter announces) is scheduled for after the
+        # planned deadline: a later deadline must still end before it
+        following = [a.next_action_on for a in plan.advances if a.next_action_on is not None]
+        if following and day >= min(following):
+            raise DomainError(f"deadline: before the next step on {min(following).isoformat()}")
         changes["deadline"] = day
     if note is not None:
         text = " ".join(note.split())

@@ -710,9 +710,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "approval_channel_post": ("Post", "Post"),
     "approval_channel_both": ("E-Mail und Post", "Email and post"),
     "approval_bad_deadline": ("Die Zahlungsfrist muss ein Werktag nach heute sein, höchstens 60 Tage "
-                              "im Voraus (z. B. 15.12.2026).",
+                              "im Voraus und vor dem nächsten Schritt (der nächsten Mahnstufe oder "
+                              "der Übergabe).",
                               "The payment deadline must be a working day after today, at most "
-                              "60 days ahead (e.g. 2026-12-15)."),
+                              "60 days ahead and before the next step (the next level or the "
+                              "hand-over)."),
     "approval_bad_note": ("Der Hinweis darf höchstens 500 Zeichen lang sein.",
                           "The note may be at most 500 characters long."),
     "approval_bad_channel": ("Versand: E-Mail, Post oder beides.", "Channel: email, post or both."),
