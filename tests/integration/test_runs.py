@@ -52,8 +52,7 @@ def test_stale_bank_data_holds_the_letters_until_a_fresher_statement_arrives(sta
     result = run_day(stack, berlin(2026, 10, 22))
     assert result == {"run_date": "2026-10-22", "tenants": 2, "requests": 3, "held": 1}
     assert notices(stack, "acme") == {}  # held: nothing decided, nothing sent
-    assert set(notices(stack, "beta")) == {"K-1:2026-10-22:L1", "K-2:2026-10-22:L1",
-                                           "K-3:2026-10-22:L1"}
+    assert set(notices(stack, "beta")) == {"K-1:2026-10-22:L1", "K-2:2026-10-22:L1"}  # K-3 waits
     status = stack.api("GET", "/v1/runs", key=acme)
     assert status.status == 200, status.body
     held = status.body["last_run"]["held"]
@@ -76,7 +75,7 @@ def test_stale_bank_data_holds_the_letters_until_a_fresher_statement_arrives(sta
     stack.drain()
     run_day(stack, berlin(2026, 10, 24))
     sent = notices(stack, "acme")
-    assert set(sent) == {"K-1:2026-10-24:L1", "K-2:2026-10-24:L1", "K-3:2026-10-24:L1"}
+    assert set(sent) == {"K-1:2026-10-24:L1", "K-2:2026-10-24:L1"}  # K-3 waits
     assert sent["K-1:2026-10-24:L1"].status == "sent"
     status = stack.api("GET", "/v1/runs", key=acme).body
     assert status["last_run"]["held"] is None and status["bank_data"]["held"] is None
@@ -88,7 +87,7 @@ def test_zero_turns_the_guard_off(stack):
     stack.upload("inbox/acme/bank/okt-01.xml", statement(date(2026, 10, 1), "S-01"))
     stack.drain()
     assert run_day(stack, berlin(2026, 10, 22))["held"] == 0
-    assert len(notices(stack, "acme")) == 3
+    assert len(notices(stack, "acme")) == 2  # K-3 (no e-mail, no address) waits
 
 
 def test_run_now_plans_today_for_this_tenant_once_with_the_schedule(stack):
@@ -102,8 +101,7 @@ def test_run_now_plans_today_for_this_tenant_once_with_the_schedule(stack):
     assert first.body["run"]["trigger"] == "now" and first.body["run"]["held"] is None
     assert first.body["next_run"] == "2026-10-22T06:00:00+02:00"
     stack.drain()
-    assert set(notices(stack, "acme")) == {"K-1:2026-10-22:L1", "K-2:2026-10-22:L1",
-                                           "K-3:2026-10-22:L1"}
+    assert set(notices(stack, "acme")) == {"K-1:2026-10-22:L1", "K-2:2026-10-22:L1"}  # K-3 waits
     assert notices(stack, "beta") == {}  # other tenants untouched
     assert emails_to(stack) == ["K-1:2026-10-22:L1"]
 
@@ -113,16 +111,16 @@ def test_run_now_plans_today_for_this_tenant_once_with_the_schedule(stack):
     assert emails_to(stack) == ["K-1:2026-10-22:L1"]
 
     run_day(stack, berlin(2026, 10, 22))  # the scheduled run of the same day
-    assert len(notices(stack, "acme")) == 3
-    assert len(notices(stack, "beta")) == 3  # beta gets its letters from the schedule
+    assert len(notices(stack, "acme")) == 2  # K-3 (no e-mail, no address) waits
+    assert len(notices(stack, "beta")) == 2  # beta gets its letters from the schedule
     assert emails_to(stack) == ["K-1:2026-10-22:L1"] * 2  # one to acme's, one to beta's Anna
 
     stack.now = berlin(2026, 10, 22, 10)  # and run now after the schedule: nothing new
     again = stack.api("POST", "/v1/runs", key=acme)
     stack.drain()
-    assert again.body["run"]["requests"] == 0
+    assert again.body["run"]["requests"] == 1  # K-3 only: still due, still waiting for an address
     assert again.body["next_run"] == "2026-10-23T06:00:00+02:00"
-    assert len(emails_to(stack)) == 2 and len(notices(stack, "acme")) == 3
+    assert len(emails_to(stack)) == 2 and len(notices(stack, "acme")) == 2
 
 
 def test_run_now_on_stale_bank_data_holds_and_says_why(stack):
@@ -162,8 +160,7 @@ def test_the_overview_says_why_letters_wait_and_its_button_runs_today(stack):
     pressed = browser.post("/app/runs", {"run": "now"})
     assert pressed.status == 303 and pressed.headers["Location"].endswith("done=run")
     stack.drain()
-    assert set(notices(stack, "acme")) == {"K-1:2026-10-22:L1", "K-2:2026-10-22:L1",
-                                           "K-3:2026-10-22:L1"}
+    assert set(notices(stack, "acme")) == {"K-1:2026-10-22:L1", "K-2:2026-10-22:L1"}  # K-3 waits
     assert "Der Mahnlauf für heute ist ausgeführt." in text(browser.get("/app/?done=run"))
 
 
