@@ -143,6 +143,12 @@ def test_an_owner_action_over_http(served):
     assert invoice["timeline"][-1]["kind"] == "paused"
 
 
+def test_without_dev_inbox_there_is_no_inbox_route(served):
+    status, _, _ = served.call("POST", "/v1/inbox", b"From: a@b\r\n\r\nx", key=None,
+                               headers={"Content-Type": "message/rfc822"})
+    assert status != 202
+
+
 def test_ctrl_c_stops_the_server_cleanly(served):
     assert served.stop() == 0
     assert served.lines[-1].strip() == "mahnwerk serve: stopped"
@@ -173,9 +179,3 @@ def test_dev_inbox_takes_a_raw_mail_over_http_only_when_asked(tmp_path):
         assert status == 200 and invoice["number"] == "RE-DEV-1"
     finally:
         server.stop()
-
-
-def test_without_dev_inbox_there_is_no_inbox_route(served):
-    status, _, _ = served.call("POST", "/v1/inbox", b"From: a@b\r\n\r\nx", key=None,
-                               headers={"Content-Type": "message/rfc822"})
-    assert status != 202
