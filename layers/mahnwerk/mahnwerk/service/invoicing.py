@@ -92,17 +92,18 @@ def process_request(ctx: Context, message: dict[str, Any]) -> InvoiceOutcome:
     settings = load_settings(ctx, tenant_id)
     if not settings.invoicing.send_invoices:
         return InvoiceOutcome("skipped", number, reason="the tenant no longer sends invoices")
-    if not ctx.invoice_sends.reserve_invoice_send(tenant_id, number, at):
+    resumed = not ctx.invoice_sends.reserve_invoice_send(tenant_id, number, at)
+    if resumed:
         current = ctx.invoice_sends.get_invoice_send(tenant_id, number)
         if current is not None and current.status in FINAL_STATUSES:
             return InvoiceOutcome("already_done", number)
     return deliver_once(invoice_send_claim(ctx, tenant_id, number),
-                        lambda owner: _send(ctx, settings, number, at, owner),
+                        lambda owner: _send(ctx, settings, number, at, owner, resumed),
                         lambda: InvoiceOutcome("already_done", number))
 
 
 def _send(ctx: Context, settings: TenantSettings, number: str, at: datetime,
-          owner: str) -> InvoiceOutcome:
+          owner: str, resumed: bool) -> InvoiceOutcome:
     from ..letters.einvoice_out import InvoiceDataError, outgoing_invoice
     from ..letters.email import EmailError
     from ..letters.invoice_email import build_invoice_email
@@ -132,7 +133,8 @@ def _send(ctx: Context, settings: TenantSettings, number: str, at: datetime,
     message = None
     # An earlier attempt handed the email to SES and died before it could note that: SES's "Send"
     # event tells whether SES took it; then the invoice stands as sent by email, not sent twice.
-    earlier = ctx.invoice_sends.get_invoice_send(tenant_id, number)
+    # Only a resumed send can have had an earlier attempt (read under the claim).
+    earlier = ctx.invoice_sends.get_invoice_send(tenant_id, number) if resumed else None
     accepted = accepted_earlier(number, earlier.send_attempt_at if earlier else None,
                                 earlier.ses_message_id if earlier else None)
     if accepted is None and customer.email and not customer.email_status:
