@@ -34,6 +34,7 @@ from mahnwerk.domain.dunning import NoticePlan
 from mahnwerk.domain.model import Customer, Invoice, InvoiceStatus
 from mahnwerk.domain.notices import InvoiceSend, Notice, NoticeStatus, plan_to_json
 from mahnwerk.domain.payment_record import PaymentRecord, paid_on
+from mahnwerk.domain.review import ReviewItem, ReviewStatus
 from mahnwerk.service.bootstrap import Config, Context
 from mahnwerk.service.ports import Conflict, Timeline
 
@@ -491,6 +492,44 @@ class FakeSessions:
         self.records.pop(session_id, None)
 
 
+class FakeReviews:
+    """The review list: (tenant, id) → item; ids listed in order as the table's sort key."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], ReviewItem] = {}
+
+    def add_review(self, item: ReviewItem) -> bool:
+        key = (item.tenant_id, item.review_id)
+        if key in self.items:
+            return False
+        self.items[key] = item
+        return True
+
+    def get_review(self, tenant_id: str, review_id: str) -> ReviewItem | None:
+        return self.items.get((tenant_id, review_id))
+
+    def reviews(self, tenant_id: str, limit: int, after: str = "",
+                status: ReviewStatus | None = None) -> tuple[list[ReviewItem], str]:
+        found = [i for (t, rid), i in sorted(self.items.items())
+                 if t == tenant_id and rid > after and (status is None or i.status == status)]
+        if len(found) > limit:
+            return found[:limit], found[limit - 1].review_id
+        return found, ""
+
+    def count_open(self, tenant_id: str) -> int:
+        return sum(1 for (t, _), i in self.items.items()
+                   if t == tenant_id and i.status == ReviewStatus.OPEN)
+
+    def decide_review(self, tenant_id: str, review_id: str, status: ReviewStatus, at: str,
+                      invoice_number: str = "") -> bool:
+        item = self.items.get((tenant_id, review_id))
+        if item is None or item.status != ReviewStatus.OPEN:
+            return False
+        self.items[(tenant_id, review_id)] = item.with_changes(
+            status=status, decided_at=at, invoice_number=invoice_number)
+        return True
+
+
 class FakeDocumentStore:
     def __init__(self, bucket: str = "fake-bucket") -> None:
         self.bucket = bucket
@@ -593,6 +632,6 @@ def fake_context(config: Config = CONFIG) -> Context:
         invoice_sends=FakeInvoiceSends(table), payments=FakePayments(table),
         keys=FakeKeys(table), sessions=FakeSessions(),
         store=FakeDocumentStore(config.bucket_name), mailer=FakeMailer(),
-        events=FakeEventPublisher(), notice_queue=FakeQueue(),
+        events=FakeEventPublisher(), notice_queue=FakeQueue(), reviews=FakeReviews(),
         api=None, privacy=None,  # type: ignore[arg-type]
     )

@@ -218,8 +218,26 @@ class InvoiceSendItem(_Base):
     ses_message_id = UnicodeAttribute(null=True)
 
 
+class ReviewRow(_Base):
+    """A file on the review list (sk REV#{id}, the id a digest of the file): created once,
+    then open → imported | discarded by a conditional update."""
+
+    review_id = UnicodeAttribute()
+    document_key = UnicodeAttribute()
+    document_version = UnicodeAttribute(default="")
+    file_name = UnicodeAttribute()
+    source = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    reason_en = UnicodeAttribute(default="")
+    reason_de = UnicodeAttribute(default="")
+    found = UnicodeAttribute(default="{}")
+    status = UnicodeAttribute(default="open")
+    invoice_number = UnicodeAttribute(default="")
+    decided_at = UnicodeAttribute(default="")
+
+
 MODELS: tuple[type[_Base], ...] = (_Base, InvoiceItem, CustomerItem, NoticeItem, EventItem, DocItem,
-                                   PaymentItem, InvoiceSendItem)
+                                   PaymentItem, InvoiceSendItem, ReviewRow)
 
 
 def configured() -> tuple[str, str]:

@@ -28,7 +28,7 @@ from ..domain.errors import MahnwerkError
 from ..domain.model import InvoiceRecord
 from .einvoice import EInvoiceError, is_einvoice_xml, read_einvoice
 from .guard import MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, too_large
-from .result import ParseResult
+from .result import ParseResult, ReviewNeeded, review_fields
 
 #: a PDF with more pages is refused outright (page-count bomb)
 MAX_PAGES = 500
@@ -68,6 +68,15 @@ class PdfRefused(MahnwerkError, ValueError):
 
     code, status, message = "pdf_refused", 400, "the PDF was not accepted"
 
+    def __init__(self, reason: str, review: bool = False,
+                 found: dict[str, object] | None = None) -> None:
+        super().__init__(reason)
+        #: True: the PDF is safe but could not be read for sure; it goes to the review list
+        #: (False: refused outright, for safety or because it is damaged)
+        self.review = review or reason.startswith("review:")
+        #: what was read from the page (pdf_layout.Review.found), to prefill the review form
+        self.found = found or {}
+
 
 # --------------------------------------------------------------------------------------------------
 # public API
@@ -83,7 +92,12 @@ def parse_invoice_pdf(
     """One invoice PDF → one record (from the embedded e-invoice or the text), or a reject."""
     try:
         return ParseResult(records=[_read_pdf(data, tenant_id, default_terms_days, max_bytes)])
-    except (PdfRefused, EInvoiceError) as exc:
+    except PdfRefused as exc:
+        result = ParseResult.rejected(file_name, str(exc))
+        if exc.review:
+            result.reviews.append(ReviewNeeded(file_name, str(exc), review_fields(exc.found)))
+        return result
+    except EInvoiceError as exc:
         return ParseResult.rejected(file_name, str(exc))
     except Exception as exc:  # pypdf raises many kinds of errors on broken files; none may escape
         return ParseResult.rejected(file_name, _unreadable(exc))
@@ -134,7 +148,7 @@ def _read_pdf_limited(data: bytes, tenant_id: str, default_terms_days: int, max_
 
     if pages > MAX_TEXT_PAGES:
         raise PdfRefused(f"the PDF has {pages} pages and no embedded e-invoice; reading the text of more "
-                         f"than {MAX_TEXT_PAGES} pages is not supported (review by hand)")
+                         f"than {MAX_TEXT_PAGES} pages is not supported (review by hand)", review=True)
     text, failure = _text(reader)
     if not text.strip():
         why = (f"its text could not be read: {failure}" if failure
@@ -230,7 +244,7 @@ def _record_from_layout(data: bytes, pages: int, tenant_id: str, default_terms_d
     try:
         return read_layout(layout, tenant_id, default_terms_days)
     except Review as exc:
-        raise PdfRefused(str(exc)) from exc
+        raise PdfRefused(str(exc), review=True, found=exc.found) from exc
 
 
 # --------------------------------------------------------------------------------------------------

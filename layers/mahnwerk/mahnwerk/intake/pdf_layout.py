@@ -51,7 +51,12 @@ MM = 72 / 25.4
 
 
 class Review(ValueError):
-    """The PDF goes to review; the message is the reason (what was found, what is missing)."""
+    """The PDF goes to review; the message is the reason (what was found, what is missing), and
+    ``found`` the values that were read (to prefill the review form; see :func:`_found`)."""
+
+    def __init__(self, message: str, found: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.found: dict[str, object] = found or {}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -885,7 +890,7 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
         raise Review("review: the PDF looks like a credit note or correction (no embedded e-invoice); "
                      "import it as an e-invoice or CSV so that the sign is certain — Zur Prüfung: "
                      "das PDF sieht nach einer Gutschrift oder Korrektur aus, das Vorzeichen der Beträge "
-                     "ist nicht sicher")
+                     "ist nicht sicher", _found(number, issue, None, amount, still_open))
     if amount is not None and still_open is not None and (
             still_open > amount + max(before, Decimal(0)) or amount <= 0 or still_open < 0):
         problems.append(f"Beträge unstimmig (Gesamt {_de_amount(amount)}, offen {_de_amount(still_open)})"
@@ -895,7 +900,8 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
     foreign = sorted(c for c in found.currencies if c not in ("", "EUR"))
     if foreign:
         raise Review(f"invoice {number or '?'}: currency {foreign[0]} is not supported (only EUR) — "
-                     f"Zur Prüfung: Währung {foreign[0]} wird nicht unterstützt")
+                     f"Zur Prüfung: Währung {foreign[0]} wird nicht unterstützt",
+                     _found(number, issue, None, amount, still_open, currency=foreign[0]))
 
     # the customer: the strongest source wins, and none may contradict it
     names = sorted(found.names, key=lambda n: n[0])
@@ -933,7 +939,8 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
             head = "review: " + "; ".join(english or ["values in the PDF contradict each other"])
         if missing and english:
             head += "; " + "; ".join(english)
-        raise Review(f"{head} (it has no embedded e-invoice) — Zur Prüfung: {'; '.join(german)}")
+        raise Review(f"{head} (it has no embedded e-invoice) — Zur Prüfung: {'; '.join(german)}",
+                     _found(number, issue, due, amount, still_open, name, address, customer_id))
     assert number and issue and amount is not None and still_open is not None and due is not None
     customer = Customer(tenant_id=tenant_id, customer_id=customer_id or customer_id_from_name(name),
                         name=name, email="", address=address, absent=_NOT_IN_PDF)
@@ -1055,3 +1062,16 @@ def _de_date(value: date) -> str:
 
 def _de_amount(value: Decimal) -> str:
     return f"{value:,.2f} €".replace(",", "§").replace(".", ",").replace("§", ".")
+
+
+def _found(number: str | None, issue: date | None, due: date | None, amount: Decimal | None,
+           still_open: Decimal | None, name: str = "", address: Address | None = None,
+           customer_id: str = "", currency: str = "EUR") -> dict[str, object]:
+    """What the page showed, for a review form to start from (absent values left out)."""
+    values: dict[str, object] = {
+        "number": number, "issue_date": issue, "due_date": due, "amount": amount,
+        "open_amount": still_open, "currency": currency, "name": name, "customer_id": customer_id}
+    if address is not None and (address.street or address.city):
+        values.update(street=address.street, postal_code=address.postal_code, city=address.city,
+                      country=address.country)
+    return {k: v for k, v in values.items() if v is not None and v != ""}

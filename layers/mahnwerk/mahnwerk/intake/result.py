@@ -5,11 +5,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 
 from ..domain.model import InvoiceRecord, Reject
 from .profiles import canonical
+
+
+@dataclass(frozen=True)
+class ReviewNeeded:
+    """A file the owner completes by hand: its reason (English — Zur Prüfung: German) and what
+    was read from it (field → text: ISO dates, amounts as plain decimals)."""
+
+    file: str
+    reason: str
+    found: dict[str, str] = field(default_factory=dict)
+
+
+def review_fields(found: Mapping[str, object]) -> dict[str, str]:
+    """Found values as the text a form shows: dates ISO, amounts plain, text bounded."""
+    fields: dict[str, str] = {}
+    for name, value in found.items():
+        if isinstance(value, date):
+            fields[name] = value.isoformat()
+        elif isinstance(value, Decimal):
+            fields[name] = f"{value:.2f}"
+        elif isinstance(value, str) and value.strip():
+            fields[name] = value.strip()[:200]
+    return fields
 
 
 @dataclass
@@ -18,6 +43,9 @@ class ParseResult:
     rejects: list[Reject] = field(default_factory=list)
     #: records that were taken but look odd, with line and reason (as the bank files' warnings)
     warnings: list[Reject] = field(default_factory=list)
+    #: files that are safe but could not be read for sure (a PDF without a clear number, a scan):
+    #: each is also in ``rejects`` (the import report), and goes to the owner's review list
+    reviews: list[ReviewNeeded] = field(default_factory=list)
 
     @classmethod
     def rejected(cls, file: str, reason: str, line: int = 0) -> ParseResult:

@@ -24,6 +24,7 @@ from ..adapters.dynamo_documents import DynamoTenants
 from ..adapters.dynamo_invoices import DynamoInvoices
 from ..adapters.dynamo_notices import DynamoInvoiceSends, DynamoNotices
 from ..adapters.dynamo_payments import DynamoPayments
+from ..adapters.dynamo_reviews import DynamoReviews
 from ..adapters.privacy import PrivacyStore
 from .ports import (
     Customers,
@@ -36,6 +37,7 @@ from .ports import (
     Notices,
     Payments,
     Queue,
+    Reviews,
     Sessions,
     Tenants,
 )
@@ -144,6 +146,7 @@ class Context:
     mailer: Mailer
     events: EventPublisher
     notice_queue: Queue
+    reviews: Reviews
     #: the REST API's pages and owner actions (DynamoDB only: no fake)
     api: ApiStore
     #: the reads and erasures behind GDPR export and erasure (DynamoDB and S3 only: no fake)
@@ -173,6 +176,7 @@ def build(config: Config) -> Context:
         mailer=SesMailer(config.region, config.configuration_set or None),
         events=BusPublisher(config.event_bus_name, config.region),
         notice_queue=SqsQueue(config.notice_queue_url, config.region),
+        reviews=DynamoReviews(),
         api=ApiStore(connection),
         privacy=PrivacyStore(store),
     )

@@ -20,6 +20,7 @@ from ..domain.errors import MahnwerkError
 from ..domain.model import Customer, Invoice
 from ..domain.notices import InvoiceSend, Notice
 from ..domain.payment_record import PaymentRecord
+from ..domain.review import ReviewItem, ReviewStatus
 
 if TYPE_CHECKING:
     from ..domain.events import DomainEvent
@@ -152,6 +153,25 @@ class Payments(Protocol):
     def clear_outbox(self, tenant_id: str, entry_keys: Iterable[str]) -> None: ...
     def payments(self, tenant_id: str) -> list[PaymentRecord]: ...
     def payments_of(self, tenant_id: str, number: str) -> list[dict[str, Any]]: ...
+
+
+class Reviews(Protocol):
+    """The review list: a file the owner completes by hand, created once per file (its digest)."""
+
+    def add_review(self, item: ReviewItem) -> bool:
+        """Stores the item unless one with its id exists (True: this call stored it)."""
+        ...
+    def get_review(self, tenant_id: str, review_id: str) -> ReviewItem | None: ...
+    def reviews(self, tenant_id: str, limit: int, after: str = "",
+                status: ReviewStatus | None = None) -> tuple[list[ReviewItem], str]:
+        """Up to ``limit`` items in id order after the id ``after``, and the id to go on from
+        ("" at the end). A status filter may answer a short page with a cursor."""
+        ...
+    def count_open(self, tenant_id: str) -> int: ...
+    def decide_review(self, tenant_id: str, review_id: str, status: ReviewStatus, at: str,
+                      invoice_number: str = "") -> bool:
+        """Open → imported/discarded (a conditional write: False if it was not open)."""
+        ...
 
 
 class Keys(Protocol):
