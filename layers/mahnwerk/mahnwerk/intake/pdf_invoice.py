@@ -16,6 +16,7 @@ number of pages is read, and every pypdf failure becomes a Reject.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import re
 from typing import Any
@@ -95,7 +96,8 @@ def parse_invoice_pdf(
     except PdfRefused as exc:
         result = ParseResult.rejected(file_name, str(exc))
         if exc.review:
-            result.reviews.append(ReviewNeeded(file_name, str(exc), review_fields(exc.found)))
+            result.reviews.append(ReviewNeeded(file_name, str(exc), review_fields(exc.found),
+                                               hashlib.sha256(data).hexdigest()[:32]))
         return result
     except EInvoiceError as exc:
         return ParseResult.rejected(file_name, str(exc))

@@ -22,6 +22,8 @@ class ReviewNeeded:
     file: str
     reason: str
     found: dict[str, str] = field(default_factory=dict)
+    #: 32 hex digits of the file's SHA-256: the same file twice is one review item
+    digest: str = ""
 
 
 def review_fields(found: Mapping[str, object]) -> dict[str, str]:

@@ -20,6 +20,8 @@ class FileResult:
     imported: tuple[str, ...] = ()
     #: reasons this file (or rows of it) was not taken
     refused: tuple[str, ...] = ()
+    #: the file went to the review list (to be completed by hand in the dashboard)
+    review: bool = False
 
 
 _TEXT = {
@@ -30,6 +32,9 @@ _TEXT = {
         "imported": "übernommen: Rechnung(en) {numbers}",
         "nothing": "keine Rechnung gefunden",
         "refused": "nicht übernommen: {reason}",
+        "review": "zur Prüfung abgelegt: bitte im Dashboard unter „Zu prüfen“ ergänzen",
+        "review_link": "Was noch geprüft werden muss, finden Sie im Dashboard unter „Zu prüfen“: "
+                       "{url}",
         "none": "Die E-Mail enthielt keinen Anhang, den wir lesen können (PDF, E-Rechnung als "
                 "XML, CSV oder ZIP davon).",
         "link": "Die übernommenen Rechnungen und alles, was noch geprüft werden muss, sehen Sie "
@@ -43,6 +48,8 @@ _TEXT = {
         "imported": "imported: invoice(s) {numbers}",
         "nothing": "no invoice found",
         "refused": "not imported: {reason}",
+        "review": "put on the review list: please complete it in the dashboard under “To review”",
+        "review_link": "What still needs a look is on the dashboard's review list: {url}",
         "none": "The e-mail carried no attachment we can read (PDF, XML e-invoice, CSV or a ZIP "
                 "of those).",
         "link": "The imported invoices and everything that still needs a look are in the "
@@ -62,8 +69,11 @@ def _section(lang: str, results: list[FileResult], dashboard_url: str, company: 
         elif not r.refused:
             lines.append("  " + t["nothing"])
         lines += ["  " + t["refused"].format(reason=reason) for reason in r.refused]
+        if r.review:
+            lines.append("  " + t["review"])
     if dashboard_url:
-        lines += ["", t["link"].format(url=dashboard_url)]
+        link = "review_link" if any(r.review for r in results) else "link"
+        lines += ["", t[link].format(url=dashboard_url)]
     lines += ["", t["bye"].format(company=company)]
     return "\n".join(lines)
 

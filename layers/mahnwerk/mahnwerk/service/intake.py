@@ -55,6 +55,8 @@ class ImportReport:
     payments: dict[str, Any] = field(default_factory=dict)
     #: invoices imported as they are but worth a look (a due date before the invoice date)
     warnings: list[Reject] = field(default_factory=list)
+    #: files that went to the review list: {"file", "id"}
+    review: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +66,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "rejected": [{"file": r.file, "line": r.line, "reason": r.reason} for r in self.rejected],
             "warnings": [{"file": w.file, "line": w.line, "reason": w.reason} for w in self.warnings],
+            "review": list(self.review),
         }
 
 
@@ -174,6 +177,11 @@ def _invoice_file(ctx: Context, settings: TenantSettings, report: ImportReport,
                                 max_bytes=ctx.config.max_upload_bytes)
     report.rejected.extend(parsed.rejects)
     report.warnings.extend(parsed.warnings)
+    if parsed.reviews:
+        from .review import record_reviews
+
+        record_reviews(ctx, report, parsed.reviews, key, version_id, received_at,
+                       body if isinstance(body, bytes) else None)
     apply_records(ctx, report, parsed.records, settings.policy, key, received_at)
     request_sending(ctx, settings, key, report.received_at, parsed.records, report.created,
                     report.unchanged)

@@ -136,9 +136,11 @@ def _accept(ctx: Context, settings: TenantSettings, mail: ParsedMail, raw: bytes
             done = {"name": f.name,
                     "imported": report.created + report.updated + report.unchanged,
                     "refused": [r.reason if not r.line else f"line {r.line}: {r.reason}"
-                                for r in report.rejected]}
+                                for r in report.rejected],
+                    "review": bool(report.review)}
             ctx.tenants.add_document(tenant, marker, done, received_at)
-        result = FileResult(f.name, tuple(done["imported"]), tuple(done["refused"]))
+        result = FileResult(f.name, tuple(done["imported"]), tuple(done["refused"]),
+                            bool(done.get("review")))
         outcome.results.append(result)
         outcome.invoices += len(result.imported)
     for name, reason in mail.refused:
@@ -155,7 +157,8 @@ def _accept(ctx: Context, settings: TenantSettings, mail: ParsedMail, raw: bytes
         return outcome
     try:
         reply = build_reply(settings, mail.sender, mail.message_id, mail.subject,
-                            outcome.results, _review_link(ctx), received_at)
+                            outcome.results,
+                            _review_link(ctx, any(r.review for r in outcome.results)), received_at)
     except (EmailError, ValueError):  # an address or header SES accepted but we cannot answer
         return outcome
     outcome.replied = _send(ctx, settings, reply, mail.sender)
@@ -170,9 +173,12 @@ def _auto_submitted(mail: ParsedMail) -> bool:
     return auto != "no" or precedence in {"bulk", "list", "junk"}
 
 
-def _review_link(ctx: Context) -> str:
+def _review_link(ctx: Context, to_review: bool) -> str:
+    """The dashboard's review list when a file went there, else its invoices."""
     base = ctx.config.dashboard_url
-    return f"{base}/invoices" if base else ""
+    if not base:
+        return ""
+    return f"{base}/review" if to_review else f"{base}/invoices"
 
 
 def _send(ctx: Context, settings: TenantSettings, reply: EmailMessage, to: str) -> bool:
