@@ -32,6 +32,7 @@ from . import (
     payments,
     privacy,
     reports,
+    review,
     runs,
     settings,
     uploads,
@@ -65,6 +66,7 @@ def build() -> APIGatewayRestResolver:
     app.include_router(reports.router, prefix="/v1")
     app.include_router(health.router, prefix="/v1")
     app.include_router(runs.router, prefix="/v1/runs")
+    app.include_router(review.router, prefix="/v1/review")
     app.enable_swagger(path="/v1/docs", title=TITLE, version=__version__,
                        security_schemes=SECURITY, security=[{"apiKey": []}])
 
