@@ -21,7 +21,7 @@ from mahnwerk.service.tenants import SETTINGS_KEY
 from ..conftest import berlin
 from .test_api import INVOICES, SETTINGS, TODAY
 
-PAGES = ["/app/", "/app/invoices", "/app/invoices/R-1", "/app/customers", "/app/customers/K-1",
+PAGES = ["/app/", "/app/review", "/app/invoices", "/app/invoices/R-1", "/app/customers", "/app/customers/K-1",
          "/app/payments", "/app/upload", "/app/settings", "/app/settings/preview?level=2"]
 
 

@@ -60,9 +60,8 @@ class DynamoReviews:
             tenant_pk(tenant_id), ReviewRow.sk.between(start, _PREFIX + "~"),
             page_size=min(limit + 1, 200))
         items: list[ReviewItem] = []
-        read, last = 0, ""
-        for row in rows:
-            read += 1
+        last = ""
+        for read, row in enumerate(rows, start=1):
             last = row.review_id
             if status is None or row.status == status.value:
                 items.append(_from_row(row, tenant_id))

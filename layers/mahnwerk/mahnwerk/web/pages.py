@@ -53,6 +53,7 @@ from ..service.payments import (
     unassign,
 )
 from ..service.ports import Conflict
+from ..service.review import open_count
 from ..service.runs import run_now, run_status
 from ..service.sessions import cookies, csrf_ok, session_id_of
 from ..service.tenants import load_settings
@@ -73,7 +74,8 @@ UPLOAD_TYPES = {".csv": "text/csv", ".txt": "text/plain", ".pdf": "application/p
 #: the success messages a redirect may name (?done=…)
 DONE = {"paused", "disputed", "resolved", "written_off", "payment", "assigned", "overrides", "settings",
         "charges_waive", "charges_claim", "resumed", "reopened", "unassigned", "dismissed", "restored",
-        "master", "approved", "skipped", "edited", "run", "run_held", "entered", "inbox_rotated"}
+        "master", "approved", "skipped", "edited", "run", "run_held", "entered", "inbox_rotated",
+        "review_imported", "review_discarded"}
 ACTIONS = {"pause": "paused", "dispute": "disputed", "resolve": "resolved", "write-off": "written_off",
            "resume": "resumed", "reopen": "reopened"}
 
@@ -127,6 +129,7 @@ def check_csrf(view: View, data: dict[str, str]) -> None:
 def page(view: View, template: str, status: int = 200, **context: Any) -> Response[str]:
     done = view.query.get("done", "")
     context.setdefault("company", load_settings(ctx(), view.tenant).company.name)
+    context.setdefault("review_open", open_count(ctx(), view.tenant))
     body = render(template, view, done=done if done in DONE else "", **context)
     return html(body, status, lang_cookie(view, is_https(router.current_event)))
 
