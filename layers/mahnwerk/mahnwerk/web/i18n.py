@@ -255,6 +255,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "review_imported_as": ("übernommen als Rechnung {number}", "imported as invoice {number}"),
     "review_more": ("Weitere", "More"),
     "review_check": ("Prüfen", "Review"),
+    "import_to_review": ("Das PDF konnte nicht sicher gelesen werden und liegt unter „Zu prüfen“.",
+                         "The PDF could not be read safely and is on the review list."),
     "review_open_amount": ("davon noch offen (€, leer: alles)", "still open (€, empty: all)"),
     "review_customer_id": ("Kundennummer (leer: aus dem Namen)", "Customer number (empty: from the name)"),
     "nav_new_invoice": ("Rechnung erfassen", "Enter an invoice"),
