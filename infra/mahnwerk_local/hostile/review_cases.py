@@ -56,7 +56,9 @@ def _other_tenant(env: Env) -> Verdict:
         return Verdict("accepted", f"the other tenant's item was changed (now {status!r})")
     if any(v.outcome != "refused" for v in verdicts):
         return next(v for v in verdicts if v.outcome != "refused")
-    return Verdict("refused", "; ".join(sorted({v.reason for v in verdicts})))
+    codes = sorted({v.reason.split(":")[0] for v in verdicts})  # the id differs from run to run
+    return Verdict("refused", f"{', '.join(codes)} to read, complete and discard; the other "
+                              "tenant's item stays open, no invoice imported")
 
 
 def review_cases() -> Iterator[Case]:
