@@ -65,7 +65,8 @@ def review_cases() -> Iterator[Case]:
     big = "x" * (5 * 1024 * 1024)
     posts: dict[str, tuple[str, Callable[[], Any]]] = {
         "review-5mb-name": ("a 5 MB customer name", lambda: {**_VALID, "customer": {"name": big}}),
-        "review-long-number": ("a 10 000-character invoice number", lambda: {**_VALID, "number": "N" * 10_000}),
+        "review-long-number": ("a 10 000-character invoice number",
+                               lambda: {**_VALID, "number": "N" * 10_000}),
         "review-bad-dates": ("dates that do not exist (31.02.2026, 2026-13-45)",
                              lambda: {**_VALID, "issue_date": "31.02.2026", "due_date": "2026-13-45"}),
         "review-negative-amount": ("a negative amount", lambda: {**_VALID, "amount": "-1.190,00"}),
