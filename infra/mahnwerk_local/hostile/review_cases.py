@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .env import Env, api_verdict
+from .env import Env, api_verdict, request
 from .model import OTHER, TENANT, Case, Verdict
 from .payloads import text_pdf
 
@@ -85,7 +85,6 @@ def review_cases() -> Iterator[Case]:
     for case_id, (rid, what) in {
             "review-id-path": ("..%2F..%2Finbox%2Fbeta", "a path in the item id"),
             "review-id-long": ("f" * 5000, "a 5 000-character item id")}.items():
-        yield Case(case_id, "GET /v1/review/{id}", what, "api",
-                   run=lambda env, rid=rid: env.api_verdict("GET", f"/v1/review/{rid}"))
+        yield Case(case_id, "GET /v1/review/{id}", what, "api", run=request("GET", f"/v1/review/{rid}"))
     yield Case("review-cursor-garbage", "GET /v1/review (pagination)", "a cursor that is not one", "api",
                run=lambda env: env.api_verdict("GET", "/v1/review", query={"cursor": "garbage!"}))
