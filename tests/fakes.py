@@ -497,6 +497,8 @@ class FakeReviews:
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], ReviewItem] = {}
+        #: (tenant, id) → the invoice number an import in progress holds the item for
+        self.claims: dict[tuple[str, str], str] = {}
 
     def add_review(self, item: ReviewItem) -> bool:
         key = (item.tenant_id, item.review_id)
@@ -528,6 +530,22 @@ class FakeReviews:
         self.items[(tenant_id, review_id)] = item.with_changes(
             status=status, decided_at=at, invoice_number=invoice_number)
         return True
+
+    def claim_review(self, tenant_id: str, review_id: str, number: str) -> str:
+        item = self.items.get((tenant_id, review_id))
+        if item is None:
+            return ""
+        held = self.claims.get((tenant_id, review_id))
+        if item.status != ReviewStatus.OPEN:
+            return held or (item.invoice_number if item.status == ReviewStatus.IMPORTED else "")
+        if held is None or held == number:
+            self.claims[(tenant_id, review_id)] = number
+            return number
+        return held
+
+    def release_review(self, tenant_id: str, review_id: str, number: str) -> None:
+        if self.claims.get((tenant_id, review_id)) == number:
+            del self.claims[(tenant_id, review_id)]
 
 
 class FakeDocumentStore:

@@ -60,3 +60,18 @@ def test_decided_once(ctx: Context, tenant: str) -> None:
     assert not ctx.reviews.decide_review(tenant, rid(7), ReviewStatus.IMPORTED, "2026-12-02T09:01:00", "X")
     got = ctx.reviews.get_review(tenant, rid(7))
     assert got is not None and got.status == ReviewStatus.DISCARDED and got.invoice_number == ""
+
+
+def test_one_number_holds_the_claim(ctx: Context, tenant: str) -> None:
+    ctx.reviews.add_review(item(tenant, rid(9)))
+    assert ctx.reviews.claim_review(tenant, rid(9), "RE-1") == "RE-1"
+    assert ctx.reviews.claim_review(tenant, rid(9), "RE-1") == "RE-1"  # the same again: still held
+    assert ctx.reviews.claim_review(tenant, rid(9), "RE-2") == "RE-1"  # another number: refused
+    ctx.reviews.release_review(tenant, rid(9), "RE-2")  # not its claim: nothing changes
+    assert ctx.reviews.claim_review(tenant, rid(9), "RE-2") == "RE-1"
+    ctx.reviews.release_review(tenant, rid(9), "RE-1")
+    assert ctx.reviews.claim_review(tenant, rid(9), "RE-2") == "RE-2"
+    assert ctx.reviews.decide_review(tenant, rid(9), ReviewStatus.IMPORTED, "2026-12-02T09:00:00", "RE-2")
+    assert ctx.reviews.claim_review(tenant, rid(9), "RE-3") == "RE-2"  # decided: held by its invoice
+    assert ctx.reviews.claim_review(tenant, rid(10), "RE-1") == ""  # no such item
+    assert ctx.reviews.claim_review(tenant + "x", rid(9), "RE-1") == ""  # another tenant's

@@ -104,6 +104,8 @@ def test_an_existing_number_is_a_clear_field_error():
     result = complete_review(ctx, "acme", rid, FIELDS, AT)
     assert [(p.field, p.kind) for p in result.problems] == [("number", "exists")]
     assert get_review(ctx, "acme", rid).status == ReviewStatus.OPEN
+    # the refused number holds nothing: another number imports
+    assert complete_review(ctx, "acme", rid, {**FIELDS, "number": "RE-2026-0043"}, AT).created
 
 
 def test_discard_and_tenant_isolation():
@@ -143,3 +145,19 @@ def test_a_mailed_pdf_goes_to_review_and_the_reply_links_the_review_list():
     [reply] = ctx.mailer.sent
     body = message_from_bytes(reply.raw, policy=policy.default).get_body().get_content()
     assert "https://d/app/review" in body and "Zu prüfen" in body
+
+
+def test_two_completions_at_once_make_one_invoice():
+    """Two tabs: the second completion (another number) finds the item claimed by the first,
+    still in progress, and is refused; a refused import releases the claim."""
+    ctx = fake_context()
+    upload(ctx, "acme", "ohne-nummer.pdf", NO_NUMBER)
+    rid = the_item(ctx, "acme").review_id
+    assert ctx.reviews.claim_review("acme", rid, "RE-FIRST") == "RE-FIRST"  # the first, mid-way
+    with pytest.raises(ReviewDecided):
+        complete_review(ctx, "acme", rid, FIELDS, AT)
+    assert not ctx.invoices.invoices("acme")
+    ctx.reviews.release_review("acme", rid, "RE-FIRST")  # the first was refused meanwhile
+    assert complete_review(ctx, "acme", rid, FIELDS, AT).created
+    assert [i.number for i in ctx.invoices.invoices("acme")] == ["RE-2026-0042"]
+

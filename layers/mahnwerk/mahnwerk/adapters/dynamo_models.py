@@ -234,6 +234,8 @@ class ReviewRow(_Base):
     status = UnicodeAttribute(default="open")
     invoice_number = UnicodeAttribute(default="")
     decided_at = UnicodeAttribute(default="")
+    #: the invoice number an import in progress holds the item for (absent: none)
+    claim = UnicodeAttribute(null=True)
 
 
 MODELS: tuple[type[_Base], ...] = (_Base, InvoiceItem, CustomerItem, NoticeItem, EventItem, DocItem,

@@ -87,3 +87,28 @@ class DynamoReviews:
                 raise
             return False
         return True
+
+    def claim_review(self, tenant_id: str, review_id: str, number: str) -> str:
+        row = ReviewRow(pk=tenant_pk(tenant_id), sk=_PREFIX + review_id)
+        try:
+            row.update(actions=[ReviewRow.claim.set(number)],
+                       condition=ReviewRow.pk.exists() & (ReviewRow.status == ReviewStatus.OPEN.value)
+                       & (ReviewRow.claim.does_not_exist() | (ReviewRow.claim == number)))
+        except UpdateError as exc:
+            if not conditional(exc):
+                raise
+            try:
+                held = ReviewRow.get(tenant_pk(tenant_id), _PREFIX + review_id, consistent_read=True)
+            except ReviewRow.DoesNotExist:
+                return ""
+            return held.claim or (held.invoice_number if held.status == ReviewStatus.IMPORTED.value else "")
+        return number
+
+    def release_review(self, tenant_id: str, review_id: str, number: str) -> None:
+        try:
+            ReviewRow(pk=tenant_pk(tenant_id), sk=_PREFIX + review_id).update(
+                actions=[ReviewRow.claim.remove()],
+                condition=ReviewRow.pk.exists() & (ReviewRow.claim == number))
+        except UpdateError as exc:
+            if not conditional(exc):
+                raise

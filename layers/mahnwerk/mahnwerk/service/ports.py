@@ -172,6 +172,13 @@ class Reviews(Protocol):
                       invoice_number: str = "") -> bool:
         """Open → imported/discarded (a conditional write: False if it was not open)."""
         ...
+    def claim_review(self, tenant_id: str, review_id: str, number: str) -> str:
+        """Claim the open item for importing it as invoice ``number`` unless another number holds
+        it (a conditional write); the number that holds the claim now ("" if the item is gone)."""
+        ...
+    def release_review(self, tenant_id: str, review_id: str, number: str) -> None:
+        """Give up the claim of ``number`` (the import was refused); another claim stays."""
+        ...
 
 
 class Keys(Protocol):

@@ -19,7 +19,8 @@ from ..domain.review import ReviewItem, ReviewStatus, split_reason, valid_review
 from ..intake.result import ReviewNeeded
 from .bootstrap import Context
 from .intake import ImportReport
-from .invoice_ops import FieldProblem, NotFound, enter_invoice
+from .invoice_ops import FieldProblem, NotFound, enter_invoice, invoice_problems
+from .tenants import load_settings
 
 #: the fields a review is completed with (the names of a typed invoice's fields)
 FORM_FIELDS = ("number", "issue_date", "due_date", "amount", "open_amount", "currency",
@@ -120,10 +121,23 @@ def complete_review(ctx: Context, tenant: str, review_id: str, fields: Mapping[s
         raise ReviewDecided(f"review item {review_id} was imported as invoice {item.invoice_number}")
     if item.status == ReviewStatus.DISCARDED:
         raise ReviewDecided(f"review item {review_id} was discarded")
-    report, problems = enter_invoice(ctx, tenant, row, at, f"review-{review_id}")
-    if problems or report is None:
+    terms = load_settings(ctx, tenant).policy.payment_terms_days
+    problems = invoice_problems(row, tenant, terms)
+    if problems:
         return Completion(item, problems)
     number = row["number"]
+    # one number per item, even for two completions at once (two tabs): the first holds it
+    held = ctx.reviews.claim_review(tenant, review_id, number)
+    if held != number:
+        item = get_review(ctx, tenant, review_id)
+        if item.status == ReviewStatus.IMPORTED and item.invoice_number == number:
+            return Completion(item, [])
+        raise ReviewDecided(f"review item {review_id} is being imported as invoice {held}" if held
+                            else f"review item {review_id} was decided meanwhile")
+    report, problems = enter_invoice(ctx, tenant, row, at, f"review-{review_id}")
+    if problems or report is None:
+        ctx.reviews.release_review(tenant, review_id, number)
+        return Completion(item, problems)
     if not ctx.reviews.decide_review(tenant, review_id, ReviewStatus.IMPORTED, at.isoformat(), number):
         item = get_review(ctx, tenant, review_id)  # decided meanwhile by another request
         if item.status == ReviewStatus.IMPORTED and item.invoice_number == number:
