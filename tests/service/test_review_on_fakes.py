@@ -161,3 +161,10 @@ def test_two_completions_at_once_make_one_invoice():
     assert complete_review(ctx, "acme", rid, FIELDS, AT).created
     assert [i.number for i in ctx.invoices.invoices("acme")] == ["RE-2026-0042"]
 
+
+
+def test_the_reject_report_names_the_review_list():
+    ctx = fake_context()
+    upload(ctx, "acme", "ohne-nummer.pdf", NO_NUMBER)
+    text = ctx.store.get("rejected/acme/ohne-nummer.pdf.txt").decode()
+    assert "zur Prüfung (Dashboard „Zu prüfen“) / on the review list: 1" in text

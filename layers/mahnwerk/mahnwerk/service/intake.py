@@ -77,8 +77,10 @@ class ImportReport:
             f"übernommen / imported: {len(self.created)} neu/new, {len(self.updated)} geändert/"
             f"changed, {len(self.unchanged)} unverändert/unchanged",
             f"abgelehnt / rejected: {len(self.rejected)}",
-            "",
         ]
+        if self.review:
+            lines.append(f"zur Prüfung (Dashboard „Zu prüfen“) / on the review list: {len(self.review)}")
+        lines.append("")
         for r in self.rejected:
             where = f"Zeile/line {r.line}" if r.line else "Datei/file"
             lines.append(f"{r.file}, {where}: {r.reason}")
