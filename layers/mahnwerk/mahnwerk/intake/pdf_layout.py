@@ -22,13 +22,21 @@ What is read, and how (German, English and French labels):
   "Ship to" … are not.
 - **Terms**: a due-date label ("Fällig am", "Zahlbar bis", "Due date", "Date d'échéance") or a terms
   sentence ("zahlbar innerhalb von 14 Tagen", "bis zum …", "sofort"; a Skonto clause is an offer,
-  the net date counts: see terms.py).
+  the net date counts: see terms.py). An instalment plan that names every instalment's date
+  ("Raten", "Teilzahlung", "instalments", "échéances") is due at its last date, as the e-invoice
+  path takes the last of several due dates; a plan without full dates, or beside other terms, is not.
+- **Credit notes and corrections**, by the document's title: a credit note ("Gutschrift",
+  "Stornorechnung", "Credit note", "Avoir"; UNTDID 1001 code 381) is booked negative whatever sign
+  its amounts are printed with, as the e-invoice path books a 381; a corrected invoice
+  ("Rechnungskorrektur", "Corrected invoice", "Facture rectificative"; 384) keeps its printed signs:
+  negative it lowers the claim, positive it may replace or add to the original (review). Neither is
+  ever dunned. A negative amount due on an invoice stands only where total − paid proves it.
 
 Every field is collected from every place it appears. A field not found, or found with different
-values, terms printed but not understood, instalments, another currency, a credit note or
-correction (its sign is not certain from the page), ambiguous spellings ("1,190", "03/04/2026" on
-an English invoice) — each sends the file to review with what was found and what is missing: a
-wrong number, date, amount or addressee on a dunning letter is worse than none.
+values, terms printed but not understood, another currency, negative totals without a credit title,
+ambiguous spellings ("1,190", "03/04/2026" on an English invoice) — each sends the file to review
+with what was found and what is missing: a wrong number, date, amount or addressee on a dunning
+letter is worse than none.
 """
 
 from __future__ import annotations
@@ -72,8 +80,8 @@ _NUMBER_LABEL = _label(
 #: a document title with the number: "Rechnung Nr. 2026-17 vom 02.03.2026", "Facture FA-2017-10"
 _TITLE = re.compile(
     r"^(?:(?:rechnung|invoice|facture)[ \t]+(?:(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)?"
-    r"|(?:[^\W\d_]*rechnung|gutschrift|invoice|facture|rechnungs-?korrektur|storno|credit[ \t-]*(?:note|memo)|"
-    r"avoir|facture[ \t]+rectificative|corrected[ \t]+invoice)"
+    r"|(?:[^\W\d_]*rechnung|gutschrift|invoice|facture|rechnungs-?korrektur|storno|"
+    r"credit[ \t-]*(?:note|memo)|avoir|facture[ \t]+rectificative|corrected[ \t]+invoice)"
     r"(?:[ \t]+(?:de[rs]|für|zur|zum)(?:[ \t]+[^\W\d_]+){1,2})?"
     r"(?:[ \t]*\([^()]{1,40}\))*"
     r"[ \t]+(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)"
@@ -341,8 +349,10 @@ class _Layout:
         """What the title calls the document: "credit" for a credit note ("Gutschrift", "Stornorechnung",
         "Credit note", "Avoir"), "correction" for a corrected invoice ("Rechnungskorrektur",
         "Corrected invoice", "Facture rectificative"), "" otherwise; "both" if titles of both kinds
-        are printed (also beside an invoice's title "Rechnung"). A "Gutschrift" that says it is a self-billed invoice (§ 14 (2) UStG:
-        "Gutschrift (selbst ausgestellte Rechnung)") is an invoice, issued by the buyer."""
+        are printed (also beside an invoice's title "Rechnung"). Only a title counts: the phrase holds
+        the word and at most a code, the number and the date, in the upper half of page 1 and no
+        smaller than the body text. A "Gutschrift" that says it is a self-billed invoice (§ 14 (2)
+        UStG: "Gutschrift (selbst ausgestellte Rechnung)") is an invoice, issued by the buyer."""
         body = _body_size(self.first)
         kinds = set()
         for p in self.first.phrases[:40]:
@@ -925,7 +935,8 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
     # + BT-114: more was paid in advance than the invoice's total); negative totals on a page whose
     # title names no credit note or correction go to review
     elif amount is not None and still_open is not None and (
-            still_open > amount + max(before, Decimal(0)) or amount <= 0 or (still_open < 0 and not balanced)):
+            still_open > amount + max(before, Decimal(0)) or amount <= 0
+            or (still_open < 0 and not balanced)):
         problems.append(f"Beträge unstimmig (Gesamt {_de_amount(amount)}, offen {_de_amount(still_open)})"
                         + ("; negative Beträge: eine Gutschrift oder Korrektur wird nicht aus dem Bild "
                            "gelesen" if amount < 0 or still_open < 0 else ""))
