@@ -75,6 +75,8 @@ def _label(pattern: str) -> re.Pattern[str]:
 _NUMBER_LABEL = _label(
     r"rechnungs[- ]?(?:nummer|nr\.?)|rechnung[ \t]*(?:nr\.?|nummer|#)|(?:re|rg|rechn)\.?[- ]?nr\.?|"
     r"beleg[- ]?(?:nummer|nr\.?)|invoice[ \t]*(?:number|no\.?|nr\.?|#|id)|inv\.?[ \t]*no\.?|"
+    r"gutschrifts?[- ]?(?:nummer|nr\.?)|credit[ \t]+note[ \t]*(?:number|no\.?|#)|"
+    r"(?:n°|num[ée]ro)[ \t]*(?:d['’]|de[ \t]+l['’])?avoir|avoir[ \t]*(?:n°|nº|no\.?)|"
     r"facture[ \t]*(?:n°|nº|no\.?|numéro)|n°[ \t]*(?:de[ \t]+)?facture|num[ée]ro[ \t]+(?:de[ \t]+)?facture"
 )
 #: a document title with the number: "Rechnung Nr. 2026-17 vom 02.03.2026", "Facture FA-2017-10"
@@ -1142,7 +1144,9 @@ _TERMS_VALUE = re.compile(r"\d|sofort|umgehend|immediate|receipt|r[ée]ception|c
 _DAYS_OR_DATE = re.compile(r"\d+[ \t]*[^\W\d_]*(?:tag|day|jour|woche|week|semaine|monat|month|mois)|"
                            + DATE_PATTERN, re.IGNORECASE)
 #: a payment plan: several due dates, none of which is the invoice's alone
-_INSTALMENTS = re.compile(r"fälligkeiten|ratenzahlung|teilzahlung(?:en)?|\braten\b|instal?lments?|"
+_INSTALMENTS = re.compile(r"fälligkeiten|ratenzahlung|teilzahlung(?:en)?|"
+                          r"\b(?:monats|wochen|quartals|jahres|teil)?raten\b|\b\d\.[ \t]*rate\b|"
+                          r"instal?lments?|mensualit[ée]s|"
                           r"[ée]ch[ée]ances|[ée]ch[ée]ancier|payment[ \t]+(?:plan|schedule)|zahlungsplan|"
                           r"abschlagszahlungen|paiement[ \t]+en[ \t]+\w+[ \t]+fois",
                           re.IGNORECASE)
