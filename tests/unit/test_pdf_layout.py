@@ -592,3 +592,12 @@ def test_abbreviated_labels():
     record = read(din_invoice(info=info))
     assert (record.number, record.issue_date, record.customer.customer_id) == (
         "2026-0815", date(2026, 3, 12), "10042")
+
+
+def test_a_credit_line_item_is_no_title():
+    """"Gutschrift 10,00 €" among the lines of an invoice titled "Schlussrechnung": still an invoice,
+    and a "Gutschrift" phrase beside another invoice title sends it to review, never makes it a credit."""
+    extra = [t(25, 108, "Gutschrift -10,00 €", 10)]
+    record = read(din_invoice(title="Schlussrechnung", extra=extra))
+    assert (record.amount, record.credit_note) == (Decimal("1190.00"), False)
+    assert "zugleich" in review(din_invoice(title="Schlussrechnung", extra=[t(25, 108, "Gutschrift", 14)]))

@@ -206,11 +206,12 @@ _CORRECTION_TITLE = re.compile(
     r"corrected[ \t]+invoice|invoice[ \t]+correction|corrective[ \t]+invoice|facture[ \t]+rectificative)\b",
     re.IGNORECASE)
 _CREDIT_WORDS = re.compile(_CREDIT_NOTE_TITLE.pattern + "|" + _CORRECTION_TITLE.pattern, re.IGNORECASE)
-_INVOICE_TITLE = re.compile(r"^(?:rechnung|invoice|facture)\b", re.IGNORECASE)
+_INVOICE_TITLE = re.compile(r"^(?:[^\W\d_]*rechnung|invoice|facture)\b", re.IGNORECASE)
 #: what may follow a title word in the title's phrase: a code in brackets, the number, the invoice it
 #: refers to, the date; anything else ("Storno bis 14 Tage vor Anreise kostenfrei") is running text
 _TITLE_REST = re.compile(
-    r"^[ \t:]*(?:\([^()]{0,40}\)[ \t]*)*"
+    r"^(?![^\n]*\d[.,]\d\d(?![\d.]))"  # no amount: "Gutschrift 10,00 €" is a line item
+    r"[ \t:]*(?:\([^()]{0,40}\)[ \t]*)*"
     r"(?:(?:nr\.?|nummer|no\.?|n°|nº|#|number|num[ée]ro|zu(?:r)?[ \t]+rechnung|for[ \t]+invoice|"
     r"(?:sur|de)[ \t]+(?:la[ \t]+)?facture|vom|von|from|dated|du|[A-Z]{0,4}[-/]?\d)[^\n]{0,80})?$",
     re.IGNORECASE)
@@ -357,7 +358,7 @@ class _Layout:
         UStG: "Gutschrift (selbst ausgestellte Rechnung)") is an invoice, issued by the buyer."""
         body = _body_size(self.first)
         kinds = set()
-        for p in self.first.phrases[:40]:
+        for p in self.first.phrases:
             text = p.text.strip()
             if p.size < body * 0.99 or _SELF_BILLED.search(text) or p.top > 0.5 * self.first.height:
                 continue
@@ -366,6 +367,8 @@ class _Layout:
                 match = pattern.match(text)
                 if match and _TITLE_REST.match(text[match.end():]):
                     kinds.add(kind)
+                if match:
+                    break  # "Stornorechnung" is a credit title, not also an invoice's
         if kinds <= {"invoice"}:
             return ""
         return "both" if len(kinds) > 1 else kinds.pop()
@@ -405,7 +408,12 @@ class _Layout:
                 if not match.group("rest").strip(" :") and not any(
                         _terms_value(q.text) for q in self.same_row_right(p)[:1]):
                     # a "Fälligkeit" column with several dates below it: an instalment table
-                    column = [d for d in (_date_value(q.text) for q in self.below(p, lines=6)) if d]
+                    column = []
+                    for q in self.below(p, lines=6):
+                        when = _date_value(q.text)
+                        if when is None:
+                            break
+                        column.append(when)
                     if len(set(column)) > 1:
                         found.due_dates.extend(column)
                         continue
