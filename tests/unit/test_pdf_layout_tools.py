@@ -409,3 +409,17 @@ def test_typical_layouts_are_read_right(layout, seed, producer):
 def test_ambiguous_layouts_go_to_review_never_read(layout, seed, producer):
     verdict, detail = outcome(layout(random.Random(seed)), producer)
     assert verdict == "review", detail
+
+
+@pytest.mark.parametrize("layout", [credit_note, correction], ids=lambda f: f.__name__)
+def test_a_credit_read_from_a_pdf_is_booked_as_a_credit_never_dunned(layout):
+    """The import treats it as it treats an e-invoice credit note or a CSV credit row: an open
+    credit that reduces what the customer owes, with no reminder ever scheduled."""
+    from mahnwerk.domain.policy import default_policy
+    from mahnwerk.service.intake import new_invoice
+
+    [record] = parse_invoice_pdf(pdf(*layout(random.Random(1)).pages), "g.pdf", "t1", 14).records
+    invoice = new_invoice("t1", record, default_policy())
+    assert invoice.amount < 0 and invoice.open_amount < 0 and invoice.next_action_on is None
+    # a credit note may reuse the invoice's number: kept apart as "-GS", as for e-invoices
+    assert invoice.number == record.number + ("-GS" if layout is credit_note else "")
