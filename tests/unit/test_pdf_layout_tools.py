@@ -301,6 +301,38 @@ def credit_note(rng: random.Random) -> Case:
                              v.customer[0]))
 
 
+def english_credit_note(rng: random.Random) -> Case:
+    """"CREDIT NOTE" with its own number label and positive amounts."""
+    case = english(rng)
+    page = [item for item in case.pages[0] if item[2] not in ("INVOICE", "Due Date", "Amount due")
+            and not item[2].startswith(("Payment due", "EUR ")) and item[1] != 72]
+    page = [(x, y, {"Invoice No.": "Credit Note No."}.get(text, text), size, align)
+            for x, y, text, size, align in page]
+    page += [t(20, 45, "CREDIT NOTE", 18), t(20, 160, "The amount will be refunded to your account.")]
+    e = case.expected
+    assert e is not None
+    return Case([page], Read(e.number, e.issue, e.issue + timedelta(days=14), -e.amount, -e.amount,
+                             e.customer))
+
+
+def french_avoir(rng: random.Random) -> Case:
+    """"AVOIR" with "N° d'avoir" and the amounts printed negative."""
+    case = french(rng)
+    e = case.expected
+    assert e is not None
+    page = []
+    for x, y, text, size, align in case.pages[0]:
+        if text in ("FACTURE", "Paiement à 30 jours par virement."):
+            continue
+        text = {"N° de facture :": "N° d'avoir :", "Date de facture :": "Date :"}.get(text, text)
+        if text.endswith(" €"):
+            text = "-" + text
+        page.append((x, y, text, size, align))
+    page.append(t(20, 45, "AVOIR", 16))
+    return Case([page], Read(e.number, e.issue, e.issue + timedelta(days=14), -e.amount, -e.amount,
+                             e.customer))
+
+
 def correction(rng: random.Random) -> Case:
     """A "Rechnungskorrektur" with negative amounts: it lowers the claim."""
     v = values(rng)
@@ -372,7 +404,7 @@ def instalments_without_dates(rng: random.Random) -> Case:
 
 
 LAYOUTS = [lexoffice_like, sevdesk_like, word_letter, english, french, deposit_and_skonto, two_pages,
-           dates_in_words, credit_note, correction, instalments]
+           dates_in_words, credit_note, english_credit_note, french_avoir, correction, instalments]
 AMBIGUOUS = [two_different_totals, two_candidate_customers, only_the_return_address, positive_correction,
              instalments_without_dates]
 SEEDS = [1, 2, 3]
