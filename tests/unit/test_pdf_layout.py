@@ -601,3 +601,18 @@ def test_a_credit_line_item_is_no_title():
     record = read(din_invoice(title="Schlussrechnung", extra=extra))
     assert (record.amount, record.credit_note) == (Decimal("1190.00"), False)
     assert "zugleich" in review(din_invoice(title="Schlussrechnung", extra=[t(25, 108, "Gutschrift", 14)]))
+
+
+@pytest.mark.parametrize("title", ["Proforma-Rechnung", "Pro-forma-Rechnung Nr. 2026-0815", "Angebot",
+                                   "Lieferschein", "Zahlungserinnerung", "2. Mahnung", "Quotation",
+                                   "Devis n° 2026-0815", "Buchungshilfe - KEINE Rechnung"])
+def test_a_document_that_is_no_invoice_by_its_heading_goes_to_review(title):
+    """A pro-forma invoice is no claim (§ 14 UStG), an offer or delivery note neither; a reminder
+    repeats an invoice's claim with fees: none is imported as an invoice."""
+    assert "keine Rechnung" in review(din_invoice(title=title))
+
+
+def test_an_offer_named_in_the_info_block_is_no_heading():
+    extra = [t(125, 75, "Angebot: AN-2026-12", 9), t(25, 107, "Lieferschein LS-4711 vom 09.03.2026", 10)]
+    record = read(din_invoice(extra=extra))
+    assert (record.number, record.amount) == ("2026-0815", Decimal("1190.00"))

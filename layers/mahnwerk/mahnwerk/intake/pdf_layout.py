@@ -31,6 +31,8 @@ What is read, and how (German, English and French labels):
   ("Rechnungskorrektur", "Corrected invoice", "Facture rectificative"; 384) keeps its printed signs:
   negative it lowers the claim, positive it may replace or add to the original (review). Neither is
   ever dunned. A negative amount due on an invoice stands only where total − paid proves it.
+  A heading that says the document is no invoice ("Proforma-Rechnung", "Angebot", "Lieferschein",
+  "Mahnung", "Quotation", "Devis", "… KEINE Rechnung") sends it to review: it is no claim to import.
 
 Every field is collected from every place it appears. A field not found, or found with different
 values, terms printed but not understood, another currency, negative totals without a credit title,
@@ -206,6 +208,17 @@ _CORRECTION_TITLE = re.compile(
     r"corrected[ \t]+invoice|invoice[ \t]+correction|corrective[ \t]+invoice|facture[ \t]+rectificative)\b",
     re.IGNORECASE)
 _CREDIT_WORDS = re.compile(_CREDIT_NOTE_TITLE.pattern + "|" + _CORRECTION_TITLE.pattern, re.IGNORECASE)
+#: headings of documents that are no invoice: a pro-forma invoice (no claim under § 14 UStG), an
+#: offer, a delivery note, an order confirmation, a reminder (it repeats an invoice's claim)
+_NOT_AN_INVOICE = re.compile(
+    r"^(?:pro[- ]?forma(?:[- ]?rechnung)?|angebot|kostenvoranschlag|lieferschein|auftragsbest[äa]tigung|"
+    r"bestellbest[äa]tigung|mahnung|\d\.[ \t]*mahnung|zahlungserinnerung|"
+    r"quot(?:e|ation)|estimate|delivery[ \t]+note|order[ \t]+confirmation|pro[- ]?forma[ \t]+invoice|"
+    r"payment[ \t]+reminder|reminder|devis|bon[ \t]+de[ \t]+livraison|facture[ \t]+pro[- ]?forma|relance)\b",
+    re.IGNORECASE)
+_NO_INVOICE_SAYS = re.compile(r"\bkeine[ \t]+rechnung\b|\bnot[ \t]+an[ \t]+invoice\b|"
+                              r"\bne[ \t]+(?:vaut|constitue)[ \t]+pas[ \t]+(?:une[ \t]+)?facture\b",
+                              re.IGNORECASE)
 _INVOICE_TITLE = re.compile(r"^(?:[^\W\d_]*rechnung|invoice|facture)\b", re.IGNORECASE)
 #: what may follow a title word in the title's phrase: a code in brackets, the number, the invoice it
 #: refers to, the date; anything else ("Storno bis 14 Tage vor Anreise kostenfrei") is running text
@@ -355,13 +368,19 @@ class _Layout:
         are printed (also beside an invoice's title "Rechnung"). Only a title counts: the phrase holds
         the word and at most a code, the number and the date, in the upper half of page 1 and no
         smaller than the body text. A "Gutschrift" that says it is a self-billed invoice (§ 14 (2)
-        UStG: "Gutschrift (selbst ausgestellte Rechnung)") is an invoice, issued by the buyer."""
+        UStG: "Gutschrift (selbst ausgestellte Rechnung)") is an invoice, issued by the buyer.
+        "other" for a document that is no invoice by its heading ("Proforma-Rechnung", "Angebot",
+        "Lieferschein", "Mahnung", "Quotation", "Devis", "… KEINE Rechnung"): not a claim to import."""
         body = _body_size(self.first)
         kinds = set()
         for p in self.first.phrases:
             text = p.text.strip()
             if p.size < body * 0.99 or _SELF_BILLED.search(text) or p.top > 0.5 * self.first.height:
                 continue
+            heading = _NOT_AN_INVOICE.match(text)
+            if _NO_INVOICE_SAYS.search(text) or (heading and p.size > body * 1.15 and ":" not in text
+                                                 and _TITLE_REST.match(text[heading.end():])):
+                return "other"
             for kind, pattern in (("credit", _CREDIT_NOTE_TITLE), ("correction", _CORRECTION_TITLE),
                                   ("invoice", _INVOICE_TITLE)):
                 match = pattern.match(text)
@@ -1014,6 +1033,12 @@ def _credit_amounts(kind: str, amount: Decimal | None, still_open: Decimal | Non
     e-invoice path keeps them: printed negative it lowers the claim and is booked so; printed positive
     it may replace the original or add to it, which the page does not tell: review. Amounts of
     different signs, or payments and arrears on such a document, go to review too."""
+    if kind == "other":
+        problems.append("das PDF ist laut Überschrift keine Rechnung (Proforma, Angebot, Lieferschein, "
+                        "Mahnung …)")
+        english.append("the heading says the document is no invoice (pro forma, offer, delivery note, "
+                       "reminder …)")
+        return amount, still_open, "", False
     if kind == "both":
         problems.append("der Titel nennt zugleich eine Rechnung und eine Gutschrift oder Korrektur")
         english.append("the title names both an invoice and a credit note or correction")
