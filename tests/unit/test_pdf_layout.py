@@ -616,3 +616,12 @@ def test_an_offer_named_in_the_info_block_is_no_heading():
     extra = [t(125, 75, "Angebot: AN-2026-12", 9), t(25, 107, "Lieferschein LS-4711 vom 09.03.2026", 10)]
     record = read(din_invoice(extra=extra))
     assert (record.number, record.amount) == ("2026-0815", Decimal("1190.00"))
+
+
+def test_a_part_payment_in_the_totals_is_no_instalment_plan():
+    totals = [t(120, 140, "Gesamtbetrag"), r(190, 140, "1.190,00 €"),
+              t(100, 146, "abzgl. Teilzahlung vom 01.03.2026"), r(190, 146, "-500,00 €"),
+              t(120, 153, "Restbetrag", 11), r(190, 153, "690,00 €", 11)]
+    record = read(din_invoice(totals=totals))
+    assert (record.amount, record.open_amount, record.due_date) == (
+        Decimal("1190.00"), Decimal("690.00"), date(2026, 3, 26))

@@ -1106,6 +1106,8 @@ def _due(found: _Findings, layout: _Layout, issue: date, default_terms_days: int
         if plan is not None and month_end is None and len(sentence.split()) <= 3 \
                 and not re.search(r"\d", sentence):
             continue  # a column heading ("Teilzahlung"): its column is read with the due-date label
+        if plan is not None and len(sentence.split()) <= 8 and _PAID_ROW.search(sentence):
+            continue  # "abzgl. Teilzahlung vom 01.02.2026": a payment received, a row of the totals
         if month_end is not None or plan is None:
             if month_end is not None:
                 around = sentence[max(0, month_end.start() - 30):month_end.end() + 50]
@@ -1181,13 +1183,16 @@ _INSTALMENTS = re.compile(r"fälligkeiten|ratenzahlung|teilzahlung(?:en)?|"
                           r"\b(?:monats|wochen|quartals|jahres|teil)?raten\b|\b\d\.[ \t]*rate\b|"
                           r"instal?lments?|mensualit[ée]s|"
                           r"[ée]ch[ée]ances|[ée]ch[ée]ancier|payment[ \t]+(?:plan|schedule)|zahlungsplan|"
-                          r"abschlagszahlungen|paiement[ \t]+en[ \t]+\w+[ \t]+fois",
+                          r"paiement[ \t]+en[ \t]+\w+[ \t]+fois",
                           re.IGNORECASE)
 #: terms counted from the end of a month: not read (no such rule here)
 _MONTH_END = re.compile(r"folgemonat|monatsende|ende[ \t]+des[ \t]+monats|fin[ \t]+de[ \t]+mois|"
                         r"end[ \t]+of[ \t]+(?:the[ \t]+)?month|\beom\b|following[ \t]+month|"
                         r"mois[ \t]+suivant",
                         re.IGNORECASE)
+#: a totals row of a payment received, not a plan
+_PAID_ROW = re.compile(r"abz(?:gl|üglich)|erhalten|geleistet|bezahlt|gezahlt|received|paid|re[çc]u|vers[ée]",
+                       re.IGNORECASE)
 #: a date without its year ("01.04."): an instalment plan with one is not read
 _PARTIAL_DATE = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.(?!\d)")
 _DATE_ANYWHERE = re.compile(DATE_PATTERN, re.IGNORECASE)
