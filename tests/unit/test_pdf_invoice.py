@@ -216,6 +216,18 @@ def test_active_content_is_refused(where):
     assert ("JavaScript" if where != "launch" else "launch action") in reason
 
 
+def test_bytes_that_look_like_javascript_inside_a_stream_are_no_active_content():
+    # ASCII85 or compressed stream data can hold "/JS>" by chance (reportlab's streams do); only
+    # the objects count, so such a PDF is read like any other
+    writer = writer_from(text_pdf(GERMAN))
+    blob = writer._add_object(StreamObject())
+    blob.set_data(b"<~9jqo^/JS>BlbD-/JavaScript Ao/Launch DfTD~>")
+    writer._root_object[NameObject("/Blob")] = blob
+    data = written(writer)
+    assert b"/JS>" in data
+    assert pdf_invoice._active_content(data, PdfReader(io.BytesIO(data))) == ""
+
+
 @pytest.mark.parametrize("where", ["open", "names", "page", "launch"])
 def test_active_content_is_found_in_the_structure_too(where):
     # as if the objects sat in a compressed object stream where the raw byte scan cannot see them
