@@ -48,28 +48,56 @@ def simulate(out: Path, invoices: Path, payments: Path) -> subprocess.Popen[str]
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_ninety_days_of_a_realistic_book_are_reproducible(tmp_path):
+def test_ninety_days_of_a_realistic_book_are_reproducible_and_the_api_claims_what_letters_claim(tmp_path):
+    """The 90-day book twice: by the CLI in a subprocess (a) and in this process (b), at the same
+    time. Both runs agree to the byte; every notice the API lists (b) has the figures of
+    summary.json, which add up and which its letter and e-mail print (``check_notices``)."""
+    from datetime import UTC, date, datetime
+
+    from mahnwerk.service.keys import create_key
+    from mahnwerk_local.simulation import SimulationInput, _collect, run_book
+    from mahnwerk_local.stack import LocalStack
+
     invoices = tmp_path / "book.csv"
     invoices.write_bytes(book_csv(customers=60, invoices=240, seed=7))
     payments = tmp_path / "kontoauszug.xml"
     payments.write_bytes(statement_for(invoices.read_bytes()))
-    runs = [simulate(tmp_path / name, invoices, payments) for name in ("a", "b")]  # in parallel
-    for run in runs:
-        _, err = run.communicate(timeout=900)
-        assert run.returncode == 0, err[-3000:]
-    a, b = (json.loads((tmp_path / n / "summary.json").read_text("utf-8")) for n in ("a", "b"))
+    cli = simulate(tmp_path / "a", invoices, payments)  # runs beside the in-process book below
 
-    assert len({i["customer"] for i in a["invoices"]}) >= 50 and len(a["invoices"]) >= 200
-    assert a["rejected"] == [] and not any(a["dead_letters"].values())
-    assert a["notices"] == b["notices"]  # the same letters, on the same days, with the same sums
+    settings = json.loads((ROOT / "infra/mahnwerk_local/demo/settings.json").read_text("utf-8"))
+    spec = SimulationInput("book", settings, [invoices], date(2026, 8, 1), date(2026, 10, 29),
+                           tmp_path / "b", payment_files=[payments])
+    with LocalStack() as stack:
+        days = run_book(stack, "book", settings, [invoices], [payments], spec.start, spec.end)
+        b = _collect(stack, spec, days).summary
+        with stack.service_context() as ctx:
+            key, _ = create_key(ctx, "book", "tests", datetime(2026, 8, 1, tzinfo=UTC))
+        listed, cursor = [], None
+        while True:
+            page = stack.api("GET", "/v1/notices", key=key,
+                             query={"limit": "200", **({"cursor": cursor} if cursor else {})})
+            assert page.status == 200, page.body
+            listed += page.body["items"]
+            cursor = page.body["next_cursor"]
+            if not cursor:
+                break
+
+    _, err = cli.communicate(timeout=900)
+    assert cli.returncode == 0, err[-3000:]
+    a = json.loads((tmp_path / "a" / "summary.json").read_text("utf-8"))
+
+    # reproducible: another process, the same letters on the same days with the same sums
+    assert a["notices"] == b["notices"]
     assert a["payments"] == b["payments"] and len(a["payments"]) == 30
     assert a["invoices"] == b["invoices"]
     for name in ("letters", "mail", "post"):
         files_a = sorted(p.name for p in (tmp_path / "a" / name).iterdir())
-        assert files_a == sorted(p.name for p in (tmp_path / "b" / name).iterdir())
+        assert files_a and files_a == sorted(p.name for p in (tmp_path / "b" / name).iterdir())
     for pdf in (tmp_path / "a/letters").iterdir():  # byte-identical letters
         assert pdf.read_bytes() == (tmp_path / "b/letters" / pdf.name).read_bytes()
 
+    assert len({i["customer"] for i in a["invoices"]}) >= 50 and len(a["invoices"]) >= 200
+    assert a["rejected"] == [] and not any(a["dead_letters"].values())
     # the book is mixed and the run exercises the whole policy
     levels = Counter(n["level"] for n in a["notices"])
     assert set(levels) == {1, 2, 3, 4}
@@ -87,44 +115,12 @@ def test_ninety_days_of_a_realistic_book_are_reproducible(tmp_path):
                and Decimal(i["open_amount"]) < Decimal(i["amount"])]
     assert len(reduced) == 30  # every payment reduced its invoice (half of them only partly)
     assert Counter(i["status"] for i in a["invoices"])["paid"] >= 5
-    # every notice's parts add up to its total, and its letter and e-mail print them
-    assert check_notices(a, tmp_path / "a") >= 100
 
-
-def test_the_api_claims_what_summary_and_letters_claim_for_every_notice_of_the_book(tmp_path):
-    """The same 90-day book in this process: every notice the API lists has the figures of
-    summary.json, which add up and which its letter and e-mail print (``check_notices``)."""
-    from datetime import UTC, date, datetime
-
-    from mahnwerk.service.keys import create_key
-    from mahnwerk_local.simulation import SimulationInput, _collect, run_book
-    from mahnwerk_local.stack import LocalStack
-
-    invoices = tmp_path / "book.csv"
-    invoices.write_bytes(book_csv(customers=60, invoices=240, seed=7))
-    payments = tmp_path / "kontoauszug.xml"
-    payments.write_bytes(statement_for(invoices.read_bytes()))
-    settings = json.loads((ROOT / "infra/mahnwerk_local/demo/settings.json").read_text("utf-8"))
-    spec = SimulationInput("book", settings, [invoices], date(2026, 8, 1), date(2026, 10, 29),
-                           tmp_path / "out", payment_files=[payments])
-    with LocalStack() as stack:
-        days = run_book(stack, "book", settings, [invoices], [payments], spec.start, spec.end)
-        summary = _collect(stack, spec, days).summary
-        with stack.service_context() as ctx:
-            key, _ = create_key(ctx, "book", "tests", datetime(2026, 8, 1, tzinfo=UTC))
-        listed, cursor = [], None
-        while True:
-            page = stack.api("GET", "/v1/notices", key=key,
-                             query={"limit": "200", **({"cursor": cursor} if cursor else {})})
-            assert page.status == 200, page.body
-            listed += page.body["items"]
-            cursor = page.body["next_cursor"]
-            if not cursor:
-                break
-    rows = {n["notice_id"]: n for n in summary["notices"]}
+    # the API claims what the summary claims, and every notice's parts add up in letter and e-mail
+    rows = {n["notice_id"]: n for n in b["notices"]}
     assert len(rows) >= 100 and {n["notice_id"] for n in listed} == set(rows)
     for notice in listed:
         row = rows[notice["notice_id"]]
         for key_ in ("principal", "paid", "interest", "fees", "flat_fee", "total", "deadline"):
             assert notice[key_] == row[key_], (notice["notice_id"], key_)
-    assert check_notices(summary, tmp_path / "out") >= 100
+    assert check_notices(a, tmp_path / "a") >= 100

@@ -297,9 +297,71 @@ def test_contradicting_due_dates_go_to_review():
     assert "Fälligkeit" in review(din_invoice(info=info))  # the terms say 14 days: 26.03.2026
 
 
-def test_a_credit_note_goes_to_review():
-    assert "credit note" in review(din_invoice(title="Gutschrift"))
-    assert "credit note" in review(din_invoice(title="Rechnungskorrektur"))
+NEGATIVE_TOTALS = [t(120, 140, "Nettobetrag"), r(190, 140, "-100,00 €"),
+                   t(120, 146, "zzgl. 19 % USt"), r(190, 146, "-19,00 €"),
+                   t(120, 153, "Gesamtbetrag", 11), r(190, 153, "-119,00 €", 11)]
+
+
+@pytest.mark.parametrize("title", ["Gutschrift", "GUTSCHRIFT", "Stornorechnung", "Storno-Rechnung",
+                                   "Gutschrift Nr. 2026-0815"])
+@pytest.mark.parametrize("totals", [None, NEGATIVE_TOTALS], ids=["positive", "negative"])
+def test_a_credit_note_is_read_as_a_credit_whatever_the_printed_sign(title, totals):
+    """EN 16931 prints a credit note's (381) amounts positive, many programs negative: either way it
+    reduces what the customer owes, booked negative as the e-invoice path books a 381 (never dunned)."""
+    record = read(din_invoice(title=title, totals=totals))
+    want = Decimal("-1190.00") if totals is None else Decimal("-119.00")
+    assert (record.number, record.amount, record.open_amount) == ("2026-0815", want, want)
+    assert (record.credit_note, record.document_type, record.prepaid_amount) == (True, "381", Decimal("0.00"))
+    assert record.customer.name == "Bäckerei Sonnenschein GmbH"
+
+
+@pytest.mark.parametrize("title", ["Rechnungskorrektur", "RECHNUNGS-KORREKTUR", "Korrekturrechnung",
+                                   "Rechnungskorrektur (384) Nr. 2026-0815"])
+def test_a_correction_with_negative_totals_lowers_the_claim(title):
+    """A corrected invoice (384) keeps its signs, as the e-invoice path does: "-119,00 €" reduces."""
+    record = read(din_invoice(title=title, totals=NEGATIVE_TOTALS))
+    assert (record.amount, record.open_amount) == (Decimal("-119.00"), Decimal("-119.00"))
+    assert (record.credit_note, record.document_type) == (False, "384")
+
+
+def test_a_correction_with_positive_totals_goes_to_review():
+    """It may replace the original invoice or add to it: the page does not say which."""
+    assert "positiven Beträgen" in review(din_invoice(title="Rechnungskorrektur"))
+
+
+def test_credit_notes_with_mixed_signs_or_a_deposit_go_to_review():
+    mixed = [*NEGATIVE_TOTALS[:4], t(120, 153, "Gesamtbetrag", 11), r(190, 153, "119,00 €", 11)]
+    assert "Vorzeichen" in review(din_invoice(title="Gutschrift", totals=mixed))
+    deposit = [*NEGATIVE_TOTALS, t(120, 160, "abzüglich Anzahlung"), r(190, 160, "50,00 €"),
+               t(120, 166, "Restbetrag"), r(190, 166, "-69,00 €")]
+    assert "Anzahlung" in review(din_invoice(title="Gutschrift", totals=deposit))
+
+
+def test_an_invoice_title_beside_a_credit_title_goes_to_review():
+    extra = [t(25, 108, "Rechnung Nr. 2026-0815", 11)]
+    assert "zugleich" in review(din_invoice(title="Gutschrift", extra=extra))
+
+
+def test_a_credit_word_in_running_text_is_no_title():
+    """"Storno bis 14 Tage vor Anreise kostenfrei" on a hotel invoice: an invoice, dunned as one."""
+    record = read(din_invoice(extra=[t(25, 107, "Storno bis 14 Tage vor Anreise kostenfrei.", 10)]))
+    assert (record.amount, record.credit_note) == (Decimal("1190.00"), False)
+
+
+def test_negative_totals_without_a_credit_title_go_to_review():
+    assert "negative Beträge" in review(din_invoice(totals=NEGATIVE_TOTALS))
+
+
+def test_an_overpaid_invoice_is_a_credit_where_the_totals_prove_it():
+    """EN 16931 BT-115 = BT-112 − BT-113: 1.190,00 − 2.380,00 paid = −1.190,00 due, a credit."""
+    totals = [t(120, 140, "Gesamtbetrag"), r(190, 140, "1.190,00 €"),
+              t(120, 146, "Erhaltene Anzahlungen"), r(190, 146, "-2.380,00 €"),
+              t(120, 153, "Zahlbetrag", 11), r(190, 153, "-1.190,00 €", 11)]
+    record = read(din_invoice(totals=totals))
+    assert (record.amount, record.open_amount, record.prepaid_amount) == (
+        Decimal("1190.00"), Decimal("-1190.00"), Decimal("2380.00"))
+    unproven = [*totals[:2], t(120, 153, "Zahlbetrag", 11), r(190, 153, "-1.190,00 €", 11)]
+    assert "unstimmig" in review(din_invoice(totals=unproven))
 
 
 def test_a_self_billed_gutschrift_is_an_invoice():
@@ -414,9 +476,34 @@ def test_a_due_label_with_a_period_as_its_value():
     assert (record.due_date, record.due_date_source) == (date(2026, 4, 11), "terms")
 
 
-def test_an_instalment_plan_goes_to_review():
+def test_an_instalment_plan_without_full_dates_goes_to_review():
     reason = review(din_invoice(terms="Zahlbar in drei Raten zu den Fälligkeiten 01.04., 01.05. und 01.06.2026."))
     assert "mehrere Fälligkeiten" in reason
+    assert "mehrere Fälligkeiten" in review(din_invoice(terms="Zahlbar in drei Raten."))
+
+
+@pytest.mark.parametrize("terms", [
+    "Zahlbar in drei Raten zum 01.04.2026, 01.05.2026 und 01.06.2026.",
+    "Teilzahlung: fällig am 01.04.2026, 01.05.2026 und 01.06.2026.",
+    "Payable in instalments on 2026-04-01, 2026-05-01 and 2026-06-01.",
+    "Paiement en trois fois : échéances le 01/04/2026, 01/05/2026 et 01/06/2026.",
+])
+def test_an_instalment_plan_with_its_dates_is_due_at_its_last_instalment(terms):
+    """As the e-invoice path takes the last of several due dates: no reminder before all is due."""
+    record = read(din_invoice(terms=terms))
+    assert (record.due_date, record.due_date_source) == (date(2026, 6, 1), "terms")
+
+
+def test_an_instalment_table_under_a_due_date_column_goes_to_review():
+    extra = [t(25, 190, "Fälligkeit", 9), t(70, 190, "Teilzahlung", 9),
+             t(25, 195, "01.04.2026", 9), r(95, 195, "595,00 €", 9),
+             t(25, 200, "01.05.2026", 9), r(95, 200, "595,00 €", 9)]
+    assert "Fälligkeit mehrdeutig" in review(din_invoice(terms="", extra=extra))
+
+
+def test_instalments_beside_other_terms_go_to_review():
+    terms = "Zahlbar in zwei Raten am 01.04.2026 und 01.05.2026. Zahlbar innerhalb von 14 Tagen."
+    assert "zugleich" in review(din_invoice(terms=terms))
 
 
 @pytest.mark.parametrize("terms, due", [
@@ -505,3 +592,36 @@ def test_abbreviated_labels():
     record = read(din_invoice(info=info))
     assert (record.number, record.issue_date, record.customer.customer_id) == (
         "2026-0815", date(2026, 3, 12), "10042")
+
+
+def test_a_credit_line_item_is_no_title():
+    """"Gutschrift 10,00 €" among the lines of an invoice titled "Schlussrechnung": still an invoice,
+    and a "Gutschrift" phrase beside another invoice title sends it to review, never makes it a credit."""
+    extra = [t(25, 108, "Gutschrift -10,00 €", 10)]
+    record = read(din_invoice(title="Schlussrechnung", extra=extra))
+    assert (record.amount, record.credit_note) == (Decimal("1190.00"), False)
+    assert "zugleich" in review(din_invoice(title="Schlussrechnung", extra=[t(25, 108, "Gutschrift", 14)]))
+
+
+@pytest.mark.parametrize("title", ["Proforma-Rechnung", "Pro-forma-Rechnung Nr. 2026-0815", "Angebot",
+                                   "Lieferschein", "Zahlungserinnerung", "2. Mahnung", "Quotation",
+                                   "Devis n° 2026-0815", "Buchungshilfe - KEINE Rechnung"])
+def test_a_document_that_is_no_invoice_by_its_heading_goes_to_review(title):
+    """A pro-forma invoice is no claim (§ 14 UStG), an offer or delivery note neither; a reminder
+    repeats an invoice's claim with fees: none is imported as an invoice."""
+    assert "keine Rechnung" in review(din_invoice(title=title))
+
+
+def test_an_offer_named_in_the_info_block_is_no_heading():
+    extra = [t(125, 75, "Angebot: AN-2026-12", 9), t(25, 107, "Lieferschein LS-4711 vom 09.03.2026", 10)]
+    record = read(din_invoice(extra=extra))
+    assert (record.number, record.amount) == ("2026-0815", Decimal("1190.00"))
+
+
+def test_a_part_payment_in_the_totals_is_no_instalment_plan():
+    totals = [t(120, 140, "Gesamtbetrag"), r(190, 140, "1.190,00 €"),
+              t(100, 146, "abzgl. Teilzahlung vom 01.03.2026"), r(190, 146, "-500,00 €"),
+              t(120, 153, "Restbetrag", 11), r(190, 153, "690,00 €", 11)]
+    record = read(din_invoice(totals=totals))
+    assert (record.amount, record.open_amount, record.due_date) == (
+        Decimal("1190.00"), Decimal("690.00"), date(2026, 3, 26))

@@ -35,3 +35,11 @@ def test_delivery_in_weeks_is_no_payment_term():
 ])
 def test_debit_date(text, due):
     assert debit_date(text, ISSUE) == due
+
+
+def test_french_dates_in_words():
+    from mahnwerk.intake.terms import parse_text_date
+
+    assert parse_text_date("le 3 décembre 2026") == date(2026, 12, 3)
+    assert parse_text_date("1er mars 2026") == date(2026, 3, 1)
+    assert parse_text_date("12 août 2026") == date(2026, 8, 12)

@@ -62,6 +62,9 @@ _PDF_LIMITS: dict[str, Any] = {
 }
 
 _RAW_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch)(?=[\s/<>\[\]()%{}])")
+#: a stream's data: binary (compressed or ASCII85 text) where "/JS>" can occur by chance; the
+#: raw scan reads the objects around the streams, the structure walk the objects inside them
+_STREAM_DATA = re.compile(rb"(?<![A-Za-z])stream\r?\n.*?endstream", re.S)
 
 
 class PdfRefused(MahnwerkError, ValueError):
@@ -255,7 +258,7 @@ def _record_from_layout(data: bytes, pages: int, tenant_id: str, default_terms_d
 
 def _active_content(data: bytes, reader: PdfReader) -> str:
     """What active content the PDF carries ("" if none): JavaScript or launch actions."""
-    raw = _RAW_ACTIVE.search(data)
+    raw = _RAW_ACTIVE.search(_STREAM_DATA.sub(b"stream endstream", data))
     if raw:
         kind = raw.group().decode("latin-1")
         return "JavaScript" if kind.startswith("/J") else "a launch action"

@@ -22,13 +22,23 @@ What is read, and how (German, English and French labels):
   "Ship to" … are not.
 - **Terms**: a due-date label ("Fällig am", "Zahlbar bis", "Due date", "Date d'échéance") or a terms
   sentence ("zahlbar innerhalb von 14 Tagen", "bis zum …", "sofort"; a Skonto clause is an offer,
-  the net date counts: see terms.py).
+  the net date counts: see terms.py). An instalment plan that names every instalment's date
+  ("Raten", "Teilzahlung", "instalments", "échéances") is due at its last date, as the e-invoice
+  path takes the last of several due dates; a plan without full dates, or beside other terms, is not.
+- **Credit notes and corrections**, by the document's title: a credit note ("Gutschrift",
+  "Stornorechnung", "Credit note", "Avoir"; UNTDID 1001 code 381) is booked negative whatever sign
+  its amounts are printed with, as the e-invoice path books a 381; a corrected invoice
+  ("Rechnungskorrektur", "Corrected invoice", "Facture rectificative"; 384) keeps its printed signs:
+  negative it lowers the claim, positive it may replace or add to the original (review). Neither is
+  ever dunned. A negative amount due on an invoice stands only where total − paid proves it.
+  A heading that says the document is no invoice ("Proforma-Rechnung", "Angebot", "Lieferschein",
+  "Mahnung", "Quotation", "Devis", "… KEINE Rechnung") sends it to review: it is no claim to import.
 
 Every field is collected from every place it appears. A field not found, or found with different
-values, terms printed but not understood, instalments, another currency, a credit note or
-correction (its sign is not certain from the page), ambiguous spellings ("1,190", "03/04/2026" on
-an English invoice) — each sends the file to review with what was found and what is missing: a
-wrong number, date, amount or addressee on a dunning letter is worse than none.
+values, terms printed but not understood, another currency, negative totals without a credit title,
+ambiguous spellings ("1,190", "03/04/2026" on an English invoice) — each sends the file to review
+with what was found and what is missing: a wrong number, date, amount or addressee on a dunning
+letter is worse than none.
 """
 
 from __future__ import annotations
@@ -44,7 +54,7 @@ from ..domain.model import Address, Customer, InvoiceRecord
 from ..domain.money import AmountError
 from .csv_invoices import customer_id_from_name
 from .pdf_words import Page, Phrase
-from .terms import DATE_PATTERN, debit_date, due_date_from_terms, match_to_date
+from .terms import DATE_PATTERN, debit_date, due_date_from_terms, find_dates, match_to_date
 from .values import parse_amount
 
 MM = 72 / 25.4
@@ -72,12 +82,15 @@ def _label(pattern: str) -> re.Pattern[str]:
 _NUMBER_LABEL = _label(
     r"rechnungs[- ]?(?:nummer|nr\.?)|rechnung[ \t]*(?:nr\.?|nummer|#)|(?:re|rg|rechn)\.?[- ]?nr\.?|"
     r"beleg[- ]?(?:nummer|nr\.?)|invoice[ \t]*(?:number|no\.?|nr\.?|#|id)|inv\.?[ \t]*no\.?|"
+    r"gutschrifts?[- ]?(?:nummer|nr\.?)|credit[ \t]+note[ \t]*(?:number|no\.?|#)|"
+    r"(?:n°|num[ée]ro)[ \t]*(?:d['’]|de[ \t]+l['’])?avoir|avoir[ \t]*(?:n°|nº|no\.?)|"
     r"facture[ \t]*(?:n°|nº|no\.?|numéro)|n°[ \t]*(?:de[ \t]+)?facture|num[ée]ro[ \t]+(?:de[ \t]+)?facture"
 )
 #: a document title with the number: "Rechnung Nr. 2026-17 vom 02.03.2026", "Facture FA-2017-10"
 _TITLE = re.compile(
     r"^(?:(?:rechnung|invoice|facture)[ \t]+(?:(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)?"
-    r"|(?:[^\W\d_]*rechnung|gutschrift|invoice|facture)"
+    r"|(?:[^\W\d_]*rechnung|gutschrift|invoice|facture|rechnungs-?korrektur|storno|"
+    r"credit[ \t-]*(?:note|memo)|avoir|facture[ \t]+rectificative|corrected[ \t]+invoice)"
     r"(?:[ \t]+(?:de[rs]|für|zur|zum)(?:[ \t]+[^\W\d_]+){1,2})?"
     r"(?:[ \t]*\([^()]{1,40}\))*"
     r"[ \t]+(?:nr\.?|nummer|no\.?|n°|#)[ \t]*:?[ \t]*)"
@@ -189,9 +202,37 @@ _DATE_VALUE = re.compile(r"^(?:vom|von|from|dated|du|le|am|on)?[ \t]*" + DATE_PA
 _NUMBER_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-/_.]{0,62}$")
 _SELF_BILLED = re.compile(r"selbst[ \t]+ausgestellte[ \t]+rechnung|self[- ]billed|selbstfakturierung|"
                           r"gutschriftsverfahren|autofacturation", re.IGNORECASE)
-_CREDIT_WORDS = re.compile(
-    r"^(?:gutschrift|stornorechnung|storno|credit[ \t]+note|rechnungskorrektur|korrekturrechnung|avoir|"
-    r"facture[ \t]+d['’]avoir)\b", re.IGNORECASE)
+#: a credit note's title (UNTDID 1001 code 381: it reduces what the customer owes; EN 16931 prints its
+#: amounts positive, many programs print them negative: either way it is a credit)
+_CREDIT_NOTE_TITLE = re.compile(
+    r"^(?:gutschrift|storno(?:[- ]?rechnung)?|stornierung(?:s[- ]?rechnung)?|credit[ \t-]*(?:note|memo)|"
+    r"avoir|facture[ \t]+d['’]avoir|note[ \t]+de[ \t]+cr[ée]dit)\b", re.IGNORECASE)
+#: a corrected invoice's title (code 384: it carries the corrected values with their signs)
+_CORRECTION_TITLE = re.compile(
+    r"^(?:rechnungs[- ]?korrektur|korrektur[- ]?rechnung|berichtigte[ \t]+rechnung|"
+    r"corrected[ \t]+invoice|invoice[ \t]+correction|corrective[ \t]+invoice|facture[ \t]+rectificative)\b",
+    re.IGNORECASE)
+_CREDIT_WORDS = re.compile(_CREDIT_NOTE_TITLE.pattern + "|" + _CORRECTION_TITLE.pattern, re.IGNORECASE)
+#: headings of documents that are no invoice: a pro-forma invoice (no claim under § 14 UStG), an
+#: offer, a delivery note, an order confirmation, a reminder (it repeats an invoice's claim)
+_NOT_AN_INVOICE = re.compile(
+    r"^(?:pro[- ]?forma(?:[- ]?rechnung)?|angebot|kostenvoranschlag|lieferschein|auftragsbest[äa]tigung|"
+    r"bestellbest[äa]tigung|mahnung|\d\.[ \t]*mahnung|zahlungserinnerung|"
+    r"quot(?:e|ation)|estimate|delivery[ \t]+note|order[ \t]+confirmation|pro[- ]?forma[ \t]+invoice|"
+    r"payment[ \t]+reminder|reminder|devis|bon[ \t]+de[ \t]+livraison|facture[ \t]+pro[- ]?forma|relance)\b",
+    re.IGNORECASE)
+_NO_INVOICE_SAYS = re.compile(r"\bkeine[ \t]+rechnung\b|\bnot[ \t]+an[ \t]+invoice\b|"
+                              r"\bne[ \t]+(?:vaut|constitue)[ \t]+pas[ \t]+(?:une[ \t]+)?facture\b",
+                              re.IGNORECASE)
+_INVOICE_TITLE = re.compile(r"^(?:[^\W\d_]*rechnung|invoice|facture)\b", re.IGNORECASE)
+#: what may follow a title word in the title's phrase: a code in brackets, the number, the invoice it
+#: refers to, the date; anything else ("Storno bis 14 Tage vor Anreise kostenfrei") is running text
+_TITLE_REST = re.compile(
+    r"^(?![^\n]*\d[.,]\d\d(?![\d.]))"  # no amount: "Gutschrift 10,00 €" is a line item
+    r"[ \t:]*(?:\([^()]{0,40}\)[ \t]*)*"
+    r"(?:(?:nr\.?|nummer|no\.?|n°|nº|#|number|num[ée]ro|zu(?:r)?[ \t]+rechnung|for[ \t]+invoice|"
+    r"(?:sur|de)[ \t]+(?:la[ \t]+)?facture|vom|von|from|dated|du|[A-Z]{0,4}[-/]?\d)[^\n]{0,80})?$",
+    re.IGNORECASE)
 
 # the address window
 _RETURN_SPLIT = re.compile(r"[ \t]*[•·|∙▪●◦\ufffd][ \t]*|,[ \t]+|[ \t]+[-–][ \t]+")
@@ -325,15 +366,36 @@ class _Layout:
 
     # ---------------------------------------------------------------------------- labels
 
-    def credit_title(self) -> bool:
-        """The title calls the document a credit note or correction ("Gutschrift", "Rechnungskorrektur",
-        "Credit note", "Avoir"). A "Gutschrift" that says it is a self-billed invoice (§ 14 (2) UStG:
-        "Gutschrift (selbst ausgestellte Rechnung)") is an invoice, issued by the buyer."""
+    def credit_title(self) -> str:
+        """What the title calls the document: "credit" for a credit note ("Gutschrift", "Stornorechnung",
+        "Credit note", "Avoir"), "correction" for a corrected invoice ("Rechnungskorrektur",
+        "Corrected invoice", "Facture rectificative"), "" otherwise; "both" if titles of both kinds
+        are printed (also beside an invoice's title "Rechnung"). Only a title counts: the phrase holds
+        the word and at most a code, the number and the date, in the upper half of page 1 and no
+        smaller than the body text. A "Gutschrift" that says it is a self-billed invoice (§ 14 (2)
+        UStG: "Gutschrift (selbst ausgestellte Rechnung)") is an invoice, issued by the buyer.
+        "other" for a document that is no invoice by its heading ("Proforma-Rechnung", "Angebot",
+        "Lieferschein", "Mahnung", "Quotation", "Devis", "… KEINE Rechnung"): not a claim to import."""
         body = _body_size(self.first)
-        for p in self.first.phrases[:40]:
-            if _CREDIT_WORDS.match(p.text) and p.size >= body * 0.99 and not _SELF_BILLED.search(p.text):
-                return True
-        return False
+        kinds = set()
+        for p in self.first.phrases:
+            text = p.text.strip()
+            if p.size < body * 0.99 or _SELF_BILLED.search(text) or p.top > 0.5 * self.first.height:
+                continue
+            heading = _NOT_AN_INVOICE.match(text)
+            if _NO_INVOICE_SAYS.search(text) or (heading and p.size > body * 1.15 and ":" not in text
+                                                 and _TITLE_REST.match(text[heading.end():])):
+                return "other"
+            for kind, pattern in (("credit", _CREDIT_NOTE_TITLE), ("correction", _CORRECTION_TITLE),
+                                  ("invoice", _INVOICE_TITLE)):
+                match = pattern.match(text)
+                if match and _TITLE_REST.match(text[match.end():]):
+                    kinds.add(kind)
+                if match:
+                    break  # "Stornorechnung" is a credit title, not also an invoice's
+        if kinds <= {"invoice"}:
+            return ""
+        return "both" if len(kinds) > 1 else kinds.pop()
 
     def read_labels(self, found: _Findings) -> None:
         body = _body_size(self.first)
@@ -367,6 +429,18 @@ class _Layout:
                 continue
             match = _DUE_LABEL.match(text)
             if match:
+                if not match.group("rest").strip(" :") and not any(
+                        _terms_value(q.text) for q in self.same_row_right(p)[:1]):
+                    # a "Fälligkeit" column with several dates below it: an instalment table
+                    column = []
+                    for q in self.below(p, lines=6):
+                        when = _date_value(q.text)
+                        if when is None:
+                            break
+                        column.append(when)
+                    if len(set(column)) > 1:
+                        found.due_dates.extend(column)
+                        continue
                 for value in self.value_of(p, match, _terms_value):
                     when = _date_value(str(value))
                     if when is not None:
@@ -825,7 +899,7 @@ def _address(lines: list[str]) -> Address:
 
 
 def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_days: int,
-            credit: bool) -> InvoiceRecord:
+            credit: str) -> InvoiceRecord:
     problems: list[str] = []  # German, for the owner
     english: list[str] = []
     shown: dict[str, str] = {}
@@ -870,6 +944,7 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
         english.append("no total beside the amount due")
     still_open = open_amount
     before: Decimal = arrears if arrears is not None else Decimal(0)
+    balanced = False  # the amount due is printed and total − payments + arrears gives it
     if (deposits or arrears is not None) and gross is not None:
         paid: Decimal = sum((abs(d) for d in deposits), Decimal(0))
         if still_open is None and arrears is not None:
@@ -882,17 +957,20 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
             problems.append(f"Gesamtbetrag {_de_amount(gross)} − Anzahlung {_de_amount(paid)} + Rückstand "
                             f"{_de_amount(before)} ist nicht der Restbetrag {_de_amount(still_open)}")
             english.append("total − deposit is not the amount due")
+        else:
+            balanced = True
     if still_open is None:
         still_open = amount
-    # a credit note or correction is not read from its picture: whether its amounts lower the claim,
-    # and what is left to pay, is not certain from the page (negative totals go to review too)
+    document_type, credit_note = "", False
     if credit:
-        raise Review("review: the PDF looks like a credit note or correction (no embedded e-invoice); "
-                     "import it as an e-invoice or CSV so that the sign is certain — Zur Prüfung: "
-                     "das PDF sieht nach einer Gutschrift oder Korrektur aus, das Vorzeichen der Beträge "
-                     "ist nicht sicher", _found(number, issue, None, amount, still_open))
-    if amount is not None and still_open is not None and (
-            still_open > amount + max(before, Decimal(0)) or amount <= 0 or still_open < 0):
+        amount, still_open, document_type, credit_note = _credit_amounts(
+            credit, amount, still_open, net, deposits, arrears, problems, english)
+    # a negative amount due stands only where the totals prove it (EN 16931 BT-115 = BT-112 − BT-113
+    # + BT-114: more was paid in advance than the invoice's total); negative totals on a page whose
+    # title names no credit note or correction go to review
+    elif amount is not None and still_open is not None and (
+            still_open > amount + max(before, Decimal(0)) or amount <= 0
+            or (still_open < 0 and not balanced)):
         problems.append(f"Beträge unstimmig (Gesamt {_de_amount(amount)}, offen {_de_amount(still_open)})"
                         + ("; negative Beträge: eine Gutschrift oder Korrektur wird nicht aus dem Bild "
                            "gelesen" if amount < 0 or still_open < 0 else ""))
@@ -946,7 +1024,53 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
                         name=name, email="", address=address, absent=_NOT_IN_PDF)
     return InvoiceRecord(number=number, customer=customer, issue_date=issue, due_date=due, amount=amount,
                          open_amount=still_open, currency="EUR", due_date_source=source, line=0,
-                         source_format="pdf-text", prepaid_amount=amount - still_open)
+                         source_format="pdf-text", prepaid_amount=amount - still_open,
+                         document_type=document_type, credit_note=credit_note)
+
+
+def _credit_amounts(kind: str, amount: Decimal | None, still_open: Decimal | None, net: Decimal | None,
+                    deposits: list[Decimal], arrears: Decimal | None, problems: list[str],
+                    english: list[str]) -> tuple[Decimal | None, Decimal | None, str, bool]:
+    """The amounts of a credit note or corrected invoice, as the e-invoice path books them.
+
+    A credit note (UNTDID 1001 code 381: "Gutschrift", "Stornorechnung", "Credit note", "Avoir")
+    reduces what the customer owes, whether its amounts are printed positive (as EN 16931 writes
+    them) or negative (as many programs print them): booked negative, ``credit_note``. A corrected
+    invoice (code 384: "Rechnungskorrektur") carries its corrected values with their sign, as the
+    e-invoice path keeps them: printed negative it lowers the claim and is booked so; printed positive
+    it may replace the original or add to it, which the page does not tell: review. Amounts of
+    different signs, or payments and arrears on such a document, go to review too."""
+    if kind == "other":
+        problems.append("das PDF ist laut Überschrift keine Rechnung (Proforma, Angebot, Lieferschein, "
+                        "Mahnung …)")
+        english.append("the heading says the document is no invoice (pro forma, offer, delivery note, "
+                       "reminder …)")
+        return amount, still_open, "", False
+    if kind == "both":
+        problems.append("der Titel nennt zugleich eine Rechnung und eine Gutschrift oder Korrektur")
+        english.append("the title names both an invoice and a credit note or correction")
+        return amount, still_open, "", False
+    if amount is None or still_open is None:
+        return amount, still_open, "", False  # reported as missing
+    what = "Gutschrift" if kind == "credit" else "Rechnungskorrektur"
+    if any(d != 0 for d in deposits) or arrears is not None:
+        problems.append(f"Anzahlung oder Rückstand auf einer {what}")
+        english.append("payments or arrears on a credit note or correction")
+    if amount == 0 or len({v > 0 for v in (amount, still_open, net) if v is not None and v != 0}) > 1:
+        problems.append(f"{what} mit Beträgen verschiedener Vorzeichen (Gesamt {_de_amount(amount)}, "
+                        f"offen {_de_amount(still_open)})")
+        english.append("the amounts of a credit note or correction have different signs")
+    elif still_open != amount:
+        problems.append(f"{what}: offener Betrag {_de_amount(still_open)} ist nicht der Gesamtbetrag "
+                        f"{_de_amount(amount)}")
+        english.append("the amount due of a credit note or correction is not its total")
+    if kind == "correction":
+        if amount > 0:
+            problems.append("Rechnungskorrektur mit positiven Beträgen: ob sie die ursprüngliche Rechnung "
+                            "ersetzt oder ergänzt, steht nicht im PDF")
+            english.append("a corrected invoice with positive amounts may replace or add to the original")
+        return amount, still_open, "384", False
+    return -abs(amount), -abs(still_open), "381", True
 
 
 #: what an invoice's printed text does not tell: the stored customer keeps its own
@@ -979,17 +1103,54 @@ def _due(found: _Findings, layout: _Layout, issue: date, default_terms_days: int
          shown: dict[str, str]) -> tuple[date, str]:
     labelled = sorted(set(found.due_dates))  # as printed, also before the invoice date (a warning then)
     sentences = _sentences(layout)
+    # an instalment plan that names each instalment's date: the last one is the due date, as the
+    # e-invoice path takes the last of several due dates — no reminder before everything is due
+    plan_dates: set[date] = set()
+    plan_sentences: list[str] = []
     for sentence in sentences:
+        month_end = _MONTH_END.search(sentence)
         plan = _INSTALMENTS.search(sentence)
-        if plan is not None:
-            around = sentence[max(0, plan.start() - 30):plan.end() + 50]
+        if plan is not None and month_end is None and len(sentence.split()) <= 3 \
+                and not re.search(r"\d", sentence):
+            continue  # a column heading ("Teilzahlung"): its column is read with the due-date label
+        if plan is not None and len(sentence.split()) <= 8 and _PAID_ROW.search(sentence):
+            continue  # "abzgl. Teilzahlung vom 01.02.2026": a payment received, a row of the totals
+        if month_end is not None or plan is None:
+            if month_end is not None:
+                around = sentence[max(0, month_end.start() - 30):month_end.end() + 50]
+                problems.append(f"Zahlungsziel ab Monatsende: „…{around}…“")
+                return issue, "terms"
+            continue
+        dates = find_dates(sentence)
+        around = sentence[max(0, plan.start() - 30):plan.end() + 50]
+        if len(set(dates)) < 2 or _PARTIAL_DATE.search(_DATE_ANYWHERE.sub(" ", sentence)) \
+                or not all(issue <= d <= issue + _MAX_PLAN for d in dates):
             problems.append(f"mehrere Fälligkeiten (Raten): „…{around}…“")
             return issue, "terms"
+        if due_date_from_terms(_DATE_ANYWHERE.sub(" ", sentence), issue, require_payment_words=True):
+            problems.append(f"Raten und Zahlungsziel zugleich: „{sentence[:80]}“")  # "… und 14 Tage"
+            return issue, "terms"
+        plan_dates.update(dates)
+        plan_sentences.append(sentence)
+    if plan_dates:
+        last = max(plan_dates)
+        if any(d not in plan_dates for d in labelled) or len(plan_sentences) > 1:
+            problems.append("Fälligkeit mehrdeutig (Raten " + " / ".join(map(_de_date, sorted(plan_dates)))
+                            + (" und " + " / ".join(map(_de_date, labelled)) if labelled else "") + ")")
+            return issue, "terms"
+        sentences = [s for s in sentences if s not in plan_sentences]
     from_labels = [(v, due_date_from_terms(v, issue)) for v in found.due_terms]
     from_terms = sorted({d for d in (due_date_from_terms(s, issue, require_payment_words=True)
                                      for s in sentences) if d is not None}
                         | {d for _, d in from_labels if d is not None}
                         | {d for d in (debit_date(s, issue) for s in sentences) if d is not None})
+    if plan_dates:
+        if from_terms:
+            problems.append(f"Raten bis {_de_date(last)} und Zahlungsbedingungen "
+                            f"({' / '.join(map(_de_date, from_terms))}) zugleich")
+            return issue, "terms"
+        shown["fällig"] = f"{_de_date(last)} (letzte Rate)"
+        return last, "terms"
     if len(labelled) > 1:
         problems.append("Fälligkeit mehrdeutig (" + " / ".join(map(_de_date, labelled)) + ")")
         return issue, "invoice"
@@ -1025,13 +1186,25 @@ _TERMS_VALUE = re.compile(r"\d|sofort|umgehend|immediate|receipt|r[ée]ception|c
 _DAYS_OR_DATE = re.compile(r"\d+[ \t]*[^\W\d_]*(?:tag|day|jour|woche|week|semaine|monat|month|mois)|"
                            + DATE_PATTERN, re.IGNORECASE)
 #: a payment plan: several due dates, none of which is the invoice's alone
-_INSTALMENTS = re.compile(r"fälligkeiten|ratenzahlung|teilzahlungen|\braten\b|instal?lments|[ée]ch[ée]ances|"
-                          r"payment[ \t]+plan|zahlungsplan|"
-                          # terms counted from the end of a month: not read (no such rule here)
-                          r"folgemonat|monatsende|ende[ \t]+des[ \t]+monats|fin[ \t]+de[ \t]+mois|"
-                          r"end[ \t]+of[ \t]+(?:the[ \t]+)?month|\beom\b|following[ \t]+month|"
-                          r"mois[ \t]+suivant",
+_INSTALMENTS = re.compile(r"fälligkeiten|ratenzahlung|teilzahlung(?:en)?|"
+                          r"\b(?:monats|wochen|quartals|jahres|teil)?raten\b|\b\d\.[ \t]*rate\b|"
+                          r"instal?lments?|mensualit[ée]s|"
+                          r"[ée]ch[ée]ances|[ée]ch[ée]ancier|payment[ \t]+(?:plan|schedule)|zahlungsplan|"
+                          r"paiement[ \t]+en[ \t]+\w+[ \t]+fois",
                           re.IGNORECASE)
+#: terms counted from the end of a month: not read (no such rule here)
+_MONTH_END = re.compile(r"folgemonat|monatsende|ende[ \t]+des[ \t]+monats|fin[ \t]+de[ \t]+mois|"
+                        r"end[ \t]+of[ \t]+(?:the[ \t]+)?month|\beom\b|following[ \t]+month|"
+                        r"mois[ \t]+suivant",
+                        re.IGNORECASE)
+#: a totals row of a payment received, not a plan
+_PAID_ROW = re.compile(r"abz(?:gl|üglich)|erhalten|geleistet|bezahlt|gezahlt|received|paid|re[çc]u|vers[ée]",
+                       re.IGNORECASE)
+#: a date without its year ("01.04."): an instalment plan with one is not read
+_PARTIAL_DATE = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.(?!\d)")
+_DATE_ANYWHERE = re.compile(DATE_PATTERN, re.IGNORECASE)
+#: an instalment plan longer than this is a loan's, not an invoice's terms
+_MAX_PLAN = timedelta(days=366)
 
 
 def _sentences(layout: _Layout) -> list[str]:

@@ -29,6 +29,9 @@ _MONTHS = {
     "oktober": 10, "october": 10, "okt": 10, "oct": 10,
     "november": 11, "nov": 11,
     "dezember": 12, "december": 12, "dez": 12, "dec": 12,
+    # French: "3 décembre 2026", "1er mars 2026"
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "juin": 6, "juillet": 7,
+    "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
 }
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
@@ -37,7 +40,7 @@ DATE_PATTERN = (
     r"(?:(?P<d1>\d{1,2})\.\s?(?P<m1>\d{1,2})\.\s?(?P<y1>\d{4}|\d{2})(?!\d)"  # 04.04.2018, 4.4.18
     r"|(?P<y2>\d{4})-(?P<m2>\d{2})-(?P<d2>\d{2})"  # 2018-04-04
     r"|(?P<d3>\d{1,2})/(?P<m3>\d{1,2})/(?P<y3>\d{4})"  # 04/04/2018 (day first, as in Europe)
-    rf"|(?P<d4>\d{{1,2}})\.?\s+(?P<m4>{_MONTH_NAMES})\.?\s+(?P<y4>\d{{4}})"  # 4. April 2018
+    rf"|(?P<d4>\d{{1,2}})(?:\.|er)?\s+(?P<m4>{_MONTH_NAMES})\.?\s+(?P<y4>\d{{4}})"  # 4. April 2018, 1er mai
     rf"|(?P<m5>{_MONTH_NAMES})\.?\s+(?P<d5>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y5>\d{{4}})"  # April 4, 2018
     r")"
 )
