@@ -14,6 +14,7 @@ be taken becomes a :class:`Reject` with the reason; nothing escapes as an except
 
 from __future__ import annotations
 
+from ..domain.reasons import Reason, reason_of
 import base64
 import binascii
 import io
@@ -32,7 +33,7 @@ from ..domain.model import Address, Customer, InvoiceRecord
 from ..domain.money import ZERO, cents
 from . import profiles
 from .csv_invoices import customer_id_from_name
-from .guard import EICAR, MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, too_large
+from .guard import EICAR, MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, malware_in, too_large
 from .result import ParseResult
 from .terms import due_date_from_terms
 
@@ -133,10 +134,10 @@ def parse_einvoice_xml(
     try:
         record = read_einvoice(data, tenant_id, default_terms_days, max_bytes=max_bytes)
     except EInvoiceError as exc:
-        return ParseResult.rejected(file_name, str(exc))
+        return ParseResult.rejected(file_name, reason_of(exc))
     except Exception as exc:  # a hostile file must never take the import down with it
         return ParseResult.rejected(
-            file_name, f"the e-invoice could not be read ({type(exc).__name__}: {str(exc)[:200]})")
+            file_name, Reason("einvoice_unreadable", detail=f"{type(exc).__name__}: {str(exc)[:200]}"))
     return ParseResult(records=[record])
 
 
@@ -147,8 +148,7 @@ def read_einvoice(
     root = load_xml(data, max_bytes=max_bytes)
     syntax = einvoice_syntax(root)
     if syntax is None:
-        raise EInvoiceError(f"not an e-invoice: the XML root element is {_describe(root)}; expected "
-                            "CII CrossIndustryInvoice, UBL Invoice/CreditNote or ZUGFeRD 1.0")
+        raise EInvoiceError(Reason("einvoice_not_einvoice", root=_describe(root)))
     _strip_namespaces(root)
     _check_embedded_objects(root)
     fields = _read_ubl(root) if syntax == "ubl" else _read_cii(root, syntax)
@@ -171,7 +171,7 @@ def load_xml(data: bytes, *, max_bytes: int = MAX_FILE_BYTES) -> ET.Element:
     if has_malware_signature(data):
         raise EInvoiceError(MALWARE_REASON)
     if not data.strip():
-        raise EInvoiceError("the file is empty")
+        raise EInvoiceError(Reason("file_empty"))
     depth = count = 0
     try:
         events = iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True,
@@ -189,15 +189,14 @@ def load_xml(data: bytes, *, max_bytes: int = MAX_FILE_BYTES) -> ET.Element:
         root: ET.Element | None = getattr(events, "root", None)
     except DefusedXmlException as exc:
         raise EInvoiceError(
-            "the XML declares a DOCTYPE/DTD or entities (" + type(exc).__name__ + "); e-invoices never "
-            "do, and such files can carry XXE or entity-expansion attacks, so it was refused unread"
+            Reason("xml_doctype", detail=type(exc).__name__)
         ) from exc
     except ET.ParseError as exc:
-        raise EInvoiceError(f"not well-formed XML: {exc}") from exc
+        raise EInvoiceError(Reason("xml_malformed", detail=str(exc)[:200])) from exc
     except (LookupError, UnicodeError, ValueError) as exc:  # unknown or broken encoding
-        raise EInvoiceError(f"not well-formed XML: {exc}") from exc
+        raise EInvoiceError(Reason("xml_malformed", detail=str(exc)[:200])) from exc
     if root is None:
-        raise EInvoiceError("not well-formed XML: no root element")
+        raise EInvoiceError(Reason("xml_malformed", detail="no root element"))
     return root
 
 
@@ -311,7 +310,7 @@ def _check_embedded_objects(root: ET.Element) -> None:
         except (binascii.Error, ValueError):
             continue
         if has_malware_signature(content):
-            raise EInvoiceError(MALWARE_REASON + f" (in attachment {element.get('filename', '')[:80]!r})")
+            raise EInvoiceError(malware_in(element.get("filename", "")[:80]))
 
 
 # --------------------------------------------------------------------------------------------------

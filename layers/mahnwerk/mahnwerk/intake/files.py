@@ -6,6 +6,7 @@ ties and catches mislabelled uploads. Pure: bytes in, records out, nothing escap
 
 from __future__ import annotations
 
+from ..domain.reasons import Reason, reason_of
 import io
 from collections.abc import Mapping
 from typing import BinaryIO
@@ -45,13 +46,13 @@ def sniff(data: bytes, file_name: str) -> str:
         return "xml"
     for magic, what in _KNOWN_BINARY:
         if data.startswith(magic):
-            return f"reject:the file is {what}, not an invoice file (CSV, XML e-invoice or PDF)"
+            return f"reject:{what}"
     if extension == ".pdf":
-        return "reject:the file is named .pdf but is not a PDF (no %PDF- header)"
+        return "reject:.pdf"
     if extension == ".xml":
-        return "reject:the file is named .xml but is not XML"
+        return "reject:.xml"
     if head is None or _looks_binary(head):
-        return "reject:the file is binary, not an invoice file (CSV, XML e-invoice or PDF)"
+        return "reject:binary"
     return "csv"
 
 
@@ -83,7 +84,7 @@ def _parse_file(source: bytes | BinaryIO, file_name: str, tenant_id: str, defaul
     try:
         head = read_head(stream, HEAD_BYTES)
         if not head.strip() and len(head) < HEAD_BYTES:
-            return ParseResult.rejected(file_name, "the file is empty")
+            return ParseResult.rejected(file_name, Reason("file_empty"))
         kind = sniff(head, file_name)
         if kind == "csv":
             csv = parse_invoices_csv(Rejoined(head, stream), file_name, tenant_id, default_terms_days,
@@ -96,11 +97,22 @@ def _parse_file(source: bytes | BinaryIO, file_name: str, tenant_id: str, defaul
                                          max_bytes=max_bytes)
             return parse_einvoice_xml(data, file_name, tenant_id, default_terms_days, max_bytes=max_bytes)
     except Refused as exc:
-        return ParseResult.rejected(file_name, str(exc))
+        return ParseResult.rejected(file_name, reason_of(exc))
     except Exception as exc:  # the last line of defence: one bad file must not stop an import
         return ParseResult.rejected(
-            file_name, f"the file could not be read ({type(exc).__name__}: {str(exc)[:200]})")
-    return ParseResult.rejected(file_name, kind.removeprefix("reject:"))
+            file_name, Reason("file_unreadable", detail=f"{type(exc).__name__}: {str(exc)[:200]}"))
+    return ParseResult.rejected(file_name, _refusal(kind.removeprefix("reject:")))
+
+
+def _refusal(what: str) -> Reason:
+    """Why :func:`sniff` refused a file (``reject:<what>``)."""
+    if what == ".pdf":
+        return Reason("named_pdf_not_pdf")
+    if what == ".xml":
+        return Reason("named_xml_not_xml")
+    if what == "binary":
+        return Reason("file_binary")
+    return Reason("not_invoice_file", what=what)
 
 
 def _text_head(data: bytes) -> str | None:

@@ -15,6 +15,7 @@ number of pages is read, and every pypdf failure becomes a Reject.
 
 from __future__ import annotations
 
+from ..domain.reasons import Reason, reason_of
 import contextlib
 import io
 import re
@@ -27,7 +28,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamO
 from ..domain.errors import MahnwerkError
 from ..domain.model import InvoiceRecord
 from .einvoice import EInvoiceError, is_einvoice_xml, read_einvoice
-from .guard import MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, too_large
+from .guard import MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, malware_in, too_large
 from .result import ParseResult
 
 #: a PDF with more pages is refused outright (page-count bomb)
@@ -84,15 +85,15 @@ def parse_invoice_pdf(
     try:
         return ParseResult(records=[_read_pdf(data, tenant_id, default_terms_days, max_bytes)])
     except (PdfRefused, EInvoiceError) as exc:
-        return ParseResult.rejected(file_name, str(exc))
+        return ParseResult.rejected(file_name, reason_of(exc))
     except Exception as exc:  # pypdf raises many kinds of errors on broken files; none may escape
         return ParseResult.rejected(file_name, _unreadable(exc))
 
 
-def _unreadable(exc: BaseException) -> str:
+def _unreadable(exc: BaseException) -> Reason:
     if isinstance(exc, LimitReachedError):
-        return f"the PDF exceeds a safety limit ({str(exc)[:160]}); refused as a possible decompression bomb"
-    return f"the PDF could not be read ({type(exc).__name__}: {str(exc)[:200]}); it may be damaged"
+        return Reason("pdf_bomb", detail=str(exc)[:160])
+    return Reason("pdf_unreadable", detail=f"{type(exc).__name__}: {str(exc)[:200]}")
 
 
 def _read_pdf(data: bytes, tenant_id: str, default_terms_days: int, max_bytes: int) -> InvoiceRecord:
@@ -102,7 +103,7 @@ def _read_pdf(data: bytes, tenant_id: str, default_terms_days: int, max_bytes: i
     if has_malware_signature(data):
         raise PdfRefused(MALWARE_REASON)
     if b"%PDF-" not in data[:1024]:
-        raise PdfRefused("not a PDF (no %PDF- header)")
+        raise PdfRefused(Reason("not_a_pdf"))
     with apply_configuration(**_PDF_LIMITS):
         return _read_pdf_limited(data, tenant_id, default_terms_days, max_bytes)
 
@@ -114,15 +115,15 @@ def _read_pdf_limited(data: bytes, tenant_id: str, default_terms_days: int, max_
             RecursionError) as exc:
         raise PdfRefused(_unreadable(exc)) from exc
     if reader.is_encrypted:
-        raise PdfRefused("the PDF is encrypted (password or permissions); please upload an unencrypted copy")
+        raise PdfRefused(Reason("pdf_encrypted"))
     active = _active_content(data, reader)
     if active:
-        raise PdfRefused(f"the PDF contains {active}; such files are refused for safety")
+        raise PdfRefused(Reason("pdf_active", what=active))
     pages = len(reader.pages)
     if pages > MAX_PAGES:
-        raise PdfRefused(f"the PDF has {pages} pages (at most {MAX_PAGES} are accepted)")
+        raise PdfRefused(Reason("pdf_too_many_pages", pages=pages, max=MAX_PAGES))
     if pages == 0:
-        raise PdfRefused("the PDF has no pages")
+        raise PdfRefused(Reason("pdf_no_pages"))
 
     embedded = _embedded_einvoice(reader, max_bytes)
     if embedded is not None:
@@ -130,7 +131,9 @@ def _read_pdf_limited(data: bytes, tenant_id: str, default_terms_days: int, max_
         try:
             return read_einvoice(xml, tenant_id, default_terms_days, max_bytes=max_bytes)
         except EInvoiceError as exc:
-            raise PdfRefused(f"embedded e-invoice {name!r}: {exc}") from exc
+            cause = reason_of(exc)
+            raise PdfRefused(Reason("pdf_embedded_invalid", name=name, detail=str(cause),
+                                    detail_de=cause.text("de"))) from exc
 
     if pages > MAX_TEXT_PAGES:
         raise PdfRefused(f"the PDF has {pages} pages and no embedded e-invoice; reading the text of more "
@@ -230,7 +233,7 @@ def _record_from_layout(data: bytes, pages: int, tenant_id: str, default_terms_d
     try:
         return read_layout(layout, tenant_id, default_terms_days)
     except Review as exc:
-        raise PdfRefused(str(exc)) from exc
+        raise PdfRefused(reason_of(exc)) from exc
 
 
 # --------------------------------------------------------------------------------------------------
@@ -333,13 +336,13 @@ def _embedded_einvoice(reader: PdfReader, max_bytes: int) -> tuple[str, bytes] |
         if not wanted and not any(n.endswith(".xml") for n in lowered):
             content = attachment.content
             if has_malware_signature(content):
-                raise PdfRefused(MALWARE_REASON + f" (in attachment {sorted(lowered)[:1]})")
+                raise PdfRefused(malware_in(str(sorted(lowered)[:1])))
             continue
         content = attachment.content
         if len(content) > max_bytes:
             raise PdfRefused(f"embedded file {sorted(lowered)[0]!r} is larger than {max_bytes:,} bytes")
         if has_malware_signature(content):
-            raise PdfRefused(MALWARE_REASON + f" (in attachment {sorted(lowered)[0]!r})")
+            raise PdfRefused(malware_in(sorted(lowered)[0]))
         if wanted:
             known.setdefault(wanted[0], (wanted[0], content))
         else:
