@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from mahnwerk.domain.model import Reject
 from mahnwerk.intake.files import parse_invoice_file
 
 from .test_einvoice import ZUGFERD_1, cii

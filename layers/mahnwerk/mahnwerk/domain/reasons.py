@@ -88,7 +88,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "file_unreadable": ("Die Datei kann nicht gelesen werden: {detail}", "{detail}"),
     "malware": ("Schadsoftware-Testsignatur (EICAR) gefunden; die Datei wurde nicht importiert{where_de}",
                 "malware test signature (EICAR) found; the file was not imported{where}"),
-    "not_invoice_file": ("Die Datei ist {what}, keine Rechnungsdatei (CSV, XML-E-Rechnung oder PDF).",
+    "not_invoice_file": ("Die Datei ist {what_de}, keine Rechnungsdatei (CSV, XML-E-Rechnung oder PDF).",
                          "the file is {what}, not an invoice file (CSV, XML e-invoice or PDF)"),
     "named_pdf_not_pdf": ("Die Datei heißt .pdf, ist aber kein PDF (kein %PDF-Kopf).",
                           "the file is named .pdf but is not a PDF (no %PDF- header)"),
@@ -98,6 +98,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                     "the file is binary, not an invoice file (CSV, XML e-invoice or PDF)"),
     "file_too_large_stream": ("Die Datei ist zu groß (mehr als {max} Bytes werden nicht angenommen).",
                               "the file is too large (more than {max} bytes are not accepted)"),
+    # --- attachments of the mail inbox
+    "mail_too_deep": ("MIME-Verschachtelung tiefer als {max} Ebenen: ignoriert",
+                      "MIME nesting deeper than {max} levels: ignored"),
+    "attachment_unreadable": ("Anhang nicht lesbar", "attachment not readable"),
+    "mail_too_many_files": ("Mehr als {max} Dateien in einer E-Mail: nicht importiert",
+                            "more than {max} files in one e-mail: not imported"),
+    "zip_too_deep": ("ZIP tiefer als {max} Ebenen verschachtelt: abgelehnt",
+                     "ZIP nested deeper than {max} levels: refused"),
+    "zip_unreadable": ("Kein lesbares ZIP-Archiv", "not a readable ZIP archive"),
+    "zip_too_many_files": ("ZIP mit mehr als {max} Dateien: abgelehnt",
+                           "ZIP with more than {max} files: refused"),
+    "zip_bomb": ("Das ZIP entpackt sich weit größer als es ist (eine ZIP-Bombe?): abgelehnt",
+                 "ZIP unpacks far larger than it is (a ZIP bomb?): refused"),
+    "zip_encrypted": ("Verschlüsselter ZIP-Eintrag: nicht importiert",
+                      "encrypted ZIP entry: not imported"),
+    "zip_entry_unreadable": ("ZIP-Eintrag nicht lesbar", "ZIP entry not readable"),
     # --- e-invoices and PDFs
     "einvoice_unreadable": ("Die E-Rechnung kann nicht gelesen werden ({detail}).",
                             "the e-invoice could not be read ({detail})"),
@@ -375,7 +391,7 @@ def _revive(name: str, value: Any) -> Any:
             return date.fromisoformat(value)
         except ValueError:
             return value
-    if isinstance(value, str) and (name == "amount" or name.endswith("_amount")):
+    if isinstance(value, str) and _is_amount(name):
         try:
             return Decimal(value)
         except InvalidOperation:
@@ -383,12 +399,22 @@ def _revive(name: str, value: Any) -> Any:
     return value
 
 
-def format_value(value: Any, lang: str) -> str:
-    """A parameter in ``lang``: dates ``31.12.2026`` / ``2026-12-31``, amounts ``1.234,56 €`` /
-    ``€1,234.56``, everything else as text."""
+def _is_amount(name: str) -> bool:
+    return name == "amount" or name.endswith("_amount")
+
+
+def format_value(name: str, value: Any, lang: str) -> str:
+    """A parameter in ``lang``: dates ``31.12.2026`` / ``2026-12-31``, amounts (params named
+    ``amount`` or ``*_amount``) ``1.234,56 €`` / ``€1,234.56``, everything else as text (a number
+    stored as Decimal, as DynamoDB gives it back, as a plain number)."""
     if isinstance(value, date):
         return f"{value:%d.%m.%Y}" if lang == "de" else value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal) and not value.is_finite():
+        return str(value)
+    if isinstance(value, Decimal) and not _is_amount(name):
+        return str(int(value)) if value == value.to_integral_value() else str(value)
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool) and _is_amount(name):
+        value = Decimal(value)
         if not value.is_finite():
             return str(value)
         english = f"{value:,.2f}"
@@ -404,4 +430,4 @@ class _Params(dict[str, str]):
 
 
 def _render(template: str, params: Mapping[str, Any], lang: str) -> str:
-    return template.format_map(_Params({k: format_value(v, lang) for k, v in params.items()}))
+    return template.format_map(_Params({k: format_value(k, v, lang) for k, v in params.items()}))

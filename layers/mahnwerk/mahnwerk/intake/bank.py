@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ..domain.reasons import Reason
 from .bank_camt import SUPPORTED_VERSIONS, parse_camt053
 from .bank_csv import parse_bank_csv
-from ..domain.reasons import Reason
 from .bank_model import MAX_BYTES, UTF16_BOMS, Balance, BankEntry, BankParseResult, BankStatement
 from .bank_mt940 import parse_mt940
-from .guard import EICAR, MALWARE_REASON
+from .guard import EICAR
 
 __all__ = [
     "MAX_BYTES",

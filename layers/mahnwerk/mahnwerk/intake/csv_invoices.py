@@ -270,7 +270,8 @@ def _parse(
         result.rejects.append(Reject(file_name, 0, Reason("file_empty")))
         return result
     except csv.Error as exc:
-        result.rejects.append(Reject(file_name, reader.line_num, Reason("csv_header_unreadable", detail=str(exc))))
+        result.rejects.append(Reject(file_name, reader.line_num,
+                                      Reason("csv_header_unreadable", detail=str(exc))))
         return result
     columns, ignored = _map_headers(header, mapping)
     header_line = reader.line_num

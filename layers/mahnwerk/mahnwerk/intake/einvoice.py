@@ -14,7 +14,6 @@ be taken becomes a :class:`Reject` with the reason; nothing escapes as an except
 
 from __future__ import annotations
 
-from ..domain.reasons import Reason, reason_of
 import base64
 import binascii
 import io
@@ -31,6 +30,7 @@ from defusedxml.ElementTree import iterparse
 from ..domain.errors import MahnwerkError
 from ..domain.model import Address, Customer, InvoiceRecord
 from ..domain.money import ZERO, cents
+from ..domain.reasons import Reason, reason_of
 from . import profiles
 from .csv_invoices import customer_id_from_name
 from .guard import EICAR, MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, malware_in, too_large

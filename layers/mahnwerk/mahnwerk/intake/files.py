@@ -6,11 +6,11 @@ ties and catches mislabelled uploads. Pure: bytes in, records out, nothing escap
 
 from __future__ import annotations
 
-from ..domain.reasons import Reason, reason_of
 import io
 from collections.abc import Mapping
 from typing import BinaryIO
 
+from ..domain.reasons import Reason, reason_of
 from .csv_invoices import HEAD_BYTES, parse_invoices_csv
 from .einvoice import parse_einvoice_xml
 from .guard import MAX_FILE_BYTES, GuardedStream, Refused, Rejoined, read_head, too_large
@@ -19,18 +19,48 @@ from .result import ParseResult, record_warnings
 
 #: (magic bytes, what it is) for files people upload by mistake
 _KNOWN_BINARY = (
-    (b"PK\x03\x04", "a ZIP archive or an Excel/Word (.xlsx/.docx) file; please export the invoices as CSV"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel/Word (.xls/.doc) file; please export as CSV"),
-    (b"\x89PNG", "an image (PNG); scanned invoices are not read, please upload the PDF or e-invoice"),
-    (b"\xff\xd8\xff", "an image (JPEG); scanned invoices are not read, please upload the PDF or e-invoice"),
-    (b"GIF8", "an image (GIF)"),
-    (b"II*\x00", "an image (TIFF)"),
-    (b"MM\x00*", "an image (TIFF)"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"MZ", "a Windows program"),
-    (b"\x7fELF", "a program (ELF)"),
+    (b"PK\x03\x04", 0),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 1),
+    (b"\x89PNG", 2),
+    (b"\xff\xd8\xff", 3),
+    (b"GIF8", 4),
+    (b"II*\x00", 5),
+    (b"MM\x00*", 6),
+    (b"\x1f\x8b", 7),
+    (b"Rar!", 8),
+    (b"7z\xbc\xaf", 9),
+    (b"MZ", 10),
+    (b"\x7fELF", 11),
+)
+#: what each of them is, in German and English (the reason of the refusal)
+_KINDS = (
+    ("ein ZIP-Archiv oder eine Excel-/Word-Datei (.xlsx/.docx); bitte exportieren Sie die "
+     "Rechnungen als CSV",
+     "a ZIP archive or an Excel/Word (.xlsx/.docx) file; please export the invoices as CSV"),
+    ("eine alte Excel-/Word-Datei (.xls/.doc); bitte als CSV exportieren",
+     "an old Excel/Word (.xls/.doc) file; please export as CSV"),
+    ("ein Bild (PNG); gescannte Rechnungen werden nicht gelesen, bitte laden Sie das PDF "
+     "oder die E-Rechnung hoch",
+     "an image (PNG); scanned invoices are not read, please upload the PDF or e-invoice"),
+    ("ein Bild (JPEG); gescannte Rechnungen werden nicht gelesen, bitte laden Sie das PDF "
+     "oder die E-Rechnung hoch",
+     "an image (JPEG); scanned invoices are not read, please upload the PDF or e-invoice"),
+    ("ein Bild (GIF)",
+     "an image (GIF)"),
+    ("ein Bild (TIFF)",
+     "an image (TIFF)"),
+    ("ein Bild (TIFF)",
+     "an image (TIFF)"),
+    ("ein gzip-Archiv",
+     "a gzip archive"),
+    ("ein RAR-Archiv",
+     "a RAR archive"),
+    ("ein 7-Zip-Archiv",
+     "a 7-Zip archive"),
+    ("ein Windows-Programm",
+     "a Windows program"),
+    ("ein Programm (ELF)",
+     "a program (ELF)"),
 )
 _TEXT_CONTROL_OK = {9, 10, 12, 13}
 
@@ -44,9 +74,9 @@ def sniff(data: bytes, file_name: str) -> str:
     head = _text_head(data)
     if head is not None and head.lstrip().startswith("<"):
         return "xml"
-    for magic, what in _KNOWN_BINARY:
+    for magic, kind in _KNOWN_BINARY:
         if data.startswith(magic):
-            return f"reject:{what}"
+            return f"reject:{kind}"
     if extension == ".pdf":
         return "reject:.pdf"
     if extension == ".xml":
@@ -101,18 +131,20 @@ def _parse_file(source: bytes | BinaryIO, file_name: str, tenant_id: str, defaul
     except Exception as exc:  # the last line of defence: one bad file must not stop an import
         return ParseResult.rejected(
             file_name, Reason("file_unreadable", detail=f"{type(exc).__name__}: {str(exc)[:200]}"))
-    return ParseResult.rejected(file_name, _refusal(kind.removeprefix("reject:")))
+    return ParseResult.rejected(file_name, refusal(kind))
 
 
-def _refusal(what: str) -> Reason:
-    """Why :func:`sniff` refused a file (``reject:<what>``)."""
+def refusal(kind: str) -> Reason:
+    """Why :func:`sniff` refused a file (its ``reject:<what>``)."""
+    what = kind.removeprefix("reject:")
     if what == ".pdf":
         return Reason("named_pdf_not_pdf")
     if what == ".xml":
         return Reason("named_xml_not_xml")
     if what == "binary":
         return Reason("file_binary")
-    return Reason("not_invoice_file", what=what)
+    what_de, what_en = _KINDS[int(what)]
+    return Reason("not_invoice_file", what=what_en, what_de=what_de)
 
 
 def _text_head(data: bytes) -> str | None:

@@ -15,7 +15,6 @@ number of pages is read, and every pypdf failure becomes a Reject.
 
 from __future__ import annotations
 
-from ..domain.reasons import Reason, reason_of
 import contextlib
 import io
 import re
@@ -27,6 +26,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamO
 
 from ..domain.errors import MahnwerkError
 from ..domain.model import InvoiceRecord
+from ..domain.reasons import Reason, reason_of
 from .einvoice import EInvoiceError, is_einvoice_xml, read_einvoice
 from .guard import MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, malware_in, too_large
 from .result import ParseResult
