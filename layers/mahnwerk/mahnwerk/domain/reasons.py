@@ -127,6 +127,59 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                     "ungelesen abgelehnt",
                     "the XML declares a DOCTYPE/DTD or entities ({detail}); e-invoices never do, and "
                     "such files can carry XXE or entity-expansion attacks, so it was refused unread"),
+    "einvoice_value_amount": ("{what_de} ist kein Betrag: „{text}“", "{what} is not an amount: '{text}'"),
+    "einvoice_value_date": ("{what_de} ist kein gültiges Datum: „{text}“",
+                            "{what} is not a valid date: '{text}'"),
+    "einvoice_date_format": ("{what_de} nutzt das Datumsformat „{format}“; unterstützt wird nur 102 "
+                             "(JJJJMMTT)",
+                             "{what} uses date format '{format}'; only 102 (YYYYMMDD) is supported"),
+    "xml_too_deep": ("Das XML ist tiefer als {max} Ebenen verschachtelt; abgelehnt",
+                     "the XML is nested more than {max} levels deep; refused"),
+    "xml_too_many_elements": ("Das XML hat mehr als {max} Elemente; abgelehnt",
+                              "the XML has more than {max} elements; refused"),
+    "einvoice_no_profile": ("Die Spezifikationskennung (Profil, BT-24) fehlt; keine E-Rechnung nach "
+                            "EN 16931",
+                            "the specification identifier (profile, BT-24) is missing; not an EN "
+                            "16931 e-invoice"),
+    "einvoice_unknown_profile": ("Unbekanntes E-Rechnungsprofil „{profile}“; die Datei folgt keiner "
+                                 "bekannten ZUGFeRD-/Factur-X-/XRechnung-/EN-16931-Spezifikation",
+                                 "unknown e-invoice profile '{profile}'; the file does not follow a "
+                                 "known ZUGFeRD/Factur-X/XRechnung/EN 16931 specification"),
+    "einvoice_no_number": ("Die Rechnungsnummer fehlt", "the invoice number is missing"),
+    "einvoice_number_too_long": ("Die Rechnungsnummer ist länger als {max} Zeichen: „{text}…“",
+                                 "the invoice number is longer than {max} characters: '{text}'…"),
+    "einvoice_no_date": ("Rechnung {number}: das Rechnungsdatum fehlt",
+                         "invoice {number}: the invoice date is missing"),
+    "einvoice_currency": ("Rechnung {number}: die Währung „{currency}“ wird nicht unterstützt (nur "
+                          "EUR)", "invoice {number}: currency '{currency}' is not supported (only EUR)"),
+    "einvoice_no_buyer": ("Rechnung {number}: der Name des Käufers fehlt",
+                          "invoice {number}: the buyer's name is missing"),
+    "einvoice_no_total": ("Rechnung {number}: weder Zahlbetrag noch Gesamtbetrag",
+                          "invoice {number}: neither a payable amount nor a grand total"),
+    "einvoice_currencies_differ": ("Rechnung {number}: die Rechnungswährung fehlt und die Beträge "
+                                   "nennen verschiedene Währungen ({currencies})",
+                                   "invoice {number}: the invoice currency is missing and the "
+                                   "amounts state different currencies ({currencies})"),
+    "einvoice_no_currency": ("Rechnung {number}: die Rechnungswährung fehlt (kein Währungscode und "
+                             "keine currencyID an den Beträgen)",
+                             "invoice {number}: the invoice currency is missing (no currency code "
+                             "and no currencyID on the amounts)"),
+    "einvoice_no_type": ("Rechnung {number}: der Dokumenttyp (BT-3) fehlt",
+                         "invoice {number}: the document type code (BT-3) is missing"),
+    "einvoice_unknown_type": ("Rechnung {number}: unbekannter Dokumenttyp „{type}“ (erwartet z. B. "
+                              "380 Rechnung, 381 Gutschrift, 384 korrigierte Rechnung)",
+                              "invoice {number}: unknown document type code '{type}' (expected "
+                              "e.g. 380 invoice, 381 credit note, 384 corrected invoice)"),
+    "pdf_no_catalog": ("Das PDF hat keinen Dokumentkatalog; es ist beschädigt.",
+                       "the PDF has no document catalog; it is damaged"),
+    "pdf_too_many_attachments": ("Das PDF hat mehr als {max} Anhänge; abgelehnt",
+                                 "the PDF has more than {max} attachments; refused"),
+    "pdf_attachment_too_large": ("Die eingebettete Datei „{name}“ ist größer als {max} Bytes",
+                                 "embedded file '{name}' is larger than {max} bytes"),
+    "pdf_resources_bomb": ("Schriften und Formulare des PDFs entpacken sich zu mehr als {max} Bytes; "
+                           "als mögliche Dekompressionsbombe abgelehnt",
+                           "the PDF's fonts and forms decode to more than {max} bytes; refused as "
+                           "a possible decompression bomb"),
     "pdf_unreadable": ("Das PDF kann nicht gelesen werden ({detail}); es ist vielleicht beschädigt.",
                        "the PDF could not be read ({detail}); it may be damaged"),
     "pdf_bomb": ("Das PDF überschreitet eine Sicherheitsgrenze ({detail}); als mögliche "

@@ -81,6 +81,12 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:Z|[+-]\d{2}:\d{2})?")
 _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 
 
+#: how the reasons name the values of an e-invoice in German
+_WHAT_DE = {"invoice date": "Das Rechnungsdatum", "due date": "Das Fälligkeitsdatum",
+            "grand total": "Der Gesamtbetrag", "prepaid amount": "Der angezahlte Betrag",
+            "payable amount": "Der Zahlbetrag"}
+
+
 class EInvoiceError(MahnwerkError, ValueError):
     """The file cannot be taken; the message says why (it becomes the Reject reason)."""
 
@@ -181,9 +187,9 @@ def load_xml(data: bytes, *, max_bytes: int = MAX_FILE_BYTES) -> ET.Element:
                 depth += 1
                 count += 1
                 if depth > MAX_DEPTH:
-                    raise EInvoiceError(f"the XML is nested more than {MAX_DEPTH} levels deep; refused")
+                    raise EInvoiceError(Reason("xml_too_deep", max=MAX_DEPTH))
                 if count > MAX_ELEMENTS:
-                    raise EInvoiceError(f"the XML has more than {MAX_ELEMENTS:,} elements; refused")
+                    raise EInvoiceError(Reason("xml_too_many_elements", max=MAX_ELEMENTS))
             else:
                 depth -= 1
         root: ET.Element | None = getattr(events, "root", None)
@@ -268,7 +274,8 @@ def _amount(element: ET.Element | None, path: str, what: str) -> Decimal | None:
     if not text:
         return None
     if not _AMOUNT.fullmatch(text):
-        raise EInvoiceError(f"{what} is not an amount: {text[:40]!r}")
+        raise EInvoiceError(Reason("einvoice_value_amount", what=what, what_de=_WHAT_DE.get(what, what),
+                                   text=text[:40]))
     return cents(Decimal(text))
 
 
@@ -289,10 +296,13 @@ def _date(element: ET.Element | None, what: str) -> date | None:
         if iso and fmt == "":
             return date(int(iso[1]), int(iso[2]), int(iso[3]))
     except ValueError as exc:
-        raise EInvoiceError(f"{what} is not a valid date: {text[:40]!r}") from exc
+        raise EInvoiceError(Reason("einvoice_value_date", what=what, what_de=_WHAT_DE.get(what, what),
+                                   text=text[:40])) from exc
     if fmt not in ("", "102"):
-        raise EInvoiceError(f"{what} uses date format {fmt[:10]!r}; only 102 (YYYYMMDD) is supported")
-    raise EInvoiceError(f"{what} is not a date: {text[:40]!r}")
+        raise EInvoiceError(Reason("einvoice_date_format", what=what, what_de=_WHAT_DE.get(what, what),
+                                   format=fmt[:10]))
+    raise EInvoiceError(Reason("einvoice_value_date", what=what, what_de=_WHAT_DE.get(what, what),
+                               text=text[:40]))
 
 
 def _check_embedded_objects(root: ET.Element) -> None:
@@ -438,24 +448,22 @@ def _read_ubl(root: ET.Element) -> _Fields:
 
 def _record(f: _Fields, tenant_id: str, default_terms_days: int) -> InvoiceRecord:
     if not f.profile:
-        raise EInvoiceError("the specification identifier (profile, BT-24) is missing; not an EN 16931 "
-                            "e-invoice")
+        raise EInvoiceError(Reason("einvoice_no_profile"))
     if profiles.canonical(f.profile) is None:
-        raise EInvoiceError(f"unknown e-invoice profile {f.profile[:120]!r}; the file does not follow a "
-                            "known ZUGFeRD/Factur-X/XRechnung/EN 16931 specification")
+        raise EInvoiceError(Reason("einvoice_unknown_profile", profile=f.profile[:120]))
     if not f.number:
-        raise EInvoiceError("the invoice number is missing")
+        raise EInvoiceError(Reason("einvoice_no_number"))
     if len(f.number) > MAX_NUMBER_LENGTH:
-        raise EInvoiceError(f"the invoice number is longer than {MAX_NUMBER_LENGTH} characters: "
-                            f"{f.number[:20]!r}…")
+        raise EInvoiceError(Reason("einvoice_number_too_long", max=MAX_NUMBER_LENGTH,
+                                   text=f.number[:20]))
     if f.issue is None:
-        raise EInvoiceError(f"invoice {f.number}: the invoice date is missing")
+        raise EInvoiceError(Reason("einvoice_no_date", number=f.number))
     credit = _is_credit(f)
     currency = f.currency.upper() or _currency_of_amounts(f)
     if currency != "EUR":
-        raise EInvoiceError(f"invoice {f.number}: currency {currency[:10]!r} is not supported (only EUR)")
+        raise EInvoiceError(Reason("einvoice_currency", number=f.number, currency=currency[:10]))
     if not f.buyer_name:
-        raise EInvoiceError(f"invoice {f.number}: the buyer's name is missing")
+        raise EInvoiceError(Reason("einvoice_no_buyer", number=f.number))
 
     prepaid = f.prepaid if f.prepaid is not None else ZERO
     if f.payable is not None:
@@ -463,7 +471,7 @@ def _record(f: _Fields, tenant_id: str, default_terms_days: int) -> InvoiceRecor
     elif f.grand_total is not None:  # ZUGFeRD 1.0 BASIC has no DuePayableAmount
         payable = f.grand_total - prepaid
     else:
-        raise EInvoiceError(f"invoice {f.number}: neither a payable amount nor a grand total")
+        raise EInvoiceError(Reason("einvoice_no_total", number=f.number))
     amount = f.grand_total if f.grand_total is not None else payable + prepaid
     if credit:
         amount, payable, prepaid = -amount, -payable, -prepaid
@@ -493,11 +501,10 @@ def _currency_of_amounts(f: _Fields) -> str:
     """Without an invoice currency code (BT-5), the currency the amounts state (``currencyID="EUR"``,
     as ZUGFeRD 1.0 files do): taken when every amount states the same one, refused otherwise."""
     if len(f.amount_currencies) > 1:
-        raise EInvoiceError(f"invoice {f.number}: the invoice currency is missing and the amounts state "
-                            f"different currencies ({', '.join(sorted(f.amount_currencies))[:60]})")
+        raise EInvoiceError(Reason("einvoice_currencies_differ", number=f.number,
+                                   currencies=", ".join(sorted(f.amount_currencies))[:60]))
     if not f.amount_currencies:
-        raise EInvoiceError(f"invoice {f.number}: the invoice currency is missing (no currency code "
-                            "and no currencyID on the amounts)")
+        raise EInvoiceError(Reason("einvoice_no_currency", number=f.number))
     return next(iter(f.amount_currencies))
 
 
@@ -506,13 +513,12 @@ def _is_credit(f: _Fields) -> bool:
         return True
     code = f.type_code
     if not code:
-        raise EInvoiceError(f"invoice {f.number}: the document type code (BT-3) is missing")
+        raise EInvoiceError(Reason("einvoice_no_type", number=f.number))
     if code in CREDIT_TYPES:
         return True
     if code in INVOICE_TYPES:
         return False
-    raise EInvoiceError(f"invoice {f.number}: unknown document type code {code[:10]!r} (expected e.g. "
-                        "380 invoice, 381 credit note, 384 corrected invoice)")
+    raise EInvoiceError(Reason("einvoice_unknown_type", number=f.number, type=code[:10]))
 
 
 def _due_date(f: _Fields, issue: date, default_terms_days: int) -> tuple[date, str]:

@@ -90,6 +90,11 @@ def parse_invoice_pdf(
         return ParseResult.rejected(file_name, _unreadable(exc))
 
 
+def _review(english: str, german: str) -> Reason:
+    """The PDF goes to review: the explanation in both languages (German after "Zur Prüfung:")."""
+    return Reason("pdf_review", en=english, de=f"Zur Prüfung: {german}")
+
+
 def _unreadable(exc: BaseException) -> Reason:
     if isinstance(exc, LimitReachedError):
         return Reason("pdf_bomb", detail=str(exc)[:160])
@@ -136,21 +141,26 @@ def _read_pdf_limited(data: bytes, tenant_id: str, default_terms_days: int, max_
                                     detail_de=cause.text("de"))) from exc
 
     if pages > MAX_TEXT_PAGES:
-        raise PdfRefused(f"the PDF has {pages} pages and no embedded e-invoice; reading the text of more "
-                         f"than {MAX_TEXT_PAGES} pages is not supported (review by hand)")
+        raise PdfRefused(_review(
+            f"the PDF has {pages} pages and no embedded e-invoice; reading the text of more than "
+            f"{MAX_TEXT_PAGES} pages is not supported (review by hand)",
+            f"das PDF hat {pages} Seiten und keine eingebettete E-Rechnung; der Text von mehr als "
+            f"{MAX_TEXT_PAGES} Seiten wird nicht gelesen, bitte von Hand prüfen"))
     text, failure = _text(reader)
     if not text.strip():
         why = (f"its text could not be read: {failure}" if failure
                else "the PDF has no text layer, perhaps a scan")
         warum = "der Text ist nicht lesbar" if failure else "kein Textlayer (vielleicht ein Scan)"
-        raise PdfRefused("review: could not find invoice number, invoice date, amount, customer "
-                         f"({why}; and there is no embedded e-invoice) — Zur Prüfung: {warum} und keine "
-                         "eingebettete E-Rechnung; Rechnungsnummer, Rechnungsdatum, Betrag und Kunde bitte "
-                         "von Hand erfassen")
+        raise PdfRefused(_review(
+            f"review: could not find invoice number, invoice date, amount, customer ({why}; and "
+            "there is no embedded e-invoice)",
+            f"{warum} und keine eingebettete E-Rechnung; Rechnungsnummer, Rechnungsdatum, Betrag "
+            "und Kunde bitte von Hand erfassen"))
     if failure:
         # a page pypdf could not read within its limits is not handed to the layout reader either
-        raise PdfRefused(f"review: a page of the PDF could not be read ({failure}; no embedded "
-                         "e-invoice) — Zur Prüfung: eine Seite des PDFs ist nicht lesbar")
+        raise PdfRefused(_review(
+            f"review: a page of the PDF could not be read ({failure}; no embedded e-invoice)",
+            "eine Seite des PDFs ist nicht lesbar"))
     _check_page_streams(reader)
     return _record_from_layout(data, pages, tenant_id, default_terms_days)
 
@@ -208,8 +218,7 @@ def _check_page_streams(reader: PdfReader) -> None:
             seen.add(key)
             total += len(stream.get_data())  # raises LimitReachedError past pypdf's limits
             if total > MAX_RESOURCE_BYTES:
-                raise PdfRefused(f"the PDF's fonts and forms decode to more than {MAX_RESOURCE_BYTES:,} "
-                                 "bytes; refused as a possible decompression bomb")
+                raise PdfRefused(Reason("pdf_resources_bomb", max=MAX_RESOURCE_BYTES))
 
 
 def _record_from_layout(data: bytes, pages: int, tenant_id: str, default_terms_days: int) -> InvoiceRecord:
@@ -220,16 +229,18 @@ def _record_from_layout(data: bytes, pages: int, tenant_id: str, default_terms_d
     try:
         layout = read_pages(data, max_pages=min(pages, MAX_TEXT_PAGES))
     except LayoutLimit as exc:
-        raise PdfRefused(f"review: the PDF's layout could not be read ({exc}; no embedded e-invoice) — "
-                         f"Zur Prüfung: das Layout des PDFs ist zu groß oder zu aufwendig ({exc})") from exc
+        raise PdfRefused(_review(
+            f"review: the PDF's layout could not be read ({exc}; no embedded e-invoice)",
+            f"das Layout des PDFs ist zu groß oder zu aufwendig ({exc})")) from exc
     except Exception as exc:  # pdfminer raises many kinds of errors on odd files; none may escape
-        raise PdfRefused(f"review: the PDF's layout could not be read ({type(exc).__name__}: "
-                         f"{str(exc)[:120]}; no embedded e-invoice) — Zur Prüfung: das Layout des PDFs "
-                         "ist nicht lesbar") from exc
+        raise PdfRefused(_review(
+            f"review: the PDF's layout could not be read ({type(exc).__name__}: {str(exc)[:120]}; "
+            "no embedded e-invoice)", "das Layout des PDFs ist nicht lesbar")) from exc
     if not any(page.phrases for page in layout):
-        raise PdfRefused("review: could not find invoice number, invoice date, amount, customer (the words "
-                         "of the PDF have no positions that can be read; no embedded e-invoice) — Zur "
-                         "Prüfung: kein lesbarer Text")
+        raise PdfRefused(_review(
+            "review: could not find invoice number, invoice date, amount, customer (the words of "
+            "the PDF have no positions that can be read; no embedded e-invoice)",
+            "kein lesbarer Text"))
     try:
         return read_layout(layout, tenant_id, default_terms_days)
     except Review as exc:
@@ -248,7 +259,7 @@ def _active_content(data: bytes, reader: PdfReader) -> str:
         return "JavaScript" if kind.startswith("/J") else "a launch action"
     root = _resolve(reader.trailer.get("/Root"))
     if not isinstance(root, DictionaryObject):
-        raise PdfRefused("the PDF has no document catalog; it is damaged")
+        raise PdfRefused(Reason("pdf_no_catalog"))
     found = _action_kind(root.get("/OpenAction")) or _actions_kind(root.get("/AA"))
     if found:
         return found
@@ -327,7 +338,7 @@ def _embedded_einvoice(reader: PdfReader, max_bytes: int) -> tuple[str, bytes] |
     other_xml: list[tuple[str, bytes]] = []
     for index, attachment in enumerate(reader.attachment_list):
         if index >= MAX_ATTACHMENTS:
-            raise PdfRefused(f"the PDF has more than {MAX_ATTACHMENTS} attachments; refused")
+            raise PdfRefused(Reason("pdf_too_many_attachments", max=MAX_ATTACHMENTS))
         names = {str(attachment.name or "")}
         with contextlib.suppress(PyPdfError, ValueError, KeyError, TypeError, AttributeError):
             names.add(str(attachment.alternative_name or ""))
@@ -340,7 +351,7 @@ def _embedded_einvoice(reader: PdfReader, max_bytes: int) -> tuple[str, bytes] |
             continue
         content = attachment.content
         if len(content) > max_bytes:
-            raise PdfRefused(f"embedded file {sorted(lowered)[0]!r} is larger than {max_bytes:,} bytes")
+            raise PdfRefused(Reason("pdf_attachment_too_large", name=sorted(lowered)[0], max=max_bytes))
         if has_malware_signature(content):
             raise PdfRefused(malware_in(sorted(lowered)[0]))
         if wanted:
