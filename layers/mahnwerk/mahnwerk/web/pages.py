@@ -33,6 +33,7 @@ from ..domain.customers import MASTER_FIELDS
 from ..domain.dates import business_date
 from ..domain.errors import MahnwerkError
 from ..domain.model import Channel, DomainError
+from ..domain.reasons import Reason
 from ..service import approvals
 from ..service import dashboard as data
 from ..service.customer_input import CustomerPatch, OverridesIn
@@ -328,7 +329,10 @@ def customer_overrides(customer_id: str) -> Response[str]:
             due_dates_agreed={"yes": True, "no": False}.get(agreed))
         save_overrides(ctx(), view.tenant, customer_id, body)
     except (ValueError, ValidationError) as exc:
-        reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else view.reason(exc)
+        # a value with a reason of its own ("Kein gültiges Datum: …"); otherwise (a library's
+        # English message, e.g. pydantic's or int()'s) the page's own words, never English
+        own = getattr(exc, "reason", None) or (exc.args[0] if exc.args else None)
+        reason = view.reason(exc) if isinstance(own, Reason) else view.t("err_invalid")
         return _customer_page(view, customer_id, 400, view.t("bad_request", reason=reason))
     return redirect(view.url(f"/app/customers/{_q(customer_id)}", done="overrides"))
 
