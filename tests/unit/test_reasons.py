@@ -139,3 +139,15 @@ def test_old_reports_and_bilingual_texts_still_read():
     review = reason_of(ValueError("review: no amount found — Zur Prüfung: kein Betrag gefunden"))
     assert review.code == "pdf_review" and str(review) == "review: no amount found"
     assert review.text("de") == "Zur Prüfung: kein Betrag gefunden"
+
+
+def test_the_inbox_reply_gives_each_refusal_in_the_readers_language():
+    from mahnwerk.letters.inbox_reply import FileResult, _section
+
+    refused = Reject("r.csv", 4, Reason("not_a_date", text="31.11.2026")).as_dict()
+    result = FileResult("r.csv", ("RE-1",), (refused, "an old text without a code"))
+    german = _section("de", [result], "", "Acme")
+    english = _section("en", [result], "", "Acme")
+    assert "nicht übernommen: Zeile 4: Kein gültiges Datum: „31.11.2026“" in german
+    assert "not a date" not in german and "an old text without a code" in german
+    assert "not imported: line 4: not a date: '31.11.2026'" in english
