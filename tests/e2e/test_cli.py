@@ -39,7 +39,9 @@ def test_demo_writes_summary_letters_and_mails(demo):
     assert {"date", "customer", "level", "channels", "invoices", "principal", "fees", "interest",
             "flat_fee", "total", "pdf"} <= set(first)
     assert first["level"] == 1 and first["pdf"].startswith("letters/")
-    assert summary["rejected"] == [{"file": "invoices.csv", "line": 9,
+    assert summary["rejected"] == [{"file": "invoices.csv", "line": 9, "code": "not_an_amount",
+                                    "message": "amount is not a number: '1,2,3'",
+                                    "params": {"text": "1,2,3"},
                                     "reason": "amount is not a number: '1,2,3'"}]
     assert all(depth == 0 for depth in summary["dead_letters"].values())
     assert "Zahlungserinnerung" in stdout

@@ -165,6 +165,9 @@ def test_an_owner_works_through_the_dashboard(served: Any, chromium: Any) -> Non
     result.wait_for(timeout=30_000)
     assert "6 neu, 0 geändert, 0 unverändert, 1 abgelehnt" in result.inner_text()
     assert page.locator(".rejects tbody tr").count() == 1
+    # the reason in the owner's language (issue 15, point 9), not the API's English
+    rejected_row = page.locator(".rejects tbody tr").inner_text()
+    assert "Kein gültiger Betrag: „zwölf“" in rejected_row and "not a number" not in rejected_row
     shot(page, "upload")
     page.click('a.new-invoice:text-is("RE-2026-203")')
     page.wait_for_url(re.compile(r".*/app/invoices/RE-2026-203$"))

@@ -126,8 +126,11 @@ def test_create_reports_rejects_with_their_line_and_keeps_the_good_rows(api):
     # (and K-9, without e-mail address, is flagged once, on its first new invoice's line)
     warning, undeliverable = response.body["warnings"]
     assert undeliverable["line"] == 1 and undeliverable["reason"].endswith("[no_email]")
-    assert warning["line"] == 4 and warning["reason"].startswith(
-        "Rechnung N-4: das Fälligkeitsdatum 15.10.2026 liegt vor dem Rechnungsdatum 01.11.2026")
+    assert warning["line"] == 4 and warning["message"].startswith(  # the API speaks English
+        "invoice N-4: the due date 2026-10-15 is before the invoice date 2026-11-01")
+    assert (warning["code"], warning["params"]) == ("due_before_issue", {
+        "number": "N-4", "due_date": "2026-10-15", "issue_date": "2026-11-01"})
+    assert response.body["rejected"][0]["code"] == "not_an_amount"  # code + English + params
     assert get(api, "/v1/invoices/N-4").body["due_date"] == "2026-10-15"
     n1 = get(api, "/v1/invoices/N-1").body
     assert (n1["amount"], n1["due_date"], n1["due_date_source"]) == ("1234.56", "2026-11-15", "terms")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from html import unescape
 
+from mahnwerk.domain.reasons import reason_text
+
 from . import test_api, test_web
 from .test_api import call, get, post
 from .test_intake import report
@@ -214,12 +216,12 @@ def test_a_lexware_style_export_imports_by_customer_number_and_warns_of_unknown_
            "LX-1;K-2;Ørsted A/S;01.11.2026;15.11.2026;119,00;Umbau Nord\n").encode("cp1252")
     result = upload(api, "lexware.csv", csv)
     assert result["created"] == ["LX-1"] and result["rejected"] == []
-    assert result["warnings"] == [
-        {"file": "lexware.csv", "line": 1, "reason":
-         "Spalte „Projekt“ wird nicht übernommen (unbekannte Überschrift)"},
+    assert [(w["file"], w["line"], reason_text(w, "de")) for w in result["warnings"]] == [
+        ("lexware.csv", 1, "Spalte „Projekt“ wird nicht übernommen (unbekannte Überschrift)"),
         # K-2 has no e-mail address: flagged when the invoice arrives (issue 15, point 8)
-        {"file": "lexware.csv", "line": 2, "reason": "Kunde K-2 hat keine (gültige) "
-         "E-Mail-Adresse – Schreiben gehen per Post [no_email]"}]
+        ("lexware.csv", 2, "Kunde K-2 hat keine (gültige) E-Mail-Adresse – Schreiben gehen per "
+         "Post [no_email]")]
+    assert [w["code"] for w in result["warnings"]] == ["column_unknown", "customer_no_email"]
     invoice = get(api, "/v1/invoices/LX-1").body
     assert invoice["customer_id"] == "K-2" and invoice["amount"] == "119.00"
     assert invoice["due_date"] == "2026-11-15"

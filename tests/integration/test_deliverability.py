@@ -5,6 +5,7 @@ not reserved, not sent, not skipped — until the master data is complete."""
 
 from __future__ import annotations
 
+from mahnwerk.domain.reasons import reason_text
 from mahnwerk.service.customers import customer_detail, edit_customer
 from mahnwerk.service.listings import calendar_entries, invoice_delivery
 
@@ -23,7 +24,7 @@ def test_the_import_report_flags_customers_without_the_planned_channel(stack):
     setup(stack)
     result = report(stack, "reports/acme/imports/rechnungen.csv.json")
     assert result["created"] == ["RE-1", "RE-2", "RE-3", "RE-4"]
-    flagged = {w["line"]: w["reason"] for w in result["warnings"]}
+    flagged = {w["line"]: reason_text(w, "de") for w in result["warnings"]}
     assert flagged == {  # K-1 has e-mail and address: not flagged
         4: "Kunde K-2 hat keine (gültige) E-Mail-Adresse – Schreiben gehen per Post [no_email]",
         5: "Kunde K-3 hat weder E-Mail-Adresse noch Postanschrift – Schreiben sind nicht "

@@ -42,10 +42,12 @@ def test_upload_creates_invoices_customers_and_reports_rejects(stack):
     keys = sorted(o["Key"] for o in imports["Contents"])
     assert [k.rsplit(".", 1)[1] for k in keys] == ["json", "txt"]
     rejected = report(stack, keys[0])
-    assert rejected == [{"file": "rechnungen.csv", "line": 4,
+    assert rejected == [{"file": "rechnungen.csv", "line": 4, "code": "not_an_amount",
+                         "message": "amount is not a number: '1,2,3'", "params": {"text": "1,2,3"},
                          "reason": "amount is not a number: '1,2,3'"}]
     text = stack.client("s3").get_object(Bucket=stack.bucket, Key=keys[1])["Body"].read().decode()
-    assert "rechnungen.csv, Zeile/line 4: amount is not a number: '1,2,3'" in text
+    assert "rechnungen.csv, Zeile/line 4: Kein gültiger Betrag: „1,2,3“\n" in text
+    assert "\n    amount is not a number: '1,2,3'\n" in text  # and in English below it
     # the original stays where it was uploaded
     assert stack.client("s3").head_object(Bucket=stack.bucket,
                                           Key="inbox/acme/invoices/rechnungen.csv")

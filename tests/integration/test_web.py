@@ -385,7 +385,8 @@ def test_upload_puts_the_file_into_the_inbox_and_shows_the_import_result(web):
     csv = ("Rechnungsnummer;Kundennummer;Kunde;Rechnungsdatum;Fällig am;Betrag\n"
            "U-1;K-9;Neu GmbH;01.11.2026;15.11.2026;100,00\n"
            "U-2;K-9;Neu GmbH;01.11.2026;15.11.2026;zwölf\n"
-           "U-3;K-9;Neu GmbH;20.11.2026;15.11.2026;50,00\n").encode()
+           "U-3;K-9;Neu GmbH;20.11.2026;15.11.2026;50,00\n"
+           "U-4;K-9;Neu GmbH;31.11.2026;15.12.2026;10,00\n").encode()
     sent = browser.post_json("/app/upload", {"file_name": "neu.csv", "kind": "invoices", "csrf": csrf,
                                              "content": base64.b64encode(csv).decode()})
     assert sent.status == 200, sent.body
@@ -396,7 +397,18 @@ def test_upload_puts_the_file_into_the_inbox_and_shows_the_import_result(web):
     result = browser.get(result_url).body
     assert result["status"] == "done"
     shown = unescape(re.sub(r"<[^>]+>", " ", result["html"]))
-    assert "2 neu" in shown and "1 abgelehnt" in shown and "U-1" in shown and "Zeile" in shown
+    assert "2 neu" in shown and "2 abgelehnt" in shown and "U-1" in shown and "Zeile" in shown
+    # every reason in the owner's language (issue 15, point 9), none of the API's English
+    assert "Kein gültiger Betrag: „zwölf“" in shown
+    assert "Kein gültiges Datum: „31.11.2026“ (erwartet z. B. 31.12.2026 oder 2026-12-31)" in shown
+    assert not re.search(r"not a date|not a number|amount is|expected e\.g\.", shown)
+    # the report for clients: code, English message and params
+    rejected = json.loads(web.client("s3").get_object(
+        Bucket=web.bucket, Key="rejected/acme/neu.csv.json")["Body"].read())
+    assert [(r["line"], r["code"], r["params"]) for r in rejected] == [
+        (3, "not_an_amount", {"text": "zwölf"}), (5, "not_a_date", {"text": "31.11.2026"})]
+    assert rejected[1]["message"] == rejected[1]["reason"] == (
+        "not a date: '31.11.2026' (expected e.g. 31.12.2026 or 2026-12-31)")
     # a due date before the invoice date: imported as printed, and the result says so
     # (and one more: K-9 has neither e-mail nor address, its letters cannot go out — issue 15, 8)
     assert "Übernommen mit Hinweis (2)" in shown

@@ -331,7 +331,7 @@ def test_camt_utf16():
 
 def test_camt_size_limit():
     result = parse_camt053(camt(ntry("1.00", "")), "big.xml", max_bytes=100)
-    assert result.entries == [] and "larger than" in result.rejects[0].reason
+    assert result.entries == [] and "too large" in result.rejects[0].reason
 
 
 def test_camt_multiple_statements():

@@ -160,7 +160,7 @@ def test_a_lexware_export_reads_its_customer_number_and_lists_the_columns_not_ta
     assert result.rejects == []
     [record] = result.records
     assert (record.customer.customer_id, record.amount) == ("10001", Decimal("119.00"))
-    assert [(w.line, w.reason) for w in result.warnings] == [
+    assert [(w.line, w.text("de")) for w in result.warnings] == [
         (1, "Spalte „Projekt“ wird nicht übernommen (unbekannte Überschrift)"),
         (1, "Spalte „Bruttobetrag“ wird nicht übernommen (Betrag steht schon in Spalte „Brutto“)")]
 
@@ -171,7 +171,7 @@ def test_columns_not_taken_are_reported_with_the_header_line_and_capped():
     assert len(result.records) == 1
     assert {w.line for w in result.warnings} == {3}
     assert len(result.warnings) == MAX_COLUMN_WARNINGS + 1
-    assert result.warnings[-1].reason == "10 weitere Spalten werden nicht übernommen"
+    assert result.warnings[-1].text("de") == "10 weitere Spalten werden nicht übernommen"
 
 
 def test_a_tenant_mapping_is_compared_like_the_built_in_spellings():

@@ -287,7 +287,8 @@ def test_variant_spellings_of_known_profiles_are_read_with_a_warning(printed, me
     [record] = result.records
     assert record.number and not result.rejects
     [warning] = result.warnings
-    assert repr(meant) in warning.reason and "abweichende Schreibweise" in warning.reason
+    assert f"„{meant}“" in warning.text("de") and "abweichende Schreibweise" in warning.text("de")
+    assert repr(meant) in warning.reason  # the API: English
 
 
 @pytest.mark.parametrize("changes, reason", [

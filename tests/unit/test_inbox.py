@@ -141,7 +141,7 @@ def test_zip_bombs_deep_zips_and_oversized_files_are_refused_not_unpacked():
     reasons = dict(parsed.refused)
     assert "ZIP bomb" in reasons["bomb.zip"]
     assert "nested deeper" in " ".join(r for _, r in parsed.refused)
-    assert "file too large" in reasons["big.csv"]
+    assert "file is too large" in reasons["big.csv"]
 
 
 def test_a_message_that_is_too_big_or_broken_is_refused_whole():

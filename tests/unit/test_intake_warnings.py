@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from mahnwerk.domain.model import Reject
 from mahnwerk.intake.files import parse_invoice_file
 
 from .test_einvoice import ZUGFERD_1, cii
@@ -37,7 +36,8 @@ def test_an_e_invoice_due_before_its_date_is_imported_as_printed_with_a_warning(
     [record] = result.records
     assert (record.issue_date, record.due_date, record.due_date_source) == (
         date(2026, 3, 1), date(2026, 2, 1), "invoice")
-    assert result.warnings == [Reject("r.xml", 0, WARNING)]
+    assert [(w.file, w.line, w.text("de")) for w in result.warnings] == [("r.xml", 0, WARNING)]
+    assert result.warnings[0].reason.code == "due_before_issue"
     assert parse(cii()).warnings == []  # an ordinary due date gives none
 
 
@@ -50,7 +50,7 @@ def test_a_csv_row_due_before_its_date_is_imported_with_a_warning_on_its_line():
     assert [(r.number, r.due_date) for r in result.records] == [
         ("R1", date(2026, 10, 15)), ("R2", date(2026, 9, 1))]
     assert [(w.file, w.line) for w in result.warnings] == [("rechnungen.csv", 3)]
-    assert "Fälligkeitsdatum 01.09.2026 liegt vor dem Rechnungsdatum 01.10.2026" in result.warnings[0].reason
+    assert "Fälligkeitsdatum 01.09.2026 liegt vor dem Rechnungsdatum 01.10.2026" in result.warnings[0].text("de")
 
 
 @pytest.mark.parametrize("xml", [

@@ -17,7 +17,7 @@ GOOD = {"number": "H-1", "customer_id": "K-1", "issue_date": "20.11.2026", "amou
     ({"issue_date": "31.11.2026"}, "issue_date", "not_date", "not a date: '31.11.2026'"),
     ({"due_date": "morgen"}, "due_date", "not_date", "not a date: 'morgen'"),
     ({"terms_days": "bald"}, "terms_days", "terms", "payment terms not understood"),
-    ({"open_amount": "20,00"}, "open_amount", "open_range", "open amount 20.00 is outside"),
+    ({"open_amount": "20,00"}, "open_amount", "open_range", "open amount €20.00 is outside"),
     ({"currency": "USD"}, "currency", "currency", "currency 'USD' is not supported"),
     ({"consumer": "vielleicht"}, "consumer", "consumer", "consumer/business column not understood"),
     ({"customer_id": "", "name": ""}, "name", "customer_empty", "customer is empty"),

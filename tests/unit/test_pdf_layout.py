@@ -52,8 +52,9 @@ def review(data: bytes) -> str:
     result = parse_invoice_pdf(data, "rechnung.pdf", "t1", 14)
     assert result.records == [], "must not be imported"
     [reject] = result.rejects
-    assert reject.reason.startswith("review:") and "Zur Prüfung" in reject.reason
-    return reject.reason
+    assert reject.reason.code == "pdf_review" and reject.reason.startswith("review:")
+    assert reject.text("de").startswith("Zur Prüfung")  # the owner reads German, the API English
+    return f"{reject.reason} — {reject.text('de')}"
 
 
 LETTERHEAD = [t(130, 15, "Holzbau Kern GmbH", 16), t(130, 21, "Sägewerkweg 4, 79100 Freiburg", 9)]

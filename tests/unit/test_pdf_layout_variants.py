@@ -247,4 +247,4 @@ def test_a_return_address_whose_separators_have_no_unicode_is_still_the_sender()
     assert result.records[0].customer.name == "Bäckerei Sonnenschein GmbH"
     page[1:2] = []  # no recipient: the return line must not stand in for one
     result = parse_invoice_pdf(reportlab_pdf(page), "x.pdf", "t1", 14)
-    assert result.records == [] and "nicht gefunden: Kunde" in result.rejects[0].reason
+    assert result.records == [] and "nicht gefunden: Kunde" in result.rejects[0].text("de")

@@ -1,5 +1,6 @@
 """A PDF that goes to review carries what was read from it (to prefill the review form)."""
 
+from mahnwerk.domain.review import split_reason
 from mahnwerk.intake.pdf_invoice import parse_invoice_pdf
 from mahnwerk_local.hostile.payloads import text_pdf
 
@@ -24,7 +25,7 @@ def test_a_pdf_without_a_number_goes_to_review_with_what_was_found():
 def test_a_scan_goes_to_review_with_nothing_found():
     result = parse_invoice_pdf(text_pdf([]), "scan.pdf", "t1", 14)
     [review] = result.reviews
-    assert review.found == {} and "Scan" in review.reason
+    assert review.found == {} and "Scan" in split_reason(review.reason)[1]
 
 
 def test_a_hostile_pdf_is_refused_not_reviewed():

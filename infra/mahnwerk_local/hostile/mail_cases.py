@@ -9,6 +9,8 @@ import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from mahnwerk.domain.reasons import reason_text
+
 from .env import Env, first_line
 from .model import EICAR, TENANT, Case, Verdict
 from .payloads import csv_row
@@ -78,7 +80,7 @@ def _mail(env: Env, raw: bytes, msgid: str, check: Callable[[dict[str, Any]], Ve
     if check is not None:
         return check(report)
     taken = [n for f in report["files"] for n in f["imported"]]
-    reasons = "; ".join(r for f in report["files"] for r in f["refused"])
+    reasons = "; ".join(_refusals(report))
     if taken:
         return Verdict("accepted", f"{len(taken)} invoice(s) taken" + (f"; {reasons}" if reasons else ""))
     if not reasons:
@@ -98,7 +100,7 @@ def _names_safe(report: dict[str, Any]) -> Verdict:
 def _charset_ok(report: dict[str, Any]) -> Verdict:
     taken = [n for f in report["files"] for n in f["imported"]]
     if not taken:
-        return Verdict("refused", "; ".join(r for f in report["files"] for r in f["refused"])
+        return Verdict("refused", "; ".join(_refusals(report))
                        or "nothing taken")
     return Verdict("defused", f"the undecodable header and name were read with replacement "
                               f"characters; the CSV itself was imported ({len(taken)} invoice(s))")
@@ -175,8 +177,8 @@ def _too_many(env: Env) -> Verdict:
     parts = [_attachment(f'filename="r{i}.csv"', b"x") for i in range(60)]
     return _mail(env, _multipart(_headers(env, "many"), parts), "many",
                  lambda r: Verdict("refused", "; ".join(
-                     sorted({x for f in r["files"] for x in f["refused"] if "more than" in x})))
-                 if any("more than" in x for f in r["files"] for x in f["refused"])
+                     sorted({x for x in _refusals(r) if "more than" in x})))
+                 if any("more than" in x for x in _refusals(r))
                  else Verdict("accepted", "no bound on the number of attachments"))
 
 
@@ -198,3 +200,8 @@ def mail_cases() -> Iterator[Case]:
                run=_zip_slip)
     yield Case("mail-many-attachments", PATH, "60 attachments in one message", "s3",
                run=_too_many)
+
+
+def _refusals(report: dict[str, Any]) -> list[str]:
+    """Every refusal of a mail report, in English (the API's and this report's language)."""
+    return [reason_text(x, "en") for f in report["files"] for x in f["refused"]]

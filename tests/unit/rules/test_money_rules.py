@@ -33,7 +33,7 @@ def test_the_wire_format_has_two_decimals_a_dot_and_no_grouping():
     assert from_str("+7.005") == Decimal("7.01")
     with pytest.raises(AmountError, match=r"^not an amount: 'zwölf'$"):
         from_str("zwölf")
-    with pytest.raises(AmountError, match=r"^not an amount: None$"):
+    with pytest.raises(AmountError, match=r"^not an amount: 'None'$"):
         from_str(None)  # type: ignore[arg-type]
 
 

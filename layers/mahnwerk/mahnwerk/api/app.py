@@ -48,7 +48,8 @@ def error(exc: MahnwerkError) -> Response[str]:
     """The API's one error shape: status, machine code, English message, and the error's details."""
     return Response(status_code=exc.status, content_type="application/json",
                     body=json.dumps({"statusCode": exc.status, "code": exc.code,
-                                     "message": exc.public_message, **exc.details()},
+                                     "message": exc.public_message, **exc.reason_details(),
+                                     **exc.details()},
                                     ensure_ascii=False))
 
 

@@ -94,8 +94,9 @@ def create(batch: InvoiceBatch, idempotency_key: IdempotencyKey = None) -> dict[
         request = idempotency_key or request_id(router.current_event)
         report = import_invoices(ctx(), tenant, body, now(), request)
         return {"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
-                "rejected": [{"line": r.line, "reason": r.reason} for r in report.rejected],
-                "warnings": [{"line": w.line, "reason": w.reason} for w in report.warnings]}
+                # each: file, line, code, English message, params (and the message as "reason")
+                "rejected": [r.as_dict() for r in report.rejected],
+                "warnings": [w.as_dict() for w in report.warnings]}
 
     return once(tenant, "invoices.create", idempotency_key, body, run)
 

@@ -8,6 +8,10 @@ in one handler (``api/app.py``: status, code, English message), the dashboard in
 (``domain.actions.NotAllowed``, ``service.ports.Conflict``, …); this module holds the base and
 the errors of the transport itself (request bodies, idempotency keys).
 
+An error may carry a ``domain.reasons.Reason`` as its detail (``DateError(Reason("not_a_date",
+text=…))``): the API then adds ``reason_code`` and ``params``, the dashboard shows the reason in
+German ("Kein gültiges Datum: „31.11.2026“ …") instead of the code's generic text.
+
 Pure: stdlib only, like all of ``domain``.
 """
 
@@ -33,6 +37,15 @@ class MahnwerkError(Exception):
 
     def details(self) -> dict[str, Any]:
         """More fields of the API's error body (JSON-ready), besides status, code and message."""
+        return {}
+
+    def reason_details(self) -> dict[str, Any]:
+        """The detail's reason code and params where the error carries a ``domain.reasons.Reason``
+        (its English text is the message; the dashboard renders it in German)."""
+        detail = self.args[0] if self.args and self.public_detail else None
+        if detail is not None and hasattr(detail, "as_dict") and hasattr(detail, "code"):
+            found = detail.as_dict()
+            return {"reason_code": found["code"], "params": found["params"]}
         return {}
 
 

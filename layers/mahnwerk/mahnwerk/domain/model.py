@@ -13,6 +13,7 @@ from itertools import repeat
 
 from .errors import MahnwerkError
 from .money import ZERO
+from .reasons import Reason
 
 TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -207,11 +208,24 @@ class InvoiceRecord:
 
 @dataclass(frozen=True)
 class Reject:
-    """A row or a file we could not take, and why: always reported, never dropped."""
+    """A row or a file we could not take, and why: always reported, never dropped.
+
+    ``reason`` is a :class:`~.reasons.Reason` (code + params; its ``str`` is the English text):
+    the dashboard, reports and e-mails render it in the owner's language, the API gives
+    :meth:`as_dict`."""
 
     file: str
     line: int
-    reason: str
+    reason: Reason
+
+    def text(self, lang: str) -> str:
+        return self.reason.text(lang)
+
+    def as_dict(self) -> dict[str, object]:
+        """The API's and the reports' form: file, line, code, English message, params, and the
+        English ``reason`` (as before codes existed)."""
+        return {"file": self.file, "line": self.line, **self.reason.as_dict(),
+                "reason": str(self.reason)}
 
 
 def build_many[T](cls: type[T], count: int, columns: Mapping[str, Sequence[object]],

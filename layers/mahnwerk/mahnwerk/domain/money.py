@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import MahnwerkError
+from .reasons import Reason
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -24,7 +25,7 @@ def cents(value: Decimal | int | str) -> Decimal:
             raise InvalidOperation
         return amount.quantize(CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation as exc:  # more digits than the context's precision, NaN, infinity
-        raise AmountError(f"not an amount we can handle: {str(value)[:40]!r}") from exc
+        raise AmountError(Reason("amount_unhandled", text=str(value)[:40])) from exc
 
 
 def to_str(value: Decimal) -> str:
@@ -37,7 +38,7 @@ def from_str(text: str) -> Decimal:
     try:
         return cents(Decimal(text))
     except (InvalidOperation, TypeError) as exc:
-        raise AmountError(f"not an amount: {text!r}") from exc
+        raise AmountError(Reason("amount_invalid", text=text)) from exc
 
 
 def format_amount(value: Decimal, locale: str = "de", currency: str = "EUR") -> str:

@@ -61,6 +61,11 @@ _GERMAN_PART = " — Zur Prüfung: "
 def split_reason(reason: str) -> tuple[str, str]:
     """"review: … (English) — Zur Prüfung: … (German)" → (English, German); a reason with only one
     language gives it for both."""
+    text = getattr(reason, "text", None)
+    if callable(text):  # a domain.reasons.Reason: its own English and German
+        english, german = str(text("en")), str(text("de"))
+        return (english.removeprefix("review:").strip(),
+                german.removeprefix("Zur Prüfung:").strip())
     english, sep, german = reason.partition(_GERMAN_PART)
     english = english.removeprefix("review:").strip()
     if not sep:

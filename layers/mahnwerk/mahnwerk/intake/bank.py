@@ -18,11 +18,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ..domain.reasons import Reason
 from .bank_camt import SUPPORTED_VERSIONS, parse_camt053
 from .bank_csv import parse_bank_csv
 from .bank_model import MAX_BYTES, UTF16_BOMS, Balance, BankEntry, BankParseResult, BankStatement
 from .bank_mt940 import parse_mt940
-from .guard import EICAR, MALWARE_REASON
+from .guard import EICAR
 
 __all__ = [
     "MAX_BYTES",
@@ -66,7 +67,7 @@ def parse_bank_file(data: bytes, file_name: str, max_bytes: int = MAX_BYTES) -> 
     """
     if not data or not data.strip():
         result = BankParseResult(file_name)
-        result.reject(0, "the file is empty")
+        result.reject(0, Reason("file_empty"))
         return result
     kind = sniff_bank_format(data)
     if kind == "camt":
@@ -94,6 +95,5 @@ def _without_malware_text(result: BankParseResult) -> BankParseResult:
         if dirty:
             result.entries[index] = replace(entry, **{
                 f: text.replace(_EICAR_TEXT, SIGNATURE_REMOVED) for f, text in dirty.items()})
-            result.warn(entry.line, f"{MALWARE_REASON.split(';')[0]} in the booking's "
-                                    f"{', '.join(dirty)}: removed; the booking itself is kept")
+            result.warn(entry.line, Reason("malware_in_booking", fields=", ".join(dirty)))
     return result

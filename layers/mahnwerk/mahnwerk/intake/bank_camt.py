@@ -25,6 +25,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from ..domain.money import cents
+from ..domain.reasons import Reason, reason_of
 from .bank_model import (
     MAX_BYTES,
     MAX_ENTRIES,
@@ -100,7 +101,7 @@ def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
     if oversized(result, data, max_bytes):
         return result
     if not data.strip():
-        result.reject(0, "the file is empty")
+        result.reject(0, Reason("file_empty"))
         return result
     builder = _LineTreeBuilder()
     parser = DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True,
@@ -111,17 +112,16 @@ def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
         root = parser.close()
     except ET.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else 0
-        result.reject(line, f"not well-formed XML: {exc}")
+        result.reject(line, Reason("xml_malformed", detail=str(exc)[:200]))
         return result
     except DefusedXmlException as exc:
-        result.reject(0, f"the XML uses a forbidden construct (DTD, entity or external "
-                         f"reference): {type(exc).__name__}")
+        result.reject(0, Reason("xml_forbidden", detail=type(exc).__name__))
         return result
     except (ValueError, UnicodeError, LookupError) as exc:
-        result.reject(0, f"the XML cannot be decoded: {exc}")
+        result.reject(0, Reason("xml_undecodable", detail=str(exc)[:200]))
         return result
     if not isinstance(root, ET.Element):
-        result.reject(0, "not an XML document")
+        result.reject(0, Reason("not_xml_document"))
         return result
     lines = builder.lines
 
@@ -131,19 +131,17 @@ def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
     version = version_match.group(1) if version_match else ""
     if namespace and version not in SUPPORTED_VERSIONS:
         what = version or namespace
-        result.reject(1, f"not a supported camt.053 statement: document type {what!r} "
-                         f"(supported: camt.053.001.02 to .08)")
+        result.reject(1, Reason("camt_unsupported", what=what[:120]))
         return result
     body = _child(root, "BkToCstmrStmt") if _local(root.tag) == "Document" else None
     if body is None:
-        result.reject(1, f"not a camt.053 statement: root element {_local(root.tag)!r} has no "
-                         "BkToCstmrStmt")
+        result.reject(1, Reason("camt_no_body", root=_local(root.tag)[:120]))
         return result
     result.format = version or "camt.053"
     statements = _children(body, "Stmt")
     if not statements:
         result.reject(lines.get(id(body), 1),
-                      "the camt.053 document holds no statement (Stmt); nothing to read")
+                      Reason("camt_no_statement"))
         return result
     for stmt in statements:
         _statement(stmt, result, lines)
@@ -166,14 +164,13 @@ def _statement(stmt: ET.Element, result: BankParseResult, lines: dict[int, int])
             statement.closing = balance
     result.statements.append(statement)
     if not account:
-        result.reject(line, f"statement {statement.statement_id!r} names no account (Acct/Id); "
-                            "its entries are not taken")
+        result.reject(line, Reason("camt_no_account", statement=statement.statement_id[:80]))
         return
     taken: list[BankEntry] = []
     booked_all = True
     for ntry in _children(stmt, "Ntry"):
         if len(result.entries) >= MAX_ENTRIES:
-            result.reject(lines.get(id(ntry), 0), f"more than {MAX_ENTRIES} entries; rest ignored")
+            result.reject(lines.get(id(ntry), 0), Reason("too_many_entries", max=MAX_ENTRIES))
             return
         try:
             entries = _entry(ntry, statement, lines)
@@ -188,7 +185,7 @@ def _statement(stmt: ET.Element, result: BankParseResult, lines: dict[int, int])
 
 
 class _Skip(Exception):
-    def __init__(self, reason: str, pending: bool = False) -> None:
+    def __init__(self, reason: Reason, pending: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.pending = pending  # a pending entry does not count in the booked balance
@@ -214,13 +211,13 @@ def _balance(bal: ET.Element) -> Balance | None:
 def _amount(text: str) -> Decimal:
     raw = text.strip()
     if not _AMOUNT.match(raw):
-        raise ValueError(f"amount is not a number: {raw[:30]!r}")
+        raise ValueError(Reason("not_an_amount", text=raw[:30]))
     try:
         value = Decimal(raw)
     except InvalidOperation as exc:  # pragma: no cover - the pattern already guards
-        raise ValueError(f"amount is not a number: {raw[:30]!r}") from exc
+        raise ValueError(Reason("not_an_amount", text=raw[:30])) from exc
     if cents(value) != value:
-        raise ValueError(f"amount {raw} has more than two decimals")
+        raise ValueError(Reason("amount_decimals", text=raw[:30]))
     return cents(value)
 
 
@@ -232,7 +229,7 @@ def _date(holder: ET.Element | None) -> date | None:
     try:
         return date.fromisoformat(raw[:10])
     except ValueError as exc:
-        raise _Skip(f"date is not a date: {raw[:30]!r}") from exc
+        raise _Skip(Reason("not_a_date", text=raw[:30])) from exc
 
 
 @dataclass
@@ -251,26 +248,26 @@ def _entry(ntry: ET.Element, statement: BankStatement, lines: dict[int, int]) ->
     line = lines.get(id(ntry), 0)
     status = _text(ntry, "Sts") or _text(ntry, "Sts", "Cd") or _text(ntry, "Sts", "Prtry")
     if status and status.upper() != "BOOK":
-        raise _Skip(f"entry is not booked (status {status}); it is not a payment yet", pending=True)
+        raise _Skip(Reason("camt_entry_pending", status=status[:20]), pending=True)
     amount_el = _child(ntry, "Amt")
     if amount_el is None:
-        raise _Skip("entry has no amount (Amt)")
+        raise _Skip(Reason("camt_no_amount"))
     try:
         amount = _amount(amount_el.text or "")
     except ValueError as exc:
-        raise _Skip(str(exc)) from exc
+        raise _Skip(reason_of(exc)) from exc
     currency = clean(amount_el.get("Ccy", "")).upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise _Skip(f"entry amount has no valid currency (Ccy={currency[:10]!r})")
+        raise _Skip(Reason("camt_bad_currency", text=currency[:10]))
     indicator = _text(ntry, "CdtDbtInd")
     if indicator not in {"CRDT", "DBIT"}:
-        raise _Skip(f"credit/debit indicator is {indicator[:10]!r}, expected CRDT or DBIT")
+        raise _Skip(Reason("camt_bad_indicator", text=indicator[:10]))
     credit = indicator == "CRDT"
     reversal = _text(ntry, "RvslInd").lower() in {"true", "1"}
     value_date = _date(_child(ntry, "ValDt"))
     booking_date = _date(_child(ntry, "BookgDt")) or value_date
     if booking_date is None:
-        raise _Skip("entry has neither booking date (BookgDt) nor value date (ValDt)")
+        raise _Skip(Reason("camt_no_date"))
     entry_ref = _text(ntry, "AcctSvcrRef") or _text(ntry, "NtryRef")
 
     details = [

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ..domain.money import ZERO, AmountError
 from ..domain.names import fold, plain_umlauts
+from ..domain.reasons import Reason, reason_of
 from .bank_model import (
     MAX_BYTES,
     MAX_ENTRIES,
@@ -130,15 +131,13 @@ def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
         return result
     text = decode_text(data).replace("\x00", "")
     if not text.strip():
-        result.reject(0, "the file is empty")
+        result.reject(0, Reason("file_empty"))
         return result
     lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
     header = _find_header(lines)
     if header is None:
         first = clean(lines[0])[:80] if lines else ""
-        result.reject(1, "no header row with a booking date and an amount column found in the "
-                         f"first {HEADER_SEARCH_LINES} lines (e.g. Buchungstag;…;Betrag); "
-                         f"first line: {first!r}")
+        result.reject(1, Reason("bank_header_missing", n=HEADER_SEARCH_LINES, first=first))
         return result
     preamble = "".join(lines[: header.index])
     found = _IBAN_IN_TEXT.search(preamble.upper())
@@ -156,19 +155,19 @@ def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
         except StopIteration:
             break
         except csv.Error as exc:
-            result.reject(start, f"unreadable CSV row: {exc}")
+            result.reject(start, Reason("csv_row_unreadable", detail=str(exc)))
             start = first_line + reader.line_num
             continue
         line, start = start, first_line + reader.line_num
         if not any(cell.strip() for cell in row):
             continue
         if len(result.entries) >= MAX_ENTRIES:
-            result.reject(line, f"more than {MAX_ENTRIES} rows; rest ignored")
+            result.reject(line, Reason("csv_too_many_rows", max=MAX_ENTRIES))
             break
         try:
             entry = _entry(row, header.columns, account, line)
         except (ValueError, AmountError, DateError) as exc:
-            result.reject(line, str(exc))
+            result.reject(line, reason_of(exc))
             continue
         result.entries.append(entry)
     if not statement.account_iban:
@@ -184,9 +183,9 @@ def _entry(row: list[str], columns: dict[str, int], account: str, line: int) -> 
 
     status = _norm(cell("status"))
     if "vorgemerkt" in status or "pending" in status or "nicht gebucht" in status:
-        raise ValueError(f"not booked yet ({cell('status')}); it will come with a later export")
+        raise ValueError(Reason("booking_pending", status=cell("status")[:40]))
     if not cell("booking_date"):
-        raise ValueError("booking date is empty")
+        raise ValueError(Reason("booking_date_empty"))
     booking = parse_date(cell("booking_date"))
     value = parse_date(cell("value_date")) if cell("value_date") else None
 
@@ -201,10 +200,10 @@ def _entry(row: list[str], columns: dict[str, int], account: str, line: int) -> 
         credit_part = parse_amount(cell("credit_amount")) if cell("credit_amount") else ZERO
         debit_part = parse_amount(cell("debit_amount")) if cell("debit_amount") else ZERO
         if credit_part and debit_part:
-            raise ValueError("both Soll and Haben amounts are filled")
+            raise ValueError(Reason("debit_and_credit"))
         amount = abs(credit_part) if credit_part else -abs(debit_part)
     else:
-        raise ValueError("amount is empty")
+        raise ValueError(Reason("amount_empty"))
     mark = _norm(mark_text)
     if mark_text:
         if mark in _DEBIT_MARKS:
@@ -212,16 +211,16 @@ def _entry(row: list[str], columns: dict[str, int], account: str, line: int) -> 
         elif mark in _CREDIT_MARKS:
             amount = abs(amount)
         else:
-            raise ValueError(f"Soll/Haben mark not understood: {mark_text[:20]!r}")
+            raise ValueError(Reason("debit_credit_unclear", text=mark_text[:20]))
     if amount == 0:
-        raise ValueError("amount is zero")
+        raise ValueError(Reason("amount_zero"))
     credit = amount > 0
 
     currency = (cell("currency") or "EUR").upper()
     if currency in {"€", "EURO"}:
         currency = "EUR"
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise ValueError(f"currency not understood: {cell('currency')[:20]!r}")
+        raise ValueError(Reason("currency_unclear", text=cell("currency")[:20]))
     role = "payer_name" if credit else "payee_name"
     name = cell(role) or cell("name")
     own = compact_account(cell("own_account")) or account

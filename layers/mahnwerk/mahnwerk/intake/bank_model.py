@@ -21,6 +21,7 @@ from decimal import Decimal
 from ..domain.iban import compact_iban
 from ..domain.model import Reject
 from ..domain.money import to_str
+from ..domain.reasons import Reason
 
 #: default size limit for one uploaded bank file
 MAX_BYTES = 20 * 1024 * 1024
@@ -136,10 +137,10 @@ class BankParseResult:
     def closing_balance(self) -> Balance | None:
         return self.statements[-1].closing if self.statements else None
 
-    def reject(self, line: int, reason: str) -> None:
+    def reject(self, line: int, reason: Reason) -> None:
         self.rejects.append(Reject(self.file_name, line, reason))
 
-    def warn(self, line: int, reason: str) -> None:
+    def warn(self, line: int, reason: Reason) -> None:
         self.warnings.append(Reject(self.file_name, line, reason))
 
 
@@ -223,14 +224,12 @@ def verify_balance(result: BankParseResult, statement: BankStatement,
         return
     moved = sum((e.signed_amount for e in entries), Decimal("0"))
     if opening.amount + moved != closing.amount:
-        name = f"statement {statement.statement_id}" if statement.statement_id else "the statement"
-        result.warn(
-            statement.line,
-            f"{name} does not add up: opening balance {to_str(opening.amount)} + entries "
-            f"{to_str(moved)} = {to_str(opening.amount + moved)}, but the closing balance is "
-            f"{to_str(closing.amount)} {closing.currency}; bookings may be missing or the file "
-            "is damaged",
-        )
+        sid = statement.statement_id
+        result.warn(statement.line, Reason(
+            "balance_mismatch", statement=f"statement {sid}" if sid else "the statement",
+            statement_de=f"Auszug {sid}" if sid else "Der Auszug",
+            opening_amount=opening.amount, moved_amount=moved, sum_amount=opening.amount + moved,
+            closing_amount=closing.amount))
 
 
 def number_duplicates(entries: list[BankEntry]) -> list[BankEntry]:
@@ -251,11 +250,11 @@ def guarded(kind: str, parse: Callable[[], BankParseResult], file_name: str) -> 
         result = parse()
     except RecursionError:
         result = BankParseResult(file_name, kind)
-        result.reject(0, f"the {kind} file is nested too deeply to be read")
+        result.reject(0, Reason("file_too_deep", kind=kind))
         return result
     except Exception as exc:  # the last line of defence: a Lambda must report, not crash
         result = BankParseResult(file_name, kind)
-        result.reject(0, f"the {kind} file could not be read (internal error: {type(exc).__name__})")
+        result.reject(0, Reason("file_internal_error", kind=kind, detail=type(exc).__name__))
         return result
     result.entries = number_duplicates(result.entries)
     return result
@@ -265,6 +264,5 @@ def oversized(result: BankParseResult, data: bytes, max_bytes: int) -> bool:
     """Refuse a file above the size limit before reading it (every bank format)."""
     if len(data) <= max_bytes:
         return False
-    result.reject(0, f"the file is larger than {max_bytes // (1024 * 1024)} MB "
-                     f"({len(data)} bytes); not read")
+    result.reject(0, Reason("file_too_large_size", size=len(data), max=max_bytes))
     return True

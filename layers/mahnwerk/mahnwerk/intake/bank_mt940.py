@@ -31,6 +31,7 @@ from decimal import Decimal
 
 from ..domain.iban import looks_like_iban
 from ..domain.money import cents
+from ..domain.reasons import Reason, reason_of
 from .bank_model import (
     MAX_BYTES,
     MAX_ENTRIES,
@@ -119,7 +120,7 @@ def _fields(text: str, result: BankParseResult) -> list[_Field]:
         elif current is not None:
             current.more.append(line)
         else:
-            result.reject(number, f"text outside any MT940 field ignored: {clean(line)[:40]!r}")
+            result.reject(number, Reason("mt940_text_outside", text=clean(line)[:40]))
     return fields
 
 
@@ -129,11 +130,11 @@ def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
         return result
     text = strip_controls(decode_8bit(data))
     if not text.strip():
-        result.reject(0, "the file is empty")
+        result.reject(0, Reason("file_empty"))
         return result
     fields = _fields(text, result)
     if not any(f.tag == "61" for f in fields) and not any(f.tag in {"20", "25", "60F"} for f in fields):
-        result.reject(1, "not an MT940 statement: no :20:, :25:, :60F: or :61: field found")
+        result.reject(1, Reason("mt940_not_statement"))
         return result
 
     block: _Block | None = None
@@ -173,12 +174,9 @@ def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
             current = block or open_block(fld.line)
             account = compact_account(fld.first + "".join(fld.more))
             if current.pending:
-                result.reject(fld.line, "account field :25: after the bookings of the statement "
-                                        "(expected :86: or :62F:); the field is ignored and the "
-                                        "booking before it has no details")
+                result.reject(fld.line, Reason("mt940_account_late"))
             elif current.statement.account_iban and current.statement.account_iban != account:
-                result.reject(fld.line, f"second account field :25: ({account}) in one statement "
-                                        "ignored")
+                result.reject(fld.line, Reason("mt940_second_account", account=account))
             else:
                 current.statement.account_iban = account
         elif tag in {"28", "28C"}:
@@ -190,20 +188,22 @@ def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
                 current = block or open_block(fld.line)
             balance = _balance(fld.first)
             if balance is None:
-                result.reject(fld.line, f"opening balance :{tag}: not understood: "
-                                        f"{clean(fld.first)[:40]!r}")
+                result.reject(fld.line, Reason(
+                    "mt940_balance_unclear", which="opening balance", which_de="Anfangssaldo",
+                    tag=tag, text=clean(fld.first)[:40]))
             else:
                 current.statement.opening = balance
         elif tag == "61":
             current = block or open_block(fld.line)
             if len(result.entries) + len(current.pending) >= MAX_ENTRIES:
-                result.reject(fld.line, f"more than {MAX_ENTRIES} entries; rest ignored")
+                result.reject(fld.line, Reason("too_many_entries", max=MAX_ENTRIES))
                 break
             try:
                 last = _booking(fld)
             except ValueError as exc:
-                result.reject(fld.line, f"booking line :61: not understood ({exc}): "
-                                        f"{clean(fld.first)[:60]!r}")
+                why = reason_of(exc)
+                result.reject(fld.line, Reason("mt940_booking_unclear", detail=str(why),
+                                               detail_de=why.text("de"), text=clean(fld.first)[:60]))
                 last = None
                 continue
             current.pending.append(last)
@@ -211,8 +211,9 @@ def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
             current = block or open_block(fld.line)
             balance = _balance(fld.first)
             if balance is None:
-                result.reject(fld.line, f"closing balance :{tag}: not understood: "
-                                        f"{clean(fld.first)[:40]!r}")
+                result.reject(fld.line, Reason(
+                    "mt940_balance_unclear", which="closing balance", which_de="Endsaldo",
+                    tag=tag, text=clean(fld.first)[:40]))
             else:
                 current.statement.closing = balance
             current.closed = True
@@ -220,19 +221,18 @@ def _parse(data: bytes, file_name: str, max_bytes: int) -> BankParseResult:
             current = block or open_block(fld.line)
             limit = _FLOOR_LIMIT.match(clean(fld.first))
             if limit is None:
-                result.reject(fld.line, f"floor limit :34F: not understood: {clean(fld.first)[:40]!r}")
+                result.reject(fld.line, Reason("mt940_limit_unclear", text=clean(fld.first)[:40]))
             else:
                 current.currency = current.currency or limit["ccy"]
         elif tag in _SKIPPED_TAGS:
             continue
         else:
-            result.reject(fld.line, f"unknown field :{tag}: ignored")
+            result.reject(fld.line, Reason("mt940_unknown_field", tag=tag))
     close()
     if not result.entries and not result.rejects and not any(
             s.account_iban or s.opening or s.closing for s in result.statements):
         # a :20: followed by anything but fields (junk, a truncated file) is no statement
-        result.reject(1, "no MT940 statement found (no account :25:, balance :60F:/:62F: or "
-                         "booking :61:)")
+        result.reject(1, Reason("mt940_no_statement"))
     return result
 
 
@@ -242,9 +242,7 @@ def _finish(block: _Block, result: BankParseResult) -> None:
     currency = balance.currency if balance is not None else block.currency
     if not currency:
         for pending in block.pending:
-            result.reject(pending.line, "the statement has no balance line (:60F:/:62F:) and no "
-                                        "floor limit (:34F:), so the currency of this booking is "
-                                        "unknown")
+            result.reject(pending.line, Reason("mt940_no_currency"))
         return
     taken = []
     for pending in block.pending:
@@ -268,9 +266,9 @@ def _yymmdd(text: str) -> date:
 def _amount(text: str) -> Decimal:
     whole, _, frac = text.partition(",")
     if not whole.isdigit() or (frac and not frac.isdigit()) or "," in frac:
-        raise ValueError(f"amount {text[:20]!r} is not a number")
+        raise ValueError(Reason("not_an_amount", text=text[:20]))
     if len(frac) > 2 and frac[2:].strip("0"):
-        raise ValueError(f"amount {text[:20]!r} has more than two decimals")
+        raise ValueError(Reason("amount_decimals", text=text[:20]))
     return cents(Decimal(f"{whole}.{frac or '0'}"))
 
 
@@ -296,7 +294,7 @@ def _entry_date(value_date: date, mmdd: str) -> date:
         except ValueError:
             continue
     if not candidates:
-        raise ValueError(f"booking date {mmdd} is not a date")
+        raise ValueError(Reason("not_a_date", text=mmdd))
     return min(candidates, key=lambda d: abs((d - value_date).days))
 
 
@@ -305,11 +303,11 @@ def _booking(fld: _Field) -> _Pending:
     if not match and fld.more:  # some banks break the line after the debit/credit mark
         match = _LINE_61.match(fld.first + fld.more[0])
     if not match:
-        raise ValueError("expected value date, debit/credit mark and amount")
+        raise ValueError(Reason("mt940_booking_parts"))
     try:
         value_date = _yymmdd(match.group("vdate"))
     except ValueError as exc:
-        raise ValueError(f"value date {match.group('vdate')} is not a date") from exc
+        raise ValueError(Reason("not_a_date", text=match.group("vdate"))) from exc
     edate = match.group("edate")
     booking_date = _entry_date(value_date, edate) if edate else value_date
     mark = match.group("mark")

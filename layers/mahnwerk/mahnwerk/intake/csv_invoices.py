@@ -25,6 +25,7 @@ from typing import BinaryIO, TextIO
 from ..domain.customers import INTAKE_FIELDS
 from ..domain.model import Address, Customer, CustomerOverrides, InvoiceRecord, Reject, build_many
 from ..domain.names import fold
+from ..domain.reasons import Reason, reason_of
 from ..domain.settings import CSV_FIELDS
 from .guard import Rejoined, read_head
 from .values import parse_amount, parse_amounts, parse_date
@@ -122,9 +123,9 @@ class FieldError(ValueError):
     customer_empty): the dashboard's invoice form shows it at the field, in German. The message
     is the one the import report and the API give."""
 
-    def __init__(self, message: str, field_name: str, kind: str) -> None:
+    def __init__(self, message: Reason, field_name: str, kind: str) -> None:
         super().__init__(message)
-        self.field, self.kind = field_name, kind
+        self.field, self.kind, self.reason = field_name, kind, message
 
 
 @dataclass
@@ -183,22 +184,22 @@ def map_headers(row: list[str], mapping: Mapping[str, str] | None = None) -> dic
     return _map_headers(row, mapping)[0]
 
 
-def _map_headers(row: list[str], mapping: Mapping[str, str] | None) -> tuple[dict[str, int], list[str]]:
+def _map_headers(row: list[str], mapping: Mapping[str, str] | None) -> tuple[dict[str, int], list[Reason]]:
     """Column index per canonical field, and why each other column with a header is not taken
     (German, for the import report: a column is never dropped without a word)."""
     custom = {header_key(k): v for k, v in (mapping or {}).items()}
     columns: dict[str, int] = {}
-    ignored: list[str] = []
+    ignored: list[Reason] = []
     for index, header in enumerate(row):
         key = header_key(header)
         name = custom.get(key) or _ALIASES.get(key)
         if name and name not in columns:
             columns[name] = index
         elif name:
-            ignored.append(f"Spalte „{_shown(header)}“ wird nicht übernommen ({FIELD_LABELS[name]} "
-                           f"steht schon in Spalte „{_shown(row[columns[name]])}“)")
+            ignored.append(Reason("column_duplicate", header=_shown(header), field=name,
+                                  field_de=FIELD_LABELS[name], first=_shown(row[columns[name]])))
         elif key:  # a column without a header (a trailing delimiter) holds nothing to miss
-            ignored.append(f"Spalte „{_shown(header)}“ wird nicht übernommen (unbekannte Überschrift)")
+            ignored.append(Reason("column_unknown", header=_shown(header)))
     return columns, ignored
 
 
@@ -266,24 +267,26 @@ def _parse(
         while not "".join(header).strip():  # blank lines before the header are skipped
             header = next(reader)
     except StopIteration:
-        result.rejects.append(Reject(file_name, 0, "the file is empty"))
+        result.rejects.append(Reject(file_name, 0, Reason("file_empty")))
         return result
     except csv.Error as exc:
-        result.rejects.append(Reject(file_name, reader.line_num, f"unreadable CSV header: {exc}"))
+        result.rejects.append(Reject(file_name, reader.line_num,
+                                      Reason("csv_header_unreadable", detail=str(exc))))
         return result
     columns, ignored = _map_headers(header, mapping)
     header_line = reader.line_num
     result.warnings.extend(Reject(file_name, header_line, reason)
                            for reason in ignored[:MAX_COLUMN_WARNINGS])
     if len(ignored) > MAX_COLUMN_WARNINGS:
-        result.warnings.append(Reject(file_name, header_line, f"{len(ignored) - MAX_COLUMN_WARNINGS} "
-                                      "weitere Spalten werden nicht übernommen"))
+        result.warnings.append(Reject(file_name, header_line,
+                                      Reason("columns_more", n=len(ignored) - MAX_COLUMN_WARNINGS)))
     missing = [f for f in REQUIRED if f not in columns]
     if "customer_id" not in columns and "name" not in columns:
         missing.append("customer_id or name")
     if missing:
         result.rejects.append(
-            Reject(file_name, reader.line_num, f"missing column(s): {', '.join(missing)}; found: {header}")
+            Reject(file_name, reader.line_num,
+                   Reason("csv_columns_missing", missing=", ".join(missing), found=str(header)))
         )
         return result
 
@@ -302,7 +305,7 @@ def _parse(
                     continue
                 total += 1
                 if total > MAX_ROWS:
-                    rejects.append(Reject(file_name, line, f"more than {MAX_ROWS} rows; rest ignored"))
+                    rejects.append(Reject(file_name, line, Reason("csv_too_many_rows", max=MAX_ROWS)))
                     break
                 rows.append(row)
                 lines.append(line)
@@ -310,7 +313,7 @@ def _parse(
                     chunk.take(rows, lines)
                     rows, lines = [], []
         except csv.Error as exc:  # the reader goes on with the next line
-            rejects.append(Reject(file_name, start, f"unreadable CSV row: {exc}"))
+            rejects.append(Reject(file_name, start, Reason("csv_row_unreadable", detail=str(exc))))
             start = reader.line_num + 1
             continue
         break
@@ -402,7 +405,7 @@ class _Chunk:
             try:
                 record = self.plan.record(row, self.tenant_id, self.default_terms, line, self.people)
             except ValueError as exc:  # AmountError and DateError are ValueErrors
-                rejects.append(Reject(self.file_name, line, str(exc)))
+                rejects.append(Reject(self.file_name, line, reason_of(exc)))
                 continue
             previous = seen.setdefault(record.number, record)
             if previous is record:
@@ -410,8 +413,8 @@ class _Chunk:
             elif not _same(previous, record):
                 rejects.append(
                     Reject(self.file_name, line,
-                           f"invoice {record.number} appears twice with different data "
-                           f"(first on line {previous.line})")
+                           Reason("invoice_twice", number=record.number,
+                                  first_line=previous.line))
                 )
 
 
@@ -462,28 +465,27 @@ class _RowPlan:
             customer = people[raw_key] = _customer(tuple(map(str.strip, raw_key)), tenant_id)
         number = cells[0].strip()
         if number[:1] in _FORMULA_START and formula_cell(number):
-            raise FieldError(f"number looks like a spreadsheet formula (CSV injection), "
-                             f"refused: {number[:30]!r}", "number", "formula")
+            raise FieldError(_formula("number", number), "number", "formula")
         if not number:
-            raise FieldError("invoice number is empty", "number", "empty")
+            raise FieldError(Reason("number_empty"), "number", "empty")
         if len(number) > MAX_NUMBER:
-            raise FieldError(f"invoice number is longer than {MAX_NUMBER} characters: "
-                             f"{number[:20]!r}…", "number", "too_long")
+            raise FieldError(Reason("number_too_long", max=MAX_NUMBER, text=number[:20]),
+                             "number", "too_long")
         (_, _, _, _, _, _, _, _, _,
          issue_text, due_text, terms_text, amount_text, open_text, currency) = cells
         # parse_amount and parse_date read surrounding blanks themselves; a blank cell is empty
         if not amount_text or amount_text.isspace():
-            raise FieldError("amount is empty", "amount", "empty")
+            raise FieldError(Reason("amount_empty"), "amount", "empty")
         amount = _field(parse_amount, amount_text, "amount", "not_amount")
         open_amount = _open_amount(amount, open_text)
         if not issue_text or issue_text.isspace():
-            raise FieldError("invoice date is empty", "issue_date", "empty")
+            raise FieldError(Reason("issue_date_empty"), "issue_date", "empty")
         issue = _field(parse_date, issue_text, "issue_date", "not_date")
         due, source = _due(issue, due_text, terms_text, default_terms)  # even before the issue date
         if currency and currency != "EUR":
             currency = currency.strip().upper()
             if currency not in _EURO:
-                raise FieldError(f"currency {currency!r} is not supported (only EUR)", "currency",
+                raise FieldError(Reason("currency_unsupported", currency=currency[:20]), "currency",
                                  "currency")
         return InvoiceRecord(number, customer, issue, due, amount, open_amount, "EUR", source, line)
 
@@ -495,7 +497,12 @@ def _field[T](parse: Callable[[str], T], text: str, field_name: str, kind: str) 
     except FieldError:
         raise
     except ValueError as exc:
-        raise FieldError(str(exc), field_name, kind) from exc
+        raise FieldError(reason_of(exc), field_name, kind) from exc
+
+
+def _formula(field_name: str, value: str) -> Reason:
+    return Reason("field_formula", field=field_name, field_de=FIELD_LABELS[field_name],
+                  text=value[:30])
 
 
 def _customer(key: tuple[str, ...], tenant_id: str) -> Customer:
@@ -504,11 +511,10 @@ def _customer(key: tuple[str, ...], tenant_id: str) -> Customer:
             [customer_id[:1], name[:1], email[:1], street[:1], postal_code[:1], city[:1]]):
         for field_name, value in zip(TEXT_FIELDS[1:], key, strict=False):
             if value[:1] in _FORMULA_START and formula_cell(value):
-                raise FieldError(f"{field_name} looks like a spreadsheet formula (CSV injection), "
-                                 f"refused: {value[:30]!r}", field_name, "formula")
+                raise FieldError(_formula(field_name, value), field_name, "formula")
     customer_id = customer_id or (customer_id_from_name(name) if name else "")
     if not customer_id:
-        raise FieldError("customer is empty (neither customer number nor name)", "name",
+        raise FieldError(Reason("customer_empty"), "name",
                          "customer_empty")
     return Customer(tenant_id=tenant_id, customer_id=customer_id, name=name or customer_id, email=email,
                     address=Address(street, postal_code, city, _country(country)),
@@ -562,7 +568,7 @@ def _consumer_flag(raw: str) -> bool:
         return True
     if value in _CONSUMER_NO:
         return False
-    raise ValueError(f"consumer/business column not understood: {raw!r}")
+    raise FieldError(Reason("consumer_unclear", text=raw[:40]), "consumer", "consumer")
 
 
 def _open_amount(amount: Decimal, open_text: str) -> Decimal:
@@ -571,7 +577,7 @@ def _open_amount(amount: Decimal, open_text: str) -> Decimal:
         return amount
     open_amount = _field(parse_amount, open_text, "open_amount", "not_amount")
     if amount >= 0 and not (0 <= open_amount <= amount):
-        raise FieldError(f"open amount {open_amount} is outside 0…{amount}", "open_amount",
+        raise FieldError(Reason("open_amount_range", open_amount=open_amount, amount=amount), "open_amount",
                          "open_range")
     return open_amount
 
@@ -585,7 +591,7 @@ def _due(issue: date, due_text: str, terms_text: str, default_terms: int) -> tup
     if terms_text:
         digits = re.search(r"\d+", terms_text)
         if not digits:
-            raise FieldError(f"payment terms not understood: {terms_text!r}", "terms_days", "terms")
+            raise FieldError(Reason("terms_unclear", text=terms_text[:40]), "terms_days", "terms")
         return issue + timedelta(days=int(digits.group())), "terms"
     return issue + timedelta(days=default_terms), "default_terms"
 

@@ -30,9 +30,10 @@ from defusedxml.ElementTree import iterparse
 from ..domain.errors import MahnwerkError
 from ..domain.model import Address, Customer, InvoiceRecord
 from ..domain.money import ZERO, cents
+from ..domain.reasons import Reason, reason_of
 from . import profiles
 from .csv_invoices import customer_id_from_name
-from .guard import EICAR, MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, too_large
+from .guard import EICAR, MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, malware_in, too_large
 from .result import ParseResult
 from .terms import due_date_from_terms
 
@@ -78,6 +79,12 @@ CREDIT_TYPES = frozenset({
 _AMOUNT = re.compile(r"[+-]?(?:\d{1,15}(?:\.\d*)?|\.\d+)")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:Z|[+-]\d{2}:\d{2})?")
 _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
+
+
+#: how the reasons name the values of an e-invoice in German
+_WHAT_DE = {"invoice date": "Das Rechnungsdatum", "due date": "Das Fälligkeitsdatum",
+            "grand total": "Der Gesamtbetrag", "prepaid amount": "Der angezahlte Betrag",
+            "payable amount": "Der Zahlbetrag"}
 
 
 class EInvoiceError(MahnwerkError, ValueError):
@@ -133,10 +140,10 @@ def parse_einvoice_xml(
     try:
         record = read_einvoice(data, tenant_id, default_terms_days, max_bytes=max_bytes)
     except EInvoiceError as exc:
-        return ParseResult.rejected(file_name, str(exc))
+        return ParseResult.rejected(file_name, reason_of(exc))
     except Exception as exc:  # a hostile file must never take the import down with it
         return ParseResult.rejected(
-            file_name, f"the e-invoice could not be read ({type(exc).__name__}: {str(exc)[:200]})")
+            file_name, Reason("einvoice_unreadable", detail=f"{type(exc).__name__}: {str(exc)[:200]}"))
     return ParseResult(records=[record])
 
 
@@ -147,8 +154,7 @@ def read_einvoice(
     root = load_xml(data, max_bytes=max_bytes)
     syntax = einvoice_syntax(root)
     if syntax is None:
-        raise EInvoiceError(f"not an e-invoice: the XML root element is {_describe(root)}; expected "
-                            "CII CrossIndustryInvoice, UBL Invoice/CreditNote or ZUGFeRD 1.0")
+        raise EInvoiceError(Reason("einvoice_not_einvoice", root=_describe(root)))
     _strip_namespaces(root)
     _check_embedded_objects(root)
     fields = _read_ubl(root) if syntax == "ubl" else _read_cii(root, syntax)
@@ -171,7 +177,7 @@ def load_xml(data: bytes, *, max_bytes: int = MAX_FILE_BYTES) -> ET.Element:
     if has_malware_signature(data):
         raise EInvoiceError(MALWARE_REASON)
     if not data.strip():
-        raise EInvoiceError("the file is empty")
+        raise EInvoiceError(Reason("file_empty"))
     depth = count = 0
     try:
         events = iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True,
@@ -181,23 +187,22 @@ def load_xml(data: bytes, *, max_bytes: int = MAX_FILE_BYTES) -> ET.Element:
                 depth += 1
                 count += 1
                 if depth > MAX_DEPTH:
-                    raise EInvoiceError(f"the XML is nested more than {MAX_DEPTH} levels deep; refused")
+                    raise EInvoiceError(Reason("xml_too_deep", max=MAX_DEPTH))
                 if count > MAX_ELEMENTS:
-                    raise EInvoiceError(f"the XML has more than {MAX_ELEMENTS:,} elements; refused")
+                    raise EInvoiceError(Reason("xml_too_many_elements", max=MAX_ELEMENTS))
             else:
                 depth -= 1
         root: ET.Element | None = getattr(events, "root", None)
     except DefusedXmlException as exc:
         raise EInvoiceError(
-            "the XML declares a DOCTYPE/DTD or entities (" + type(exc).__name__ + "); e-invoices never "
-            "do, and such files can carry XXE or entity-expansion attacks, so it was refused unread"
+            Reason("xml_doctype", detail=type(exc).__name__)
         ) from exc
     except ET.ParseError as exc:
-        raise EInvoiceError(f"not well-formed XML: {exc}") from exc
+        raise EInvoiceError(Reason("xml_malformed", detail=str(exc)[:200])) from exc
     except (LookupError, UnicodeError, ValueError) as exc:  # unknown or broken encoding
-        raise EInvoiceError(f"not well-formed XML: {exc}") from exc
+        raise EInvoiceError(Reason("xml_malformed", detail=str(exc)[:200])) from exc
     if root is None:
-        raise EInvoiceError("not well-formed XML: no root element")
+        raise EInvoiceError(Reason("xml_malformed", detail="no root element"))
     return root
 
 
@@ -269,7 +274,8 @@ def _amount(element: ET.Element | None, path: str, what: str) -> Decimal | None:
     if not text:
         return None
     if not _AMOUNT.fullmatch(text):
-        raise EInvoiceError(f"{what} is not an amount: {text[:40]!r}")
+        raise EInvoiceError(Reason("einvoice_value_amount", what=what, what_de=_WHAT_DE.get(what, what),
+                                   text=text[:40]))
     return cents(Decimal(text))
 
 
@@ -290,10 +296,13 @@ def _date(element: ET.Element | None, what: str) -> date | None:
         if iso and fmt == "":
             return date(int(iso[1]), int(iso[2]), int(iso[3]))
     except ValueError as exc:
-        raise EInvoiceError(f"{what} is not a valid date: {text[:40]!r}") from exc
+        raise EInvoiceError(Reason("einvoice_value_date", what=what, what_de=_WHAT_DE.get(what, what),
+                                   text=text[:40])) from exc
     if fmt not in ("", "102"):
-        raise EInvoiceError(f"{what} uses date format {fmt[:10]!r}; only 102 (YYYYMMDD) is supported")
-    raise EInvoiceError(f"{what} is not a date: {text[:40]!r}")
+        raise EInvoiceError(Reason("einvoice_date_format", what=what, what_de=_WHAT_DE.get(what, what),
+                                   format=fmt[:10]))
+    raise EInvoiceError(Reason("einvoice_value_date", what=what, what_de=_WHAT_DE.get(what, what),
+                               text=text[:40]))
 
 
 def _check_embedded_objects(root: ET.Element) -> None:
@@ -311,7 +320,7 @@ def _check_embedded_objects(root: ET.Element) -> None:
         except (binascii.Error, ValueError):
             continue
         if has_malware_signature(content):
-            raise EInvoiceError(MALWARE_REASON + f" (in attachment {element.get('filename', '')[:80]!r})")
+            raise EInvoiceError(malware_in(element.get("filename", "")[:80]))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -439,24 +448,22 @@ def _read_ubl(root: ET.Element) -> _Fields:
 
 def _record(f: _Fields, tenant_id: str, default_terms_days: int) -> InvoiceRecord:
     if not f.profile:
-        raise EInvoiceError("the specification identifier (profile, BT-24) is missing; not an EN 16931 "
-                            "e-invoice")
+        raise EInvoiceError(Reason("einvoice_no_profile"))
     if profiles.canonical(f.profile) is None:
-        raise EInvoiceError(f"unknown e-invoice profile {f.profile[:120]!r}; the file does not follow a "
-                            "known ZUGFeRD/Factur-X/XRechnung/EN 16931 specification")
+        raise EInvoiceError(Reason("einvoice_unknown_profile", profile=f.profile[:120]))
     if not f.number:
-        raise EInvoiceError("the invoice number is missing")
+        raise EInvoiceError(Reason("einvoice_no_number"))
     if len(f.number) > MAX_NUMBER_LENGTH:
-        raise EInvoiceError(f"the invoice number is longer than {MAX_NUMBER_LENGTH} characters: "
-                            f"{f.number[:20]!r}…")
+        raise EInvoiceError(Reason("einvoice_number_too_long", max=MAX_NUMBER_LENGTH,
+                                   text=f.number[:20]))
     if f.issue is None:
-        raise EInvoiceError(f"invoice {f.number}: the invoice date is missing")
+        raise EInvoiceError(Reason("einvoice_no_date", number=f.number))
     credit = _is_credit(f)
     currency = f.currency.upper() or _currency_of_amounts(f)
     if currency != "EUR":
-        raise EInvoiceError(f"invoice {f.number}: currency {currency[:10]!r} is not supported (only EUR)")
+        raise EInvoiceError(Reason("einvoice_currency", number=f.number, currency=currency[:10]))
     if not f.buyer_name:
-        raise EInvoiceError(f"invoice {f.number}: the buyer's name is missing")
+        raise EInvoiceError(Reason("einvoice_no_buyer", number=f.number))
 
     prepaid = f.prepaid if f.prepaid is not None else ZERO
     if f.payable is not None:
@@ -464,7 +471,7 @@ def _record(f: _Fields, tenant_id: str, default_terms_days: int) -> InvoiceRecor
     elif f.grand_total is not None:  # ZUGFeRD 1.0 BASIC has no DuePayableAmount
         payable = f.grand_total - prepaid
     else:
-        raise EInvoiceError(f"invoice {f.number}: neither a payable amount nor a grand total")
+        raise EInvoiceError(Reason("einvoice_no_total", number=f.number))
     amount = f.grand_total if f.grand_total is not None else payable + prepaid
     if credit:
         amount, payable, prepaid = -amount, -payable, -prepaid
@@ -494,11 +501,10 @@ def _currency_of_amounts(f: _Fields) -> str:
     """Without an invoice currency code (BT-5), the currency the amounts state (``currencyID="EUR"``,
     as ZUGFeRD 1.0 files do): taken when every amount states the same one, refused otherwise."""
     if len(f.amount_currencies) > 1:
-        raise EInvoiceError(f"invoice {f.number}: the invoice currency is missing and the amounts state "
-                            f"different currencies ({', '.join(sorted(f.amount_currencies))[:60]})")
+        raise EInvoiceError(Reason("einvoice_currencies_differ", number=f.number,
+                                   currencies=", ".join(sorted(f.amount_currencies))[:60]))
     if not f.amount_currencies:
-        raise EInvoiceError(f"invoice {f.number}: the invoice currency is missing (no currency code "
-                            "and no currencyID on the amounts)")
+        raise EInvoiceError(Reason("einvoice_no_currency", number=f.number))
     return next(iter(f.amount_currencies))
 
 
@@ -507,13 +513,12 @@ def _is_credit(f: _Fields) -> bool:
         return True
     code = f.type_code
     if not code:
-        raise EInvoiceError(f"invoice {f.number}: the document type code (BT-3) is missing")
+        raise EInvoiceError(Reason("einvoice_no_type", number=f.number))
     if code in CREDIT_TYPES:
         return True
     if code in INVOICE_TYPES:
         return False
-    raise EInvoiceError(f"invoice {f.number}: unknown document type code {code[:10]!r} (expected e.g. "
-                        "380 invoice, 381 credit note, 384 corrected invoice)")
+    raise EInvoiceError(Reason("einvoice_unknown_type", number=f.number, type=code[:10]))
 
 
 def _due_date(f: _Fields, issue: date, default_terms_days: int) -> tuple[date, str]:

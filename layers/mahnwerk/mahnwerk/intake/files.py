@@ -10,6 +10,7 @@ import io
 from collections.abc import Mapping
 from typing import BinaryIO
 
+from ..domain.reasons import Reason, reason_of
 from .csv_invoices import HEAD_BYTES, parse_invoices_csv
 from .einvoice import parse_einvoice_xml
 from .guard import MAX_FILE_BYTES, GuardedStream, Refused, Rejoined, read_head, too_large
@@ -18,18 +19,48 @@ from .result import ParseResult, record_warnings
 
 #: (magic bytes, what it is) for files people upload by mistake
 _KNOWN_BINARY = (
-    (b"PK\x03\x04", "a ZIP archive or an Excel/Word (.xlsx/.docx) file; please export the invoices as CSV"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel/Word (.xls/.doc) file; please export as CSV"),
-    (b"\x89PNG", "an image (PNG); scanned invoices are not read, please upload the PDF or e-invoice"),
-    (b"\xff\xd8\xff", "an image (JPEG); scanned invoices are not read, please upload the PDF or e-invoice"),
-    (b"GIF8", "an image (GIF)"),
-    (b"II*\x00", "an image (TIFF)"),
-    (b"MM\x00*", "an image (TIFF)"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"MZ", "a Windows program"),
-    (b"\x7fELF", "a program (ELF)"),
+    (b"PK\x03\x04", 0),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 1),
+    (b"\x89PNG", 2),
+    (b"\xff\xd8\xff", 3),
+    (b"GIF8", 4),
+    (b"II*\x00", 5),
+    (b"MM\x00*", 6),
+    (b"\x1f\x8b", 7),
+    (b"Rar!", 8),
+    (b"7z\xbc\xaf", 9),
+    (b"MZ", 10),
+    (b"\x7fELF", 11),
+)
+#: what each of them is, in German and English (the reason of the refusal)
+_KINDS = (
+    ("ein ZIP-Archiv oder eine Excel-/Word-Datei (.xlsx/.docx); bitte exportieren Sie die "
+     "Rechnungen als CSV",
+     "a ZIP archive or an Excel/Word (.xlsx/.docx) file; please export the invoices as CSV"),
+    ("eine alte Excel-/Word-Datei (.xls/.doc); bitte als CSV exportieren",
+     "an old Excel/Word (.xls/.doc) file; please export as CSV"),
+    ("ein Bild (PNG); gescannte Rechnungen werden nicht gelesen, bitte laden Sie das PDF "
+     "oder die E-Rechnung hoch",
+     "an image (PNG); scanned invoices are not read, please upload the PDF or e-invoice"),
+    ("ein Bild (JPEG); gescannte Rechnungen werden nicht gelesen, bitte laden Sie das PDF "
+     "oder die E-Rechnung hoch",
+     "an image (JPEG); scanned invoices are not read, please upload the PDF or e-invoice"),
+    ("ein Bild (GIF)",
+     "an image (GIF)"),
+    ("ein Bild (TIFF)",
+     "an image (TIFF)"),
+    ("ein Bild (TIFF)",
+     "an image (TIFF)"),
+    ("ein gzip-Archiv",
+     "a gzip archive"),
+    ("ein RAR-Archiv",
+     "a RAR archive"),
+    ("ein 7-Zip-Archiv",
+     "a 7-Zip archive"),
+    ("ein Windows-Programm",
+     "a Windows program"),
+    ("ein Programm (ELF)",
+     "a program (ELF)"),
 )
 _TEXT_CONTROL_OK = {9, 10, 12, 13}
 
@@ -43,15 +74,15 @@ def sniff(data: bytes, file_name: str) -> str:
     head = _text_head(data)
     if head is not None and head.lstrip().startswith("<"):
         return "xml"
-    for magic, what in _KNOWN_BINARY:
+    for magic, kind in _KNOWN_BINARY:
         if data.startswith(magic):
-            return f"reject:the file is {what}, not an invoice file (CSV, XML e-invoice or PDF)"
+            return f"reject:{kind}"
     if extension == ".pdf":
-        return "reject:the file is named .pdf but is not a PDF (no %PDF- header)"
+        return "reject:.pdf"
     if extension == ".xml":
-        return "reject:the file is named .xml but is not XML"
+        return "reject:.xml"
     if head is None or _looks_binary(head):
-        return "reject:the file is binary, not an invoice file (CSV, XML e-invoice or PDF)"
+        return "reject:binary"
     return "csv"
 
 
@@ -83,7 +114,7 @@ def _parse_file(source: bytes | BinaryIO, file_name: str, tenant_id: str, defaul
     try:
         head = read_head(stream, HEAD_BYTES)
         if not head.strip() and len(head) < HEAD_BYTES:
-            return ParseResult.rejected(file_name, "the file is empty")
+            return ParseResult.rejected(file_name, Reason("file_empty"))
         kind = sniff(head, file_name)
         if kind == "csv":
             csv = parse_invoices_csv(Rejoined(head, stream), file_name, tenant_id, default_terms_days,
@@ -96,11 +127,24 @@ def _parse_file(source: bytes | BinaryIO, file_name: str, tenant_id: str, defaul
                                          max_bytes=max_bytes)
             return parse_einvoice_xml(data, file_name, tenant_id, default_terms_days, max_bytes=max_bytes)
     except Refused as exc:
-        return ParseResult.rejected(file_name, str(exc))
+        return ParseResult.rejected(file_name, reason_of(exc))
     except Exception as exc:  # the last line of defence: one bad file must not stop an import
         return ParseResult.rejected(
-            file_name, f"the file could not be read ({type(exc).__name__}: {str(exc)[:200]})")
-    return ParseResult.rejected(file_name, kind.removeprefix("reject:"))
+            file_name, Reason("file_unreadable", detail=f"{type(exc).__name__}: {str(exc)[:200]}"))
+    return ParseResult.rejected(file_name, refusal(kind))
+
+
+def refusal(kind: str) -> Reason:
+    """Why :func:`sniff` refused a file (its ``reject:<what>``)."""
+    what = kind.removeprefix("reject:")
+    if what == ".pdf":
+        return Reason("named_pdf_not_pdf")
+    if what == ".xml":
+        return Reason("named_xml_not_xml")
+    if what == "binary":
+        return Reason("file_binary")
+    what_de, what_en = _KINDS[int(what)]
+    return Reason("not_invoice_file", what=what_en, what_de=what_de)
 
 
 def _text_head(data: bytes) -> str | None:

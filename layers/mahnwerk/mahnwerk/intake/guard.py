@@ -6,6 +6,7 @@ import io
 from typing import Any, BinaryIO
 
 from ..domain.errors import MahnwerkError
+from ..domain.reasons import Reason
 
 #: Uploads larger than this are refused unread (20 MB; e-invoices with attachments stay far below).
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -14,7 +15,13 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 #: for "a malware scanner would quarantine this", and must never reach storage or a letter.
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
-MALWARE_REASON = "malware test signature (EICAR) found; the file was not imported"
+MALWARE_REASON = Reason("malware", where="", where_de="")
+
+
+def malware_in(attachment: str) -> Reason:
+    """The malware reason, naming the attachment it was found in."""
+    return Reason("malware", where=f" (in attachment '{attachment}')",
+                  where_de=f" (im Anhang „{attachment}“)")
 
 
 def has_malware_signature(data: bytes) -> bool:
@@ -25,9 +32,9 @@ def has_malware_signature(data: bytes) -> bool:
         "utf-16-be") in data
 
 
-def too_large(data: bytes, max_bytes: int) -> str | None:
+def too_large(data: bytes, max_bytes: int) -> Reason | None:
     if len(data) > max_bytes:
-        return f"the file is too large ({len(data):,} bytes; at most {max_bytes:,} are accepted)"
+        return Reason("file_too_large_size", size=len(data), max=max_bytes)
     return None
 
 
@@ -61,7 +68,7 @@ class GuardedStream(io.RawIOBase):
             return 0
         self._seen += len(chunk)
         if self._seen > self._max:
-            raise Refused(f"the file is too large (more than {self._max:,} bytes are not accepted)")
+            raise Refused(Reason("file_too_large_stream", max=self._max))
         window = self._tail + chunk
         if any(s in window for s in _SIGNATURES):
             raise Refused(MALWARE_REASON)

@@ -21,7 +21,8 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import parseaddr
 
-from .files import sniff
+from ..domain.reasons import Reason
+from .files import refusal, sniff
 
 MAX_MESSAGE_BYTES = 30 * 1024 * 1024
 MAX_HEADER_BYTES = 64 * 1024
@@ -56,7 +57,7 @@ class ParsedMail:
     subject: str = ""
     files: list[MailFile] = field(default_factory=list)
     #: (attachment name, reason) for attachments that are not taken
-    refused: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[tuple[str, Reason]] = field(default_factory=list)
     #: the whole message was refused (too large, malformed beyond use): the reason
     error: str = ""
 
@@ -121,7 +122,7 @@ def _walk(part: Message, mail: ParsedMail, depth: int, count: list[int],
     if count[0] > MAX_PARTS:
         raise _TooMany()
     if depth > MAX_DEPTH:
-        mail.refused.append(("", f"MIME nesting deeper than {MAX_DEPTH} levels: ignored"))
+        mail.refused.append(("", Reason("mail_too_deep", max=MAX_DEPTH)))
         return
     if part.is_multipart():
         for sub in part.get_payload():
@@ -140,7 +141,7 @@ def _walk(part: Message, mail: ParsedMail, depth: int, count: list[int],
     except Exception:
         data = None
     if not isinstance(data, bytes):
-        mail.refused.append((name, "attachment not readable"))
+        mail.refused.append((name, Reason("attachment_unreadable")))
         return
     _take(name, data, mail, 0, max_file_bytes)
 
@@ -161,18 +162,17 @@ def _filename(part: Message) -> str | None:
 
 def _take(name: str, data: bytes, mail: ParsedMail, zip_depth: int, max_file_bytes: int) -> None:
     if len(mail.files) >= MAX_FILES:
-        mail.refused.append((name, f"more than {MAX_FILES} files in one e-mail: not imported"))
+        mail.refused.append((name, Reason("mail_too_many_files", max=MAX_FILES)))
         return
     if len(data) > max_file_bytes:
-        mail.refused.append((name, f"file too large ({len(data):,} bytes; at most "
-                                   f"{max_file_bytes:,})"))
+        mail.refused.append((name, Reason("file_too_large_size", size=len(data), max=max_file_bytes)))
         return
     if data.startswith(b"PK\x03\x04") and not _is_office(data):
         _unzip(name, data, mail, zip_depth + 1, max_file_bytes)
         return
     kind = sniff(data, name)
     if kind.startswith("reject:"):
-        mail.refused.append((name, kind.removeprefix("reject:")))
+        mail.refused.append((name, refusal(kind)))
         return
     mail.files.append(MailFile(name, data))
 
@@ -183,20 +183,20 @@ def _is_office(data: bytes) -> bool:
 
 def _unzip(name: str, data: bytes, mail: ParsedMail, depth: int, max_file_bytes: int) -> None:
     if depth > MAX_ZIP_DEPTH:
-        mail.refused.append((name, f"ZIP nested deeper than {MAX_ZIP_DEPTH} levels: refused"))
+        mail.refused.append((name, Reason("zip_too_deep", max=MAX_ZIP_DEPTH)))
         return
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = [i for i in archive.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        mail.refused.append((name, "not a readable ZIP archive"))
+        mail.refused.append((name, Reason("zip_unreadable")))
         return
     if len(entries) > MAX_ZIP_ENTRIES:
-        mail.refused.append((name, f"ZIP with more than {MAX_ZIP_ENTRIES} files: refused"))
+        mail.refused.append((name, Reason("zip_too_many_files", max=MAX_ZIP_ENTRIES)))
         return
     declared = sum(i.file_size for i in entries)
     if declared > MAX_ZIP_TOTAL or any(_ratio(i) > MAX_ZIP_RATIO for i in entries):
-        mail.refused.append((name, "ZIP unpacks far larger than it is (a ZIP bomb?): refused"))
+        mail.refused.append((name, Reason("zip_bomb")))
         return
     taken: list[tuple[str, bytes]] = []
     total = 0
@@ -206,17 +206,16 @@ def _unzip(name: str, data: bytes, mail: ParsedMail, depth: int, max_file_bytes:
                     * MAX_ZIP_RATIO)
         try:
             if info.flag_bits & 0x1:
-                mail.refused.append((inner, "encrypted ZIP entry: not imported"))
+                mail.refused.append((inner, Reason("zip_encrypted")))
                 continue
             with archive.open(info) as stream:
                 content = stream.read(limit + 1)  # never trust the declared size
         except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError,
                 RuntimeError):
-            mail.refused.append((inner, "ZIP entry not readable"))
+            mail.refused.append((inner, Reason("zip_entry_unreadable")))
             continue
         if len(content) > limit:
-            mail.refused.append((name, "ZIP unpacks far larger than it is (a ZIP bomb?): "
-                                       "refused"))
+            mail.refused.append((name, Reason("zip_bomb")))
             return
         total += len(content)
         taken.append((inner, content))

@@ -27,8 +27,9 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamO
 
 from ..domain.errors import MahnwerkError
 from ..domain.model import InvoiceRecord
+from ..domain.reasons import Reason, reason_of
 from .einvoice import EInvoiceError, is_einvoice_xml, read_einvoice
-from .guard import MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, too_large
+from .guard import MALWARE_REASON, MAX_FILE_BYTES, has_malware_signature, malware_in, too_large
 from .result import ParseResult, ReviewNeeded, review_fields
 
 #: a PDF with more pages is refused outright (page-count bomb)
@@ -77,7 +78,7 @@ class PdfRefused(MahnwerkError, ValueError):
         super().__init__(reason)
         #: True: the PDF is safe but could not be read for sure; it goes to the review list
         #: (False: refused outright, for safety or because it is damaged)
-        self.review = review or reason.startswith("review:")
+        self.review = review or getattr(reason, "code", "") == "pdf_review" or reason.startswith("review:")
         #: what was read from the page (pdf_layout.Review.found), to prefill the review form
         self.found = found or {}
 
@@ -97,21 +98,27 @@ def parse_invoice_pdf(
     try:
         return ParseResult(records=[_read_pdf(data, tenant_id, default_terms_days, max_bytes)])
     except PdfRefused as exc:
-        result = ParseResult.rejected(file_name, str(exc))
+        reason = reason_of(exc)
+        result = ParseResult.rejected(file_name, reason)
         if exc.review:
-            result.reviews.append(ReviewNeeded(file_name, str(exc), review_fields(exc.found),
+            result.reviews.append(ReviewNeeded(file_name, reason, review_fields(exc.found),
                                                hashlib.sha256(data).hexdigest()[:32]))
         return result
     except EInvoiceError as exc:
-        return ParseResult.rejected(file_name, str(exc))
+        return ParseResult.rejected(file_name, reason_of(exc))
     except Exception as exc:  # pypdf raises many kinds of errors on broken files; none may escape
         return ParseResult.rejected(file_name, _unreadable(exc))
 
 
-def _unreadable(exc: BaseException) -> str:
+def _review(english: str, german: str) -> Reason:
+    """The PDF goes to review: the explanation in both languages (German after "Zur Prüfung:")."""
+    return Reason("pdf_review", en=english, de=f"Zur Prüfung: {german}")
+
+
+def _unreadable(exc: BaseException) -> Reason:
     if isinstance(exc, LimitReachedError):
-        return f"the PDF exceeds a safety limit ({str(exc)[:160]}); refused as a possible decompression bomb"
-    return f"the PDF could not be read ({type(exc).__name__}: {str(exc)[:200]}); it may be damaged"
+        return Reason("pdf_bomb", detail=str(exc)[:160])
+    return Reason("pdf_unreadable", detail=f"{type(exc).__name__}: {str(exc)[:200]}")
 
 
 def _read_pdf(data: bytes, tenant_id: str, default_terms_days: int, max_bytes: int) -> InvoiceRecord:
@@ -121,7 +128,7 @@ def _read_pdf(data: bytes, tenant_id: str, default_terms_days: int, max_bytes: i
     if has_malware_signature(data):
         raise PdfRefused(MALWARE_REASON)
     if b"%PDF-" not in data[:1024]:
-        raise PdfRefused("not a PDF (no %PDF- header)")
+        raise PdfRefused(Reason("not_a_pdf"))
     with apply_configuration(**_PDF_LIMITS):
         return _read_pdf_limited(data, tenant_id, default_terms_days, max_bytes)
 
@@ -133,15 +140,15 @@ def _read_pdf_limited(data: bytes, tenant_id: str, default_terms_days: int, max_
             RecursionError) as exc:
         raise PdfRefused(_unreadable(exc)) from exc
     if reader.is_encrypted:
-        raise PdfRefused("the PDF is encrypted (password or permissions); please upload an unencrypted copy")
+        raise PdfRefused(Reason("pdf_encrypted"))
     active = _active_content(data, reader)
     if active:
-        raise PdfRefused(f"the PDF contains {active}; such files are refused for safety")
+        raise PdfRefused(Reason("pdf_active", what=active))
     pages = len(reader.pages)
     if pages > MAX_PAGES:
-        raise PdfRefused(f"the PDF has {pages} pages (at most {MAX_PAGES} are accepted)")
+        raise PdfRefused(Reason("pdf_too_many_pages", pages=pages, max=MAX_PAGES))
     if pages == 0:
-        raise PdfRefused("the PDF has no pages")
+        raise PdfRefused(Reason("pdf_no_pages"))
 
     embedded = _embedded_einvoice(reader, max_bytes)
     if embedded is not None:
@@ -149,24 +156,31 @@ def _read_pdf_limited(data: bytes, tenant_id: str, default_terms_days: int, max_
         try:
             return read_einvoice(xml, tenant_id, default_terms_days, max_bytes=max_bytes)
         except EInvoiceError as exc:
-            raise PdfRefused(f"embedded e-invoice {name!r}: {exc}") from exc
+            cause = reason_of(exc)
+            raise PdfRefused(Reason("pdf_embedded_invalid", name=name, detail=str(cause),
+                                    detail_de=cause.text("de"))) from exc
 
     if pages > MAX_TEXT_PAGES:
-        raise PdfRefused(f"the PDF has {pages} pages and no embedded e-invoice; reading the text of more "
-                         f"than {MAX_TEXT_PAGES} pages is not supported (review by hand)", review=True)
+        raise PdfRefused(_review(
+            f"the PDF has {pages} pages and no embedded e-invoice; reading the text of more than "
+            f"{MAX_TEXT_PAGES} pages is not supported (review by hand)",
+            f"das PDF hat {pages} Seiten und keine eingebettete E-Rechnung; der Text von mehr als "
+            f"{MAX_TEXT_PAGES} Seiten wird nicht gelesen, bitte von Hand prüfen"), review=True)
     text, failure = _text(reader)
     if not text.strip():
         why = (f"its text could not be read: {failure}" if failure
                else "the PDF has no text layer, perhaps a scan")
         warum = "der Text ist nicht lesbar" if failure else "kein Textlayer (vielleicht ein Scan)"
-        raise PdfRefused("review: could not find invoice number, invoice date, amount, customer "
-                         f"({why}; and there is no embedded e-invoice) — Zur Prüfung: {warum} und keine "
-                         "eingebettete E-Rechnung; Rechnungsnummer, Rechnungsdatum, Betrag und Kunde bitte "
-                         "von Hand erfassen")
+        raise PdfRefused(_review(
+            f"review: could not find invoice number, invoice date, amount, customer ({why}; and "
+            "there is no embedded e-invoice)",
+            f"{warum} und keine eingebettete E-Rechnung; Rechnungsnummer, Rechnungsdatum, Betrag "
+            "und Kunde bitte von Hand erfassen"))
     if failure:
         # a page pypdf could not read within its limits is not handed to the layout reader either
-        raise PdfRefused(f"review: a page of the PDF could not be read ({failure}; no embedded "
-                         "e-invoice) — Zur Prüfung: eine Seite des PDFs ist nicht lesbar")
+        raise PdfRefused(_review(
+            f"review: a page of the PDF could not be read ({failure}; no embedded e-invoice)",
+            "eine Seite des PDFs ist nicht lesbar"))
     _check_page_streams(reader)
     return _record_from_layout(data, pages, tenant_id, default_terms_days)
 
@@ -224,8 +238,7 @@ def _check_page_streams(reader: PdfReader) -> None:
             seen.add(key)
             total += len(stream.get_data())  # raises LimitReachedError past pypdf's limits
             if total > MAX_RESOURCE_BYTES:
-                raise PdfRefused(f"the PDF's fonts and forms decode to more than {MAX_RESOURCE_BYTES:,} "
-                                 "bytes; refused as a possible decompression bomb")
+                raise PdfRefused(Reason("pdf_resources_bomb", max=MAX_RESOURCE_BYTES))
 
 
 def _record_from_layout(data: bytes, pages: int, tenant_id: str, default_terms_days: int) -> InvoiceRecord:
@@ -236,20 +249,22 @@ def _record_from_layout(data: bytes, pages: int, tenant_id: str, default_terms_d
     try:
         layout = read_pages(data, max_pages=min(pages, MAX_TEXT_PAGES))
     except LayoutLimit as exc:
-        raise PdfRefused(f"review: the PDF's layout could not be read ({exc}; no embedded e-invoice) — "
-                         f"Zur Prüfung: das Layout des PDFs ist zu groß oder zu aufwendig ({exc})") from exc
+        raise PdfRefused(_review(
+            f"review: the PDF's layout could not be read ({exc}; no embedded e-invoice)",
+            f"das Layout des PDFs ist zu groß oder zu aufwendig ({exc})")) from exc
     except Exception as exc:  # pdfminer raises many kinds of errors on odd files; none may escape
-        raise PdfRefused(f"review: the PDF's layout could not be read ({type(exc).__name__}: "
-                         f"{str(exc)[:120]}; no embedded e-invoice) — Zur Prüfung: das Layout des PDFs "
-                         "ist nicht lesbar") from exc
+        raise PdfRefused(_review(
+            f"review: the PDF's layout could not be read ({type(exc).__name__}: {str(exc)[:120]}; "
+            "no embedded e-invoice)", "das Layout des PDFs ist nicht lesbar")) from exc
     if not any(page.phrases for page in layout):
-        raise PdfRefused("review: could not find invoice number, invoice date, amount, customer (the words "
-                         "of the PDF have no positions that can be read; no embedded e-invoice) — Zur "
-                         "Prüfung: kein lesbarer Text")
+        raise PdfRefused(_review(
+            "review: could not find invoice number, invoice date, amount, customer (the words of "
+            "the PDF have no positions that can be read; no embedded e-invoice)",
+            "kein lesbarer Text"))
     try:
         return read_layout(layout, tenant_id, default_terms_days)
     except Review as exc:
-        raise PdfRefused(str(exc), review=True, found=exc.found) from exc
+        raise PdfRefused(reason_of(exc), review=True, found=exc.found) from exc
 
 
 # --------------------------------------------------------------------------------------------------
@@ -264,7 +279,7 @@ def _active_content(data: bytes, reader: PdfReader) -> str:
         return "JavaScript" if kind.startswith("/J") else "a launch action"
     root = _resolve(reader.trailer.get("/Root"))
     if not isinstance(root, DictionaryObject):
-        raise PdfRefused("the PDF has no document catalog; it is damaged")
+        raise PdfRefused(Reason("pdf_no_catalog"))
     found = _action_kind(root.get("/OpenAction")) or _actions_kind(root.get("/AA"))
     if found:
         return found
@@ -343,7 +358,7 @@ def _embedded_einvoice(reader: PdfReader, max_bytes: int) -> tuple[str, bytes] |
     other_xml: list[tuple[str, bytes]] = []
     for index, attachment in enumerate(reader.attachment_list):
         if index >= MAX_ATTACHMENTS:
-            raise PdfRefused(f"the PDF has more than {MAX_ATTACHMENTS} attachments; refused")
+            raise PdfRefused(Reason("pdf_too_many_attachments", max=MAX_ATTACHMENTS))
         names = {str(attachment.name or "")}
         with contextlib.suppress(PyPdfError, ValueError, KeyError, TypeError, AttributeError):
             names.add(str(attachment.alternative_name or ""))
@@ -352,13 +367,13 @@ def _embedded_einvoice(reader: PdfReader, max_bytes: int) -> tuple[str, bytes] |
         if not wanted and not any(n.endswith(".xml") for n in lowered):
             content = attachment.content
             if has_malware_signature(content):
-                raise PdfRefused(MALWARE_REASON + f" (in attachment {sorted(lowered)[:1]})")
+                raise PdfRefused(malware_in(str(sorted(lowered)[:1])))
             continue
         content = attachment.content
         if len(content) > max_bytes:
-            raise PdfRefused(f"embedded file {sorted(lowered)[0]!r} is larger than {max_bytes:,} bytes")
+            raise PdfRefused(Reason("pdf_attachment_too_large", name=sorted(lowered)[0], max=max_bytes))
         if has_malware_signature(content):
-            raise PdfRefused(MALWARE_REASON + f" (in attachment {sorted(lowered)[0]!r})")
+            raise PdfRefused(malware_in(sorted(lowered)[0]))
         if wanted:
             known.setdefault(wanted[0], (wanted[0], content))
         else:

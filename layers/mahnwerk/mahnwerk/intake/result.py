@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from ..domain.model import InvoiceRecord, Reject
+from ..domain.reasons import Reason
 from .profiles import canonical
 
 
@@ -50,7 +51,7 @@ class ParseResult:
     reviews: list[ReviewNeeded] = field(default_factory=list)
 
     @classmethod
-    def rejected(cls, file: str, reason: str, line: int = 0) -> ParseResult:
+    def rejected(cls, file: str, reason: Reason, line: int = 0) -> ParseResult:
         """A whole file refused (line 0: the file, not a row of it)."""
         return cls(rejects=[Reject(file, line, reason)])
 
@@ -66,12 +67,11 @@ def record_warnings(records: Iterable[InvoiceRecord], file: str) -> list[Reject]
     for r in records:
         if r.due_date < r.issue_date:
             warnings.append(Reject(
-                file, r.line, f"Rechnung {r.number}: das Fälligkeitsdatum {r.due_date:%d.%m.%Y} liegt vor "
-                              f"dem Rechnungsdatum {r.issue_date:%d.%m.%Y}; übernommen wie angegeben, die "
-                              "Rechnung ist damit sofort überfällig"))
+                file, r.line, Reason("due_before_issue", number=r.number, due_date=r.due_date,
+                                     issue_date=r.issue_date)))
         spelled = canonical(r.profile) if r.profile else r.profile
         if spelled and spelled != r.profile:
             warnings.append(Reject(
-                file, r.line, f"Rechnung {r.number}: die Profilkennung (BT-24) {r.profile[:120]!r} ist "
-                              f"eine abweichende Schreibweise von {spelled!r}; gelesen nach diesem Profil"))
+                file, r.line, Reason("profile_variant", number=r.number, profile=r.profile[:120],
+                                     canonical=spelled)))
     return warnings

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from ..domain.errors import MahnwerkError
 from ..domain.money import AmountError, cents
+from ..domain.reasons import Reason
 
 _CURRENCY = re.compile(r"(€|EUR|eur|Euro)", re.UNICODE)
 _DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d/%m/%Y", "%Y%m%d")
@@ -33,30 +34,30 @@ def parse_amount(text: str) -> Decimal:
     if raw.startswith(("-", "+")):
         negative, raw = raw[0] == "-", raw[1:]
     if not raw or not re.fullmatch(r"[0-9.,']+", raw):
-        raise AmountError(f"amount is not a number: {text!r}")
+        raise AmountError(Reason("not_an_amount", text=text))
     raw = raw.replace("'", "")
     last_comma, last_dot = raw.rfind(","), raw.rfind(".")
     if last_comma > last_dot:  # German: 1.234,56
         if raw.count(",") > 1 or not _grouped(raw[:last_comma], "."):
-            raise AmountError(f"amount is not a number: {text!r}")
+            raise AmountError(Reason("not_an_amount", text=text))
         normalized = raw.replace(".", "").replace(",", ".")
     elif last_dot > last_comma:  # English: 1,234.56 — or German thousands only: 1.234
         head, tail = raw[:last_dot], raw[last_dot + 1 :]
         if raw.count(".") > 1 or (last_comma == -1 and len(tail) == 3 and head and "," not in head):
             # "1.234" / "1.234.567": dots as German thousands separators
             if not _grouped(raw, "."):
-                raise AmountError(f"amount is not a number: {text!r}")
+                raise AmountError(Reason("not_an_amount", text=text))
             normalized = raw.replace(".", "")
         else:
             if not _grouped(head, ","):
-                raise AmountError(f"amount is not a number: {text!r}")
+                raise AmountError(Reason("not_an_amount", text=text))
             normalized = raw.replace(",", "")
     else:
         normalized = raw
     try:
         value = Decimal(normalized)
     except InvalidOperation as exc:
-        raise AmountError(f"amount is not a number: {text!r}") from exc
+        raise AmountError(Reason("not_an_amount", text=text)) from exc
     return cents(-value if negative else value)
 
 
@@ -117,18 +118,16 @@ def parse_date(text: str) -> date:
         try:
             return date(year + 2000 if year < 100 else year, month, day)
         except ValueError as exc:
-            raise DateError(f"not a date: {text!r} (expected e.g. 31.12.2026 or 2026-12-31)") \
-                from exc
+            raise DateError(Reason("not_a_date", text=text)) from exc
     m = _ISO_DATE.fullmatch(raw)
     if m:
         try:
             return date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError as exc:
-            raise DateError(f"not a date: {text!r} (expected e.g. 31.12.2026 or 2026-12-31)") \
-                from exc
+            raise DateError(Reason("not_a_date", text=text)) from exc
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
-    raise DateError(f"not a date: {text!r} (expected e.g. 31.12.2026 or 2026-12-31)")
+    raise DateError(Reason("not_a_date", text=text))

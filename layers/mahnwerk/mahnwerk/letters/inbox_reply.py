@@ -3,12 +3,15 @@ and where to look (German and English, the tenant's language first)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
+from typing import Any
 
+from ..domain.reasons import reason_text
 from ..domain.settings import TenantSettings
 from .email import _address
 
@@ -18,8 +21,10 @@ class FileResult:
     name: str
     #: invoice numbers taken over (new, changed or already known and unchanged)
     imported: tuple[str, ...] = ()
-    #: reasons this file (or rows of it) was not taken
-    refused: tuple[str, ...] = ()
+    #: why this file (or rows of it) was not taken: each a reject's dict (line, code, params,
+    #: English message; ``Reject.as_dict``), rendered in the reader's language — or, as written
+    #: before reasons had codes, a text
+    refused: tuple[Mapping[str, Any] | str, ...] = ()
     #: the file went to the review list (to be completed by hand in the dashboard)
     review: bool = False
 
@@ -35,6 +40,7 @@ _TEXT = {
         "review": "zur Prüfung abgelegt: bitte im Dashboard unter „Zu prüfen“ ergänzen",
         "review_link": "Was noch geprüft werden muss, finden Sie im Dashboard unter „Zu prüfen“: "
                        "{url}",
+        "line": "Zeile {line}: {reason}",
         "none": "Die E-Mail enthielt keinen Anhang, den wir lesen können (PDF, E-Rechnung als "
                 "XML, CSV oder ZIP davon).",
         "link": "Die übernommenen Rechnungen und alles, was noch geprüft werden muss, sehen Sie "
@@ -50,6 +56,7 @@ _TEXT = {
         "refused": "not imported: {reason}",
         "review": "put on the review list: please complete it in the dashboard under “To review”",
         "review_link": "What still needs a look is on the dashboard's review list: {url}",
+        "line": "line {line}: {reason}",
         "none": "The e-mail carried no attachment we can read (PDF, XML e-invoice, CSV or a ZIP "
                 "of those).",
         "link": "The imported invoices and everything that still needs a look are in the "
@@ -68,7 +75,7 @@ def _section(lang: str, results: list[FileResult], dashboard_url: str, company: 
             lines.append("  " + t["imported"].format(numbers=", ".join(r.imported)))
         elif not r.refused:
             lines.append("  " + t["nothing"])
-        lines += ["  " + t["refused"].format(reason=reason) for reason in r.refused]
+        lines += ["  " + t["refused"].format(reason=_reason(t, lang, entry)) for entry in r.refused]
         if r.review:
             lines.append("  " + t["review"])
     if dashboard_url:
@@ -76,6 +83,12 @@ def _section(lang: str, results: list[FileResult], dashboard_url: str, company: 
         lines += ["", t[link].format(url=dashboard_url)]
     lines += ["", t["bye"].format(company=company)]
     return "\n".join(lines)
+
+
+def _reason(t: Mapping[str, str], lang: str, entry: Mapping[str, Any] | str) -> str:
+    text = reason_text(entry, lang)
+    line = entry.get("line") if isinstance(entry, Mapping) else 0
+    return t["line"].format(line=line, reason=text) if line else text
 
 
 def build_reply(settings: TenantSettings, to: str, original_id: str, original_subject: str,

@@ -32,6 +32,7 @@ from ..domain.model import (
 )
 from ..domain.money import ZERO
 from ..domain.policy import Policy
+from ..domain.reasons import Reason
 from ..domain.settings import TenantSettings
 from ..intake.files import parse_invoice_file
 from ..service.ports import Conflict
@@ -64,14 +65,15 @@ class ImportReport:
             "payments": self.payments,
             "received_at": self.received_at, "created": self.created, "updated": self.updated,
             "unchanged": self.unchanged,
-            "rejected": [{"file": r.file, "line": r.line, "reason": r.reason} for r in self.rejected],
-            "warnings": [{"file": w.file, "line": w.line, "reason": w.reason} for w in self.warnings],
+            "rejected": [r.as_dict() for r in self.rejected],
+            "warnings": [w.as_dict() for w in self.warnings],
             "review": list(self.review),
         }
 
 
     def as_text(self) -> str:
-        """The reject report as a person reads it (German and English headline)."""
+        """The reject report as a person reads it: headline and each reason in German and in
+        English."""
         lines = [
             f"Import von / import of {self.file} ({self.received_at})",
             f"übernommen / imported: {len(self.created)} neu/new, {len(self.updated)} geändert/"
@@ -83,7 +85,8 @@ class ImportReport:
         lines.append("")
         for r in self.rejected:
             where = f"Zeile/line {r.line}" if r.line else "Datei/file"
-            lines.append(f"{r.file}, {where}: {r.reason}")
+            lines.append(f"{r.file}, {where}: {r.text('de')}")
+            lines.append(f"    {r.text('en')}")
         return "\n".join(lines) + "\n"
 
 
@@ -146,7 +149,7 @@ def ingest_object(ctx: Context, key: str, version_id: str | None, received_at: d
     try:
         body = ctx.store.open(key, version_id, max_bytes=ctx.config.max_upload_bytes)
     except FileTooLarge as exc:
-        report.rejected.append(Reject(inbox.name, 0, f"file too large: {exc}"))
+        report.rejected.append(Reject(inbox.name, 0, Reason("file_too_large", detail=str(exc))))
         return _finish(ctx, report, version_id)
     with body:
         return _ingest(ctx, inbox, report, body, key, version_id, received_at)
@@ -253,10 +256,9 @@ def apply_records(ctx: Context, report: ImportReport, records: list[InvoiceRecor
 
 #: the import report's words for a customer whose first letter cannot go as planned
 _UNDELIVERABLE = {
-    NO_EMAIL: "hat keine (gültige) E-Mail-Adresse – Schreiben gehen per Post",
-    NO_ADDRESS: "hat keine vollständige Postanschrift – Schreiben gehen per E-Mail",
-    NO_CHANNEL: "hat weder E-Mail-Adresse noch Postanschrift – Schreiben sind nicht zustellbar "
-                "und warten, bis Sie die Daten ergänzen",
+    NO_EMAIL: "customer_no_email",
+    NO_ADDRESS: "customer_no_address",
+    NO_CHANNEL: "customer_no_channel",
 }
 
 
@@ -278,8 +280,7 @@ def _warn_undeliverable(report: ImportReport, records: list[InvoiceRecord], fres
         route = next_letter(customer, policy)
         if route is not None and route.reason:
             report.warnings.append(Reject(report.file, record.line,
-                                          f"Kunde {cid} {_UNDELIVERABLE[route.reason]} "
-                                          f"[{route.reason}]"))
+                                          Reason(_UNDELIVERABLE[route.reason], customer=cid)))
 
 
 def incoming_customers(records: list[InvoiceRecord]) -> dict[str, Customer]:
@@ -314,9 +315,8 @@ def _update_customer(ctx: Context, report: ImportReport, old: Customer, incoming
     try:
         ctx.customers.update_customer_master(old, new)
     except Conflict:  # edited meanwhile (the dashboard, the API): the newer edit stands
-        report.warnings.append(Reject(report.file, 0, f"Kunde {old.customer_id}: die Stammdaten "
-                                      "wurden gleichzeitig geändert und nicht aus der Datei "
-                                      "übernommen"))
+        report.warnings.append(Reject(report.file, 0, Reason("customer_changed_meanwhile",
+                                                                 customer=old.customer_id)))
         return
     via = "api" if key.startswith("api/") else "import"
     detail: dict[str, Any] = {"by": via, "changes": audit_changes(found)}
@@ -351,15 +351,15 @@ def _apply_existing(ctx: Context, report: ImportReport, record: InvoiceRecord, e
     if existing.dunning_started:
         report.rejected.append(Reject(
             report.file, record.line,
-            f"invoice {record.number} is already in dunning (level {existing.level}); "
-            f"changes ({', '.join(changes)}) must be made through the API",
+            Reason("invoice_in_dunning", number=record.number, level=existing.level,
+                   changes=", ".join(changes)),
         ))
         return
     if existing.customer_id != invoice.customer_id:
         report.rejected.append(Reject(
             report.file, record.line,
-            f"invoice {record.number} belongs to customer {existing.customer_id}, "
-            f"not {invoice.customer_id}",
+            Reason("invoice_other_customer", number=record.number, customer=existing.customer_id,
+                   other=invoice.customer_id),
         ))
         return
     try:
@@ -367,7 +367,7 @@ def _apply_existing(ctx: Context, report: ImportReport, record: InvoiceRecord, e
                                  existing.version, source=key)
     except Conflict:
         report.rejected.append(Reject(report.file, record.line,
-                                      f"invoice {record.number} changed meanwhile; upload again"))
+                                      Reason("invoice_changed_meanwhile", number=record.number)))
         return
     report.updated.append(record.number)
     ctx.invoices.add_event(tenant, record.number, "changed", at, {

@@ -13,6 +13,7 @@ from ..domain.dates import business_date
 from ..domain.events import handed_over_by_owner
 from ..domain.model import DomainError, Invoice, InvoiceRecord, Reject
 from ..domain.money import ZERO, to_str
+from ..domain.reasons import Reason, reason_of
 from ..intake.csv_invoices import FieldError, record_from_fields
 from ..intake.result import record_warnings
 from .bootstrap import Context
@@ -42,10 +43,10 @@ def import_invoices(ctx: Context, tenant_id: str, rows: Sequence[Mapping[str, st
         try:
             record = check_row(row, tenant_id, settings.policy.payment_terms_days, line)
         except ValueError as exc:  # FieldError included
-            report.rejected.append(Reject("api", line, str(exc)))
+            report.rejected.append(Reject("api", line, reason_of(exc)))
             continue
         if record.number in seen:
-            report.rejected.append(Reject("api", line, f"invoice {record.number} appears twice"))
+            report.rejected.append(Reject("api", line, Reason("invoice_repeated", number=record.number)))
             continue
         seen.add(record.number)
         records.append(record)
@@ -65,10 +66,9 @@ def check_row(row: Mapping[str, str], tenant_id: str, default_terms_days: int,
     negative = record.amount < ZERO or record.open_amount < ZERO
     credit_note = row.get("credit_note") == "true"
     if negative and not credit_note:
-        raise FieldError(f"amount {record.amount} is negative: a credit note (Gutschrift) says "
-                         "credit_note: true, an invoice has a positive amount", "amount", "negative")
+        raise FieldError(Reason("amount_negative", amount=record.amount), "amount", "negative")
     if credit_note and not negative:
-        raise FieldError(f"a credit note has a negative amount, got {record.amount}", "amount",
+        raise FieldError(Reason("credit_positive", amount=record.amount), "amount",
                          "credit_positive")
     return record
 

@@ -135,8 +135,7 @@ def _accept(ctx: Context, settings: TenantSettings, mail: ParsedMail, raw: bytes
             report = ingest_file(ctx, settings, name, f.data, f"{key}#{f.name}", received_at)
             done = {"name": f.name,
                     "imported": report.created + report.updated + report.unchanged,
-                    "refused": [r.reason if not r.line else f"line {r.line}: {r.reason}"
-                                for r in report.rejected],
+                    "refused": [r.as_dict() for r in report.rejected],
                     "review": bool(report.review)}
             ctx.tenants.add_document(tenant, marker, done, received_at)
         result = FileResult(f.name, tuple(done["imported"]), tuple(done["refused"]),
@@ -144,7 +143,7 @@ def _accept(ctx: Context, settings: TenantSettings, mail: ParsedMail, raw: bytes
         outcome.results.append(result)
         outcome.invoices += len(result.imported)
     for name, reason in mail.refused:
-        outcome.results.append(FileResult(name or "—", (), (reason,)))
+        outcome.results.append(FileResult(name or "—", (), ({"line": 0, **reason.as_dict()},)))
         outcome.refused_files += 1
     # the tenant's own record of the message (the dashboard's import reports sit beside it)
     ctx.store.put_json(f"reports/{tenant}/mail/{mkey}.json", {

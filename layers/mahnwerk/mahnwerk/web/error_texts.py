@@ -4,6 +4,7 @@ message. The dashboard's error page shows them; the API answers in English."""
 from __future__ import annotations
 
 from ..domain.errors import MahnwerkError
+from ..domain.reasons import Reason
 
 #: the German text of every error code (``domain.errors``); English is the error's own message
 ERRORS: dict[str, str] = {
@@ -48,5 +49,8 @@ ERRORS: dict[str, str] = {
 
 
 def error_text(lang: str, exc: MahnwerkError) -> str:
-    """An error for people: German by its code, English by its own message."""
+    """An error for people: its Reason in ``lang`` where it carries one (the detail: "Kein
+    gültiges Datum: „31.11.2026“ …"), else German by its code, English by its own message."""
+    if exc.public_detail and exc.args and isinstance(exc.args[0], Reason):
+        return exc.args[0].text(lang)
     return exc.public_message if lang == "en" else ERRORS[exc.code]

@@ -33,6 +33,7 @@ from ..domain.customers import MASTER_FIELDS
 from ..domain.dates import business_date
 from ..domain.errors import MahnwerkError
 from ..domain.model import Channel, DomainError
+from ..domain.reasons import Reason
 from ..service import approvals
 from ..service import dashboard as data
 from ..service.customer_input import CustomerPatch, OverridesIn
@@ -239,13 +240,13 @@ def invoice_action(number: str, action: str) -> Response[str]:
         else:
             raise NotFoundError(action)
     except (NotAllowed, AlreadyAssigned, ProbableDuplicate) as exc:
-        return _invoice_page(view, number, 409, view.t("conflict", reason=str(exc)))
+        return _invoice_page(view, number, 409, view.t("conflict", reason=view.reason(exc)))
     except Conflict:
         return _invoice_page(view, number, 409, view.t("conflict", reason="changed meanwhile"))
     except NotFound:
         raise
     except DomainError as exc:
-        return _invoice_page(view, number, 400, view.t("bad_request", reason=str(exc)))
+        return _invoice_page(view, number, 400, view.t("bad_request", reason=view.reason(exc)))
     return redirect(view.url(f"/app/invoices/{_q(number)}", done=done))
 
 
@@ -331,7 +332,10 @@ def customer_overrides(customer_id: str) -> Response[str]:
             due_dates_agreed={"yes": True, "no": False}.get(agreed))
         save_overrides(ctx(), view.tenant, customer_id, body)
     except (ValueError, ValidationError) as exc:
-        reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        # a value with a reason of its own ("Kein gültiges Datum: …"); otherwise (a library's
+        # English message, e.g. pydantic's or int()'s) the page's own words, never English
+        own = getattr(exc, "reason", None) or (exc.args[0] if exc.args else None)
+        reason = view.reason(exc) if isinstance(own, Reason) else view.t("err_invalid")
         return _customer_page(view, customer_id, 400, view.t("bad_request", reason=reason))
     return redirect(view.url(f"/app/customers/{_q(customer_id)}", done="overrides"))
 
@@ -363,7 +367,7 @@ def customer_master(customer_id: str) -> Response[str]:
     except ValidationError as exc:
         return _customer_page(view, customer_id, 400, _master_errors(view, exc), typed)
     except NotAllowed as exc:
-        return _customer_page(view, customer_id, 409, view.t("conflict", reason=str(exc)), typed)
+        return _customer_page(view, customer_id, 409, view.t("conflict", reason=view.reason(exc)), typed)
     except Conflict:
         return _customer_page(view, customer_id, 409, view.t("master_conflict"), typed)
     return redirect(view.url(f"/app/customers/{_q(customer_id)}", done="master"))
@@ -426,9 +430,9 @@ def payment_assign(payment_id: str) -> Response[str]:
             return _payments_page(view, preview={**shown, "numbers": " ".join(numbers)})
         assign(ctx(), view.tenant, payment_id, numbers, now())
     except (NotFound, AlreadyAssigned, Conflict) as exc:
-        return _payments_page(view, 409, view.t("conflict", reason=str(exc) or "changed meanwhile"))
+        return _payments_page(view, 409, view.t("conflict", reason=view.reason(exc) or "changed meanwhile"))
     except DomainError as exc:
-        return _payments_page(view, 400, view.t("bad_request", reason=str(exc)))
+        return _payments_page(view, 400, view.t("bad_request", reason=view.reason(exc)))
     return redirect(view.url("/app/payments", done="assigned"))
 
 
@@ -451,14 +455,14 @@ def payment_action(payment_id: str, action: str) -> Response[str]:
         else:
             raise NotFoundError(action)
     except (NotAllowed, Conflict) as exc:
-        reason = view.t("conflict", reason=str(exc) or "changed meanwhile")
+        reason = view.t("conflict", reason=view.reason(exc) or "changed meanwhile")
         if number:
             return _invoice_page(view, number, 409, reason)
         return _payments_page(view, 409, reason)
     except NotFound:
         raise
     except DomainError as exc:
-        return _payments_page(view, 400, view.t("bad_request", reason=str(exc)))
+        return _payments_page(view, 400, view.t("bad_request", reason=view.reason(exc)))
     done = {"dismiss": "dismissed", "restore": "restored", "unassign": "unassigned"}[action]
     if number:
         return redirect(view.url(f"/app/invoices/{_q(number)}", done=done))

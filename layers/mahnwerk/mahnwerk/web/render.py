@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from ..domain.dates import BERLIN
 from ..domain.money import from_str
+from ..domain.reasons import Reason, reason_text
 from ..letters.formatting import format_date, format_money
 from ..service.sessions import COOKIE, cookies, csrf_token
 from .i18n import LANGS, TEXTS, translate
@@ -145,8 +146,18 @@ class View:
     def channels(self, channels: Any) -> str:
         return " + ".join(self.t(f"channel_{c}") for c in channels)
 
-    def reason(self, text: str) -> str:
-        """A reason the domain gives in English, in the reader's words where we know it."""
+    def reason(self, value: object) -> str:
+        """A reason in the reader's words: a Reason (or an error carrying one: "Kein gültiges
+        Datum: „31.11.2026“ …"), an import report's reject (code + params); a known English text
+        of the services by its key; any other text as it is."""
+        if isinstance(value, BaseException):
+            found = getattr(value, "reason", None) or (value.args[0] if value.args else None)
+            value = found if isinstance(found, Reason) else str(value)
+        if isinstance(value, Reason):
+            return value.text(self.lang)
+        if isinstance(value, Mapping):
+            return reason_text(value, self.lang)
+        text = str(value)
         key = KNOWN_REASONS.get(text.strip())
         return self.t(key) if key else text
 
