@@ -43,7 +43,7 @@ def from_str(text: str) -> Decimal:
 def format_amount(value: Decimal, locale: str = "de", currency: str = "EUR", *,
                   bare: bool = False) -> str:
     """Format for letters in the currency's minor units: ``1.234,56 €`` (de) or ``€1,234.56``
-    (en); ``1.234,56 CHF`` / ``CHF 1,234.56``; ``1.235 JPY`` (no decimals). ``currency=""``: the
+    (en); ``1.234,56 CHF`` / ``1,234.56 CHF``; ``1.235 JPY`` (no decimals). ``currency=""``: the
     number alone, with two decimals."""
     from .currency import minor_units, round_minor, symbol
 
@@ -59,6 +59,6 @@ def format_amount(value: Decimal, locale: str = "de", currency: str = "EUR", *,
     number = groups + (f".{frac}" if places else "")
     if not mark:
         return f"{sign}{number} "
-    if len(mark) == 1:  # € 1,234.56 is written €1,234.56 in English
+    if len(mark) == 1:  # a symbol goes before the amount in English: €1,234.56, £9.50
         return f"{sign}{mark}{number}"
-    return f"{sign}{mark} {number}"
+    return f"{sign}{number} {mark}"  # a code after it, as in German: 1,234.50 CHF

@@ -27,6 +27,7 @@ from decimal import Decimal
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from ..domain.currency import CurrencyError, check_currency
 from ..domain.errors import MahnwerkError
 from ..domain.model import Address, Customer, InvoiceRecord
 from ..domain.money import ZERO, cents
@@ -452,9 +453,10 @@ def _record(f: _Fields, tenant_id: str, default_terms_days: int) -> InvoiceRecor
     if f.issue is None:
         raise EInvoiceError(f"invoice {f.number}: the invoice date is missing")
     credit = _is_credit(f)
-    currency = f.currency.upper() or _currency_of_amounts(f)
-    if currency != "EUR":
-        raise EInvoiceError(f"invoice {f.number}: currency {currency[:10]!r} is not supported (only EUR)")
+    try:  # any ISO 4217 currency with at most two decimals (domain.currency)
+        currency = check_currency(f.currency.strip() or _currency_of_amounts(f))
+    except CurrencyError as exc:
+        raise EInvoiceError(f"invoice {f.number}: {exc}") from exc
     if not f.buyer_name:
         raise EInvoiceError(f"invoice {f.number}: the buyer's name is missing")
 
