@@ -54,6 +54,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "dso": ("Forderungslaufzeit (DSO)", "Days sales outstanding"),
     "dso_days": ("{days} Tage", "{days} days"),
     "dso_none": ("–", "–"),
+    "other_currencies": ("Forderungen in anderen Währungen", "Receivables in other currencies"),
+    "other_currencies_note": ("Die Kennzahlen oben gelten für Euro. Beträge verschiedener Währungen "
+                              "werden nie zusammengerechnet.",
+                              "The figures above are in euro. Amounts in different currencies are "
+                              "never added up."),
+    "col_currency": ("Währung", "Currency"),
     "dso_note": ("bezogen auf die letzten {days} Tage", "over the last {days} days"),
     "collected_30": ("Eingegangen (30 Tage)", "Collected (30 days)"),
     "n_invoices": ("{n} Rechnungen", "{n} invoices"),
