@@ -4,7 +4,6 @@ suggestions, ambiguity, and settling (§§366, 367 BGB)."""
 from __future__ import annotations
 
 import dataclasses
-
 import re
 from datetime import date
 from decimal import Decimal

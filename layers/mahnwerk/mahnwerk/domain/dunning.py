@@ -32,8 +32,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .deliverability import NO_CHANNEL, delivery
 from .currency import EUR, round_minor
+from .deliverability import NO_CHANNEL, delivery
 from .interest import FLAT_FEE_B2B, BaseRateTable, default_interest
 from .model import Channel, Customer, Invoice, InvoiceStatus
 from .money import ZERO, cents
