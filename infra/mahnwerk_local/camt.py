@@ -17,6 +17,7 @@ class Credit:
     debtor: str
     iban: str = ""
     reference: str = ""
+    currency: str = "EUR"
 
 
 def camt053(account_iban: str, credits: Sequence[Credit], statement_id: str = "STMT-1") -> bytes:
@@ -28,7 +29,7 @@ def camt053(account_iban: str, credits: Sequence[Credit], statement_id: str = "S
         entries.append(f"""
       <Ntry>
         <NtryRef>{n}</NtryRef>
-        <Amt Ccy="EUR">{c.amount:.2f}</Amt>
+        <Amt Ccy="{escape(c.currency)}">{c.amount:.2f}</Amt>
         <CdtDbtInd>CRDT</CdtDbtInd>
         <Sts>BOOK</Sts>
         <BookgDt><Dt>{c.booked.isoformat()}</Dt></BookgDt>

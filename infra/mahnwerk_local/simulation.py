@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from mahnwerk.domain.reports import aging_by_currency, dso_by_currency
 from mahnwerk.domain.reports import behaviour as payment_behaviour
 
 from .inbox import addressed, deliver
@@ -143,7 +144,8 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
                 "invoices": list(plan.invoice_numbers), "deadline": plan.deadline.isoformat(),
                 "principal": to_str(plan.principal), "paid": to_str(plan.paid),
                 "interest": to_str(plan.interest), "fees": to_str(plan.fees),
-                "flat_fee": to_str(plan.flat_fee), "total": to_str(plan.total), "pdf": None,
+                "flat_fee": to_str(plan.flat_fee), "total": to_str(plan.total),
+                "currency": plan.currency, "pdf": None,
             }
             if item.pdf_key:
                 name = f"letters/{_file_name(item.notice_id)}.pdf"
@@ -194,7 +196,7 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
         "invoices": [
             {"number": inv.number, "customer": inv.customer_id, "status": inv.status.value,
              "amount": to_str(inv.amount), "open_amount": to_str(inv.open_amount),
-             "level": inv.level, "due_date": inv.due_date.isoformat(),
+             "currency": inv.currency, "level": inv.level, "due_date": inv.due_date.isoformat(),
              "due_date_source": inv.due_date_source,
              "charges_open": to_str(inv.charges_open),
              "charges_waived": to_str(inv.charges_waived),
@@ -208,6 +210,11 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
         # every customer: the counters reconciliation keeps and what the reports derive from them
         "customers": {cid: {**b, **payment_behaviour(b).as_dict()} for cid, b in sorted(behaviour.items())},
         "dead_letters": {name: stack.queue_depth(name) for name in stack.dead_letter_queues()},
+        # open receivables and DSO per currency, EUR first: never summed across currencies
+        "receivables": [
+            {**a.as_dict(), "dso": d.as_dict()["dso"]}
+            for a, d in zip(aging_by_currency(invoices, spec.end), dso_by_currency(invoices, spec.end),
+                            strict=True)],
     }
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
                                       encoding="utf-8")

@@ -62,7 +62,7 @@ def test_every_bad_row_is_reported_with_line_and_reason():
             ";A;01.10.2026;;5;EUR\n"
             "R2;B;32.10.2026;;5;EUR\n"
             "R3;C;01.10.2026;01.09.2026;5;EUR\n"
-            "R4;D;01.10.2026;;5;USD\n"
+            "R4;D;01.10.2026;;5;XYZ\n"
             "R5;E;01.10.2026;;1,2,3;EUR\n"
             "R6;F;01.10.2026;;7;EUR\n")
     result = parse(text)
@@ -72,7 +72,7 @@ def test_every_bad_row_is_reported_with_line_and_reason():
     assert set(reasons) == {2, 3, 5, 6}
     assert "invoice number is empty" in reasons[2]
     assert "not a date" in reasons[3]
-    assert "USD" in reasons[5]
+    assert "currency 'XYZ' is not an ISO 4217 currency code" in reasons[5]
     assert "1,2,3" in reasons[6]
 
 

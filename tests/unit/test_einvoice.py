@@ -292,7 +292,8 @@ def test_variant_spellings_of_known_profiles_are_read_with_a_warning(printed, me
 
 
 @pytest.mark.parametrize("changes, reason", [
-    ({"currency": "USD"}, "currency 'USD' is not supported"),
+    ({"currency": "XYZ"}, "currency 'XYZ' is not an ISO 4217 currency code"),
+    ({"currency": "KWD"}, "currency KWD has more than two decimals"),
     ({"currency": ""}, "currency is missing"),
     ({"buyer": ""}, "buyer's name is missing"),
     ({"number": ""}, "invoice number is missing"),
@@ -359,8 +360,9 @@ def test_ubl_terms_note_and_paid_invoice():
         date(2026, 3, 15), "terms", Decimal("0.00"))
 
 
-def test_ubl_currency_other_than_euro_is_rejected():
-    assert "only EUR" in rejected(ubl(currency="CHF"))
+def test_ubl_in_another_currency_is_imported_in_that_currency():
+    assert one(ubl(currency="chf")).currency == "CHF"
+    assert "not an ISO 4217 currency code" in rejected(ubl(currency="SFR"))
 
 
 # -------------------------------------------------------------------------------------- ZUGFeRD 1.0

@@ -89,6 +89,7 @@ def test_the_customer_due_in_two_days_appears_twice_in_thirty_days():
     assert got[0].as_dict() == {
         "date": "2026-11-25", "customer_id": "K1", "level": 1, "level_name": "Zahlungserinnerung",
         "action": "letter", "channels": ["email"], "invoices": ["F1"], "total": "100.00",
+        "currency": "EUR",
             "deliverable": True, "undeliverable_reason": None}
 
 

@@ -74,9 +74,11 @@ def test_amounts_that_state_different_currencies_are_refused():
                              "different currencies (EUR, USD)")
 
 
-def test_the_amounts_currency_must_still_be_euro():
-    [reject] = parse(amounts_in("USD", "USD", "USD")).rejects
-    assert "currency 'USD' is not supported (only EUR)" in reject.reason
+def test_the_amounts_currency_is_taken_when_it_is_not_euro_and_must_be_iso_4217():
+    [record] = parse(amounts_in("USD", "USD", "USD")).records
+    assert record.currency == "USD"
+    [reject] = parse(amounts_in("ABC", "ABC", "ABC")).rejects
+    assert "currency 'ABC' is not an ISO 4217 currency code" in reject.reason
 
 
 def test_no_currency_code_and_no_currency_on_the_amounts_is_refused_saying_both():

@@ -18,7 +18,7 @@ GOOD = {"number": "H-1", "customer_id": "K-1", "issue_date": "20.11.2026", "amou
     ({"due_date": "morgen"}, "due_date", "not_date", "not a date: 'morgen'"),
     ({"terms_days": "bald"}, "terms_days", "terms", "payment terms not understood"),
     ({"open_amount": "20,00"}, "open_amount", "open_range", "open amount €20.00 is outside"),
-    ({"currency": "USD"}, "currency", "currency", "currency 'USD' is not supported"),
+    ({"currency": "XYZ"}, "currency", "currency", "currency 'XYZ' is not an ISO 4217 currency code"),
     ({"consumer": "vielleicht"}, "consumer", "consumer", "consumer/business column not understood"),
     ({"customer_id": "", "name": ""}, "name", "customer_empty", "customer is empty"),
     ({"customer_id": "", "name": "@evil"}, "name", "formula", "name looks like a spreadsheet"),

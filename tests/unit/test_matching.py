@@ -3,6 +3,7 @@ suggestions, ambiguity, and settling (§§366, 367 BGB)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 from decimal import Decimal
@@ -411,3 +412,33 @@ def test_random_payments_never_raise(book, remittance, reference, name, amount):
     assert m.method in set(MatchMethod)
     assert len(m.suggestions) <= 3
     assert m.matched == bool(m.numbers)
+
+
+# --- currencies --------------------------------------------------------------------------------
+
+def chf_book():
+    return OpenBook([
+        OpenItem("RE-CHF-1", "K9", date(2026, 9, 1), Decimal("500.00"), Decimal("500.00"),
+                 customer_name="Alpen Handel AG", ibans=frozenset({IBAN_K2}), currency="CHF"),
+        item("RE-2026-201", "K1", "119.00", name="Müller Bau GmbH", ibans=[IBAN_K1]),
+    ])
+
+
+def test_a_euro_payment_never_settles_an_invoice_in_another_currency():
+    book = chf_book()
+    # named, the exact amount, the known IBAN: still not a CHF invoice paid in euro
+    m = match_payment(entry("500.00", "RE-CHF-1", "Alpen Handel AG", IBAN_K2), book)
+    assert not m.matched
+    assert any("another currency" in note and "RE-CHF-1 (CHF)" in note for note in m.notes)
+    assert all("RE-CHF-1" not in s.numbers for s in m.suggestions)
+
+
+def test_a_payment_in_the_invoice_currency_settles_it():
+    chf = dataclasses.replace(entry("500.00", "RE-CHF-1", "Alpen Handel AG"), currency="CHF")
+    m = match_payment(chf, chf_book())
+    assert (m.method, m.numbers) == (MatchMethod.REFERENCE, ("RE-CHF-1",))
+    by_amount = dataclasses.replace(entry("500.00", "", "", IBAN_K2), currency="CHF")
+    assert match_payment(by_amount, chf_book()).numbers == ("RE-CHF-1",)
+    # and a CHF payment of a euro invoice's amount does not pay the euro invoice
+    assert not match_payment(dataclasses.replace(entry("119.00", "", "", IBAN_K1), currency="CHF"),
+                             chf_book()).matched

@@ -105,8 +105,8 @@ def test_a_non_invoice_xml_attachment_falls_back_to_the_text():
 
 
 def test_broken_embedded_einvoice_refuses_the_pdf_with_the_xml_reason():
-    reason = rejected(hybrid(cii(currency="USD")))
-    assert reason.startswith("embedded e-invoice 'factur-x.xml':") and "USD" in reason
+    reason = rejected(hybrid(cii(currency="XYZ")))
+    assert reason.startswith("embedded e-invoice 'factur-x.xml':") and "XYZ" in reason
     reason = rejected(hybrid(b'<!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>'))
     assert "DOCTYPE" in reason
 
@@ -166,8 +166,11 @@ def test_two_different_totals_are_not_guessed():
     assert "several different totals" in reason
 
 
-def test_other_currency_is_rejected():
-    assert "USD" in rejected(text_pdf([line.replace("€", "USD") for line in GERMAN]))
+def test_a_single_clearly_printed_other_currency_is_read_and_a_bare_dollar_is_not():
+    record = one(text_pdf([line.replace("€", "CHF") for line in GERMAN]))
+    assert (record.currency, record.amount) == ("CHF", Decimal("1190.00"))
+    assert "currency '$'" in rejected(text_pdf([line.replace("€", "$") for line in GERMAN]))
+    assert "several currencies" in rejected(text_pdf([*GERMAN, "Gesamtbetrag 1.190,00 CHF"]))
 
 
 def test_a_text_credit_note_is_not_read_as_an_invoice():

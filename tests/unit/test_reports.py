@@ -103,7 +103,8 @@ def test_dso_over_ninety_days():
     assert (result.receivables, result.sales, result.period_days) == \
         (Decimal("1440.00"), Decimal("1170.00"), 90)
     assert result.figure == Decimal("110.8")  # 1440 / 1170 * 90 = 110.769…
-    assert result.as_dict() == {"on": "2026-11-23", "period_days": 90, "receivables": "1440.00",
+    assert result.as_dict() == {"on": "2026-11-23", "currency": "EUR", "period_days": 90,
+                                "receivables": "1440.00",
                                 "sales": "1170.00", "dso": "110.8"}
 
 

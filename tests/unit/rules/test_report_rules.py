@@ -36,7 +36,8 @@ def test_every_credit_note_counts_and_the_invoices_after_it_still_do():
         report.bucket("older")
     as_dict = report.as_dict()
     assert {k: v for k, v in as_dict.items() if k != "buckets"} == {
-        "on": "2026-03-31", "count": 2, "total": "300.00", "overdue_count": 1, "overdue": "100.00",
+        "on": "2026-03-31", "currency": "EUR", "count": 2, "total": "300.00", "overdue_count": 1,
+        "overdue": "100.00",
         "fees_open": "4.00", "credit_count": 2, "credits": "-50.50", "net": "253.50",
         "charges_open": "0.00", "charges_waived": "0.00"}
 

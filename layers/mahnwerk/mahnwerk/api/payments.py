@@ -32,6 +32,9 @@ class PaymentIn(BaseModel):
     reference: Annotated[str, Field(max_length=300)] = ""
     debtor_name: Annotated[str, Field(max_length=140)] = ""
     invoices: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=100)] = []
+    #: ISO 4217; a payment only pays invoices in its own currency. Absent: the currency of the
+    #: invoices named when they share one, else EUR
+    currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
 
 
 class AssignIn(BaseModel):
@@ -48,6 +51,7 @@ def create(body: PaymentIn, idempotency_key: Annotated[
         str | None, Header(alias="Idempotency-Key", max_length=100)] = None) -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
     return record_payment(ctx(), tenant, amount=body.amount, on=body.booking_date,
+                          currency=body.currency,
                           reference=body.reference, debtor_name=body.debtor_name,
                           invoices=body.invoices, idempotency_key=idempotency_key,
                           today=business_date(now()))

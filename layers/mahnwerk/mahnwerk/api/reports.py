@@ -19,14 +19,20 @@ router = Router()
 
 @router.get("/reports/aging", summary="Open receivables by days overdue")
 def aging() -> dict[str, Any]:
+    """The euro figures at the top (as always), each other currency in ``other_currencies``:
+    amounts of different currencies are never added up."""
     tenant = tenant_of(router.current_event)
-    return reports.aging(listings.receivables(ctx(), tenant), business_date(now())).as_dict()
+    first, *others = reports.aging_by_currency(listings.receivables(ctx(), tenant),
+                                               business_date(now()))
+    return {**first.as_dict(), "other_currencies": [a.as_dict() for a in others]}
 
 
 @router.get("/reports/dso", summary="Days sales outstanding")
 def dso(period_days: Annotated[int, Query(ge=7, le=365)] = 90) -> dict[str, Any]:
     tenant = tenant_of(router.current_event)
-    return reports.dso(listings.receivables(ctx(), tenant), business_date(now()), period_days).as_dict()
+    first, *others = reports.dso_by_currency(listings.receivables(ctx(), tenant),
+                                             business_date(now()), period_days)
+    return {**first.as_dict(), "other_currencies": [d.as_dict() for d in others]}
 
 
 @router.get("/reports/reliability", summary="Customers ranked by payment reliability")

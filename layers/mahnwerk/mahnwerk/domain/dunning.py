@@ -16,6 +16,13 @@ Semantics (documented in the README):
 Amounts: a notice states what settles the claim as of its date — open principal, unpaid fees of
 earlier letters plus its own, default interest accrued up to and including the notice date, and the
 §288 Abs. 5 flat fee where owed.
+
+Currencies: a notice is in one currency, the currency of its invoices. Interest is computed the
+same way on a foreign principal, in that currency (rounded to its minor units). The level fees
+and the §288 Abs. 5 flat fee are euro amounts: they are charged on euro invoices only, never
+added to a total in another currency. A customer with overdue invoices in several currencies
+gets one letter per currency — the currency of the most urgent invoices first; the others follow
+when the cooldown after that letter ends.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from .currency import EUR, round_minor
 from .deliverability import NO_CHANNEL, delivery
 from .interest import FLAT_FEE_B2B, BaseRateTable, default_interest
 from .model import Channel, Customer, Invoice, InvoiceStatus
@@ -47,6 +55,7 @@ class NoticeLine:
     fees: Decimal = ZERO
     flat_fee: Decimal = ZERO
     default_from: date | None = None
+    currency: str = EUR
 
     @property
     def total(self) -> Decimal:
@@ -151,6 +160,11 @@ class NoticePlan:
     def invoice_numbers(self) -> tuple[str, ...]:
         return tuple(line.number for line in self.lines)
 
+    @property
+    def currency(self) -> str:
+        """The currency of every amount on the notice (its lines share one, ``decide``)."""
+        return self.lines[0].currency if self.lines else EUR
+
 
 def first_action_on(due_date: date, policy: Policy) -> date:
     """When a fresh invoice first needs a decision: level 1's interval after its due date."""
@@ -233,16 +247,19 @@ def claim_line(invoice: Invoice, customer: Customer, policy: Policy, rates: Base
             begin = max(start, invoice.interest_through + timedelta(days=1))
         piece = default_interest(invoice.open_amount, begin, on, customer.is_consumer, rates)
         stale = piece.stale_rate
-        interest = max(ZERO, cents(invoice.interest_accrued + piece.exact) - invoice.interest_paid)
+        interest = max(ZERO, round_minor(invoice.interest_accrued + piece.exact, invoice.currency)
+                       - invoice.interest_paid)
     flat_fee = ZERO
-    # §288 Abs. 5 BGB: 40 EUR once per claim in default, business debtors only.
-    if policy.flat_fee_b2b and not customer.is_consumer and start is not None and start <= on:
+    # §288 Abs. 5 BGB: 40 EUR once per claim in default, business debtors only; a euro amount,
+    # so claimed on euro invoices only (never added into a total in another currency).
+    if policy.flat_fee_b2b and not customer.is_consumer and start is not None and start <= on \
+            and invoice.currency == EUR:
         flat_fee = max(ZERO, FLAT_FEE_B2B - invoice.flat_fee_paid)
     line = NoticeLine(
         number=invoice.number, issue_date=invoice.issue_date, due_date=invoice.due_date,
         amount=invoice.amount, paid=invoice.paid_amount, open_amount=invoice.open_amount,
         level=level, days_overdue=invoice.days_overdue(on), interest=interest,
-        fees=invoice.fees_open, flat_fee=flat_fee, default_from=start,
+        fees=invoice.fees_open, flat_fee=flat_fee, default_from=start, currency=invoice.currency,
     )
     return line, stale
 
@@ -287,6 +304,11 @@ def decide(
         if inv.customer_id == customer_id and inv.tenant_id == tenant_id and inv.is_dunnable(today)
     ]
     due = [inv for inv in candidates if is_due(inv, today) and inv.level < policy.top]
+    if due:
+        # one currency per letter: never a sum across currencies
+        currency = letter_currency(due)
+        candidates = [inv for inv in candidates if inv.currency == currency]
+        due = [inv for inv in due if inv.currency == currency]
     if not due:
         mine = [inv for inv in invoices
                 if inv.customer_id == customer_id and inv.tenant_id == tenant_id]
@@ -297,7 +319,8 @@ def decide(
     # credit notes not yet settled reduce what the customer owes
     credits = [inv for inv in invoices
                if inv.customer_id == customer_id and inv.tenant_id == tenant_id
-               and inv.status is InvoiceStatus.OPEN and inv.open_amount < ZERO]
+               and inv.status is InvoiceStatus.OPEN and inv.open_amount < ZERO
+               and inv.currency == currency]
     owed = sum((inv.open_amount for inv in candidates if inv.due_date < today), ZERO) \
         + sum((inv.open_amount for inv in credits), ZERO)
     if owed <= ZERO or owed < policy.minimum_amount:
@@ -321,7 +344,8 @@ def decide(
     if is_letter:
         route = delivery(customer, customer.overrides.channels or level.channels)
         channels, undeliverable = route.channels or route.planned, route.reason
-    fee = level.fee if is_letter else ZERO
+    # level fees are euro amounts: charged on euro letters only
+    fee = level.fee if is_letter and currency == EUR else ZERO
     # The letter's fee is booked on its oldest invoice (§367: costs are settled first anyway).
     fee_bearer = min(due, key=lambda inv: (inv.due_date, inv.number)).number
     deadline = deadline_of(today, policy)
@@ -369,6 +393,13 @@ def decide(
     )
 
 
+def letter_currency(due: Iterable[Invoice]) -> str:
+    """The currency of today's letter when invoices in several currencies are due: the one whose
+    invoices reach the highest level, then euro, then the one with the oldest due date."""
+    return min(due, key=lambda inv: (-inv.level, inv.currency != EUR, inv.due_date,
+                                     inv.currency)).currency
+
+
 def payments_since_last_letter(invoices: Iterable[Invoice]) -> tuple[tuple[date, Decimal], ...]:
     """The payments booked on these invoices since each one's last letter, once each (one
     transfer may have paid several of them): what the next letter acknowledges."""
@@ -392,6 +423,8 @@ def charges_statement(customer: Customer, invoices: Iterable[Invoice], policy: P
                  key=lambda inv: (inv.due_date, inv.number))
     if not due:
         return None
+    currency = letter_currency(due)
+    due = [inv for inv in due if inv.currency == currency]
     # no letter within the cooldown of the customer's last one, whatever it was about
     last_letter = max((inv.last_notice_on for inv in mine if inv.last_notice_on), default=None)
     if last_letter is not None and (today - last_letter).days < policy.cooldown_days:

@@ -38,6 +38,8 @@ class ForecastEntry:
     #: domain.deliverability: "" (reaches the customer as planned), no_email / no_address (goes
     #: by the other channel), no_channel (cannot go out: "nicht zustellbar", waits for the owner)
     undeliverable: str = ""
+    #: the currency of ``total`` (a letter is in one currency)
+    currency: str = "EUR"
 
     @property
     def deliverable(self) -> bool:
@@ -53,6 +55,7 @@ class ForecastEntry:
             "channels": [c.value for c in self.channels],
             "invoices": list(self.invoice_numbers),
             "total": to_str(self.total),
+            "currency": self.currency,
             "deliverable": self.deliverable,
             "undeliverable_reason": self.undeliverable or None,
         }
@@ -121,7 +124,7 @@ def _simulate(customer: Customer, invoices: list[Invoice], policy: Policy, rates
             entries.append(ForecastEntry(
                 on=day, customer_id=plan.customer_id, level=plan.level, level_name=plan.level_name,
                 action=plan.action, channels=plan.channels, invoice_numbers=plan.invoice_numbers,
-                total=plan.total, undeliverable=plan.undeliverable,
+                total=plan.total, undeliverable=plan.undeliverable, currency=plan.currency,
             ))
             if plan.held:  # nothing goes out and nothing advances: it waits for the owner
                 return entries

@@ -25,6 +25,10 @@ Matching, in this order (the first rule that decides wins; the rule is recorded 
    score = 0.4·amount closeness + 0.3·name similarity + 0.1·date proximity (due date vs booking
    day) + 0.1·debtor IBAN known + 0.1·named in the remittance.
 
+Currencies: a payment only ever pays invoices in its own currency. An invoice in another currency
+named in the remittance is noted and left aside (a EUR transfer never settles a CHF invoice); the
+amount rules and the suggestions only look at invoices in the payment's currency.
+
 Never a guess: two customers that fit equally well (same rule, name scores within 0.05) make
 the payment unmatched, with both as suggestions. Within one customer the candidates are preferred
 single invoice claim total > single open principal > all open claims > all open principal, then
@@ -147,7 +151,12 @@ def _match(book: OpenBook, entry: Payment, index: InvoiceIndex | None = None) ->
     closed = [n for n in named if n not in book.items]
     if closed:
         notes.append(f"named but not open: {', '.join(closed)}")
-    open_named = tuple(n for n in named if n in book.items)
+    other_currency = [n for n in named if n in book.items
+                      and book.items[n].currency != ctx.currency]
+    if other_currency:
+        notes.append(f"named but in another currency than the payment ({ctx.currency}): "
+                     + ", ".join(f"{n} ({book.items[n].currency})" for n in other_currency))
+    open_named = tuple(n for n in named if n in book.items and n not in other_currency)
     ctx.referenced = open_named
 
     by_amount = book.by_amount.get((ctx.currency, ctx.amount), [])
@@ -277,7 +286,7 @@ def _suggest(book: OpenBook, ctx: _Context) -> tuple[Suggestion, ...]:
 
     def add_item(number: str) -> None:
         it = book.items.get(number)
-        if it is not None and (it.number,) not in pool:
+        if it is not None and it.currency == ctx.currency and (it.number,) not in pool:
             pool[(it.number,)] = Candidate(
                 it.customer_id, (it.number,), 0,
                 book.cents_of[it.number], it.due_date)
@@ -286,7 +295,7 @@ def _suggest(book: OpenBook, ctx: _Context) -> tuple[Suggestion, ...]:
         for it in book.by_customer.get(cid, ())[:limit]:
             add_item(it.number)
         whole = book.sums.get(cid)
-        if whole is not None:
+        if whole is not None and book.items[whole.numbers[0]].currency == ctx.currency:
             pool.setdefault(whole.numbers, whole)
 
     for number in (*ctx.referenced, *ctx.ambiguous):

@@ -41,13 +41,25 @@ def from_str(text: str) -> Decimal:
         raise AmountError(Reason("amount_invalid", text=text)) from exc
 
 
-def format_amount(value: Decimal, locale: str = "de", currency: str = "EUR") -> str:
-    """Format for letters: ``1.234,56 €`` (de) or ``€1,234.56`` (en)."""
-    q = cents(value)
+def format_amount(value: Decimal, locale: str = "de", currency: str = "EUR", *,
+                  bare: bool = False) -> str:
+    """Format for letters in the currency's minor units: ``1.234,56 €`` (de) or ``€1,234.56``
+    (en); ``1.234,56 CHF`` / ``1,234.56 CHF``; ``1.235 JPY`` (no decimals). ``currency=""``: the
+    number alone, with two decimals."""
+    from .currency import minor_units, round_minor, symbol
+
+    q = round_minor(cents(value), currency) if currency else cents(value)
     sign = "-" if q < 0 else ""
+    places = minor_units(currency) if currency else 2
     whole, frac = f"{abs(q):.2f}".split(".")
     groups = f"{int(whole):,}"
-    symbol = "€" if currency == "EUR" else currency
+    mark = symbol(currency) if currency and not bare else ""
     if locale == "de":
-        return f"{sign}{groups.replace(',', '.')},{frac} {symbol}"
-    return f"{sign}{symbol}{groups}.{frac}" if symbol == "€" else f"{sign}{groups}.{frac} {symbol}"
+        number = groups.replace(",", ".") + (f",{frac}" if places else "")
+        return f"{sign}{number} {mark}"
+    number = groups + (f".{frac}" if places else "")
+    if not mark:
+        return f"{sign}{number} "
+    if len(mark) == 1:  # a symbol goes before the amount in English: €1,234.56, £9.50
+        return f"{sign}{mark}{number}"
+    return f"{sign}{number} {mark}"  # a code after it, as in German: 1,234.50 CHF

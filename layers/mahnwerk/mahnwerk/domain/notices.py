@@ -112,6 +112,7 @@ def plan_from_json(text: str) -> NoticePlan:
             level=int(ln["level"]), days_overdue=int(ln["days_overdue"]),
             interest=from_str(ln["interest"]), fees=from_str(ln["fees"]),
             flat_fee=from_str(ln.get("flat_fee", "0")), default_from=day(ln.get("default_from")),
+            currency=ln.get("currency") or "EUR",  # plans stored before currencies were kept
         )
         for ln in doc["lines"]
     )

@@ -43,8 +43,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "invoice number is longer than {max} characters: '{text}'…"),
     "amount_empty": ("Der Betrag fehlt.", "amount is empty"),
     "issue_date_empty": ("Das Rechnungsdatum fehlt.", "invoice date is empty"),
-    "currency_unsupported": ("Die Währung „{currency}“ wird nicht unterstützt (nur EUR).",
-                             "currency '{currency}' is not supported (only EUR)"),
+    "currency_unknown": ("„{currency}“ ist kein Währungscode nach ISO 4217.",
+                         "currency '{currency}' is not an ISO 4217 currency code"),
+    "currency_decimals": ("Die Währung {currency} hat mehr als zwei Nachkommastellen; Beträge werden "
+                          "in Hundertsteln geführt, daher wird sie nicht unterstützt.",
+                          "currency {currency} has more than two decimals; amounts are kept in "
+                          "hundredths, so it is not supported"),
     "customer_empty": ("Der Kunde fehlt (weder Kundennummer noch Name).",
                        "customer is empty (neither customer number nor name)"),
     "consumer_unclear": ("Die Angabe Verbraucher/Unternehmen ist unverständlich: „{text}“",
@@ -150,8 +154,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                  "the invoice number is longer than {max} characters: '{text}'…"),
     "einvoice_no_date": ("Rechnung {number}: das Rechnungsdatum fehlt",
                          "invoice {number}: the invoice date is missing"),
-    "einvoice_currency": ("Rechnung {number}: die Währung „{currency}“ wird nicht unterstützt (nur "
-                          "EUR)", "invoice {number}: currency '{currency}' is not supported (only EUR)"),
+    "einvoice_currency": ("Rechnung {number}: {detail_de}", "invoice {number}: {detail}"),
     "einvoice_no_buyer": ("Rechnung {number}: der Name des Käufers fehlt",
                           "invoice {number}: the buyer's name is missing"),
     "einvoice_no_total": ("Rechnung {number}: weder Zahlbetrag noch Gesamtbetrag",

@@ -4,7 +4,10 @@ Every report is a small frozen dataclass whose ``as_dict()`` gives JSON-ready va
 strings with two decimals (``"1234.50"``), ratios and day figures as decimal strings (``"0.667"``,
 ``"34.5"``), dates ISO. The reporting day ``on`` is always a parameter; the invoices are read in
 their *current* state, so ``on`` is meant to be today (a past ``on`` does not rebuild history).
-Amounts are assumed to be in one currency (EUR), as everywhere in Mahnwerk.
+Currencies: every money figure is of one currency and never summed across currencies. ``aging``
+and ``dso`` take the currency to report (EUR by default) and look only at invoices in it;
+``aging_by_currency`` / ``dso_by_currency`` give one report per currency the invoices are in, EUR
+first (always present), then the others alphabetically.
 
 Which invoices count as receivable: OPEN, PARTIALLY_PAID, DISPUTED and HANDED_OVER (a disputed or
 handed-over claim is still owed to the business). PAID, WRITTEN_OFF and CANCELLED are not.
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from .currency import EUR, ordered
 from .model import DomainError, Invoice, InvoiceStatus
 from .money import ZERO, cents, to_str
 
@@ -77,6 +81,8 @@ class Aging:
     charges_open: Decimal = ZERO
     #: residual charges written off, by policy or by the owner (all invoices, for the record)
     charges_waived: Decimal = ZERO
+    #: the ISO 4217 currency of every amount here
+    currency: str = EUR
 
     @property
     def net(self) -> Decimal:
@@ -93,6 +99,7 @@ class Aging:
     def as_dict(self) -> dict[str, object]:
         return {
             "on": self.on.isoformat(),
+            "currency": self.currency,
             "buckets": [b.as_dict() for b in self.buckets],
             "count": self.count,
             "total": to_str(self.total),
@@ -114,8 +121,19 @@ def _bucket_index(days_overdue: int) -> int:
     raise AssertionError(days_overdue)  # pragma: no cover - the buckets cover every integer
 
 
-def aging(invoices: Iterable[Invoice], on: date) -> Aging:
-    """Open receivables by how far past due they are on ``on``.
+def currencies(invoices: Iterable[Invoice]) -> list[str]:
+    """The currencies of the invoices in report order: EUR (always), then the others A–Z."""
+    return ordered([EUR, *(inv.currency for inv in invoices)])
+
+
+def aging_by_currency(invoices: Iterable[Invoice], on: date) -> list[Aging]:
+    """One ``aging`` per currency (``currencies``): never a sum across currencies."""
+    items = list(invoices)
+    return [aging(items, on, currency) for currency in currencies(items)]
+
+
+def aging(invoices: Iterable[Invoice], on: date, currency: str = EUR) -> Aging:
+    """Open receivables in ``currency`` by how far past due they are on ``on``.
 
     Days overdue = ``on - due_date`` in calendar days; due today (or later) is "current", 30 days
     is still "1-30", 31 is "31-60", 90 is "61-90", 91 and more is "90+". Bucket amounts are the
@@ -130,6 +148,8 @@ def aging(invoices: Iterable[Invoice], on: date) -> Aging:
     credit_count, credits = 0, ZERO
     charges_open = charges_waived = ZERO
     for inv in invoices:
+        if inv.currency != currency:
+            continue
         charges_waived += inv.charges_waived
         if inv.status is InvoiceStatus.PAID and inv.charges_state in ("ask", "claim", "claimed"):
             charges_open += inv.charges_open
@@ -152,7 +172,7 @@ def aging(invoices: Iterable[Invoice], on: date) -> Aging:
         count=sum(counts), total=cents(sum(sums, ZERO)),
         overdue_count=sum(counts[1:]), overdue=cents(sum(sums[1:], ZERO)),
         fees_open=cents(fees), credit_count=credit_count, credits=cents(credits),
-        charges_open=cents(charges_open), charges_waived=cents(charges_waived),
+        charges_open=cents(charges_open), charges_waived=cents(charges_waived), currency=currency,
     )
 
 
@@ -168,17 +188,26 @@ class Dso:
     sales: Decimal
     #: days, one decimal; None when there were no (net) sales in the period
     figure: Decimal | None
+    currency: str = EUR
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "on": self.on.isoformat(), "period_days": self.period_days,
+            "on": self.on.isoformat(), "currency": self.currency, "period_days": self.period_days,
             "receivables": to_str(self.receivables), "sales": to_str(self.sales),
             "dso": _opt(self.figure),
         }
 
 
-def dso(invoices: Iterable[Invoice], on: date, period_days: int = 90) -> Dso:
-    """Days Sales Outstanding, the standard (countback-free) method.
+def dso_by_currency(invoices: Iterable[Invoice], on: date, period_days: int = 90) -> list[Dso]:
+    """One ``dso`` per currency (``currencies``): receivables and sales of one currency each."""
+    items = list(invoices)
+    return [dso(items, on, period_days, currency) for currency in currencies(items)]
+
+
+def dso(invoices: Iterable[Invoice], on: date, period_days: int = 90,
+        currency: str = EUR) -> Dso:
+    """Days Sales Outstanding of the invoices in ``currency``, the standard (countback-free)
+    method.
 
     DSO = receivables / sales × period_days, rounded half up to one decimal, where
 
@@ -198,6 +227,8 @@ def dso(invoices: Iterable[Invoice], on: date, period_days: int = 90) -> Dso:
     receivables = ZERO
     sales = ZERO
     for inv in invoices:
+        if inv.currency != currency:
+            continue
         if inv.status in RECEIVABLE:
             receivables += inv.open_amount
         if inv.status is not InvoiceStatus.CANCELLED and start < inv.issue_date <= on:
@@ -206,7 +237,7 @@ def dso(invoices: Iterable[Invoice], on: date, period_days: int = 90) -> Dso:
     if sales > ZERO:
         figure = _round(max(ZERO, receivables) / sales * period_days, ONE_DECIMAL)
     return Dso(on=on, period_days=period_days, receivables=cents(receivables), sales=cents(sales),
-               figure=figure)
+               figure=figure, currency=currency)
 
 
 # --- payment behaviour ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from itertools import chain, product, repeat
 from operator import attrgetter, itemgetter
 from typing import BinaryIO, TextIO
 
+from ..domain.currency import CurrencyError, check_currency, is_supported
 from ..domain.customers import INTAKE_FIELDS
 from ..domain.model import Address, Customer, CustomerOverrides, InvoiceRecord, Reject, build_many
 from ..domain.names import fold
@@ -394,10 +395,14 @@ class _Chunk:
                                     strict=True)
         except ValueError:  # AmountError and DateError included: the row path names the row
             return None
-        if not _EURO.issuperset(map(str.upper, map(str.strip, column.get("currency", ())))):
-            return None
+        codes = column.get("currency", ())
+        currencies: Iterable[str] = repeat("EUR")
+        if not _EURO.issuperset(map(str.upper, map(str.strip, codes))):
+            if not all(map(is_supported, codes)):
+                return None  # the row path names the row and the reason
+            currencies = map(check_currency, codes)
         return list(map(InvoiceRecord, numbers, customers, issues, dues, amounts, opens,
-                        repeat("EUR"), sources, lines))
+                        currencies, sources, lines))
 
     def _one_by_one(self, rows: list[list[str]], lines: list[int]) -> None:
         seen, records, rejects = self.seen, self.result.records, self.result.rejects
@@ -425,8 +430,8 @@ MAX_NUMBER = 64
 
 
 def _same(a: InvoiceRecord, b: InvoiceRecord) -> bool:
-    return (a.customer, a.issue_date, a.due_date, a.amount, a.open_amount) == (
-        b.customer, b.issue_date, b.due_date, b.amount, b.open_amount)
+    return (a.customer, a.issue_date, a.due_date, a.amount, a.open_amount, a.currency) == (
+        b.customer, b.issue_date, b.due_date, b.amount, b.open_amount, b.currency)
 
 
 #: the order in which :class:`_RowPlan` hands a row's cells over: text fields (TEXT_FIELDS) first,
@@ -482,12 +487,11 @@ class _RowPlan:
             raise FieldError(Reason("issue_date_empty"), "issue_date", "empty")
         issue = _field(parse_date, issue_text, "issue_date", "not_date")
         due, source = _due(issue, due_text, terms_text, default_terms)  # even before the issue date
-        if currency and currency != "EUR":
-            currency = currency.strip().upper()
-            if currency not in _EURO:
-                raise FieldError(Reason("currency_unsupported", currency=currency[:20]), "currency",
-                                 "currency")
-        return InvoiceRecord(number, customer, issue, due, amount, open_amount, "EUR", source, line)
+        try:  # any ISO 4217 currency with at most two decimals; a blank cell is EUR
+            code = check_currency(currency)
+        except CurrencyError as exc:
+            raise FieldError(reason_of(exc), "currency", "currency") from exc
+        return InvoiceRecord(number, customer, issue, due, amount, open_amount, code, source, line)
 
 
 def _field[T](parse: Callable[[str], T], text: str, field_name: str, kind: str) -> T:

@@ -27,6 +27,7 @@ from decimal import Decimal
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from ..domain.currency import CurrencyError, check_currency
 from ..domain.errors import MahnwerkError
 from ..domain.model import Address, Customer, InvoiceRecord
 from ..domain.money import ZERO, cents
@@ -459,9 +460,12 @@ def _record(f: _Fields, tenant_id: str, default_terms_days: int) -> InvoiceRecor
     if f.issue is None:
         raise EInvoiceError(Reason("einvoice_no_date", number=f.number))
     credit = _is_credit(f)
-    currency = f.currency.upper() or _currency_of_amounts(f)
-    if currency != "EUR":
-        raise EInvoiceError(Reason("einvoice_currency", number=f.number, currency=currency[:10]))
+    try:  # any ISO 4217 currency with at most two decimals (domain.currency)
+        currency = check_currency(f.currency.strip() or _currency_of_amounts(f))
+    except CurrencyError as exc:
+        cause = reason_of(exc)
+        raise EInvoiceError(Reason("einvoice_currency", number=f.number, detail=str(cause),
+                                   detail_de=cause.text("de"))) from exc
     if not f.buyer_name:
         raise EInvoiceError(Reason("einvoice_no_buyer", number=f.number))
 

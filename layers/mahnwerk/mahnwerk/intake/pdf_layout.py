@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ..domain.currency import is_supported
 from ..domain.model import Address, Customer, InvoiceRecord
 from ..domain.money import AmountError
 from .csv_invoices import customer_id_from_name
@@ -778,7 +779,8 @@ def _amount_of(text: str) -> tuple[Decimal, str] | None:
 
 def _currency(symbol: str) -> str:
     symbol = symbol.strip().upper().rstrip(".")
-    return {"€": "EUR", "EURO": "EUR", "$": "USD", "US$": "USD", "£": "GBP", "SFR": "CHF", "FR": "CHF"}.get(
+    # "$" alone stays "$": dollars of several countries write it, so it is not a clear currency
+    return {"€": "EUR", "EURO": "EUR", "US$": "USD", "£": "GBP", "SFR": "CHF", "FR": "CHF"}.get(
         symbol, symbol)
 
 
@@ -975,11 +977,17 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
                         + ("; negative Beträge: eine Gutschrift oder Korrektur wird nicht aus dem Bild "
                            "gelesen" if amount < 0 or still_open < 0 else ""))
         english.append("the amounts do not fit together")
-    foreign = sorted(c for c in found.currencies if c not in ("", "EUR"))
-    if foreign:
-        raise Review(f"invoice {number or '?'}: currency {foreign[0]} is not supported (only EUR) — "
-                     f"Zur Prüfung: Währung {foreign[0]} wird nicht unterstützt",
-                     _found(number, issue, None, amount, still_open, currency=foreign[0]))
+    printed = sorted(c for c in found.currencies if c)
+    if len(printed) > 1:
+        raise Review(f"invoice {number or '?'}: several currencies printed ({', '.join(printed[:4])}) — "
+                     f"Zur Prüfung: mehrere Währungen ({', '.join(printed[:4])})",
+                     _found(number, issue, None, amount, still_open))
+    currency = printed[0] if printed else "EUR"
+    if not is_supported(currency):  # "$" alone (USD, CAD, AUD, …?), an unknown code
+        raise Review(f"invoice {number or '?'}: currency {currency[:10]!r} is not a clear ISO 4217 "
+                     f"currency with at most two decimals — Zur Prüfung: Währung {currency[:10]} "
+                     "nicht eindeutig oder nicht unterstützt",
+                     _found(number, issue, None, amount, still_open))
 
     # the customer: the strongest source wins, and none may contradict it
     names = sorted(found.names, key=lambda n: n[0])
@@ -1018,12 +1026,13 @@ def _decide(found: _Findings, layout: _Layout, tenant_id: str, default_terms_day
         if missing and english:
             head += "; " + "; ".join(english)
         raise Review(f"{head} (it has no embedded e-invoice) — Zur Prüfung: {'; '.join(german)}",
-                     _found(number, issue, due, amount, still_open, name, address, customer_id))
+                     _found(number, issue, due, amount, still_open, name, address, customer_id,
+                           currency))
     assert number and issue and amount is not None and still_open is not None and due is not None
     customer = Customer(tenant_id=tenant_id, customer_id=customer_id or customer_id_from_name(name),
                         name=name, email="", address=address, absent=_NOT_IN_PDF)
     return InvoiceRecord(number=number, customer=customer, issue_date=issue, due_date=due, amount=amount,
-                         open_amount=still_open, currency="EUR", due_date_source=source, line=0,
+                         open_amount=still_open, currency=currency, due_date_source=source, line=0,
                          source_format="pdf-text", prepaid_amount=amount - still_open,
                          document_type=document_type, credit_note=credit_note)
 

@@ -38,14 +38,16 @@ def format_date(value: date, locale: str) -> str:
     return f"{value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
 
 
-def format_money(value: Decimal, locale: str) -> str:
-    """An amount with the currency sign: ``1.234,56 €`` (de), ``€1,234.56`` (en)."""
-    return format_amount(value, locale)
+def format_money(value: Decimal, locale: str, currency: str = "EUR") -> str:
+    """An amount with the currency sign: ``1.234,56 €`` (de), ``€1,234.56`` (en),
+    ``1.234,56 CHF``, ``1.235 JPY`` (the currency's minor units)."""
+    return format_amount(value, locale, currency)
 
 
-def format_number(value: Decimal, locale: str) -> str:
-    """An amount without the currency sign, for table cells under a "EUR" heading."""
-    return format_amount(value, locale, currency="").strip()
+def format_number(value: Decimal, locale: str, currency: str = "EUR") -> str:
+    """An amount without the currency sign, for table cells under an "Amounts in EUR" heading
+    (in the currency's minor units)."""
+    return format_amount(value, locale, currency, bare=True).strip()
 
 
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe",
@@ -103,7 +105,10 @@ LABELS: dict[str, dict[str, str]] = {
         "interest": "Zinsen",
         "fees": "Gebühren",
         "open": "offen",
-        "in_currency": "Beträge in EUR",
+        "in_currency": "Beträge in {currency}",
+        "no_qr_note": "Kein GiroCode: Der EPC-QR-Code gilt nur für Überweisungen in Euro. Bitte "
+        "überweisen Sie den Betrag in {currency} an die genannte Bankverbindung.",
+        "currency": "Währung",
         "subtotal": "Summe offene Posten",
         "letter_fee": "Mahngebühr für dieses Schreiben",
         "principal_open": "Offene Hauptforderung",
@@ -160,7 +165,10 @@ LABELS: dict[str, dict[str, str]] = {
         "interest": "Interest",
         "fees": "Fees",
         "open": "Open",
-        "in_currency": "Amounts in EUR",
+        "in_currency": "Amounts in {currency}",
+        "no_qr_note": "No GiroCode: the EPC QR code is for euro transfers only. Please transfer "
+        "the amount in {currency} to the account shown.",
+        "currency": "Currency",
         "subtotal": "Total open items",
         "letter_fee": "Fee for this reminder",
         "principal_open": "Principal outstanding",
@@ -201,5 +209,7 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def labels(locale: str) -> dict[str, str]:
-    return LABELS.get(locale, LABELS[DEFAULT_LOCALE])
+def labels(locale: str, currency: str = "EUR") -> dict[str, str]:
+    """The labels in ``locale``, the currency filled in where a label names it."""
+    found = LABELS.get(locale, LABELS[DEFAULT_LOCALE])
+    return {key: text.replace("{currency}", currency) for key, text in found.items()}

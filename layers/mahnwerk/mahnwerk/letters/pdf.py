@@ -339,7 +339,7 @@ def _totals(pdf: LetterPDF, view: Statement) -> None:
 def epc_qr(plan: NoticePlan, settings: TenantSettings) -> segno.QRCode | None:
     """The EPC QR code (GiroCode) of the notice, or None when the letter cannot carry one: the
     total to pay, the invoice numbers as remittance."""
-    if not plan.lines:
+    if not plan.lines or plan.currency != "EUR":  # EPC069-12: euro transfers only
         return None
     return payment_qr(settings, plan.total, join_numbers(plan.invoice_numbers))
 
@@ -354,7 +354,13 @@ def _bank_box(pdf: LetterPDF, view: Statement, settings: TenantSettings,
               qr: segno.QRCode | None) -> None:
     """Bank details and, beside them, the QR code with its caption."""
     if view.has_bank:
-        bank_box(pdf, view.labels, bank_rows(view.labels, settings, view.reference), qr)
+        rows = bank_rows(view.labels, settings, view.reference)
+        if not view.has_girocode:
+            # no GiroCode for another currency: the amount with its currency, and why
+            rows += [(view.labels["amount_due"], view.total, True),
+                     (view.labels["currency"], view.currency, True),
+                     ("", view.labels["no_qr_note"], False)]
+        bank_box(pdf, view.labels, rows, qr)
 
 
 def _closing(pdf: LetterPDF, letter: LetterText, note: str) -> None:

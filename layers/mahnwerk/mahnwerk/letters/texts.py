@@ -157,14 +157,15 @@ def text_context(
         "tone": str(plan.tone),
         "invoice_count": len(plan.lines),
         "invoice_numbers": list(plan.invoice_numbers),
-        "total": format_money(plan.total, locale),
-        "principal": format_money(plan.principal, locale),
-        "interest": format_money(plan.interest, locale),
-        "fees": format_money(plan.fees, locale),
-        "flat_fee": format_money(plan.flat_fee, locale),
-        "paid": format_money(plan.paid, locale),
+        "total": format_money(plan.total, locale, plan.currency),
+        "principal": format_money(plan.principal, locale, plan.currency),
+        "interest": format_money(plan.interest, locale, plan.currency),
+        "fees": format_money(plan.fees, locale, plan.currency),
+        "flat_fee": format_money(plan.flat_fee, locale, plan.currency),
+        "paid": format_money(plan.paid, locale, plan.currency),
         "payment_note": payment_note(plan, locale),
-        "letter_fee": format_money(plan.fee, locale),
+        "currency": plan.currency,
+        "letter_fee": format_money(plan.fee, locale, plan.currency),
         "has_interest": plan.interest > ZERO,
         "has_fees": plan.fee > ZERO or line_fees > ZERO,
         "has_letter_fee": plan.fee > ZERO,
@@ -179,7 +180,8 @@ def payment_note(plan: NoticePlan, locale: str) -> str:
     a letter after a part payment says so instead of "no payment received"."""
     if not plan.payments:
         return ""
-    parts = [(format_money(amount, locale), format_date(day, locale)) for day, amount in plan.payments]
+    parts = [(format_money(amount, locale, plan.currency), format_date(day, locale))
+             for day, amount in plan.payments]
     if locale == "de":
         listed = [f"über {amount} vom {day}" for amount, day in parts]
         joined = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " und " + listed[-1]
@@ -273,7 +275,7 @@ def _email_context(
     view = statement(plan, settings, letter.locale)
     return {
         "letter": dataclasses.asdict(letter),
-        "statement": dataclasses.asdict(view),
+        "statement": {**dataclasses.asdict(view), "has_girocode": view.has_girocode},
         "labels": dict(view.labels),
         "company_name": settings.company.name,
         "customer_name": customer.name,

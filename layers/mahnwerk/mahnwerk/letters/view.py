@@ -7,12 +7,15 @@ same numbers in the same words.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..domain.dunning import NoticeLine, NoticePlan
 from ..domain.iban import format_iban
 from ..domain.money import ZERO
 from ..domain.settings import TenantSettings
-from .formatting import format_date, format_money, format_number, labels
+from .formatting import format_date, labels
+from .formatting import format_money as money
+from .formatting import format_number as number
 from .payment_block import join_numbers
 
 
@@ -35,6 +38,8 @@ class ItemRow:
 @dataclass(frozen=True)
 class Statement:
     locale: str
+    #: the ISO 4217 code of every amount shown
+    currency: str
     labels: dict[str, str]
     rows: tuple[ItemRow, ...]
     interest_total: str
@@ -59,8 +64,16 @@ class Statement:
     def has_bank(self) -> bool:
         return bool(self.iban)
 
+    @property
+    def has_girocode(self) -> bool:
+        """An EPC QR code (GiroCode) is for euro transfers only."""
+        return self.currency == "EUR"
+
 
 def _row(line: NoticeLine, locale: str) -> ItemRow:
+    def format_number(value: Decimal, locale: str) -> str:
+        return number(value, locale, line.currency)
+
     return ItemRow(
         number=line.number,
         issue_date=format_date(line.issue_date, locale),
@@ -111,8 +124,12 @@ def footer_groups(settings: TenantSettings, locale: str) -> tuple[tuple[str, ...
 def breakdown(plan: NoticePlan, locale: str) -> tuple[tuple[str, str], ...]:
     """The parts of the total, each its own figure (they add up to ``plan.total``); empty when
     the total is open principal alone."""
-    lab = labels(locale)
+    lab = labels(locale, plan.currency)
     earlier = sum((line.fees for line in plan.lines), ZERO)
+
+    def format_money(value: Decimal, locale: str) -> str:
+        return money(value, locale, plan.currency)
+
     parts = [
         (lab["interest_total"], plan.interest),
         (lab["fees_earlier"], earlier),
@@ -132,9 +149,18 @@ def breakdown(plan: NoticePlan, locale: str) -> tuple[tuple[str, str], ...]:
 
 def statement(plan: NoticePlan, settings: TenantSettings, locale: str) -> Statement:
     subtotal = sum((line.total for line in plan.lines), ZERO)
+    currency = plan.currency
+
+    def format_money(value: Decimal, locale: str) -> str:
+        return money(value, locale, currency)
+
+    def format_number(value: Decimal, locale: str) -> str:
+        return number(value, locale, currency)
+
     return Statement(
         locale=locale,
-        labels=labels(locale),
+        currency=currency,
+        labels=labels(locale, currency),
         rows=tuple(_row(line, locale) for line in plan.lines),
         interest_total=format_number(plan.interest, locale),
         line_fees_total=format_number(

@@ -29,6 +29,7 @@ from typing import Any
 
 from ..domain import events
 from ..domain.approval import STALE_AFTER_DAYS, Approval, is_stale, needs_approval
+from ..domain.currency import symbol
 from ..domain.dates import business_date
 from ..domain.dunning import CHARGES, NoticePlan
 from ..domain.model import DUNNABLE, Channel, Customer, DomainError, Invoice, InvoiceStatus
@@ -94,6 +95,7 @@ class Waiting:
             "channels": [c.value for c in plan.channels], "run_date": plan.run_date.isoformat(),
             "deadline": plan.deadline.isoformat(), "note": plan.note,
             "invoice_numbers": list(plan.invoice_numbers), "total": to_str(plan.total),
+            "currency": plan.currency,
             "reserved_at": notice.reserved_at, "waiting_days": self.waiting_days,
             "stale": is_stale(self.waiting_days), "pdf_key": notice.pdf_key,
         }
@@ -394,7 +396,7 @@ def digest(ctx: Context, settings: TenantSettings, found: list[Waiting], day: da
                  " — wird heute mit den heutigen Beträgen neu geplant") \
             if is_stale(w.waiting_days) else (f" (waiting since {since})" if english else
                                               f" (wartet seit {since})")
-        lines.append(f"- {w.plan.customer_id}: {w.plan.level_name}, {total} €, "
+        lines.append(f"- {w.plan.customer_id}: {w.plan.level_name}, {total} {symbol(w.plan.currency)}, "
                      f"{', '.join(w.plan.invoice_numbers)}{state}")
     lines += ["", "Approve, edit or skip them in the dashboard under “To approve”. A letter "
               f"waiting more than {STALE_AFTER_DAYS} days is planned afresh." if english else

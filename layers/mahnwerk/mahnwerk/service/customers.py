@@ -61,7 +61,11 @@ def customer_detail(ctx: Context, tenant: str, customer_id: str, at: datetime) -
     invoices = sorted(ctx.invoices.customer_invoices(tenant, customer_id),
                       key=lambda i: (i.issue_date, i.number))
     open_items = [i for i in invoices if i.status in reports.RECEIVABLE and i.open_amount != ZERO]
-    balance = sum((i.open_amount + i.fees_open for i in open_items), ZERO)
+    # one balance per currency, never added up: the euro one, then the others A–Z
+    balances = {currency: sum((i.open_amount + i.fees_open for i in open_items
+                               if i.currency == currency), ZERO)
+                for currency in reports.currencies(open_items)}
+    balance = balances.pop("EUR")
     policy = load_settings(ctx, tenant).policy
     return {
         **customer_json(customer),
@@ -69,6 +73,7 @@ def customer_detail(ctx: Context, tenant: str, customer_id: str, at: datetime) -
         "statement": {
             "as_of": at.date().isoformat(),
             "balance": to_str(balance),
+            "other_balances": [{"currency": c, "balance": to_str(b)} for c, b in balances.items()],
             "open_items": [invoice_json(i) for i in open_items],
             "invoices": [invoice_json(i) for i in invoices],
         },

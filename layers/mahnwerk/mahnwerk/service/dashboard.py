@@ -72,6 +72,7 @@ def phase_filter(phase: str) -> InvoiceFilter:
 
 @dataclass
 class Overview:
+    #: the euro figures; ``other`` holds (aging, DSO) of every other currency, never added up
     aging: reports.Aging
     dso: reports.Dso
     phases: dict[str, int]
@@ -85,6 +86,7 @@ class Overview:
     held: dict[str, int]
     rates_stale: bool
     rates_known_through: date
+    other: list[tuple[reports.Aging, reports.Dso]] = field(default_factory=list)
     alerts: int = field(init=False)
     #: letters of the next 14 days that no channel can deliver (domain.deliverability): they wait
     undeliverable: list[ForecastEntry] = field(init=False)
@@ -101,8 +103,8 @@ def week_start(day: date) -> date:
 
 def overview(ctx: Context, tenant: str, today: date) -> Overview:
     invoices = list(listings.receivables(ctx, tenant))  # one Query: the reports' own input
-    aging = reports.aging(invoices, today)
-    dso = reports.dso(invoices, today, 90)
+    aging, *other_agings = reports.aging_by_currency(invoices, today)
+    dso, *other_dsos = reports.dso_by_currency(invoices, today, 90)
     phases = Counter(phase_of(inv) for inv in invoices)
     payments = ctx.payments.payments(tenant)
     first_week = week_start(today) - timedelta(weeks=WEEKS - 1)
@@ -131,7 +133,8 @@ def overview(ctx: Context, tenant: str, today: date) -> Overview:
         names={c.customer_id: c.name for c in customers},
         unmatched=sum(1 for p in payments if p.status == "unmatched"),
         bounced=[c for c in customers if c.email_status], held=dict(held),
-        rates_stale=rates.stale_on(today), rates_known_through=rates.known_through)
+        rates_stale=rates.stale_on(today), rates_known_through=rates.known_through,
+        other=list(zip(other_agings, other_dsos, strict=True)))
 
 
 # --- invoices -----------------------------------------------------------------------------------
@@ -184,17 +187,25 @@ def invoice_view(ctx: Context, tenant: str,
 @dataclass
 class CustomerRow:
     customer: Customer
+    #: the euro balance; ``other`` the balances in other currencies (never added to it)
     balance: Decimal
     behaviour: reports.Behaviour
+    other: dict[str, Decimal] = field(default_factory=dict)
 
 
 def customer_rows(ctx: Context, tenant: str) -> list[CustomerRow]:
     balances: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    other: defaultdict[str, dict[str, Decimal]] = defaultdict(dict)
     for inv in listings.receivables(ctx, tenant):
         if inv.status in reports.RECEIVABLE and inv.open_amount != ZERO:
-            balances[inv.customer_id] += inv.open_amount + inv.fees_open
+            if inv.currency == "EUR":
+                balances[inv.customer_id] += inv.open_amount + inv.fees_open
+            else:  # never added to the euro balance
+                held = other[inv.customer_id]
+                held[inv.currency] = held.get(inv.currency, ZERO) + inv.open_amount + inv.fees_open
     behaviours = dict(listings.behaviours(ctx, tenant))
-    rows = [CustomerRow(c, balances[c.customer_id], reports.behaviour(behaviours.get(c.customer_id, {})))
+    rows = [CustomerRow(c, balances[c.customer_id], reports.behaviour(behaviours.get(c.customer_id, {})),
+                        dict(sorted(other[c.customer_id].items())))
             for c in ctx.customers.customers(tenant)]
     return sorted(rows, key=lambda r: (-r.balance, r.customer.name.casefold()))
 

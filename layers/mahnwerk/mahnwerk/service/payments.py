@@ -15,6 +15,7 @@ from typing import Any
 from ..domain import events, undo
 from ..domain.actions import NotAllowed
 from ..domain.booking import Booking, booked_events, settle_on
+from ..domain.currency import check_currency
 from ..domain.dates import business_date
 from ..domain.model import DomainError, Invoice, InvoiceStatus
 from ..domain.money import ZERO, to_str
@@ -47,9 +48,11 @@ class ProbableDuplicate(DomainError):
 
 def record_payment(ctx: Context, tenant_id: str, *, amount: Decimal, on: date, reference: str,
                    debtor_name: str, invoices: list[str], idempotency_key: str | None,
-                   today: date | None = None) -> dict[str, Any]:
+                   today: date | None = None, currency: str | None = None) -> dict[str, Any]:
     """A payment the owner saw elsewhere (cash, PayPal, a bank not uploaded). The same
     Idempotency-Key books it once; the invoice numbers named are matched like a remittance text.
+    ``currency`` (ISO 4217): absent, the currency of the invoices named when they share one, else
+    EUR; the payment only pays invoices in its currency.
 
     Without a key, the same date, amount, payer and reference again is a probable duplicate
     (ProbableDuplicate, nothing booked): a second such payment needs a key of its own. A booking
@@ -57,12 +60,17 @@ def record_payment(ctx: Context, tenant_id: str, *, amount: Decimal, on: date, r
     """
     if amount <= ZERO:
         raise DomainError("amount must be above 0")
+    if currency is None:  # the currency of the invoices named, when they share one
+        named = ctx.invoices.batch_get_invoices(tenant_id, invoices[:100]) if invoices else {}
+        shared = {inv.currency for inv in named.values()}
+        currency = shared.pop() if len(shared) == 1 else "EUR"
+    currency = check_currency(currency)  # CurrencyError (400) for a code we do not know
     if today is not None and on > today:
         raise DomainError(f"booking_date: {on.isoformat()} is in the future; record a payment once "
                           f"it has arrived (today is {today.isoformat()})")
     payer = debtor_name.strip()[:140]
     entry = BankEntry(
-        account_iban="API", booking_date=on, value_date=None, amount=amount, currency="EUR",
+        account_iban="API", booking_date=on, value_date=None, amount=amount, currency=currency,
         credit=True, remittance=" ".join([reference.strip(), *invoices]).strip()[:500],
         # without a key the entry key is the payment's own fingerprint (date, amount, reference
         # and this payer): the same payment posted twice finds the first
@@ -75,7 +83,7 @@ def record_payment(ctx: Context, tenant_id: str, *, amount: Decimal, on: date, r
         if outbox:  # the first call died before publishing: its events go out now
             publish_outbox(ctx, tenant_id, [(entry.entry_key, events.from_outbox(outbox))])
         raise ProbableDuplicate(entry.entry_key, (
-            f"probably a duplicate: payment {entry.entry_key} of {to_str(amount)} EUR on "
+            f"probably a duplicate: payment {entry.entry_key} of {to_str(amount)} {currency} on "
             f"{on.isoformat()} from {payer or 'an unnamed payer'} with the same reference was "
             f"recorded before; send an Idempotency-Key to record a second, separate payment"))
     else:  # booked before: a retry publishes what the first call did not get to

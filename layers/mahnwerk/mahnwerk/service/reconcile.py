@@ -79,7 +79,8 @@ class _Book:
             items = []
             for inv in self.open.values():
                 _, line = self.line(inv, on)
-                items.append(OpenItem.from_line(line, self.customer(inv.customer_id)))
+                items.append(OpenItem.from_line(line, self.customer(inv.customer_id),
+                                                currency=inv.currency))
             book = self._books[on] = OpenBook(items, self.customers)
         return book
 

@@ -13,6 +13,8 @@ ERRORS: dict[str, str] = {
     "invalid_field": "Ein Feld enthält einen ungültigen Wert.",
     "invalid_amount": "Das ist kein gültiger Betrag.",
     "invalid_date": "Das ist kein gültiges Datum.",
+    "unsupported_currency": "Diese Währung wird nicht unterstützt (kein ISO-4217-Code oder mehr "
+    "als zwei Nachkommastellen).",
     "invalid_cursor": "Der Verweis auf die nächste Seite ist ungültig. Bitte beginnen Sie von vorn.",
     "settings_invalid": "Die Einstellungen enthalten ungültige Werte.",
     "letter_template_invalid": "Die Briefvorlage ist fehlerhaft oder nutzt nicht erlaubte Befehle.",

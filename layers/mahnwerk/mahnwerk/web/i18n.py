@@ -54,6 +54,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "dso": ("Forderungslaufzeit (DSO)", "Days sales outstanding"),
     "dso_days": ("{days} Tage", "{days} days"),
     "dso_none": ("–", "–"),
+    "other_currencies": ("Forderungen in anderen Währungen", "Receivables in other currencies"),
+    "other_currencies_note": ("Die Kennzahlen oben gelten für Euro. Beträge verschiedener Währungen "
+                              "werden nie zusammengerechnet.",
+                              "The figures above are in euro. Amounts in different currencies are "
+                              "never added up."),
+    "col_currency": ("Währung", "Currency"),
     "dso_note": ("bezogen auf die letzten {days} Tage", "over the last {days} days"),
     "collected_30": ("Eingegangen (30 Tage)", "Collected (30 days)"),
     "n_invoices": ("{n} Rechnungen", "{n} invoices"),
@@ -292,7 +298,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                            "Not a valid date – e.g. 31.12.2026."),
     "entry_err_terms": ("Bitte eine Zahl von Tagen angeben, z. B. 14.",
                         "Please give a number of days, e.g. 14."),
-    "entry_err_currency": ("Nur Euro wird unterstützt.", "Only euro is supported."),
+    "entry_err_currency": ("Bitte geben Sie einen ISO-4217-Währungscode an (z. B. EUR, CHF, USD).",
+                           "Please give an ISO 4217 currency code (e.g. EUR, CHF, USD)."),
     "entry_err_consumer": ("Bitte Privat- oder Geschäftskunde wählen.",
                            "Please choose consumer or business."),
     "entry_err_customer_empty": ("Bitte den Namen des Kunden angeben.",

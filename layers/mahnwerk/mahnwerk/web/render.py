@@ -110,11 +110,11 @@ class View:
     def csrf(self) -> str:
         return csrf_token(self.token)
 
-    def money(self, value: Decimal | str | None) -> str:
+    def money(self, value: Decimal | str | None, currency: str = "EUR") -> str:
         if value is None or value == "":
             return self.t("none")
         amount = from_str(value) if isinstance(value, str) else value
-        return format_money(amount, self.lang)
+        return format_money(amount, self.lang, currency or "EUR")
 
     def date(self, value: date | str | None) -> str:
         if value is None or value == "":
