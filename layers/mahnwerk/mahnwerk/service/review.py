@@ -36,7 +36,7 @@ class ReviewDecided(DomainError):
 
 
 class ReviewNotFound(NotFound):
-    code, status, message = "not_found", 404, "review item not found"
+    code, status, message = "review_not_found", 404, "review item not found"
 
 
 def source_of(key: str) -> str:

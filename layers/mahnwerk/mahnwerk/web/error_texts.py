@@ -26,6 +26,10 @@ ERRORS: dict[str, str] = {
     "file_too_large": "Die Datei ist zu groß.",
     "not_found": "Das gibt es nicht, oder es gehört nicht zu Ihrem Konto.",
     "page_not_found": "Diese Seite gibt es nicht, oder sie gehört nicht zu Ihrem Konto.",
+    "review_decided": "Über diese Datei wurde schon entschieden (übernommen oder verworfen).",
+    "invalid_fields": "Einige Felder enthalten ungültige Werte; die Gründe stehen bei den Feldern.",
+    "review_not_found": "Diese Datei liegt nicht (mehr) zur Prüfung vor, oder sie gehört nicht zu "
+                        "Ihrem Konto.",
     "not_allowed_in_state": "Das ist beim jetzigen Stand der Rechnung nicht möglich.",
     "not_erasable": "Die Daten dieses Kunden können jetzt noch nicht gelöscht werden.",
     "conflict": "Die Daten wurden inzwischen an anderer Stelle geändert. Bitte laden Sie die Seite neu.",
