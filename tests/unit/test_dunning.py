@@ -321,3 +321,13 @@ def test_reopening_a_write_off_continues_its_schedule_from_today():
     assert late.next_action_on == sent + timedelta(days=40)
     with pytest.raises(DomainError, match="reopen is not possible"):
         apply_action(invoice(), "reopen", DUE, policy=POLICY)
+
+
+def test_a_default_older_than_the_base_rate_table_claims_interest_from_its_first_day_not_a_crash():
+    # an old invoice (due in 2024 here, against a table that starts in 2025) is dunned: the days
+    # before the table's first rate earn nothing (never a figure the law cannot back), the rest do
+    old = invoice(due=date(2024, 3, 1), level=0)
+    plan = decide("t1", "K1", [old], POLICY, date(2025, 1, 31))
+    [line] = plan.lines
+    expected = Decimal("100.00") * (Decimal("2.27") + 9) / 100 * 31 / 365  # 1.–31.1.2025 only
+    assert line.interest == expected.quantize(Decimal("0.01"))

@@ -106,3 +106,27 @@ def test_nothing_owed_or_a_credit_balance_or_no_day_in_default_earns_no_interest
     # even past the confirmed table: no interest means no stale-rate warning either
     assert default_interest(Decimal("0.00"), date(2026, 8, 1), date(2026, 8, 31), BUSINESS, t) == NO_INTEREST
     assert default_interest(Decimal("0.00"), date(2026, 8, 1), date(2026, 8, 31), BUSINESS, t).stale_rate is False
+
+
+def test_the_shipped_table_knows_every_base_rate_since_2002_so_old_claims_are_computed_not_refused():
+    # an invoice of 2016 read from a sample e-invoice: its default began when the base rate
+    # was -0.88 % (1.7.2016 – 31.12.2022); 9 points above it for a business: 8.12 % a year
+    from mahnwerk.service.law import base_rates
+
+    shipped = base_rates()
+    assert shipped.rates[0] == (date(2002, 1, 1), Decimal("2.57"))
+    assert dict(shipped.rates)[date(2016, 7, 1)] == Decimal("-0.88")
+    assert dict(shipped.rates)[date(2013, 1, 1)] == Decimal("-0.13")  # the first negative one
+    year = default_interest(Decimal("1000.00"), date(2017, 1, 1), date(2017, 12, 31), BUSINESS, shipped)
+    assert year.amount == Decimal("81.20") and year.days == 365
+
+
+def test_a_business_default_that_began_before_29_july_2014_earns_eight_points_not_nine():
+    # Art. 229 § 34 EGBGB: the 9 points of §288 Abs. 2 apply to obligations arising after
+    # 28.07.2014; a default of 1.1.–31.3.2014 (base rate -0.63 %) earns 7.37 % a year
+    from mahnwerk.service.law import base_rates
+
+    q1 = default_interest(Decimal("1000.00"), date(2014, 1, 1), date(2014, 3, 31), BUSINESS, base_rates())
+    assert q1.days == 90 and q1.amount == Decimal("18.17")  # 1000 × 7.37 % × 90/365 = 18.172…
+    later = default_interest(Decimal("1000.00"), date(2014, 7, 29), date(2014, 7, 29), BUSINESS, base_rates())
+    assert later.amount == Decimal("0.23")  # 1000 × (−0.73 + 9) % / 365 = 0.2265…

@@ -245,6 +245,7 @@ def claim_line(invoice: Invoice, customer: Customer, policy: Policy, rates: Base
         begin = start
         if invoice.interest_through is not None:
             begin = max(start, invoice.interest_through + timedelta(days=1))
+        begin = max(begin, rates.first_day)  # no rate known before: none claimed (never too much)
         piece = default_interest(invoice.open_amount, begin, on, customer.is_consumer, rates)
         stale = piece.stale_rate
         interest = max(ZERO, round_minor(invoice.interest_accrued + piece.exact, invoice.currency)
@@ -461,6 +462,7 @@ def accrue(invoice: Invoice, customer: Customer, policy: Policy, rates: BaseRate
         return invoice
     begin = start if invoice.interest_through is None else \
         max(start, invoice.interest_through + timedelta(days=1))
+    begin = max(begin, rates.first_day)  # no rate known before: none claimed (never too much)
     if begin > on:
         return invoice
     piece = default_interest(invoice.open_amount, begin, on, customer.is_consumer, rates)

@@ -21,6 +21,11 @@ from .money import ZERO, cents
 #: involved.
 MARGIN_CONSUMER = Decimal("5")
 MARGIN_BUSINESS = Decimal("9")
+#: Art. 229 § 34 EGBGB: the 9 points apply to obligations that arose after 28 July 2014; older
+#: ones keep the 8 points of the former §288 Abs. 2. A default that began before 29 July 2014 is
+#: certainly of such an older obligation (the obligation's own date is not known here).
+MARGIN_BUSINESS_BEFORE = Decimal("8")
+NINE_POINTS_FROM = date(2014, 7, 29)
 DAYS_PER_YEAR = Decimal(365)
 #: §288 Abs. 5 BGB: 40 EUR once per claim in default, business debtors only.
 FLAT_FEE_B2B = Decimal("40.00")
@@ -42,6 +47,11 @@ class BaseRateTable:
         rates = tuple((date.fromisoformat(r["valid_from"]), Decimal(str(r["percent"])))
                       for r in doc["rates"])
         return cls(rates, date.fromisoformat(doc["known_through"]))
+
+    @property
+    def first_day(self) -> date:
+        """The first day the table has a rate for (§247 BGB: 1 January 2002)."""
+        return self.rates[0][0]
 
     def stale_on(self, day: date) -> bool:
         """True when ``day`` lies past the last confirmed period (operator must update)."""
@@ -77,7 +87,8 @@ def default_interest(principal: Decimal, first_day: date, last_day: date, consum
     """Interest on ``principal`` for every day from ``first_day`` to ``last_day`` inclusive."""
     if principal <= ZERO or last_day < first_day:
         return Interest(ZERO, 0, False)
-    margin = MARGIN_CONSUMER if consumer else MARGIN_BUSINESS
+    margin = (MARGIN_CONSUMER if consumer
+              else MARGIN_BUSINESS if first_day >= NINE_POINTS_FROM else MARGIN_BUSINESS_BEFORE)
     exact = Decimal(0)
     days = 0
     for lo, hi, base in table.periods(first_day, last_day):
