@@ -133,11 +133,10 @@ def set_owner_fields(ctx: Context, tenant: str, customer_id: str, at: datetime, 
     credit check of a consumer; written to the customer's timeline, then the rules are applied."""
     from .invoice_ops import NotFound  # invoice_ops → intake → this module
 
-    customer = ctx.customers.get_customer(tenant, customer_id)
-    if customer is None:
-        raise NotFound(f"customer {customer_id} not found")
     if credit_limit is not _UNSET:
         check_limit(credit_limit)
+    if ctx.customers.get_customer(tenant, customer_id) is None:
+        raise NotFound(f"customer {customer_id} not found")
     for _ in range(ATTEMPTS):
         old = ctx.credit.get_credit(tenant, customer_id) or CreditRecord(tenant, customer_id)
         new = old

@@ -149,9 +149,10 @@ def publish_outbox(ctx: Context, tenant_id: str, pending: Outbox) -> None:
     if published and ctx.events.publish(published) == len(published):
         ctx.payments.clear_outbox(tenant_id, [key for key, booked in pending if booked])
     # the customers paid: their credit state (exposure, a hold) follows
-    credit_changed(ctx, tenant_id, [str(e.fields["customer_id"]) for e in published
-                                    if e.type is events.EventType.PAYMENT_MATCHED],
-                   datetime.now(UTC))
+    matched = [e for e in published if e.type is events.EventType.PAYMENT_MATCHED]
+    if matched:
+        credit_changed(ctx, tenant_id, [str(e.fields["customer_id"]) for e in matched],
+                       max(e.occurred_at for e in matched))
 
 
 def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,
