@@ -1,0 +1,123 @@
+"""Credit rules (issue 18, part 1) on the embedded stack: a customer crossing its limit gets a
+hold and loses it after paying, with CreditHoldSet / CreditHoldReleased on the event bus; the
+credit limit through PATCH /v1/customers/{id}, bad input refused with field and reason; the
+credit report; the rules validated in the settings with their field."""
+
+from __future__ import annotations
+
+import copy
+
+import jsonschema
+import pytest
+
+from mahnwerk.domain.events import SCHEMAS, EventType
+
+from . import test_api
+from .test_api import SETTINGS, call, get, post
+
+api = test_api.api
+
+RULES = {"rules": [{"kind": "exposure_over_limit", "action": "hold"},
+                   {"kind": "overdue_days", "above": 60, "action": "hold"},
+                   {"kind": "risk_class", "at_least": "D", "action": "prepayment"}]}
+
+
+def patch(local, customer_id, body, tenant="acme"):
+    return call(local, local.keys[tenant], "PATCH", f"/v1/customers/{customer_id}", body)
+
+
+def with_rules(local, credit=RULES):
+    doc = copy.deepcopy(SETTINGS)
+    doc["credit"] = credit
+    saved = call(local, local.keys["acme"], "PUT", "/v1/settings", doc)
+    assert saved.status == 200, saved.body
+
+
+def holds(local, kind):
+    found = [e for e in local.published_events(kind.value)]
+    for e in found:
+        jsonschema.validate(e["detail"], SCHEMAS[kind],
+                            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    return [e["detail"] for e in found]
+
+
+def test_a_customer_crossing_its_limit_gets_a_hold_and_loses_it_after_paying(api):
+    with_rules(api)
+    # K-1 owes R-1 100.00 (overdue since 15.10.) and R-2 200.00 (due today): 300.00
+    k1 = get(api, "/v1/customers/K-1").body
+    assert (k1["credit_hold"], k1["credit"]["exposure"], k1["credit_limit"]) == (False, "300.00", None)
+    answer = patch(api, "K-1", {"credit_limit": 250})
+    assert answer.status == 200, answer.body
+    assert answer.body["credit_hold"] is True
+    assert answer.body["credit_reasons"] == [{"rule": "exposure_over_limit:hold",
+                                              "detail": "300.00 > 250.00"}]
+    [held] = holds(api, EventType.CREDIT_HOLD_SET)
+    assert (held["customer_id"], held["hold_number"], held["reasons"], held["exposure"]) == (
+        "K-1", 1, ["exposure_over_limit:hold"], "300.00")
+    assert "Anna" not in str(held) and "anna@" not in str(held)
+    k1 = get(api, "/v1/customers/K-1").body
+    assert k1["credit_hold"] is True and k1["credit"]["over_limit"] is True
+    report = get(api, "/v1/reports/credit").body
+    assert [(c["customer_id"], c["name"], c["credit_hold"]) for c in report["customers"]] == [
+        ("K-1", "Anna Schmidt", True)]
+    # another tenant sees nothing of it
+    assert get(api, "/v1/reports/credit", tenant="beta").body["customers"] == []
+
+    # K-1 pays R-2: exposure 100.00 + interest-free principal < 250: the hold ends
+    paid = post(api, "/v1/payments", {"amount": "200.00", "booking_date": "2026-11-23",
+                                      "reference": "Rechnung R-2"},
+                headers={"Idempotency-Key": "k1-pays"})
+    assert paid.status == 200 and paid.body["status"] == "matched"
+    [released] = holds(api, EventType.CREDIT_HOLD_RELEASED)
+    assert (released["customer_id"], released["hold_number"], released["reasons"]) == ("K-1", 1, [])
+    k1 = get(api, "/v1/customers/K-1").body
+    assert k1["credit_hold"] is False and k1["credit"]["exposure"] == "100.00"
+    assert get(api, "/v1/reports/credit").body["customers"] == []
+    assert len(holds(api, EventType.CREDIT_HOLD_SET)) == 1
+
+
+def test_patch_credit_limit_sets_keeps_and_clears(api):
+    assert patch(api, "K-2", {"credit_limit": "1000.50"}).body["credit_limit"] == "1000.50"
+    assert patch(api, "K-2", {"locale": "en"}).body["credit_limit"] \
+        == "1000.50"  # a field left out keeps the limit
+    k2 = get(api, "/v1/customers/K-2").body
+    assert k2["timeline"][0]["kind"] == "credit_changed"
+    assert k2["timeline"][0]["changes"] == {"credit_limit": {"old": None, "new": "1000.50"}}
+    assert patch(api, "K-2", {"credit_limit": None}).body["credit_limit"] is None
+    assert get(api, "/v1/customers/K-2").body["credit_limit"] is None
+    # no rules: over the limit is reported, never held
+    assert patch(api, "K-2", {"credit_limit": 0}).body["credit_hold"] is False
+    assert [c["customer_id"] for c in get(api, "/v1/reports/credit").body["customers"]] == ["K-2"]
+    assert holds(api, EventType.CREDIT_HOLD_SET) == []
+
+
+@pytest.mark.parametrize("body, kind", [
+    ({"credit_limit": -1}, "negative"),
+    ({"credit_limit": "-0.01"}, "negative"),
+    ({"credit_limit": "viel"}, "decimal_parsing"),
+    ({"credit_limit": "1.234"}, "decimal_max_places"),
+    ({"credit_legitimate_interest": "ja"}, "bool_type"),
+])
+def test_a_bad_credit_limit_is_refused_with_field_and_reason(api, body, kind):
+    refused = patch(api, "K-1", body)
+    assert refused.status == 422, refused.body
+    [detail] = refused.body["detail"]
+    assert (str(detail["loc"][-1]), detail["type"]) == (next(iter(body)), kind)
+    if kind == "negative":
+        assert "must not be negative" in detail["msg"]
+    assert get(api, "/v1/customers/K-1").body["credit_limit"] is None
+
+
+def test_credit_rules_are_validated_with_their_field(api):
+    doc = copy.deepcopy(SETTINGS)
+    doc["credit"] = {"rules": [{"kind": "overdue_days", "above": -3},
+                               {"kind": "risk_class", "at_least": "B"},
+                               {"kind": "exposure_over_limit", "action": "sperren"}],
+                     "bureau_max_age_days": 0}
+    refused = call(api, api.keys["acme"], "PUT", "/v1/settings", doc)
+    assert refused.status == 400, refused.body
+    fields = {e["field"]: e["code"] for e in refused.body["errors"]}
+    assert fields == {"credit.rules[0].above": "credit_rule_days",
+                      "credit.rules[1].at_least": "credit_rule_class",
+                      "credit.rules[2].action": "credit_rule_action",
+                      "credit.bureau_max_age_days": "credit_age"}
