@@ -6,6 +6,7 @@ credit report; the rules validated in the settings with their field."""
 from __future__ import annotations
 
 import copy
+import re
 
 import jsonschema
 import pytest
@@ -121,3 +122,62 @@ def test_credit_rules_are_validated_with_their_field(api):
                       "credit.rules[1].at_least": "credit_rule_class",
                       "credit.rules[2].action": "credit_rule_action",
                       "credit.bureau_max_age_days": "credit_age"}
+
+
+# --- the dashboard --------------------------------------------------------------------------------
+
+from . import test_web  # noqa: E402
+from .test_web import Browser, settings_form, text  # noqa: E402
+
+web = test_web.web
+
+
+def test_dashboard_credit_rules_limit_badge_and_credit_page(web):
+    browser = Browser(web, web.keys["acme"])
+    # the settings form's credit rules: hold over the limit, prepayment from class D
+    form = [*settings_form(browser), ("credit_form", "1"), ("credit_overdue_days", "60"),
+            ("credit_over_limit", "on"), ("credit_prepay_class", "D"),
+            ("credit_bureau_max_age_days", "30")]
+    saved = browser.post("/app/settings", form)
+    assert saved.status == 303, text(saved)[:400]
+    stored = call(web, web.keys["acme"], "GET", "/v1/settings").body["settings"]["credit"]
+    assert stored == {"rules": [{"kind": "overdue_days", "action": "hold", "above": 60},
+                                {"kind": "exposure_over_limit", "action": "hold"},
+                                {"kind": "risk_class", "action": "prepayment", "at_least": "D"}],
+                      "bureau_check": False, "bureau_max_age_days": 30}
+    page = browser.get("/app/settings")
+    assert re.search(r'name="credit_overdue_days"[^>]*value="60"', page.body)
+    refused = browser.post("/app/settings", [*form[:-1], ("credit_bureau_max_age_days", "0")])
+    assert refused.status == 400
+    assert "Bitte eine Zahl von Tagen zwischen 1 und 3650 eingeben." in text(refused)
+
+    # a negative limit is refused in German, nothing saved
+    bad = browser.post("/app/customers/K-1/credit", {"credit_limit": "-5"})
+    assert bad.status == 400
+    assert "Das Kreditlimit muss ein Betrag von 0 oder mehr sein" in text(bad)
+    assert get(web, "/v1/customers/K-1").body["credit_limit"] is None
+
+    # a limit below K-1's 300.00: held, with the badge on the customer, the list and the credit page
+    done = browser.post("/app/customers/K-1/credit", {"credit_limit": "250,00",
+                                                      "legitimate_interest_shown": "1"})
+    assert done.status == 303
+    customer = browser.get("/app/customers/K-1")
+    assert 'data-credit-hold="true"' in customer.body
+    words = text(customer)
+    assert "Liefersperre" in words and "offene Forderungen 300,00 € über dem Kreditlimit 250,00 €" in words
+    assert 'data-credit-limit="250.00"' in customer.body
+    listing = browser.get("/app/customers")
+    row = re.search(r"<tr>(?:(?!</tr>).)*Anna Schmidt(?:(?!</tr>).)*</tr>", listing.body, re.S).group(0)
+    assert "credit-hold" in row
+    assert "credit-hold" not in re.search(r"<tr>(?:(?!</tr>).)*Ørsted(?:(?!</tr>).)*</tr>",
+                                          listing.body, re.S).group(0)
+    report = browser.get("/app/credit")
+    assert report.status == 200 and 'data-customer="K-1"' in report.body
+    assert "Liefersperre" in text(report)
+    english = browser.get("/app/credit?lang=en")
+    assert "Credit hold" in text(english) and "exposure 300.00" in text(english).replace("€", "")
+    # the empty limit clears it: the hold ends
+    assert browser.post("/app/customers/K-1/credit", {"credit_limit": ""}).status == 303
+    assert 'data-credit-hold="true"' not in browser.get("/app/customers/K-1").body
+    assert "Kein Kunde ist über seinem Kreditlimit oder gesperrt." in text(browser.get("/app/credit?lang=de"))
+    assert [e["detail"]["customer_id"] for e in web.published_events("CreditHoldReleased")] == ["K-1"]
