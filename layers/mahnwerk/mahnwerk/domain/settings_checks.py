@@ -228,7 +228,8 @@ def check_credit(doc: Any) -> CreditSettings:
         raise FieldError("credit", "credit_unknown", f"unknown field(s) {', '.join(unknown)}",
                          fields=", ".join(unknown))
     found = Collector()
-    raw = doc.get("rules") or []
+    raw = doc.get("rules")
+    raw = [] if raw is None else raw
     if not isinstance(raw, list) or len(raw) > 20:
         raise FieldError("credit.rules", "credit_rules_list", "expected a list of at most 20 rules")
     rules: list[Rule] = []
