@@ -150,6 +150,8 @@ def test_dashboard_credit_rules_limit_badge_and_credit_page(web):
     refused = browser.post("/app/settings", [*form[:-1], ("credit_bureau_max_age_days", "0")])
     assert refused.status == 400
     assert "Bitte eine Zahl von Tagen zwischen 1 und 3650 eingeben." in text(refused)
+    assert 'id="err-credit_bureau_max_age_days"' in refused.body
+    assert 'name="credit_bureau_max_age_days"' in refused.body
 
     # a negative limit is refused in German, nothing saved
     bad = browser.post("/app/customers/K-1/credit", {"credit_limit": "-5"})
@@ -181,3 +183,16 @@ def test_dashboard_credit_rules_limit_badge_and_credit_page(web):
     assert 'data-credit-hold="true"' not in browser.get("/app/customers/K-1").body
     assert "Kein Kunde ist über seinem Kreditlimit oder gesperrt." in text(browser.get("/app/credit?lang=de"))
     assert [e["detail"]["customer_id"] for e in web.published_events("CreditHoldReleased")] == ["K-1"]
+
+
+def test_gdpr_export_shows_and_erasure_deletes_the_credit_state(api):
+    assert patch(api, "K-3", {"credit_limit": 100}).status == 200
+    exported = get(api, "/v1/customers/K-3/export").body["customer"]["credit"]
+    assert exported["credit_limit"] == "100.00" and exported["exposure"] == "400.00"
+    erased = post(api, "/v1/customers/K-3/erase", {"reason": "data_subject_request",
+                                                   "confirm": "K-3"})
+    assert erased.status == 200, erased.body
+    assert erased.body["changes"]["credit_record"] == 1
+    with api.service_context() as ctx:
+        assert ctx.credit.get_credit("acme", "K-3") is None
+    assert get(api, "/v1/reports/credit").body["customers"] == []

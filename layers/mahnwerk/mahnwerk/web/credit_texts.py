@@ -69,10 +69,14 @@ CREDIT_TEXTS: dict[str, tuple[str, str]] = {
     "credit_rule_hold_class": ("Sperre ab Risikoklasse", "Hold from risk class"),
     "credit_rule_prepay_class": ("Vorkasse empfehlen ab Risikoklasse", "Suggest prepayment from risk class"),
     "credit_rule_never": ("nie", "never"),
-    "credit_bureau_check": ("Bonitätsauskunft einholen (Geschäftskunden; Verbraucher nur mit "
+    "credit_bureau_check_label": ("Bonitätsauskunft einholen (Geschäftskunden; Verbraucher nur mit "
                             "berechtigtem Interesse)",
                             "Ask the credit bureau (business customers; consumers only with a "
                             "legitimate interest)"),
+    "credit_overdue_days": ("Kreditregeln: Sperre ab Tagen Verzug", "Credit rules: hold after days overdue"),
+    "credit_bureau_max_age_days": ("Kreditregeln: Auskunft erneuern nach Tagen",
+                                   "Credit rules: renew the information after days"),
+    "credit_bureau_check": ("Kreditregeln: Bonitätsauskunft", "Credit rules: credit bureau"),
     "credit_bureau_max_age": ("Auskunft erneuern nach Tagen", "Renew the information after days"),
     # settings: refused values (codes of domain/settings_checks.check_credit)
     "problem_credit_object": ("Die Kreditregeln sind ein Objekt mit „rules“.",

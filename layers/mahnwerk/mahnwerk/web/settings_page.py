@@ -98,6 +98,9 @@ def _input_of(field_path: str) -> str:
         return f"bank_{rest}"
     if part == "inbox":
         return f"inbox_{rest}"
+    if part == "credit":  # the form's credit inputs (web/credit_page.py)
+        return "credit_overdue_days" if rest.endswith(".above") else f"credit_{rest}" \
+            if rest in {"bureau_check", "bureau_max_age_days"} else "credit_overdue_days"
     if part in {"policy", "settings"} and rest:
         return {"levels": "level_count"}.get(rest, rest)
     return field_path
