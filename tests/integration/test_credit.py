@@ -83,7 +83,7 @@ def test_patch_credit_limit_sets_keeps_and_clears(api):
         == "1000.50"  # a field left out keeps the limit
     k2 = get(api, "/v1/customers/K-2").body
     assert k2["timeline"][0]["kind"] == "credit_changed"
-    assert k2["timeline"][0]["changes"] == {"credit_limit": {"old": None, "new": "1000.50"}}
+    assert k2["timeline"][0]["changes"] == {"credit_limit": [None, "1000.50"]}
     assert patch(api, "K-2", {"credit_limit": None}).body["credit_limit"] is None
     assert get(api, "/v1/customers/K-2").body["credit_limit"] is None
     # no rules: over the limit is reported, never held
@@ -129,6 +129,10 @@ def test_credit_rules_are_validated_with_their_field(api):
 from . import test_web  # noqa: E402
 from .test_web import Browser, settings_form, text  # noqa: E402
 
+
+def text_of(fragment: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment)).replace("&gt;", ">")
+
 web = test_web.web
 
 
@@ -168,6 +172,8 @@ def test_dashboard_credit_rules_limit_badge_and_credit_page(web):
     words = text(customer)
     assert "Liefersperre" in words and "offene Forderungen 300,00 € über dem Kreditlimit 250,00 €" in words
     assert 'data-credit-limit="250.00"' in customer.body
+    entry = re.search(r'<li data-kind="credit_changed">.*?</li>\s*</ul>', customer.body, re.S).group(0)
+    assert "Kreditdaten geändert" in text_of(entry) and "Kreditlimit: – → 250.00" in text_of(entry)
     listing = browser.get("/app/customers")
     row = re.search(r"<tr>(?:(?!</tr>).)*Anna Schmidt(?:(?!</tr>).)*</tr>", listing.body, re.S).group(0)
     assert "credit-hold" in row

@@ -55,7 +55,7 @@ def test_a_customer_crossing_its_limit_is_held_and_released_after_paying():
     assert answer["credit_reasons"] == [{"rule": "exposure_over_limit:hold",
                                          "detail": "169.00 > 100.00"}]
     assert answer["timeline"][-1]["kind"] == "credit_changed"
-    assert answer["timeline"][-1]["changes"] == {"credit_limit": {"old": None, "new": "100.00"}}
+    assert answer["timeline"][-1]["changes"] == {"credit_limit": [None, "100.00"]}
     [held] = _hold_events(h)
     assert held.type is EventType.CREDIT_HOLD_SET and held.fields["hold_number"] == 1
     assert held.fields["reasons"] == ["exposure_over_limit:hold"]

@@ -152,10 +152,10 @@ def set_owner_fields(ctx: Context, tenant: str, customer_id: str, at: datetime, 
         raise Conflict(f"credit {customer_id}")
     changes: dict[str, Any] = {}
     if new.credit_limit != old.credit_limit:
-        changes["credit_limit"] = {"old": _money(old.credit_limit), "new": _money(new.credit_limit)}
+        changes["credit_limit"] = [_money(old.credit_limit), _money(new.credit_limit)]
     if new.legitimate_interest != old.legitimate_interest:
-        changes["credit_legitimate_interest"] = {"old": old.legitimate_interest,
-                                                 "new": new.legitimate_interest}
+        changes["credit_legitimate_interest"] = [old.legitimate_interest,
+                                                 new.legitimate_interest]
     ctx.customers.add_customer_event(tenant, customer_id, "credit_changed", at,
                                      {**who, "changes": changes})
     return refresh_customer(ctx, tenant, customer_id, at)
