@@ -202,3 +202,12 @@ def test_gdpr_export_shows_and_erasure_deletes_the_credit_state(api):
     with api.service_context() as ctx:
         assert ctx.credit.get_credit("acme", "K-3") is None
     assert get(api, "/v1/reports/credit").body["customers"] == []
+
+
+def test_writing_off_an_invoice_recomputes_the_customer(api):
+    with_rules(api)
+    assert patch(api, "K-3", {"credit_limit": 300}).body["credit_hold"] is True  # owes 400.00
+    assert post(api, "/v1/invoices/R-5/write-off", {"reason": "insolvent"}).status == 200
+    k3 = get(api, "/v1/customers/K-3").body
+    assert k3["credit_hold"] is False and k3["credit"]["exposure"] == "0.00"
+    assert [e["hold_number"] for e in holds(api, EventType.CREDIT_HOLD_RELEASED)] == [1]

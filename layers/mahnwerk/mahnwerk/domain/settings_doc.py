@@ -80,7 +80,7 @@ def _address(doc: dict[str, Any], where: str) -> Address:
 
 _KNOWN = {
     "settings": {"company", "bank", "locale", "sender_email", "policy", "csv_columns", "invoicing",
-                 "inbox", "credit"},
+                 "inbox", "credit"},  # credit: rules and bureau, settings_checks.check_credit
     "inbox": {"token", "senders"},
     "company": {"name", "address", "email", "phone", "vat_id", "register", "managing_director",
                 "website", "logo"},
