@@ -29,6 +29,13 @@ from mahnwerk.adapters.dynamo_models import (
     invoice_to_item,
 )
 from mahnwerk.domain.access import KeyRecord, SessionRecord
+from mahnwerk.domain.credit import (
+    BureauResult,
+    BureauSubject,
+    CreditRecord,
+    record_from_json,
+    record_to_json,
+)
 from mahnwerk.domain.customers import MASTER_FIELDS, master
 from mahnwerk.domain.dunning import NoticePlan
 from mahnwerk.domain.model import Customer, Invoice, InvoiceStatus
@@ -635,6 +642,51 @@ class FakeQueue:
         return taken
 
 
+class FakeCreditRecords:
+    """Credit records kept as their stored JSON (the adapter's mapping), versioned like the table."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
+
+    def _record(self, tenant_id: str, customer_id: str) -> CreditRecord | None:
+        found = self.items.get((tenant_id, customer_id))
+        return record_from_json(tenant_id, customer_id, json.loads(json.dumps(found[0])),
+                                found[1]) if found else None
+
+    def get_credit(self, tenant_id: str, customer_id: str) -> CreditRecord | None:
+        return self._record(tenant_id, customer_id)
+
+    def batch_get_credit(self, tenant_id: str, ids: list[str]) -> dict[str, CreditRecord]:
+        return {c: r for c in ids if (r := self._record(tenant_id, c)) is not None}
+
+    def put_credit(self, record: CreditRecord, expected_version: int) -> bool:
+        key = (record.tenant_id, record.customer_id)
+        current = self.items.get(key)
+        if (current[1] if current else 0) != expected_version:
+            return False
+        self.items[key] = (json.loads(json.dumps(record_to_json(record))), expected_version + 1)
+        return True
+
+    def credit_records(self, tenant_id: str) -> list[CreditRecord]:
+        return [r for (t, c) in sorted(self.items) if t == tenant_id
+                and (r := self._record(t, c)) is not None]
+
+    def delete_credit(self, tenant_id: str, customer_id: str) -> None:
+        self.items.pop((tenant_id, customer_id), None)
+
+
+class FakeBureau:
+    """A credit bureau that knows the customers given to it; it notes whom it was asked about."""
+
+    def __init__(self, known: dict[str, BureauResult] | None = None) -> None:
+        self.known = dict(known or {})
+        self.asked: list[BureauSubject] = []
+
+    def look_up(self, subject: BureauSubject) -> BureauResult | None:
+        self.asked.append(subject)
+        return self.known.get(subject.customer_id)
+
+
 CONFIG = Config(region="eu-central-1", table_name="fake-table", bucket_name="fake-bucket",
                 notice_queue_url="https://sqs.invalid/notices", configuration_set="fake-set",
                 default_sender="mahnwerk@example.org", stage="test")
@@ -651,5 +703,6 @@ def fake_context(config: Config = CONFIG) -> Context:
         keys=FakeKeys(table), sessions=FakeSessions(),
         store=FakeDocumentStore(config.bucket_name), mailer=FakeMailer(),
         events=FakeEventPublisher(), notice_queue=FakeQueue(), reviews=FakeReviews(),
+        credit=FakeCreditRecords(), bureau=FakeBureau(),
         api=None, privacy=None,  # type: ignore[arg-type]
     )

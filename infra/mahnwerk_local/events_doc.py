@@ -78,6 +78,10 @@ def examples() -> dict[EventType, DomainEvent]:
                                datetime(2026, 11, 2, 10, 15, tzinfo=UTC), ["RE-2026-0442"]),
         events.notice_awaiting_approval(plan, run),
         events.notice_skipped(plan, "skipped", datetime(2026, 10, 22, 8, 40, tzinfo=UTC)),
+        events.credit_hold("acme", "K-1001", True, 1, ["overdue_days:hold"], D("119.00"),
+                           D("119.00"), 38, "B", datetime(2026, 11, 22, 4, 0, tzinfo=UTC)),
+        events.credit_hold("acme", "K-1001", False, 1, [], D("0.00"), D("0.00"), 0, "B",
+                           datetime(2026, 11, 25, 4, 12, tzinfo=UTC)),
     ]
     return {event.type: event for event in found}
 

@@ -172,6 +172,11 @@ def run_everything(stack):
         notice = ctx.notices.get_notice("acme", "K-1:2026-10-22:L1")
         key, _ = create_key(ctx, "acme", "tests", datetime(2026, 10, 1, tzinfo=UTC))
     bounce(stack, notice.notice_id, notice.message_id)
+    # credit rules: K-1 (169.00 open) over a limit of 100.00 is held, the statement releases it
+    credit = {**SETTINGS, "credit": {"rules": [{"kind": "exposure_over_limit"}]}}
+    assert stack.api("PUT", "/v1/settings", key=key, body=credit).status == 200
+    assert stack.api("PATCH", "/v1/customers/K-1", key=key,
+                     body={"credit_limit": "100"}).body["credit_hold"] is True
     stack.now = berlin(2026, 10, 25, 5)
     stack.upload("inbox/acme/bank/2026-10-24.xml", STATEMENT)
     stack.drain()

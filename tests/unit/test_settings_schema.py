@@ -118,3 +118,27 @@ def test_schema_and_core_accept_an_inbox_allow_list():
     assert schema_ok(doc) and core_ok(doc)
     assert settings_from_dict("t", doc).inbox_senders == ("anna@example.org", "lieferant.de",
                                                           "partner.example")
+
+
+@pytest.mark.parametrize("credit", [
+    {"rules": [{"kind": "overdue_days", "above": -1}]},
+    {"rules": [{"kind": "overdue_days"}]},
+    {"rules": [{"kind": "risk_class", "at_least": "B"}]},
+    {"rules": [{"kind": "exposure_over_limit", "action": "stop"}]},
+    {"rules": [{"kind": "nope"}]},
+    {"rules": "overdue_days"},
+    {"bureau_max_age_days": 0},
+    {"bureau_check": "yes"},
+    {"other": 1},
+])
+def test_credit_rules_the_schema_refuses_the_core_refuses(credit):
+    doc = {**copy.deepcopy(DEMO), "credit": credit}
+    assert not schema_ok(doc) and not core_ok(doc)
+
+
+def test_credit_rules_both_accept():
+    doc = {**copy.deepcopy(DEMO), "credit": {
+        "rules": [{"kind": "overdue_days", "above": 30}, {"kind": "exposure_over_limit"},
+                  {"kind": "risk_class", "at_least": "D", "action": "prepayment"}],
+        "bureau_check": True, "bureau_max_age_days": 30}}
+    assert schema_ok(doc) and core_ok(doc)

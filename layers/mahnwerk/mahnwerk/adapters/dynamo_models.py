@@ -238,8 +238,21 @@ class ReviewRow(_Base):
     claim = UnicodeAttribute(null=True)
 
 
+
+
+class CreditItem(_Base):
+    """A customer's credit state (sk CREDIT#{customer id}): JSON (domain.credit.record_to_json),
+    versioned; ``hold`` and ``over_limit`` beside it for the credit report."""
+
+    customer_id = UnicodeAttribute()
+    document = UnicodeAttribute(default="{}")
+    version = NumberAttribute(default=0)
+    hold = NumberAttribute(default=0)
+    over_limit = NumberAttribute(default=0)
+
+
 MODELS: tuple[type[_Base], ...] = (_Base, InvoiceItem, CustomerItem, NoticeItem, EventItem, DocItem,
-                                   PaymentItem, InvoiceSendItem, ReviewRow)
+                                   PaymentItem, InvoiceSendItem, ReviewRow, CreditItem)
 
 
 def configured() -> tuple[str, str]:

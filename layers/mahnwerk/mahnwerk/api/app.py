@@ -25,6 +25,7 @@ from ..domain.errors import (
 )
 from . import (
     approvals,
+    credit,
     customers,
     health,
     invoices,
@@ -65,6 +66,7 @@ def build() -> APIGatewayRestResolver:
     app.include_router(uploads.router, prefix="/v1/uploads")
     app.include_router(settings.router, prefix="/v1/settings")
     app.include_router(reports.router, prefix="/v1")
+    app.include_router(credit.router, prefix="/v1")
     app.include_router(health.router, prefix="/v1")
     app.include_router(runs.router, prefix="/v1/runs")
     app.include_router(review.router, prefix="/v1/review")

@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from .model import DomainError, Invoice
+from .model import DomainError, Invoice, InvoiceStatus
 from .money import ZERO, to_str
 from .reports import RECEIVABLE, behaviour
 
@@ -138,3 +138,164 @@ def check_limit(value: Decimal | None) -> Decimal | None:
     if value is not None and value < ZERO:
         raise DomainError("credit_limit: must not be negative")
     return value
+
+
+# --- what the service stores and shows per customer ---------------------------------------------
+
+#: how far back the history of a customer reaches for the risk class and the suggested limit
+HISTORY_DAYS = 365
+#: the suggested limit: this many months of the customer's invoiced volume, by risk class (D: none,
+#: prepayment instead), rounded down to whole hundreds
+LIMIT_MONTHS = {"A": Decimal(3), "B": Decimal(2), "C": Decimal(1), "D": Decimal(0)}
+HUNDRED = Decimal(100)
+
+
+def history(invoices: Iterable[Invoice], on: date) -> History:
+    """The highest level reached and hand-overs of the last 12 months, from the invoices (a
+    letter's date is the invoice's ``last_notice_on``). Promises are not recorded yet: 0."""
+    since = on.toordinal() - HISTORY_DAYS
+    highest, handed_over = 0, False
+    for inv in invoices:
+        when = inv.last_notice_on or inv.issue_date
+        if when.toordinal() < since:
+            continue
+        highest = max(highest, inv.level)
+        handed_over = handed_over or inv.status is InvoiceStatus.HANDED_OVER
+    return History(highest_level=highest, handed_over=handed_over)
+
+
+def suggested_limit(invoices: Iterable[Invoice], klass: str, on: date) -> Decimal | None:
+    """A limit from payment behaviour: the average monthly gross invoiced in the last 12 months
+    (credit notes netted) times the months of the risk class (A 3, B 2, C 1, D 0), rounded down to
+    hundreds. None without any invoice in that time."""
+    since = on.toordinal() - HISTORY_DAYS
+    recent = [inv.amount for inv in invoices if inv.issue_date.toordinal() >= since]
+    if not recent:
+        return None
+    monthly = max(sum(recent, ZERO), ZERO) / 12
+    value = (monthly * LIMIT_MONTHS[klass] / HUNDRED).to_integral_value(rounding=ROUND_FLOOR)
+    return (value * HUNDRED).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class CreditSettings:
+    """The tenant's ``credit`` settings: rules, and the credit bureau (off unless switched on)."""
+
+    rules: tuple[Rule, ...] = ()
+    #: ask the credit bureau (service/ports.CreditBureau) at all
+    bureau_check: bool = False
+    #: a bureau answer older than this is asked again
+    bureau_max_age_days: int = 90
+
+
+@dataclass(frozen=True)
+class BureauSubject:
+    """Whom a credit bureau is asked about: only what it needs to find the company or person."""
+
+    tenant_id: str
+    customer_id: str
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    is_consumer: bool
+
+
+@dataclass(frozen=True)
+class BureauResult:
+    """A credit bureau's answer: score 0-100 (higher is better, normalised by the adapter), its
+    limit suggestion, the day it was given, and who gave it."""
+
+    score: int
+    limit: Decimal | None
+    on: date
+    provider: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"score": self.score, "limit": to_str(self.limit) if self.limit is not None else None,
+                "on": self.on.isoformat(), "provider": self.provider}
+
+
+def may_ask_bureau(is_consumer: bool, legitimate_interest: bool) -> bool:
+    """GDPR Art. 6(1)(f): a business customer may be looked up; a consumer only when the owner
+    recorded a legitimate interest for them (e.g. a purchase on account of a large amount)."""
+    return not is_consumer or legitimate_interest
+
+
+def bureau_due(last: BureauResult | None, on: date, max_age_days: int) -> bool:
+    return last is None or (on - last.on).days > max_age_days
+
+
+@dataclass(frozen=True)
+class CreditRecord:
+    """A customer's credit state as stored: the owner's fields and the figures of the last
+    recomputation (``refreshed_on``)."""
+
+    tenant_id: str
+    customer_id: str
+    credit_limit: Decimal | None = None
+    legitimate_interest: bool = False
+    figures: Exposure = Exposure(ZERO, ZERO, 0)
+    risk_class: str = "B"
+    suggested_limit: Decimal | None = None
+    hold: bool = False
+    prepayment: bool = False
+    reasons: tuple[tuple[str, str], ...] = ()
+    #: counts the holds set so far: the events' ids are per hold
+    hold_seq: int = 0
+    refreshed_on: date | None = None
+    bureau: BureauResult | None = None
+    #: optimistic lock: every write is conditional on the version read
+    version: int = 0
+
+    @property
+    def over_limit(self) -> bool:
+        return self.credit_limit is not None and self.figures.exposure > self.credit_limit
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "credit_limit": to_str(self.credit_limit) if self.credit_limit is not None else None,
+            "credit_limit_suggested": (to_str(self.suggested_limit)
+                                       if self.suggested_limit is not None else None),
+            **self.figures.as_dict(),
+            "risk_class": self.risk_class,
+            "over_limit": self.over_limit,
+            "credit_hold": self.hold,
+            "prepayment_suggested": self.prepayment,
+            "credit_reasons": [{"rule": rule, "detail": detail} for rule, detail in self.reasons],
+            "legitimate_interest": self.legitimate_interest,
+            "credit_refreshed_on": self.refreshed_on.isoformat() if self.refreshed_on else None,
+            "bureau": self.bureau.as_dict() if self.bureau is not None else None,
+        }
+
+
+def record_to_json(record: CreditRecord) -> dict[str, Any]:
+    """The stored form (money as strings, days ISO); ``record_from_json`` reads it back."""
+    return {**record.as_dict(), "hold_seq": record.hold_seq,
+            "prepayment": record.prepayment, "reasons": [list(r) for r in record.reasons]}
+
+
+def record_from_json(tenant_id: str, customer_id: str, doc: dict[str, Any],
+                     version: int) -> CreditRecord:
+    def money(key: str) -> Decimal | None:
+        value = doc.get(key)
+        return Decimal(str(value)) if value is not None else None
+
+    bureau = doc.get("bureau")
+    return CreditRecord(
+        tenant_id=tenant_id, customer_id=customer_id, credit_limit=money("credit_limit"),
+        legitimate_interest=bool(doc.get("legitimate_interest")),
+        figures=Exposure(money("exposure") or ZERO, money("overdue") or ZERO,
+                         int(doc.get("oldest_overdue_days") or 0)),
+        risk_class=str(doc.get("risk_class") or "B"), suggested_limit=money("credit_limit_suggested"),
+        hold=bool(doc.get("credit_hold")), prepayment=bool(doc.get("prepayment")),
+        reasons=tuple((str(a), str(b)) for a, b in doc.get("reasons") or ()),
+        hold_seq=int(doc.get("hold_seq") or 0),
+        refreshed_on=date.fromisoformat(doc["credit_refreshed_on"])
+        if doc.get("credit_refreshed_on") else None,
+        bureau=BureauResult(int(bureau["score"]),
+                            Decimal(bureau["limit"]) if bureau.get("limit") is not None else None,
+                            date.fromisoformat(bureau["on"]), str(bureau["provider"]))
+        if isinstance(bureau, dict) else None,
+        version=version)

@@ -48,6 +48,8 @@ class EventType(StrEnum):
     CUSTOMER_ERASED = "CustomerErased"
     NOTICE_AWAITING_APPROVAL = "NoticeAwaitingApproval"
     NOTICE_SKIPPED = "NoticeSkipped"
+    CREDIT_HOLD_SET = "CreditHoldSet"
+    CREDIT_HOLD_RELEASED = "CreditHoldReleased"
 
 
 def event_id(tenant_id: str, kind: str, subject: str, state: str) -> str:
@@ -246,6 +248,19 @@ def customer_erased(tenant_id: str, customer_id: str, reference: str, erased_at:
     })
 
 
+def credit_hold(tenant_id: str, customer_id: str, hold: bool, seq: int, reasons: Sequence[str],
+                exposure: Decimal, overdue: Decimal, oldest_overdue_days: int, risk_class: str,
+                at: datetime) -> DomainEvent:
+    """A customer went on credit hold (``hold``) or off it; ``seq`` counts the holds, so each hold
+    and its release are one fact each (a retry publishes the same id)."""
+    kind = EventType.CREDIT_HOLD_SET if hold else EventType.CREDIT_HOLD_RELEASED
+    return DomainEvent(kind, tenant_id, customer_id, f"{'set' if hold else 'released'}:{seq}", at, {
+        "customer_id": customer_id, "hold_number": seq, "reasons": sorted(set(reasons)),
+        "exposure": to_str(exposure), "overdue": to_str(overdue),
+        "oldest_overdue_days": oldest_overdue_days, "risk_class": risk_class,
+    })
+
+
 # --- schemas ----------------------------------------------------------------------------------------
 
 def _str(description: str, **extra: Any) -> dict[str, Any]:
@@ -434,6 +449,32 @@ _FIELDS: dict[EventType, tuple[str, dict[str, Any]]] = {
             "run_date": _date("the daily run that planned it (Europe/Berlin calendar day)"),
             "invoice_numbers": _list("the invoices the letter listed", _NUMBER, 1),
             "reason": _str("why", enum=["skipped", "stale"]),
+        }),
+    EventType.CREDIT_HOLD_SET: (
+        "A customer went on credit hold (Liefersperre): a hold rule of the tenant's credit.rules "
+        "matched when their figures were recomputed (an invoice arrived, a payment was booked, a "
+        "letter went out, the owner changed the credit limit). A shop or ERP stops deliveries on "
+        "account. Once per hold; CreditHoldReleased follows when no hold rule matches any more.", {
+            "customer_id": _CUSTOMER,
+            "hold_number": _int("counts this customer's holds (1: the first)", 1),
+            "reasons": _list("the hold rules that matched", _str(
+                "rule kind and action", enum=["overdue_days:hold", "exposure_over_limit:hold",
+                                              "risk_class:hold"]), 1),
+            "exposure": _amount("open principal and charges"),
+            "overdue": _amount("the part of it past its due date"),
+            "oldest_overdue_days": _int("days the oldest overdue invoice is late"),
+            "risk_class": _str("Mahnwerk's risk class", enum=["A", "B", "C", "D"]),
+        }),
+    EventType.CREDIT_HOLD_RELEASED: (
+        "A customer's credit hold ended: no hold rule matches any more (paid, limit raised, "
+        "rules changed). Once per hold, with the hold_number of the CreditHoldSet it ends.", {
+            "customer_id": _CUSTOMER,
+            "hold_number": _int("the hold that ended", 1),
+            "reasons": _list("empty: nothing holds the customer any more", _str("rule"), 0),
+            "exposure": _amount("open principal and charges"),
+            "overdue": _amount("the part of it past its due date"),
+            "oldest_overdue_days": _int("days the oldest overdue invoice is late"),
+            "risk_class": _str("Mahnwerk's risk class", enum=["A", "B", "C", "D"]),
         }),
 }
 

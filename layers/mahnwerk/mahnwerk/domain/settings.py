@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .credit import CreditSettings
 from .model import Address
 from .policy import Policy, default_policy
 
@@ -71,3 +72,5 @@ class TenantSettings:
     inbox_token: str = ""
     #: who may send invoices to the inbox (addresses or domains; empty: the owner's own address)
     inbox_senders: tuple[str, ...] = ()
+    #: credit rules (Kreditregeln) and the credit bureau (``credit``; see domain/credit.py)
+    credit: CreditSettings = field(default_factory=CreditSettings)

@@ -20,6 +20,7 @@ from .model import DomainError
 from .policy import FEE_MAX
 
 if TYPE_CHECKING:
+    from .credit import CreditSettings
     from .settings import TenantSettings
 
 #: above this the fee is allowed but warned about: what a posted letter really costs
@@ -207,3 +208,67 @@ def settings_warnings(settings: TenantSettings) -> list[Problem]:
                                     f"the bank of {bank.iban} has the BIC {known}, not {bank.bic}",
                                     {"bic": str(known)}))
     return warnings
+
+
+# --- credit rules (settings ``credit``) ----------------------------------------------------------
+
+_CREDIT_KEYS = {"rules", "bureau_check", "bureau_max_age_days"}
+_RULE_KEYS = {"kind", "action", "above", "at_least"}
+
+
+def check_credit(doc: Any) -> CreditSettings:
+    """The ``credit`` section: its rules (domain/credit.py) and the credit bureau's settings, every
+    refused value at its field (``credit.rules[0].above``) with a code the dashboard words."""
+    from .credit import ACTIONS, RULE_KINDS, CreditSettings, Rule
+
+    if not isinstance(doc, dict):
+        raise FieldError("credit", "credit_object", "expected an object with rules")
+    unknown = sorted(set(doc) - _CREDIT_KEYS)
+    if unknown:
+        raise FieldError("credit", "credit_unknown", f"unknown field(s) {', '.join(unknown)}",
+                         fields=", ".join(unknown))
+    found = Collector()
+    raw = doc.get("rules")
+    raw = [] if raw is None else raw
+    if not isinstance(raw, list) or len(raw) > 20:
+        raise FieldError("credit.rules", "credit_rules_list", "expected a list of at most 20 rules")
+    rules: list[Rule] = []
+    for i, item in enumerate(raw):
+        where = f"credit.rules[{i}]"
+
+        def rule(item: Any = item, where: str = where) -> Rule:
+            if not isinstance(item, dict) or set(item) - _RULE_KEYS:
+                raise FieldError(where, "credit_rule_object",
+                                 "an object with kind, action and its threshold (above, at_least)")
+            kind, action = item.get("kind"), item.get("action", "hold")
+            if kind not in RULE_KINDS:
+                raise FieldError(f"{where}.kind", "credit_rule_kind",
+                                 f"one of {', '.join(RULE_KINDS)}, got {kind!r}")
+            if action not in ACTIONS:
+                raise FieldError(f"{where}.action", "credit_rule_action",
+                                 f"one of {', '.join(ACTIONS)}, got {action!r}")
+            above, at_least = item.get("above"), item.get("at_least")
+            if kind == "overdue_days" and (not isinstance(above, int) or isinstance(above, bool)
+                                           or not 0 <= above <= 3650):
+                raise FieldError(f"{where}.above", "credit_rule_days",
+                                 f"a number of days from 0 to 3650, got {above!r}")
+            if kind == "risk_class" and at_least not in ("C", "D"):
+                raise FieldError(f"{where}.at_least", "credit_rule_class",
+                                 f"C or D, got {at_least!r}")
+            return Rule(kind, action, above if kind == "overdue_days" else None,
+                        at_least if kind == "risk_class" else None)
+
+        parsed = found.take(None, rule)
+        if parsed is not None:
+            rules.append(parsed)
+    check = doc.get("bureau_check", False)
+    if not isinstance(check, bool):
+        found.problems.append(Problem("credit.bureau_check", "credit_bool",
+                                      f"expected true or false, got {check!r}"))
+    age = doc.get("bureau_max_age_days", 90)
+    if isinstance(age, bool) or not isinstance(age, int) or not 1 <= age <= 3650:
+        found.problems.append(Problem("credit.bureau_max_age_days", "credit_age",
+                                      f"a number of days from 1 to 3650, got {age!r}"))
+        age = 90
+    found.done()
+    return CreditSettings(tuple(rules), check is True, age)

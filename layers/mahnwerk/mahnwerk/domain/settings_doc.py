@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .approval import Approval
+from .credit import CreditSettings
 from .inbox import SenderInvalid, check_senders, check_token
 from .logo import parse_logo
 from .model import Address, Channel, DomainError
@@ -17,6 +18,7 @@ from .settings_checks import (
     Collector,
     FieldError,
     check_bic,
+    check_credit,
     check_email,
     check_fee,
     check_iban,
@@ -78,7 +80,7 @@ def _address(doc: dict[str, Any], where: str) -> Address:
 
 _KNOWN = {
     "settings": {"company", "bank", "locale", "sender_email", "policy", "csv_columns", "invoicing",
-                 "inbox"},
+                 "inbox", "credit"},  # credit: rules and bureau, settings_checks.check_credit
     "inbox": {"token", "senders"},
     "company": {"name", "address", "email", "phone", "vat_id", "register", "managing_director",
                 "website", "logo"},
@@ -144,13 +146,14 @@ def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
     inbox_token = found.take("", lambda: check_token(str(inbox_doc["token"]))
                              if inbox_doc.get("token") else "")
     inbox_senders = found.take((), _senders, inbox_doc.get("senders"))
+    credit = found.take(CreditSettings(), check_credit, doc.get("credit") or {})
     found.done()
     assert policy is not None
     return TenantSettings(
         tenant_id=tenant_id, company=company, bank=bank, locale=locale,
         sender_email=sender_email, policy=policy, csv_columns=csv_columns,
         invoicing=_invoicing(doc.get("invoicing") or {}, company, bank),
-        inbox_token=inbox_token, inbox_senders=inbox_senders,
+        inbox_token=inbox_token, inbox_senders=inbox_senders, credit=credit,
     )
 
 

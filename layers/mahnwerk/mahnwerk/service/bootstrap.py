@@ -18,7 +18,9 @@ from ..adapters.aws import DocumentStore as S3DocumentStore
 from ..adapters.aws import EventPublisher as BusPublisher
 from ..adapters.aws import Mailer as SesMailer
 from ..adapters.aws import Queue as SqsQueue
+from ..adapters.credit_bureau import NoBureau
 from ..adapters.dynamo_access import DynamoKeys, DynamoSessions
+from ..adapters.dynamo_credit import DynamoCreditRecords
 from ..adapters.dynamo_customers import DynamoCustomers
 from ..adapters.dynamo_documents import DynamoTenants
 from ..adapters.dynamo_invoices import DynamoInvoices
@@ -27,6 +29,8 @@ from ..adapters.dynamo_payments import DynamoPayments
 from ..adapters.dynamo_reviews import DynamoReviews
 from ..adapters.privacy import PrivacyStore
 from .ports import (
+    CreditBureau,
+    CreditRecords,
     Customers,
     DocumentStore,
     EventPublisher,
@@ -147,6 +151,9 @@ class Context:
     events: EventPublisher
     notice_queue: Queue
     reviews: Reviews
+    #: customers' credit state, and the credit bureau (service/credit.py)
+    credit: CreditRecords
+    bureau: CreditBureau
     #: the REST API's pages and owner actions (DynamoDB only: no fake)
     api: ApiStore
     #: the reads and erasures behind GDPR export and erasure (DynamoDB and S3 only: no fake)
@@ -177,6 +184,8 @@ def build(config: Config) -> Context:
         events=BusPublisher(config.event_bus_name, config.region),
         notice_queue=SqsQueue(config.notice_queue_url, config.region),
         reviews=DynamoReviews(),
+        credit=DynamoCreditRecords(),
+        bureau=NoBureau(),  # a real provider's adapter goes here (adapters/credit_bureau.py)
         api=ApiStore(connection),
         privacy=PrivacyStore(store),
     )

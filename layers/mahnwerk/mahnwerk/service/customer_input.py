@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
@@ -72,6 +73,10 @@ class AddressPatch(BaseModel):
         return value
 
 
+#: fields of a customer patch that are no master data (service/credit.py keeps them)
+CREDIT_FIELDS = frozenset({"credit_limit", "credit_legitimate_interest"})
+
+
 class CustomerPatch(BaseModel):
     """Master data to change: a field left out stays as it is; null clears e-mail, street,
     postal code and city, and sets the channels back to the tenant's."""
@@ -84,6 +89,31 @@ class CustomerPatch(BaseModel):
     locale: Literal["de", "en"] | None = Field(default=None, description="language of the letters")
     channels: Annotated[list[Channel], Field(min_length=1, max_length=2)] | None = Field(
         default=None, description="how letters go to this customer; null: the tenant's channels")
+
+    credit_limit: Annotated[Decimal, Field(max_digits=14, decimal_places=2)] | None = Field(
+        default=None, description="credit limit in euros (0 or more); null clears it; a field left "
+        "out keeps it")
+    credit_legitimate_interest: StrictBool | None = Field(
+        default=None, description="the owner recorded a legitimate interest in a credit check of "
+        "this consumer (GDPR Art. 6(1)(f)); business customers need none")
+
+    @field_validator("credit_limit")
+    @classmethod
+    def _limit(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value < 0:
+            raise PydanticCustomError("negative", "must not be negative (0 or more euros)")
+        return value
+
+    @field_validator("credit_legitimate_interest")
+    @classmethod
+    def _interest(cls, value: object) -> object:
+        if value is None:
+            raise _not_clearable()
+        return value
+
+    def credit_values(self) -> dict[str, Any]:
+        """The credit fields given (``credit_limit`` None: cleared)."""
+        return {name: getattr(self, name) for name in CREDIT_FIELDS & self.model_fields_set}
 
     @field_validator("name")
     @classmethod
@@ -111,7 +141,7 @@ class CustomerPatch(BaseModel):
     def values(self) -> dict[str, Any]:
         """The master fields given, by name ("" clears a text; channels None: the tenant's)."""
         found: dict[str, Any] = {}
-        for name in self.model_fields_set:
+        for name in self.model_fields_set - CREDIT_FIELDS:
             if name == "address" and self.address is not None:
                 found.update({k: getattr(self.address, k) for k in self.address.model_fields_set})
             elif name == "channels":

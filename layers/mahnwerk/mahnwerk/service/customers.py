@@ -17,6 +17,7 @@ from ..domain.customers import audit_changes, changes, with_master
 from ..domain.model import ERASED_NAME_PREFIX, Customer, CustomerOverrides
 from ..domain.money import ZERO, to_str
 from .bootstrap import Context
+from .credit import credit_json, credit_of, set_owner_fields
 from .customer_input import CustomerPatch, OverridesIn
 from .invoice_ops import NotFound
 from .tenants import load_settings
@@ -50,7 +51,12 @@ def save_master(ctx: Context, tenant: str, customer_id: str, body: CustomerPatch
     with its timeline."""
     who = {"by": by, "key_id": key_id} if key_id else {"by": by}
     customer = edit_customer(ctx, tenant, customer_id, body.values(), who, at)
-    return {**customer_json(customer), "timeline": ctx.customers.customer_events(tenant, customer_id)}
+    credit = body.credit_values()
+    record = set_owner_fields(ctx, tenant, customer_id, at, who, **{
+        {"credit_legitimate_interest": "legitimate_interest"}.get(k, k): v
+        for k, v in credit.items()}) if credit else credit_of(ctx, tenant, customer_id, at)
+    return {**customer_json(customer), **credit_json(record),
+            "timeline": ctx.customers.customer_events(tenant, customer_id)}
 
 
 def customer_detail(ctx: Context, tenant: str, customer_id: str, at: datetime) -> dict[str, Any]:
@@ -78,6 +84,7 @@ def customer_detail(ctx: Context, tenant: str, customer_id: str, at: datetime) -
             "invoices": [invoice_json(i) for i in invoices],
         },
         "behaviour": reports.behaviour(ctx.customers.behaviour(tenant, customer_id)).as_dict(),
+        **credit_json(credit_of(ctx, tenant, customer_id, at)),
         "timeline": ctx.customers.customer_events(tenant, customer_id),
     }
 

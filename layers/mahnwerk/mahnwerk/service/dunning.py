@@ -22,6 +22,7 @@ from ..domain.policy import Action
 from ..domain.settings import TenantSettings
 from . import approvals
 from .bootstrap import Context
+from .credit import credit_changed
 from .delivery import accepted_earlier, deliver_once, key_part, notice_claim, send_email
 from .law import base_rates
 from .tenants import load_settings
@@ -115,6 +116,7 @@ def process_request(ctx: Context, message: dict[str, Any]) -> Outcome:
         ctx.notices.update_notice(tenant_id, plan.notice_id, status=NoticeStatus.HANDED_OVER.value,
                                sent_at=sent_at.isoformat())
         ctx.events.publish(events.handed_over_by_dunning(plan, sent_at))
+        credit_changed(ctx, tenant_id, [customer_id], sent_at)
         return Outcome("handed_over", plan.notice_id)
     return _deliver(ctx, settings, plan, sent_at, resumed=False)
 
@@ -250,6 +252,8 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
                               sent_at=sent_at.isoformat(), **fields)
     if channels:
         ctx.events.publish([events.notice_sent(plan, channels, sent_at)])
+        # a letter raises the level (and the fees): the customer's risk class may follow
+        credit_changed(ctx, plan.tenant_id, [plan.customer_id], sent_at)
     # The notice item itself lists its invoices: an invoice's timeline joins its events with the
     # customer's notices, so no per-invoice event is written here.
     return Outcome("resumed" if resumed else status, plan.notice_id, tuple(channels),

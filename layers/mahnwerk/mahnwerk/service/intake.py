@@ -37,6 +37,7 @@ from ..domain.settings import TenantSettings
 from ..intake.files import parse_invoice_file
 from ..service.ports import Conflict
 from .bootstrap import Context
+from .credit import credit_changed
 from .invoicing import request_sending
 from .tenants import load_settings
 
@@ -252,6 +253,8 @@ def apply_records(ctx: Context, report: ImportReport, records: list[InvoiceRecor
         if storage_number(record) in existing:
             _apply_existing(ctx, report, record, existing[storage_number(record)], policy, key,
                             at)
+    # new or changed invoices move the customers' exposure: their credit state follows
+    credit_changed(ctx, tenant, customers, at)
 
 
 #: the import report's words for a customer whose first letter cannot go as planned

@@ -17,6 +17,7 @@ from ..domain.reasons import Reason, reason_of
 from ..intake.csv_invoices import FieldError, record_from_fields
 from ..intake.result import record_warnings
 from .bootstrap import Context
+from .credit import credit_changed
 from .intake import ImportReport, apply_records
 from .invoicing import queue_invoices
 from .tenants import load_settings
@@ -167,4 +168,6 @@ def act(ctx: Context, tenant_id: str, number: str, action: str, at: datetime,
                                                 result.detail)
     if action == "hand_over":
         ctx.events.publish([handed_over_by_owner(changed, at)])
+    # a write-off, cancellation, hand-over or reopening moves the exposure and the risk class
+    credit_changed(ctx, tenant_id, [changed.customer_id], at)
     return changed

@@ -23,6 +23,7 @@ from ..domain.payment_record import PaymentRecord
 from ..domain.settling import application_why, settleable
 from ..intake.bank_model import BankEntry
 from .bootstrap import Context
+from .credit import credit_changed
 from .invoice_ops import NotFound
 from .reconcile import BankReport, _Book, _book_entry, publish_outbox
 from .tenants import load_settings
@@ -287,6 +288,8 @@ def unassign(ctx: Context, tenant_id: str, payment_id: str, at: datetime,
     ctx.api.unassign_payment(tenant_id, payment_id, item.invoices or "[]", fields,
                      ["customer_id", "application", "outbox"], updates, credit_number,
                      item.customer_id, dict(behaviour), timeline, at)
+    if item.customer_id:  # owed again: the customer's credit state follows
+        credit_changed(ctx, tenant_id, [item.customer_id], at)
     fresh = store.get_payment(tenant_id, payment_id)
     assert fresh is not None
     return payment_json(fresh)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from ..domain.access import KeyRecord, SessionRecord
+from ..domain.credit import BureauResult, BureauSubject, CreditRecord
 from ..domain.dunning import NoticePlan
 from ..domain.errors import MahnwerkError
 from ..domain.model import Customer, Invoice
@@ -230,3 +231,25 @@ class Queue(Protocol):
     """A work queue (the notice queue): messages are JSON documents."""
 
     def send_all(self, messages: Iterable[dict[str, Any]]) -> int: ...
+
+
+class CreditRecords(Protocol):
+    """Each customer's credit state (limit, figures, hold, bureau answer): one record per customer,
+    every write conditional on the version read (``put_credit`` False: changed meanwhile)."""
+
+    def get_credit(self, tenant_id: str, customer_id: str) -> CreditRecord | None: ...
+    def batch_get_credit(self, tenant_id: str, ids: list[str]) -> dict[str, CreditRecord]: ...
+    def put_credit(self, record: CreditRecord, expected_version: int) -> bool: ...
+    def credit_records(self, tenant_id: str) -> list[CreditRecord]:
+        """The tenant's records (a query on the tenant's partition, for the credit report)."""
+        ...
+    def delete_credit(self, tenant_id: str, customer_id: str) -> None: ...
+
+
+class CreditBureau(Protocol):
+    """A credit bureau (Auskunftei: Creditreform, SCHUFA B2B, CRIF …): a company or person →
+    score, limit suggestion, date. None when it knows nobody by that name and address. The only
+    implementation in this repository is ``adapters/credit_bureau.NoBureau`` (asks nobody) and the
+    fake in tests: a real provider is an adapter of this port (see that module)."""
+
+    def look_up(self, subject: BureauSubject) -> BureauResult | None: ...

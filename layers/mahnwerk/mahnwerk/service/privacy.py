@@ -239,6 +239,7 @@ def export_customer(ctx: Context, tenant: str, customer_id: str) -> dict[str, An
             "overrides": json.loads(held.customer.overrides or "{}"),
             "payment_behaviour": ctx.customers.behaviour(tenant, customer_id),
             "timeline": ctx.customers.customer_events(tenant, customer_id),
+            "credit": _credit_export(ctx, tenant, customer_id),
         },
         "invoices": [_invoice(inv, ctx.invoices.events(tenant, inv.number)) for inv in held.invoices],
         "notices": [_notice(n) for n in sorted(held.notices, key=lambda n: n.reserved_at)],
@@ -256,6 +257,20 @@ def export_customer(ctx: Context, tenant: str, customer_id: str) -> dict[str, An
 
 # --------------------------------------------------------------------------------------------------
 # erasure (Art. 17)
+
+
+def _credit_export(ctx: Context, tenant: str, customer_id: str) -> dict[str, Any] | None:
+    """The customer's credit state (limit, figures, hold, a credit bureau's answer), if any."""
+    record = ctx.credit.get_credit(tenant, customer_id)
+    return record.as_dict() if record is not None else None
+
+
+def _erase_credit(ctx: Context, tenant: str, customer_id: str) -> int:
+    """The credit state goes (a bureau's answer is personal data; nothing requires keeping it)."""
+    if ctx.credit.get_credit(tenant, customer_id) is None:
+        return 0
+    ctx.credit.delete_credit(tenant, customer_id)
+    return 1
 
 
 def erase_customer(ctx: Context, tenant: str, customer_id: str, at: datetime,
@@ -283,6 +298,7 @@ def erase_customer(ctx: Context, tenant: str, customer_id: str, at: datetime,
         "payments": _erase_payments(store, tenant, held.payments, name),
         "documents_deleted": 0,
         "document_versions_tagged": 0,
+        "credit_record": _erase_credit(ctx, tenant, customer_id),
     }
     retained = []
     for doc in held.documents:

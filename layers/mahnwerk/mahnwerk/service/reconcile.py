@@ -25,6 +25,7 @@ from ..domain.settling import application_why, settleable
 from ..intake.bank import parse_bank_file
 from ..intake.bank_model import BankEntry
 from .bootstrap import Context
+from .credit import credit_changed
 from .law import base_rates
 from .ports import Conflict
 
@@ -148,6 +149,11 @@ def publish_outbox(ctx: Context, tenant_id: str, pending: Outbox) -> None:
     published = [event for _, booked in pending for event in booked]
     if published and ctx.events.publish(published) == len(published):
         ctx.payments.clear_outbox(tenant_id, [key for key, booked in pending if booked])
+    # the customers paid: their credit state (exposure, a hold) follows
+    matched = [e for e in published if e.type is events.EventType.PAYMENT_MATCHED]
+    if matched:
+        credit_changed(ctx, tenant_id, [str(e.fields["customer_id"]) for e in matched],
+                       max(e.occurred_at for e in matched))
 
 
 def _book_entry(ctx: Context, book: _Book, entry: BankEntry, report: BankReport,

@@ -6,6 +6,8 @@ both languages). Placeholders use ``str.format`` names: ``t("n_invoices", n=3)``
 
 from __future__ import annotations
 
+from .credit_texts import CREDIT_TEXTS
+
 LANGS = ("de", "en")
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -780,6 +782,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "approval": ("Freigabe vor dem Versand", "Approval before sending"),
     "approval_amount": ("Freigabe ab Betrag (€)", "Approval from amount (€)"),
 }
+
+TEXTS.update(CREDIT_TEXTS)
 
 
 def translate(lang: str, key: str, **values: object) -> str:

@@ -36,6 +36,7 @@ from ..domain.model import Channel, DomainError
 from ..domain.reasons import Reason
 from ..service import approvals
 from ..service import dashboard as data
+from ..service.credit import holds_of
 from ..service.customer_input import CustomerPatch, OverridesIn
 from ..service.customers import customer_detail, save_master, save_overrides
 from ..service.intake import inbox_key, latest_report, put_upload
@@ -76,7 +77,8 @@ UPLOAD_TYPES = {".csv": "text/csv", ".txt": "text/plain", ".pdf": "application/p
 DONE = {"paused", "disputed", "resolved", "written_off", "payment", "assigned", "overrides", "settings",
         "charges_waive", "charges_claim", "resumed", "reopened", "unassigned", "dismissed", "restored",
         "master", "approved", "skipped", "edited", "run", "run_held", "entered", "inbox_rotated",
-        "review_imported", "review_discarded"}
+        "review_imported", "review_discarded",
+        "credit"}
 ACTIONS = {"pause": "paused", "dispute": "disputed", "resolve": "resolved", "write-off": "written_off",
            "resume": "resumed", "reopen": "reopened"}
 
@@ -293,7 +295,9 @@ def letter(notice_id: str) -> Response[bytes]:
 @router.get("/customers")
 def customers() -> Response[str]:
     view = signed_in()
-    return page(view, "customers.html", rows=data.customer_rows(ctx(), view.tenant))
+    rows = data.customer_rows(ctx(), view.tenant)
+    return page(view, "customers.html", rows=rows,
+                credit=holds_of(ctx(), view.tenant, [r.customer.customer_id for r in rows]))
 
 
 def _customer_page(view: View, customer_id: str, status: int = 200, error: str = "",
@@ -303,7 +307,11 @@ def _customer_page(view: View, customer_id: str, status: int = 200, error: str =
     shown = edit or {"name": detail["name"], "email": detail["email"] or "", "street": a["street"],
                      "postal_code": a["postal_code"], "city": a["city"], "country": a["country"],
                      "consumer": "yes" if detail["is_consumer"] else "no", "locale": detail["locale"]}
+    from .credit_page import limit_value, reason_text
+
     return page(view, "customer.html", status, c=detail, error=error, phase=data.phase_of_json,
+                credit_reason=lambda r: reason_text(view, r["rule"], r["detail"]),
+                credit_limit_value=limit_value,
                 settings=load_settings(ctx(), view.tenant), edit=shown, edit_open=edit is not None,
                 fields=MASTER_FIELDS)
 

@@ -23,6 +23,7 @@ from ..letters.texts import LetterTemplateError
 from ..service.mail import allowed_senders, current_inbox, rotate_inbox
 from ..service.tenants import load_settings, save_settings, settings_document
 from . import preview
+from .credit_page import credit_form_values, credit_from_form
 from .i18n import TEXTS, translate
 from .pages import _amount, check_csrf, form_lists, page, pdf_response, router, signed_in
 from .render import View, html, redirect, render
@@ -58,7 +59,8 @@ def _settings_page(view: View, status: int = 200, problems: list[Problem] | None
                 field_errors={n[0]: n[2] for n in refused},
                 field_warnings={n[0]: n[2] for n in warned},
                 value=value, checked=checked, channels=channels,
-                actions=list(Action), initial_preview=Markup(first))  # noqa: S704 - our own render
+                actions=list(Action), cf=credit_form_values(settings.credit),
+                initial_preview=Markup(first))  # noqa: S704 - our own render
 
 
 def _note(view: View, problem: Problem) -> tuple[str, str, str]:
@@ -96,6 +98,9 @@ def _input_of(field_path: str) -> str:
         return f"bank_{rest}"
     if part == "inbox":
         return f"inbox_{rest}"
+    if part == "credit":  # the form's credit inputs (web/credit_page.py)
+        return "credit_overdue_days" if rest.endswith(".above") else f"credit_{rest}" \
+            if rest in {"bureau_check", "bureau_max_age_days"} else "credit_overdue_days"
     if part in {"policy", "settings"} and rest:
         return {"levels": "level_count"}.get(rest, rest)
     return field_path
@@ -201,6 +206,8 @@ def _settings_document(current: dict[str, Any], form: dict[str, str],
     if not 1 <= count <= 9:
         raise DomainError("policy.levels: 1 to 9 levels")
     policy["levels"] = [_level_from(form, lists, i) for i in range(1, count + 1)]
+    if form.get("credit_form") == "1":
+        doc["credit"] = credit_from_form(doc.get("credit"), form)
     return doc
 
 
