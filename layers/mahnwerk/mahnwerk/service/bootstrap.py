@@ -24,6 +24,7 @@ from ..adapters.dynamo_documents import DynamoTenants
 from ..adapters.dynamo_invoices import DynamoInvoices
 from ..adapters.dynamo_notices import DynamoInvoiceSends, DynamoNotices
 from ..adapters.dynamo_payments import DynamoPayments
+from ..adapters.dynamo_recurring import DynamoRecurring
 from ..adapters.privacy import PrivacyStore
 from .ports import (
     Customers,
@@ -36,6 +37,7 @@ from .ports import (
     Notices,
     Payments,
     Queue,
+    RecurringTemplates,
     Sessions,
     Tenants,
 )
@@ -148,6 +150,8 @@ class Context:
     api: ApiStore
     #: the reads and erasures behind GDPR export and erasure (DynamoDB and S3 only: no fake)
     privacy: PrivacyStore
+    #: recurring-invoice templates, their periods and the number counters
+    recurring: RecurringTemplates
     #: tenant settings read recently (``service.tenants``): tenant → (monotonic time, settings)
     settings_cache: dict[str, tuple[float, TenantSettings]] = field(default_factory=dict)
 
@@ -175,6 +179,7 @@ def build(config: Config) -> Context:
         notice_queue=SqsQueue(config.notice_queue_url, config.region),
         api=ApiStore(connection),
         privacy=PrivacyStore(store),
+        recurring=DynamoRecurring(connection),
     )
 
 
