@@ -37,8 +37,8 @@ def record_handler(record: SQSRecord) -> None:
         return
     if body.get("kind") == recurring.KIND:  # a tenant's recurring invoices due (daily)
         issued = recurring.process_request(bootstrap.context(), body)
-        logger.info("recurring invoices issued", extra={"created": len(issued["created"]),
-                                                        "skipped": len(issued["skipped"])})
+        logger.info("recurring invoices issued", extra={"invoices_issued": len(issued["created"]),
+                                                        "templates_skipped": len(issued["skipped"])})
         metrics.add_metric("RecurringInvoices_created", MetricUnit.Count, len(issued["created"]))
         return
     if body.get("kind") == approvals.KIND:  # a tenant's letters waiting for approval (daily)

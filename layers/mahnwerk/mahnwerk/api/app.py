@@ -31,6 +31,7 @@ from . import (
     notices,
     payments,
     privacy,
+    recurring,
     reports,
     runs,
     settings,
@@ -65,6 +66,7 @@ def build() -> APIGatewayRestResolver:
     app.include_router(reports.router, prefix="/v1")
     app.include_router(health.router, prefix="/v1")
     app.include_router(runs.router, prefix="/v1/runs")
+    app.include_router(recurring.router, prefix="/v1/recurring-invoices")
     app.enable_swagger(path="/v1/docs", title=TITLE, version=__version__,
                        security_schemes=SECURITY, security=[{"apiKey": []}])
 

@@ -169,8 +169,13 @@ def template_json(ctx: Context, template: Template, detail: bool = False) -> dic
 
 
 def request(ctx: Context, tenant_id: str, run_date: date, at: datetime) -> list[dict[str, Any]]:
-    """The queue message of a tenant's run (none when the tenant has no template)."""
-    if not ctx.recurring.templates(tenant_id):
+    """The queue message of a tenant's run: only when a template has a period due by
+    ``run_date`` or sends still to queue (most days none; one query either way)."""
+    def due(t: Template) -> bool:
+        upcoming = t.next_issue() if t.status == ACTIVE else None
+        return bool(t.pending) or (upcoming is not None and upcoming <= run_date)
+
+    if not any(due(t) for t in ctx.recurring.templates(tenant_id)):
         return []
     return [{"kind": KIND, "tenant_id": tenant_id, "run_date": run_date.isoformat(),
              "scheduled_time": at.isoformat()}]
