@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from .test_dashboard_browser import DESKTOP, Console, api, chromium, served, shot  # noqa: F401
+from .test_dashboard_browser import DESKTOP, Console, api, chromium, served, shot  # noqa: F401 - the fixtures
 
 pytestmark = pytest.mark.slow
 
 
-def test_an_owner_creates_and_pauses_a_recurring_invoice(served: Any, chromium: Any) -> None:
+def test_an_owner_creates_and_pauses_a_recurring_invoice(served: Any, chromium: Any) -> None:  # noqa: F811
     console = Console()
     page = console.watch(chromium.new_context(viewport=DESKTOP, locale="de-DE").new_page())
     page.goto(served.base + "/app/login")

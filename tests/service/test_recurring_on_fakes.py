@@ -246,3 +246,18 @@ def test_csv_import_creates_valid_rows_and_reports_each_refused_one():
     assert recurring.is_template_header(data.decode().splitlines()[0].split(";"))
     vats = sorted(t.vat for t in h.ctx.recurring.templates("acme"))
     assert vats == ["19", "small_business"]
+
+
+def test_an_uploaded_csv_with_an_interval_column_is_a_file_of_templates_imported_once():
+    h = setup()
+    data = ("customer_id,line_text,amount,vat,interval,day,start\n"
+            "K-1,Hosting,20.00,19,monthly,last,2026-02-01\n"
+            "K-1,Support,50.00,19,weekly,1,2026-02-01\n").encode()
+    first = h.upload("inbox/acme/invoices/serien.csv", data, berlin(2026, 1, 20, 9))
+    again = h.upload("inbox/acme/invoices/serien.csv", data, berlin(2026, 1, 20, 9))  # redelivered
+    assert len(first.created) == 1 and first.updated == []
+    assert [(r.line, r.reason) for r in first.rejected] == [
+        (3, "interval: one of monthly, quarterly, half_yearly, yearly")]
+    assert again.created == [] and again.unchanged == first.created
+    assert [t.line_text for t in h.ctx.recurring.templates("acme")] == ["Hosting"]
+    assert h.ctx.invoices.invoices("acme") == []  # nothing was read as an invoice

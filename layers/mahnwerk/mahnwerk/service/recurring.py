@@ -72,8 +72,9 @@ def _checked(ctx: Context, tenant_id: str, raw: Mapping[str, object], today: dat
 
 
 def create_template(ctx: Context, tenant_id: str, raw: Mapping[str, object], at: datetime,
-                    by: str = "api") -> Template:
-    """A new template, every refused field named (:class:`TemplateInvalid`)."""
+                    by: str = "api", template_id: str = "") -> Template:
+    """A new template, every refused field named (:class:`TemplateInvalid`). ``template_id``
+    (an import's: derived from the file and row) makes a repeated create find the first one."""
     tenant_id = check_tenant_id(tenant_id)
     unknown = sorted(set(raw) - set(FIELDS))
     if unknown:
@@ -81,7 +82,10 @@ def create_template(ctx: Context, tenant_id: str, raw: Mapping[str, object], at:
                                for name in unknown])
     values = _checked(ctx, tenant_id, raw, business_date(at), None)
     terms = load_settings(ctx, tenant_id).policy.payment_terms_days
-    template = new_template(tenant_id, f"rt-{secrets.token_hex(6)}", values, at, terms)
+    template = new_template(tenant_id, template_id or f"rt-{secrets.token_hex(6)}", values, at,
+                            terms)
+    if template_id and ctx.recurring.get_template(tenant_id, template_id) is not None:
+        raise Conflict(template_id)  # created by an earlier delivery of the same file
     ctx.recurring.put_template(template)
     ctx.recurring.add_template_event(tenant_id, template.template_id, "template_created", at,
                                      {"by": by})
@@ -304,10 +308,13 @@ def is_template_header(header: Sequence[str]) -> bool:
 
 
 def import_templates(ctx: Context, tenant_id: str, data: bytes, at: datetime,
-                     by: str = "import") -> dict[str, Any]:
+                     by: str = "import", source: str = "") -> dict[str, Any]:
     """A CSV file of templates (``;`` or ``,``, UTF-8 or Windows-1252): each valid row becomes a
-    template, each refused row is reported with its line, field and reason — nothing is lost."""
+    template, each refused row is reported with its line, field and reason — nothing is lost.
+    ``source`` (the upload's key and event time) makes the import idempotent: a redelivered
+    event finds the templates of its rows (``unchanged``) and creates none twice."""
     import csv
+    import hashlib
     import io
 
     try:
@@ -320,17 +327,22 @@ def import_templates(ctx: Context, tenant_id: str, data: bytes, at: datetime,
     header = next(reader, [])
     columns = [HEADERS.get(h.strip().lower(), "") for h in header]
     created: list[str] = []
+    unchanged: list[str] = []
     rejected: list[dict[str, Any]] = []
     for line, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
         raw = {name: cell for name, cell in zip(columns, row, strict=False) if name}
+        template_id = ("rt-" + hashlib.sha256(f"{tenant_id}#{source}#{line}".encode()).hexdigest()[:12]
+                       if source else "")
         try:
-            created.append(create_template(ctx, tenant_id, raw, at, by).template_id)
+            created.append(create_template(ctx, tenant_id, raw, at, by, template_id).template_id)
+        except Conflict:
+            unchanged.append(template_id)
         except TemplateInvalid as exc:
             rejected.append({"line": line, "errors": [p.as_json() for p in exc.problems]})
         if line > 10_000:
             rejected.append({"line": line, "errors": [{"field": "file", "code": "too_many_rows",
                                                        "message": "at most 10000 rows"}]})
             break
-    return {"created": created, "rejected": rejected}
+    return {"created": created, "unchanged": unchanged, "rejected": rejected}
