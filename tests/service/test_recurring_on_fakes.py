@@ -250,9 +250,9 @@ def test_csv_import_creates_valid_rows_and_reports_each_refused_one():
 
 def test_an_uploaded_csv_with_an_interval_column_is_a_file_of_templates_imported_once():
     h = setup()
-    data = ("customer_id,line_text,amount,vat,interval,day,start\n"
-            "K-1,Hosting,20.00,19,monthly,last,2026-02-01\n"
-            "K-1,Support,50.00,19,weekly,1,2026-02-01\n").encode()
+    data = (b"customer_id,line_text,amount,vat,interval,day,start\n"
+            b"K-1,Hosting,20.00,19,monthly,last,2026-02-01\n"
+            b"K-1,Support,50.00,19,weekly,1,2026-02-01\n")
     first = h.upload("inbox/acme/invoices/serien.csv", data, berlin(2026, 1, 20, 9))
     again = h.upload("inbox/acme/invoices/serien.csv", data, berlin(2026, 1, 20, 9))  # redelivered
     assert len(first.created) == 1 and first.updated == []
