@@ -22,7 +22,7 @@ def test_an_owner_creates_and_pauses_a_recurring_invoice(served: Any, chromium: 
     page.click("button[type=submit]")
     page.wait_for_url(served.base + "/app/")
 
-    page.click('nav.main-nav a:text-is("Serienrechnungen")')
+    page.click('nav.main-nav a[href*="/app/recurring"]')
     page.wait_for_url(re.compile(r".*/app/recurring.*"))
     page.select_option("#rec_customer", "K-1001")
     page.fill("#rec_line_text", "Wartungsvertrag Heizung")

@@ -4,7 +4,8 @@ into ``web.i18n.TEXTS`` (kept apart so that the page's texts stay in one place).
 from __future__ import annotations
 
 TEXTS: dict[str, tuple[str, str]] = {
-    "nav_recurring": ("Serienrechnungen", "Recurring invoices"),
+    # short: on a phone the menu's three columns are narrower than "Serienrechnungen" in bold
+    "nav_recurring": ("Serien", "Recurring"),
     "rec_title": ("Serienrechnungen", "Recurring invoices"),
     "rec_intro": ("Rechnungen, die Mahnwerk jeden Monat, jedes Quartal, halbjährlich oder jährlich "
                   "selbst schreibt und versendet – als E-Rechnung (Factur-X), mit der nächsten "
