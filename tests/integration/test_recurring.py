@@ -134,6 +134,9 @@ def test_a_year_of_daily_runs_issues_twelve_invoices_once_each_despite_an_outage
     detail = stack.api("GET", f"{PATH}/{template_id}", key=key).body
     assert [i["number"] for i in detail["invoices"]] == numbers
     assert detail["created_periods"] == list(range(12))
+    received = [e["detail"] for e in stack.published_events("InvoiceReceived")
+                if e["detail"].get("via") == "recurring"]
+    assert sorted(d["invoice_number"] for d in received) == numbers  # one event each
     # the paused template issued nothing all year
     other = stack.api("GET", f"{PATH}/{other_id}", key=key).body
     assert other["invoices"] == [] and [e["kind"] for e in other["timeline"]] == [
