@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, BinaryIO
@@ -41,9 +41,10 @@ from mahnwerk.domain.dunning import NoticePlan
 from mahnwerk.domain.model import Customer, Invoice, InvoiceStatus
 from mahnwerk.domain.notices import InvoiceSend, Notice, NoticeStatus, plan_to_json
 from mahnwerk.domain.payment_record import PaymentRecord, paid_on
+from mahnwerk.domain.recurring_templates import ACTIVE, Template
 from mahnwerk.domain.review import ReviewItem, ReviewStatus
 from mahnwerk.service.bootstrap import Config, Context
-from mahnwerk.service.ports import Conflict, Timeline
+from mahnwerk.service.ports import Conflict, PeriodCreated, Timeline
 
 _RESERVED, _SENDING = NoticeStatus.RESERVED, NoticeStatus.SENDING
 
@@ -685,6 +686,81 @@ class FakeBureau:
     def look_up(self, subject: BureauSubject) -> BureauResult | None:
         self.asked.append(subject)
         return self.known.get(subject.customer_id)
+class FakeRecurring:
+    """Templates, periods and counters; ``create_period`` is all-or-nothing like the transaction."""
+
+    def __init__(self, table: FakeTable) -> None:
+        self.t = table
+        self.templates_: dict[tuple[str, str], Template] = {}
+        self.periods: dict[tuple[str, str, int], str] = {}
+        self.counters: dict[tuple[str, str], int] = {}
+
+    def put_template(self, template: Template) -> None:
+        key = (template.tenant_id, template.template_id)
+        if key in self.templates_:
+            raise Conflict(template.template_id)
+        self.templates_[key] = template
+
+    def get_template(self, tenant_id: str, template_id: str) -> Template | None:
+        return self.templates_.get((tenant_id, template_id))
+
+    def templates(self, tenant_id: str) -> list[Template]:
+        return [t for (tenant, _), t in sorted(self.templates_.items()) if tenant == tenant_id]
+
+    def replace_template(self, template: Template, expected_version: int) -> Template:
+        key = (template.tenant_id, template.template_id)
+        held = self.templates_.get(key)
+        if held is None or held.version != expected_version:
+            raise Conflict(template.template_id)
+        self.templates_[key] = stored = template.with_changes(version=expected_version + 1)
+        return stored
+
+    def counter(self, tenant_id: str, sequence: str) -> int:
+        return self.counters.get((tenant_id, sequence), 0)
+
+    def create_period(self, template: Template, period: int, sequence: str,
+                      build: Callable[[int], Invoice], source: str,
+                      at: datetime) -> PeriodCreated | None:
+        tenant_id, template_id = template.tenant_id, template.template_id
+        for _ in range(25):
+            current = self.templates_.get((tenant_id, template_id))
+            if current is None or current.status != ACTIVE:
+                return None
+            if (tenant_id, template_id, period) in self.periods:
+                return PeriodCreated(self.periods[(tenant_id, template_id, period)], fresh=False)
+            last = self.counter(tenant_id, sequence)
+            invoice = build(last + 1)
+            if (tenant_id, invoice.number) in self.t.invoices:  # taken by an import: skip it
+                self.counters[(tenant_id, sequence)] = last + 1
+                continue
+            self.periods[(tenant_id, template_id, period)] = invoice.number
+            self.counters[(tenant_id, sequence)] = last + 1
+            self.t.invoices[(tenant_id, invoice.number)] = _stored_invoice(
+                invoice, source, at.isoformat())
+            self.templates_[(tenant_id, template_id)] = current.with_changes(
+                created=current.created | {period}, pending=(*current.pending, invoice.number),
+                version=current.version + 1)
+            return PeriodCreated(invoice.number, fresh=True)
+        raise Conflict(f"{template_id}#{period}")
+
+    def period_numbers(self, tenant_id: str, template_id: str) -> dict[int, str]:
+        return {p: n for (tenant, tid, p), n in sorted(self.periods.items())
+                if (tenant, tid) == (tenant_id, template_id)}
+
+    def clear_pending(self, tenant_id: str, template_id: str, numbers: Sequence[str]) -> None:
+        held = self.templates_.get((tenant_id, template_id))
+        if held is not None:
+            self.templates_[(tenant_id, template_id)] = held.with_changes(
+                pending=tuple(n for n in held.pending if n not in set(numbers)),
+                version=held.version + 1)
+
+    def add_template_event(self, tenant_id: str, template_id: str, kind: str, at: datetime,
+                           detail: dict[str, Any]) -> None:
+        self.t.event(tenant_id, f"REVT#{template_id}#{at.isoformat()}#{kind}", kind,
+                     at.isoformat(), detail)
+
+    def template_events(self, tenant_id: str, template_id: str) -> list[dict[str, Any]]:
+        return [entry for _, entry in self.t.event_entries(tenant_id, f"REVT#{template_id}#")]
 
 
 CONFIG = Config(region="eu-central-1", table_name="fake-table", bucket_name="fake-bucket",
@@ -705,4 +781,5 @@ def fake_context(config: Config = CONFIG) -> Context:
         events=FakeEventPublisher(), notice_queue=FakeQueue(), reviews=FakeReviews(),
         credit=FakeCreditRecords(), bureau=FakeBureau(),
         api=None, privacy=None,  # type: ignore[arg-type]
+        recurring=FakeRecurring(table),
     )

@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mahnwerk.service import approvals, bootstrap, dunning, invoicing
+from mahnwerk.service import approvals, bootstrap, dunning, invoicing, recurring
 
 logger = Logger()
 tracer = Tracer()
@@ -34,6 +34,12 @@ def record_handler(record: SQSRecord) -> None:
         logger.info("invoice request processed", extra={
             "status": sent.status, "invoice": sent.number, "channels": sent.channels})
         metrics.add_metric(f"Invoices_{sent.status}", MetricUnit.Count, 1)
+        return
+    if body.get("kind") == recurring.KIND:  # a tenant's recurring invoices due (daily)
+        issued = recurring.process_request(bootstrap.context(), body)
+        logger.info("recurring invoices issued", extra={"invoices_issued": len(issued["created"]),
+                                                        "templates_skipped": len(issued["skipped"])})
+        metrics.add_metric("RecurringInvoices_created", MetricUnit.Count, len(issued["created"]))
         return
     if body.get("kind") == approvals.KIND:  # a tenant's letters waiting for approval (daily)
         replanned = approvals.process_request(bootstrap.context(), body)

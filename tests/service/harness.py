@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from mahnwerk.domain.dates import business_date
-from mahnwerk.service import dunning, intake, invoicing
+from mahnwerk.service import dunning, intake, invoicing, recurring
 from mahnwerk.service.bootstrap import Context
 from mahnwerk.service.tenants import SETTINGS_KEY
 
@@ -54,6 +54,8 @@ class Harness:
         """The notice function's record handler."""
         if message.get("kind") == invoicing.KIND:
             return invoicing.process_request(self.ctx, message)
+        if message.get("kind") == recurring.KIND:
+            return recurring.process_request(self.ctx, message)
         return dunning.process_request(self.ctx, message)
 
     def pump(self) -> list[dict[str, Any]]:

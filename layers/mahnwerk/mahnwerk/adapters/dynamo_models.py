@@ -251,8 +251,47 @@ class CreditItem(_Base):
     over_limit = NumberAttribute(default=0)
 
 
+# --- recurring invoices (adapters/dynamo_recurring.py) ---------------------------------------------
+
+class RecurringItem(_Base):
+    """A recurring-invoice template (sk RTPL#{id}); versioned like an invoice."""
+
+    template_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    line_text = UnicodeAttribute()
+    amount = UnicodeAttribute()
+    vat = UnicodeAttribute()
+    interval = UnicodeAttribute()
+    day = UnicodeAttribute()
+    start = UnicodeAttribute()
+    end_on = UnicodeAttribute(null=True)
+    periods_max = NumberAttribute(null=True)
+    terms_days = NumberAttribute()
+    status = UnicodeAttribute()
+    #: JSON lists: the periods created, the numbers whose send request may still be missing
+    created = UnicodeAttribute(default="[]")
+    pending = UnicodeAttribute(default="[]")
+    version = NumberAttribute(default=0)
+    created_at = UnicodeAttribute(default="")
+    skip_before = UnicodeAttribute(null=True)
+
+
+class PeriodItem(_Base):
+    """One period of a template (sk RPER#{id}#{period:06d}), created once with its number."""
+
+    number = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class CounterItem(_Base):
+    """A tenant's invoice-number counter (sk SEQ#{sequence}): the last number drawn."""
+
+    value = NumberAttribute(default=0)
+
+
 MODELS: tuple[type[_Base], ...] = (_Base, InvoiceItem, CustomerItem, NoticeItem, EventItem, DocItem,
-                                   PaymentItem, InvoiceSendItem, ReviewRow, CreditItem)
+                                   PaymentItem, InvoiceSendItem, ReviewRow, CreditItem, RecurringItem,
+                                   PeriodItem, CounterItem)
 
 
 def configured() -> tuple[str, str]:

@@ -32,6 +32,7 @@ from . import (
     notices,
     payments,
     privacy,
+    recurring,
     reports,
     review,
     runs,
@@ -70,6 +71,7 @@ def build() -> APIGatewayRestResolver:
     app.include_router(health.router, prefix="/v1")
     app.include_router(runs.router, prefix="/v1/runs")
     app.include_router(review.router, prefix="/v1/review")
+    app.include_router(recurring.router, prefix="/v1/recurring-invoices")
     app.enable_swagger(path="/v1/docs", title=TITLE, version=__version__,
                        security_schemes=SECURITY, security=[{"apiKey": []}])
 

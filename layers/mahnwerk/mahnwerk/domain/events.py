@@ -328,7 +328,8 @@ _FIELDS: dict[EventType, tuple[str, dict[str, Any]]] = {
                            enum=[InvoiceStatus.OPEN.value, InvoiceStatus.PAID.value]),
             "credit_note": {"type": "boolean",
                             "description": "a credit note: it reduces what the customer owes"},
-            "via": _str("how it arrived", enum=["file", "api"]),
+            "via": _str("how it arrived: a file, the API, or issued by a recurring invoice",
+                        enum=["file", "api", "recurring"]),
         }),
     EventType.INVOICE_OVERDUE: (
         "An open invoice past its due date enters dunning: the daily run takes it into a decision "

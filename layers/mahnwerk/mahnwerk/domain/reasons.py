@@ -73,6 +73,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "column_unknown": ("Spalte „{header}“ wird nicht übernommen (unbekannte Überschrift)",
                        "column '{header}' is not taken (unknown header)"),
     "columns_more": ("{n} weitere Spalten werden nicht übernommen", "{n} more columns are not taken"),
+    "template_row_invalid": ("Serienrechnung nicht angelegt: bitte prüfen Sie {fields_de}.",
+                             "recurring invoice not created, check {fields}"),
     "invoice_twice": ("Rechnung {number} kommt zweimal mit verschiedenen Angaben vor (zuerst in "
                       "Zeile {first_line}).",
                       "invoice {number} appears twice with different data (first on line "

@@ -54,6 +54,9 @@ class Invoicing:
     tax_number: str = ""
     #: what the invoice is for (BT-153); §14 Abs. 4 Nr. 5 UStG wants the kind of goods or service
     line_text: str = ""
+    #: the numbers of the invoices Mahnwerk creates itself (recurring invoices): ``{seq}`` is the
+    #: running number, gap-free per tenant (and per year with ``{yyyy}``/``{yy}``)
+    number_format: str = "RE-{yyyy}-{seq:05}"
 
 
 @dataclass(frozen=True)

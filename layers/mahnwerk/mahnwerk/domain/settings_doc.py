@@ -85,7 +85,8 @@ _KNOWN = {
     "company": {"name", "address", "email", "phone", "vat_id", "register", "managing_director",
                 "website", "logo"},
     "bank": {"iban", "bic", "bank_name"},
-    "invoicing": {"send_invoices", "vat_rate", "small_business", "tax_number", "line_text"},
+    "invoicing": {"send_invoices", "vat_rate", "small_business", "tax_number", "line_text",
+                  "number_format"},
     "policy": {"payment_terms_days", "minimum_amount", "consolidate", "deadline_days",
                "post_delivery_days", "cooldown_days", "statutory_interest", "flat_fee_b2b",
                "due_dates_agreed", "holiday_region", "levels", "residual_charges",
@@ -194,6 +195,17 @@ def _columns(doc: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in doc.items()}
 
 
+def _number_format(doc: dict[str, Any]) -> str:
+    from .recurring import check_number_format
+
+    fmt = _str(doc, "number_format", "invoicing") or Invoicing.number_format
+    try:
+        return check_number_format(fmt)
+    except DomainError as exc:
+        raise FieldError("invoicing.number_format", "number_format_invalid",
+                         str(exc).partition(": ")[2] or str(exc)) from exc
+
+
 def _invoicing(doc: dict[str, Any], company: Company, bank: Bank) -> Invoicing:
     raw_rate = doc.get("vat_rate", "19")
     try:
@@ -215,6 +227,7 @@ def _invoicing(doc: dict[str, Any], company: Company, bank: Bank) -> Invoicing:
         small_business=_bool(doc, "small_business", "invoicing", False),
         tax_number=_str(doc, "tax_number", "invoicing"),
         line_text=line_text,
+        number_format=_number_format(doc),
     )
     if invoicing.send_invoices:
         _check_invoice_issuer(invoicing, company, bank)

@@ -147,6 +147,9 @@ def totals_for(invoice: Invoice, settings: TenantSettings, locale: str = "de") -
         return Totals(net=gross, vat=ZERO, gross=gross, prepaid=gross - payable, payable=payable,
                       rate=Decimal(0), category="E",
                       exemption_reason=TEXTS[locale]["small_business"])
+    if invoicing.vat_rate == 0:  # a recurring invoice at 0 %: zero-rated (EN 16931 BR-Z-*)
+        return Totals(net=gross, vat=ZERO, gross=gross, prepaid=gross - payable, payable=payable,
+                      rate=Decimal(0), category="Z")
     net, vat = split_gross(gross, invoicing.vat_rate)
     return Totals(net=net, vat=vat, gross=gross, prepaid=gross - payable, payable=payable,
                   rate=invoicing.vat_rate, category="S")

@@ -26,6 +26,7 @@ from ..adapters.dynamo_documents import DynamoTenants
 from ..adapters.dynamo_invoices import DynamoInvoices
 from ..adapters.dynamo_notices import DynamoInvoiceSends, DynamoNotices
 from ..adapters.dynamo_payments import DynamoPayments
+from ..adapters.dynamo_recurring import DynamoRecurring
 from ..adapters.dynamo_reviews import DynamoReviews
 from ..adapters.privacy import PrivacyStore
 from .ports import (
@@ -41,6 +42,7 @@ from .ports import (
     Notices,
     Payments,
     Queue,
+    RecurringTemplates,
     Reviews,
     Sessions,
     Tenants,
@@ -158,6 +160,8 @@ class Context:
     api: ApiStore
     #: the reads and erasures behind GDPR export and erasure (DynamoDB and S3 only: no fake)
     privacy: PrivacyStore
+    #: recurring-invoice templates, their periods and the number counters
+    recurring: RecurringTemplates
     #: tenant settings read recently (``service.tenants``): tenant → (monotonic time, settings)
     settings_cache: dict[str, tuple[float, TenantSettings]] = field(default_factory=dict)
 
@@ -188,6 +192,7 @@ def build(config: Config) -> Context:
         bureau=NoBureau(),  # a real provider's adapter goes here (adapters/credit_bureau.py)
         api=ApiStore(connection),
         privacy=PrivacyStore(store),
+        recurring=DynamoRecurring(connection),
     )
 
 

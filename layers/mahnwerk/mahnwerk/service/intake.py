@@ -6,6 +6,7 @@ the same file or the same S3 event twice changes nothing.
 
 from __future__ import annotations
 
+import io
 import json
 import posixpath
 import re
@@ -177,7 +178,10 @@ def _ingest(ctx: Context, inbox: InboxKey, report: ImportReport, body: BinaryIO,
 def _invoice_file(ctx: Context, settings: TenantSettings, report: ImportReport,
                   body: BinaryIO | bytes, key: str, version_id: str | None,
                   received_at: datetime) -> ImportReport:
-    parsed = parse_invoice_file(body, report.file, report.tenant_id,
+    invoices = _templates_or_invoices(ctx, report, body, key, received_at)
+    if invoices is None:  # a file of recurring-invoice templates (service/recurring.py)
+        return _finish(ctx, report, version_id)
+    parsed = parse_invoice_file(invoices, report.file, report.tenant_id,
                                 settings.policy.payment_terms_days,
                                 mapping=settings.csv_columns or None,
                                 max_bytes=ctx.config.max_upload_bytes)
@@ -192,6 +196,44 @@ def _invoice_file(ctx: Context, settings: TenantSettings, report: ImportReport,
     request_sending(ctx, settings, key, report.received_at, parsed.records, report.created,
                     report.unchanged)
     return _finish(ctx, report, version_id)
+
+
+def _templates_or_invoices(ctx: Context, report: ImportReport, body: BinaryIO | bytes, key: str,
+                           received_at: datetime) -> BinaryIO | bytes | None:
+    """A CSV whose header has an ``Intervall``/``interval`` column holds recurring-invoice
+    templates: they are imported (each refused row reported with line, field and reason) and
+    None is returned; any other file comes back whole, to be read as invoices."""
+    from ..intake.guard import GuardedStream, Rejoined, read_head
+    from . import recurring
+
+    if not report.file.lower().endswith((".csv", ".txt")):
+        return body
+    stream = GuardedStream(io.BytesIO(body) if isinstance(body, bytes) else body,
+                           ctx.config.max_upload_bytes)
+    head = read_head(stream, 4096)
+    first = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    if not recurring.is_template_header(first.split(delimiter)):
+        return head + stream.read() if isinstance(body, bytes) else Rejoined(head, stream)  # type: ignore[return-value]
+    result = recurring.import_templates(ctx, report.tenant_id, head + stream.read(), received_at,
+                                        by="import", source=f"{key}#{report.received_at}")
+    report.created.extend(result["created"])
+    report.unchanged.extend(result["unchanged"])
+    report.rejected.extend(
+        Reject(report.file, r["line"], Reason(
+            "template_row_invalid",
+            fields=", ".join(e["field"] for e in r["errors"]),
+            fields_de=", ".join(_TEMPLATE_FIELDS_DE.get(e["field"], e["field"]) for e in r["errors"])))
+        for r in result["rejected"])
+    return None
+
+
+#: the columns of a file of recurring-invoice templates, as the import report names them in German
+_TEMPLATE_FIELDS_DE = {
+    "amount": "Betrag", "count": "Anzahl", "customer_id": "Kunde", "day": "Tag", "end": "Ende",
+    "interval": "Intervall", "line_text": "Leistung", "start": "Beginn", "terms_days": "Zahlungsziel",
+    "vat": "USt",
+}
 
 
 def ingest_file(ctx: Context, settings: TenantSettings, name: str, data: bytes, key: str,

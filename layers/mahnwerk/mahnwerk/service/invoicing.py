@@ -90,7 +90,12 @@ def process_request(ctx: Context, message: dict[str, Any]) -> InvoiceOutcome:
     number = str(message["number"])
     at = datetime.fromisoformat(str(message["at"]))
     settings = load_settings(ctx, tenant_id)
-    if not settings.invoicing.send_invoices:
+    template = str(message.get("template") or "")
+    if template:  # a recurring invoice Mahnwerk issued: its template's text and VAT, always sent
+        from .recurring import document_settings
+
+        settings = document_settings(ctx, settings, template, int(message.get("period", -1)))
+    elif not settings.invoicing.send_invoices:
         return InvoiceOutcome("skipped", number, reason="the tenant no longer sends invoices")
     resumed = not ctx.invoice_sends.reserve_invoice_send(tenant_id, number, at)
     if resumed:

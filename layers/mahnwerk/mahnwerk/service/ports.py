@@ -9,7 +9,7 @@ Every call names its tenant.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
@@ -21,6 +21,7 @@ from ..domain.errors import MahnwerkError
 from ..domain.model import Customer, Invoice
 from ..domain.notices import InvoiceSend, Notice
 from ..domain.payment_record import PaymentRecord
+from ..domain.recurring_templates import Template
 from ..domain.review import ReviewItem, ReviewStatus
 
 if TYPE_CHECKING:
@@ -142,6 +143,48 @@ class InvoiceSends(Protocol):
     def update_invoice_send(self, tenant_id: str, number: str, **fields: str) -> None: ...
     def finish_invoice_send(self, tenant_id: str, number: str, owner: str,
                             **fields: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class PeriodCreated:
+    """What :meth:`RecurringTemplates.create_period` came to for one period."""
+
+    #: the invoice number of the period (the one assigned earlier when ``fresh`` is False)
+    number: str
+    #: True: this call created the period, its invoice and its number
+    fresh: bool
+
+
+class RecurringTemplates(Protocol):
+    """Recurring-invoice templates, their periods and the tenant's gap-free number counters.
+
+    ``create_period`` is the one write that issues an invoice: in one transaction it records the
+    period (conditional on not existing: once per template and period), draws the next number of
+    the counter ``sequence`` (conditional on the value read: gap-free), creates the invoice built
+    by ``build(seq)`` (conditional on the number being free) and adds the period and the number
+    to the template (conditional on its version and on being active). A retried run finds the
+    period and gets its number back; never two numbers for one period, never a gap."""
+
+    def put_template(self, template: Template) -> None: ...
+    def get_template(self, tenant_id: str, template_id: str) -> Template | None: ...
+    def templates(self, tenant_id: str) -> list[Template]: ...
+    def replace_template(self, template: Template, expected_version: int) -> Template:
+        """Store the changed template if nobody changed it since ``expected_version`` (else
+        Conflict); the stored one (version + 1)."""
+        ...
+    def create_period(self, template: Template, period: int, sequence: str,
+                      build: Callable[[int], Invoice], source: str,
+                      at: datetime) -> PeriodCreated | None:
+        """None: the template is no longer active (paused or ended meanwhile)."""
+        ...
+    def period_numbers(self, tenant_id: str, template_id: str) -> dict[int, str]: ...
+    def clear_pending(self, tenant_id: str, template_id: str, numbers: Sequence[str]) -> None:
+        """Forget that these numbers still need their send request (they were queued)."""
+        ...
+    def counter(self, tenant_id: str, sequence: str) -> int: ...
+    def add_template_event(self, tenant_id: str, template_id: str, kind: str, at: datetime,
+                           detail: dict[str, Any]) -> None: ...
+    def template_events(self, tenant_id: str, template_id: str) -> list[dict[str, Any]]: ...
 
 
 class Payments(Protocol):

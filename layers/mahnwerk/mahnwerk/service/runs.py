@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.dates import BERLIN, business_date
 from ..domain.freshness import DEFAULT_FRESHNESS_DAYS, Staleness, stale_bank_data
 from ..domain.model import DomainError, check_tenant_id
-from . import approvals
+from . import approvals, recurring
 from .tenants import load_settings
 
 if TYPE_CHECKING:
@@ -69,6 +69,8 @@ def plan_tenant(ctx: Context, tenant_id: str, run_date: date, scheduled_time: da
         messages.append({"kind": approvals.KIND, "tenant_id": tenant_id,
                          "run_date": run_date.isoformat(),
                          "scheduled_time": scheduled_time.isoformat()})
+    # recurring invoices due (service/recurring.py): issued whatever the bank data says
+    messages += recurring.request(ctx, tenant_id, run_date, scheduled_time)
     messages += [{"tenant_id": tenant_id, "customer_id": customer_id,
                   "run_date": run_date.isoformat(), "scheduled_time": scheduled_time.isoformat()}
                  for customer_id in customers]

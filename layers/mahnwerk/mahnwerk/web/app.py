@@ -22,7 +22,13 @@ from ..domain.dates import business_date
 from ..domain.errors import MahnwerkError, PageNotFound
 from ..service.keys import authenticate
 from ..service.sessions import COOKIE, LIFETIME, end_session, start_session
-from . import credit_page, pages, review_pages, settings_page  # noqa: F401 - they add their routes to pages.router
+from . import (  # noqa: F401 - they add their routes to pages.router
+    credit_page,
+    pages,
+    recurring_page,
+    review_pages,
+    settings_page,
+)
 from .error_texts import error_text
 from .render import html, is_https, redirect, render, view_of
 

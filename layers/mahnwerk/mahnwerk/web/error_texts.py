@@ -32,6 +32,7 @@ ERRORS: dict[str, str] = {
                         "Ihrem Konto.",
     "not_allowed_in_state": "Das ist beim jetzigen Stand der Rechnung nicht möglich.",
     "not_erasable": "Die Daten dieses Kunden können jetzt noch nicht gelöscht werden.",
+    "recurring_invalid": "Die Serienrechnung wurde nicht angelegt: bitte prüfen Sie die markierten Felder.",
     "conflict": "Die Daten wurden inzwischen an anderer Stelle geändert. Bitte laden Sie die Seite neu.",
     "approval_not_found": "Dieses Schreiben wartet nicht auf Freigabe, oder es gehört nicht zu Ihrem Konto.",
     "approval_done": ("Dieses Schreiben wartet nicht mehr auf Freigabe (freigegeben, übersprungen "

@@ -786,6 +786,15 @@ TEXTS: dict[str, tuple[str, str]] = {
 TEXTS.update(CREDIT_TEXTS)
 
 
+def _recurring() -> None:
+    from .i18n_recurring import TEXTS as RECURRING
+
+    TEXTS.update(RECURRING)
+
+
+_recurring()
+
+
 def translate(lang: str, key: str, **values: object) -> str:
     de, en = TEXTS[key]
     text = en if lang == "en" else de
