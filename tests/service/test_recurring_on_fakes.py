@@ -256,8 +256,8 @@ def test_an_uploaded_csv_with_an_interval_column_is_a_file_of_templates_imported
     first = h.upload("inbox/acme/invoices/serien.csv", data, berlin(2026, 1, 20, 9))
     again = h.upload("inbox/acme/invoices/serien.csv", data, berlin(2026, 1, 20, 9))  # redelivered
     assert len(first.created) == 1 and first.updated == []
-    assert [(r.line, r.reason) for r in first.rejected] == [
-        (3, "interval: one of monthly, quarterly, half_yearly, yearly")]
+    assert [(r.line, r.reason.code, r.reason.text("de")) for r in first.rejected] == [
+        (3, "template_row_invalid", "Serienrechnung nicht angelegt: bitte prüfen Sie Intervall.")]
     assert again.created == [] and again.unchanged == first.created
     assert [t.line_text for t in h.ctx.recurring.templates("acme")] == ["Hosting"]
     assert h.ctx.invoices.invoices("acme") == []  # nothing was read as an invoice
