@@ -88,12 +88,17 @@ class LocalApi:
         for name, value in headers:
             # one spelling for Content-Type, so the event's default does not sit beside it
             event_headers["Content-Type" if name.lower() == "content-type" else name] = value
-        text = body.decode("utf-8", errors="replace") if body else None
+        binary: bytes | None = None
+        try:
+            text = body.decode("utf-8") if body else None
+        except UnicodeDecodeError:  # a file upload: passed on base64-encoded, as API Gateway does
+            text, binary = None, body
         with self.lock:
             self.stack.now = self.clock()
             seen = len(self.stack.invocations)
             try:
-                answer = self.stack.api(method, path, body=text, query=query, headers=event_headers)
+                answer = self.stack.api(method, path, body=text, query=query, headers=event_headers,
+                                        binary=binary)
             except Exception:
                 # a function error: API Gateway answers 502 and the details stay in the logs
                 traceback.print_exc(file=sys.stderr)

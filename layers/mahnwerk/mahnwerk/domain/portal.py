@@ -60,7 +60,7 @@ class PortalInputError(DomainError):
 
     def __init__(self, field: str, kind: str, detail: str = "") -> None:
         super().__init__(f"{field}: {kind}{': ' + detail if detail else ''}")
-        self.field, self.kind = field, kind
+        self.field, self.kind, self.detail = field, kind, detail
 
 
 # --- the link --------------------------------------------------------------------------------------

@@ -262,10 +262,17 @@ def giro_code(page: Portal, st: Statement) -> bytes | None:
 
 # --- answers ------------------------------------------------------------------------------------------
 
-def _own_invoices(page: Portal, numbers: list[str]) -> list[Invoice]:
-    mine = {inv.number: inv for inv in page.invoices}
-    chosen = [mine[n] for n in dict.fromkeys(numbers) if n in mine]
-    if not chosen or len(chosen) != len(set(numbers)):
+def _own_invoices(ctx: Context, page: Portal, numbers: list[str]) -> list[Invoice]:
+    """The named invoices, read again strongly consistent (the page listed them from the
+    customer index), each this customer's own."""
+    mine = {inv.number for inv in page.invoices}
+    chosen = []
+    for number in dict.fromkeys(numbers):
+        inv = ctx.invoices.get_invoice(page.tenant_id, number) if number in mine else None
+        if inv is None or inv.customer_id != page.customer_id:
+            raise portal.PortalInputError("invoices", "choose")
+        chosen.append(inv)
+    if not chosen:
         raise portal.PortalInputError("invoices", "choose")
     for inv in chosen:
         if not portal.answerable(inv):
@@ -287,8 +294,8 @@ def _count_answer(ctx: Context, page: Portal, at: datetime) -> None:
 
 def _save(ctx: Context, inv: Invoice, changed: Invoice, kind: str, at: datetime,
           detail: dict[str, Any]) -> None:
-    ctx.invoices.replace_invoice(changed, inv.version, "portal")
-    ctx.invoices.add_event(inv.tenant_id, inv.number, kind, at, {**detail, "by": "customer"})
+    # the owner actions' write: conditional on the version read, with its timeline entry
+    ctx.api.change_invoice(changed, inv.version, kind, at, {**detail, "by": "customer"})
 
 
 def _register_hold(ctx: Context, page: Portal, number: str, kind: str, until: date,
@@ -305,7 +312,7 @@ def claim_paid(ctx: Context, page: Portal, numbers: list[str], paid_on: date, am
     """"Ich habe bereits bezahlt": the named invoices wait ``paid_claim_days`` for the bank."""
     if paid_on > page.today or (page.today - paid_on).days > 90:
         raise portal.PortalInputError("paid_on", "date_range")
-    chosen = _own_invoices(page, numbers)
+    chosen = _own_invoices(ctx, page, numbers)
     _count_answer(ctx, page, at)
     policy = page.settings.policy
     for inv in chosen:
@@ -329,7 +336,7 @@ def _days(n: int) -> timedelta:
 
 def promise(ctx: Context, page: Portal, numbers: list[str], until: date, at: datetime) -> list[str]:
     """A promise to pay by ``until``: dunning of the named invoices holds until then."""
-    chosen = _own_invoices(page, numbers)
+    chosen = _own_invoices(ctx, page, numbers)
     made = page.state.get("promises", {}) if isinstance(page.state.get("promises"), dict) else {}
     changed = [(inv, portal.hold_promise(inv, until, page.today, page.settings.policy,
                                          int(made.get(inv.number, 0)))) for inv in chosen]
@@ -351,7 +358,7 @@ def dispute(ctx: Context, page: Portal, number: str, reason: str, text: str,
     """An objection: the invoice becomes disputed (no letters) until the owner decides."""
     if reason not in portal.DISPUTE_REASONS:
         raise portal.PortalInputError("reason", "choose")
-    (inv,) = _own_invoices(page, [number])
+    (inv,) = _own_invoices(ctx, page, [number])
     key = ""
     if attachment is not None:
         key = _store_attachment(ctx, page, number, attachment, at)
@@ -489,8 +496,7 @@ def daily(ctx: Context, tenant_id: str, run_date: date, at: datetime) -> dict[st
                        {"until": hold["until"]}, at)
         elif outcome.result == "unmatched":
             changed = portal.claim_unmatched(inv, run_date)
-            ctx.invoices.replace_invoice(changed, inv.version, "portal")
-            ctx.invoices.add_event(tenant_id, inv.number, "portal_paid_claim_unmatched", at,
+            ctx.api.change_invoice(changed, inv.version, "portal_paid_claim_unmatched", at,
                                    {"until": changed.paused_until.isoformat()
                                     if changed.paused_until else None})
             add_to_inbox(ctx, tenant_id, {"kind": "paid_claim_unmatched",
