@@ -237,3 +237,29 @@ def test_answers_need_the_links_form_token(api):
     foreign = answer(api, path, "promise", [("invoice", "R-3"), ("until", "2026-11-28")])
     assert foreign.status == 400  # another customer's invoice cannot be named
     assert invoice(api, "R-3").paused_until is None
+
+
+# --- the owner's side in the dashboard ---------------------------------------------------------------
+
+def test_the_owner_sees_the_answers_and_revokes_the_link_in_the_dashboard(api):
+    from .test_web import Browser, text
+
+    api.now = berlin(2026, 11, 22, 12)
+    path = link(api)
+    assert answer(api, path, "promise", [("invoice", "R-1"), ("until", "2026-11-30")]).status == 303
+    browser = Browser(api, api.keys["acme"])
+    overview = browser.get("/app/")
+    assert 'data-portal-answers="1"' in overview.body
+    answers = text(browser.get("/app/portal-answers"))
+    assert "K-1" in answers and "sagt Zahlung zu bis 30.11.2026" in answers and "R-1" in answers
+    customer = browser.get("/app/customers/K-1")
+    assert path in customer.body
+    revoked = browser.post("/app/customers/K-1/portal-link/revoke", {})
+    assert revoked.status == 303
+    assert page(api, path).status == 404
+    assert link(api) in browser.get("/app/customers/K-1").body
+    assert browser.post("/app/portal-answers/clear", {}).status == 303
+    assert "Keine neuen Antworten" in text(browser.get("/app/portal-answers"))
+    # beta's owner sees none of acme's answers
+    other = Browser(api, api.keys["beta"])
+    assert "K-1" not in text(other.get("/app/portal-answers")).replace("Keine", "")

@@ -43,8 +43,8 @@ from .page import (
     DinPage,
 )
 from .payment_block import bank_box, bank_rows, join_numbers, payment_qr, qr_png
-from .portal_line import draw_portal_line
 from .pdffonts import LetterOutputProducer, add_shared_font
+from .portal_line import draw_portal_line
 from .texts import LetterText, compose
 from .view import Statement, statement
 

@@ -105,8 +105,6 @@ def revoke(ctx: Context, tenant_id: str, customer_id: str, at: datetime) -> dict
     state["generation"] = int(state.get("generation", 0)) + 1
     state["revoked_at"] = at.isoformat()
     ctx.tenants.put_document(tenant_id, _doc_key(customer_id), state, at)
-    ctx.customers.add_customer_event(tenant_id, customer_id, "portal_link_revoked", at,
-                                     {"generation": str(state["generation"])})
     return {"customer_id": customer_id, "revoked": True, "generation": state["generation"]}
 
 

@@ -13,6 +13,7 @@ stay in the due index, so the first run after a fresher statement sends them.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -88,10 +89,8 @@ def _portal_holds(ctx: Context, tenant_id: str, run_date: date, at: datetime) ->
     this morning, an unmatched "already paid" holds it for the owner. Never stops the run."""
     from . import portal
 
-    try:
+    with suppress(DomainError):
         portal.daily(ctx, tenant_id, run_date, at)
-    except DomainError:
-        pass
 
 
 def _approvals_pending(ctx: Context, tenant_id: str) -> bool:

@@ -32,7 +32,7 @@ from ..domain.approval import STALE_AFTER_DAYS
 from ..domain.customers import MASTER_FIELDS
 from ..domain.dates import business_date
 from ..domain.errors import MahnwerkError
-from ..domain.model import Channel, DomainError
+from ..domain.model import ERASED_NAME_PREFIX, Channel, DomainError
 from ..service import approvals
 from ..service import dashboard as data
 from ..service.customer_input import CustomerPatch, OverridesIn
@@ -52,6 +52,7 @@ from ..service.payments import (
     restore,
     unassign,
 )
+from ..service.portal import inbox as portal_inbox
 from ..service.ports import Conflict
 from ..service.runs import run_now, run_status
 from ..service.sessions import cookies, csrf_ok, session_id_of
@@ -165,7 +166,8 @@ def overview() -> Response[str]:
     return page(view, "overview.html", o=o, aging_chart=aging, weeks_chart=weeks,
                 settings=load_settings(ctx(), view.tenant),
                 approvals_waiting=len(approvals.waiting(ctx(), view.tenant, view.today)),
-                runs=run_status(ctx(), view.tenant, now()))
+                runs=run_status(ctx(), view.tenant, now()),
+                portal_answers=len(portal_inbox(ctx(), view.tenant)))
 
 
 @router.post("/runs")
@@ -299,9 +301,14 @@ def _customer_page(view: View, customer_id: str, status: int = 200, error: str =
     shown = edit or {"name": detail["name"], "email": detail["email"] or "", "street": a["street"],
                      "postal_code": a["postal_code"], "city": a["city"], "country": a["country"],
                      "consumer": "yes" if detail["is_consumer"] else "no", "locale": detail["locale"]}
+    from .portal_owner import link_for, pt  # the debtor's page (issue 17)
+
+    portal_link = "" if detail["name"].startswith(ERASED_NAME_PREFIX) else \
+        link_for(view, customer_id)
     return page(view, "customer.html", status, c=detail, error=error, phase=data.phase_of_json,
                 settings=load_settings(ctx(), view.tenant), edit=shown, edit_open=edit is not None,
-                fields=MASTER_FIELDS)
+                fields=MASTER_FIELDS, portal_link=portal_link,
+                portal_texts=lambda key, **values: pt(view, key, **values))
 
 
 @router.get("/customers/<customer_id>")
