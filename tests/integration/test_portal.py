@@ -167,7 +167,7 @@ def test_a_broken_promise_brings_the_next_level_the_next_morning_saying_so(api):
     assert invoice(api, "R-1").level == 2  # the next level, within the cooldown
     letter = [m for m in letters_to(api, "anna@example.org") if "R-1" in text_of(m)
               and "BR-1" not in text_of(m)][-1]
-    assert "Zahlungszusage wurde nicht eingehalten" in text_of(letter)
+    assert "Zahlungszusage wurde damit nicht eingehalten" in text_of(letter)
     assert "28.11.2026" in text_of(letter)
     run(api, berlin(2026, 11, 30, 6))
     assert invoice(api, "R-1").level == 2  # exactly one letter

@@ -26,11 +26,13 @@ def broken_promise_sentence(plan: NoticePlan, paused_until: str, locale: str) ->
     if not numbers:
         return ""
     if locale == "en":
-        return (f"You promised to pay invoice(s) {numbers} by {paused_until}; we have not received "
-                "the payment. Your promise to pay was not kept, so we are sending you this reminder.")
+        return (f"You promised to pay invoice(s) {numbers} by {paused_until}; the payment did not "
+                "reach us in full by that day. Your promise to pay was not kept, so we are sending "
+                "you this reminder.")
     return (f"Sie hatten uns zugesagt, die Rechnung(en) {numbers} bis zum {paused_until} zu "
-            "bezahlen. Die Zahlung ist bei uns nicht eingegangen; Ihre Zahlungszusage wurde nicht "
-            "eingehalten. Deshalb erhalten Sie dieses Schreiben.")
+            "bezahlen. Bis zu diesem Tag ist die Zahlung bei uns nicht vollständig eingegangen; "
+            "Ihre Zahlungszusage wurde damit nicht eingehalten. Deshalb erhalten Sie dieses "
+            "Schreiben.")
 
 
 def draw_portal_line(pdf: DinPage, url: str, locale: str) -> None:
