@@ -9,6 +9,7 @@ from typing import Any
 
 from .env import Env, api_verdict, request, upload
 from .mail_cases import mail_cases
+from .portal_cases import portal_cases
 from .model import CANARY, EICAR, JUNK, OTHER, TENANT, Case, Verdict
 from .payloads import (
     active_pdf,
@@ -488,4 +489,4 @@ def all_cases(env_url: str = "http://127.0.0.1:9", canary_file: str = "/canary")
     """Every case, in a fixed order. The URL and file are the canary's (any values list the same
     cases: ids do not depend on them)."""
     return [*_xml_cases(env_url, canary_file), *_pdf_cases(), *_csv_cases(), *_corpus_cases(),
-            *_template_cases(), *_key_cases(), *_api_cases(), *mail_cases()]
+            *_template_cases(), *_key_cases(), *_api_cases(), *mail_cases(), *portal_cases()]

@@ -80,7 +80,7 @@ class Limiter:
             return True
 
 
-PER_IP = Limiter(60)
+PER_IP = Limiter(120)
 PER_LINK = Limiter(30)
 POSTS_PER_LINK = Limiter(6)
 
