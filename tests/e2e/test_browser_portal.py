@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the tests take the imported fixtures as their arguments
 """The debtor's page in a real browser (headless Chromium against ``mahnwerk serve --demo``, the
 fixtures of the dashboard's browser test): the link of a demo customer, the same as printed on
 their letter, opens their statement on a phone and on a desktop; they promise to pay one invoice

@@ -9,7 +9,6 @@ from typing import Any
 
 from .env import Env, api_verdict, request, upload
 from .mail_cases import mail_cases
-from .portal_cases import portal_cases
 from .model import CANARY, EICAR, JUNK, OTHER, TENANT, Case, Verdict
 from .payloads import (
     active_pdf,
@@ -30,6 +29,7 @@ from .payloads import (
     text_pdf,
     ubl,
 )
+from .portal_cases import portal_cases
 
 
 def _xml_cases(env_url: str, canary_file: str) -> Iterator[Case]:

@@ -34,7 +34,7 @@ def _link(env: Env, tenant: str = TENANT, customer: str = CUSTOMER) -> str:
         "due_date": "2026-02-15", "amount": "100.00"}
     env.api("POST", "/v1/invoices", {"invoices": [row]}, tenant=tenant)
     answer = env.api("GET", f"/v1/customers/{customer}/portal-link", tenant=tenant)
-    return urlsplit(answer.body["url"]).path
+    return str(urlsplit(str(answer.body["url"])).path)
 
 
 def _get(env: Env, path: str) -> Any:
