@@ -105,19 +105,22 @@ def test_a_debtor_promises_and_disputes_on_their_page(served: Any, chromium: Any
     assert api(served, "/v1/invoices/RE-2026-301")["status"] == "disputed"
     assert "Einwand in Prüfung" in page.locator("li[data-invoice='RE-2026-301']").inner_text()
 
-    # a bad answer is refused at its field, in German
+    assert console.errors == []
+    # a bad answer is refused at its field, in German (with status 400: the browser notes it)
     page.click("#paid summary")
     page.fill("#paid-on", today.isoformat())
     page.fill("#paid-amount", "zwölf")
     page.click("#paid button[type=submit]")
     assert "Bitte geben Sie einen Betrag wie 119,00 ein." in page.locator("#err-amount").inner_text()
+    assert [e for e in console.errors if "/paid: " not in e or "status of 400" not in e] == []
+    console.errors.clear()
 
     # desktop, in English
     desktop = console.watch(chromium.new_context(viewport=DESKTOP, locale="en-GB").new_page())
     desktop.goto(f"{served.base}{path}?lang=en")
     assert "Open invoices" in desktop.content()
     shot(desktop, "desktop")
+    assert console.errors == []
     # a tampered link is a plain 404
     answer = desktop.goto(served.base + path[:-1] + ("A" if path[-1] != "A" else "B"))
     assert answer is not None and answer.status == 404
-    assert console.errors == []

@@ -29,6 +29,7 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from ..api.common import ctx, now, request_clock
 from ..domain.dates import business_date
 from ..domain.errors import MahnwerkError
+from ..domain.iban import format_iban
 from ..domain.money import from_str
 from ..domain.portal import DISPUTE_REASONS, PortalInputError, clean_note, parse_amount, parse_day
 from ..intake.guard import Refused
@@ -217,6 +218,7 @@ def build() -> APIGatewayRestResolver:
         done = view.query.get("done", "")
         body = render("portal.html", view, p=found, s=st, company=found.settings.company,
                       bank=found.settings.bank, policy=found.settings.policy,
+                      iban=format_iban(found.settings.bank.iban) if found.settings.bank.iban else "",
                       qr=base64.b64encode(qr).decode("ascii") if qr else "",
                       token=found.form_token, done=done if done in {
                           "paid_claim", "promise", "dispute"} else "",
