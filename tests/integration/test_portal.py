@@ -205,6 +205,12 @@ def test_a_dispute_stops_dunning_and_tells_the_owner(api):
         assert any(e.get("kind") == "disputed" for e in timeline)
         assert portal_service.inbox(ctx, "acme")[0]["kind"] == "dispute"
     assert any("Einwand" in str(m["Subject"]) for m in letters_to(api, OWNER))
+    # erased (GDPR): the answer leaves the owner's list, its free text the timeline
+    assert post(api, "/v1/customers/K-1/erase",
+                {"reason": "data_subject_request", "confirm": "K-1"}).status == 200
+    with api.service_context() as ctx:
+        assert portal_service.inbox(ctx, "acme") == []
+        assert "Menge" not in str(ctx.invoices.events("acme", "R-1"))
 
 
 def test_already_paid_waits_for_the_bank_then_asks_the_owner(api):

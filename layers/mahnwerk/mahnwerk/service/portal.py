@@ -508,3 +508,20 @@ def daily(ctx: Context, tenant_id: str, run_date: date, at: datetime) -> dict[st
 def _owner_event(kind: events.EventType, inv: Invoice, at: datetime, state: str,
                  **fields: Any) -> events.DomainEvent:
     return events.portal_answer(kind, inv, state, at, **fields)
+
+
+def forget(ctx: Context, tenant_id: str, customer_id: str, at: datetime) -> int:
+    """GDPR erasure (service/privacy.py): the customer's answers leave the owner's list and the
+    holds register, their dispute attachments are deleted. Returns how many things went."""
+    removed = 0
+    for key in (INBOX_DOC, HOLDS_DOC):
+        doc = ctx.tenants.get_document(tenant_id, key)
+        if not doc or not doc.get("items"):
+            continue
+        kept = [i for i in doc["items"] if i.get("customer_id") != customer_id]
+        if len(kept) != len(doc["items"]):
+            removed += len(doc["items"]) - len(kept)
+            ctx.tenants.put_document(tenant_id, key, {"items": kept}, at)
+    for key in ctx.store.keys(f"uploads/{tenant_id}/portal/{quote(customer_id, safe='')}/"):
+        removed += 1 if ctx.privacy.delete_everything(key) else 0
+    return removed
