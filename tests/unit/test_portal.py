@@ -213,3 +213,12 @@ def test_the_page_never_names_the_product():
 
 def test_rates_table_is_a_table():
     assert isinstance(rates(), BaseRateTable)
+
+
+def test_a_promise_before_the_due_date_keeps_the_invoices_grace():
+    fresh = inv(level=0, last_notice_on=None, due_date=date(2026, 12, 10),
+                next_action_on=date(2026, 12, 17))
+    held = hold_promise(fresh, date(2026, 12, 5), TODAY, POLICY, 0)
+    assert held.next_action_on == date(2026, 12, 17)
+    assert not promise_broken(held, date(2026, 12, 6))
+    assert decide(CUSTOMER, [held], POLICY, rates(), date(2026, 12, 16)) is None

@@ -162,6 +162,9 @@ def portal_cases() -> Iterator[Case]:
     yield Case("portal-form-5mb-note", PATH, "a 5 MB note", "api",
                run=_form("paid", [("invoice", INVOICE), ("paid_on", "2026-02-28"),
                                   ("amount", "1,00"), ("note", "x" * 5_000_000)]))
+    yield Case("portal-form-many-fields", PATH, "a promise form of 5 000 fields", "api",
+               run=_form("promise", [("invoice", INVOICE), ("until", "2026-03-10")]
+                         + [(f"f{i}", "x") for i in range(5000)]))
     yield Case("portal-form-script", PATH, "a script tag in the dispute text, with a bad reason",
                "api", run=_form("dispute", [("invoice", INVOICE), ("reason", "<script>alert(1)"),
                                             ("text", "<script>alert(1)</script>")]))

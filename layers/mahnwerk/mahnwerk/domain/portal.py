@@ -109,6 +109,7 @@ def promise_broken(invoice: Invoice, today: date) -> bool:
     """The invoice's promise ran out unpaid and no letter went out since: the next letter says so."""
     return (invoice.pause_reason == PROMISE and invoice.paused_until is not None
             and invoice.paused_until < today and answerable(invoice)
+            and invoice.due_date <= invoice.paused_until
             and (invoice.last_notice_on is None or invoice.last_notice_on <= invoice.paused_until))
 
 
@@ -128,9 +129,15 @@ def hold_promise(invoice: Invoice, until: date, today: date, policy: Policy,
     if promises_made >= policy.promises_per_invoice:
         raise PortalInputError("invoice", "promise_limit")
     nxt = invoice.next_action_on
-    # the next level the morning after the promised day, not earlier and not later
-    return invoice.with_changes(paused_until=until, pause_reason=PROMISE,
-                                next_action_on=None if nxt is None else until + timedelta(days=1))
+    after = until + timedelta(days=1)
+    if nxt is not None and invoice.due_date > until:
+        # promised before the invoice is even overdue: its own schedule stands (a reminder only
+        # after its grace), at the earliest the morning after the promised day
+        nxt = max(nxt, after)
+    elif nxt is not None:
+        # overdue: the next level the morning after the promised day, not earlier, not later
+        nxt = after
+    return invoice.with_changes(paused_until=until, pause_reason=PROMISE, next_action_on=nxt)
 
 
 def hold_paid_claim(invoice: Invoice, today: date, policy: Policy) -> Invoice:

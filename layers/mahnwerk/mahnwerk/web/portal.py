@@ -27,7 +27,6 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 from ..api.common import ctx, now, request_clock
-from ..domain.dates import business_date
 from ..domain.errors import MahnwerkError
 from ..domain.iban import format_iban
 from ..domain.money import from_str
@@ -36,7 +35,7 @@ from ..intake.guard import Refused
 from ..letters.formatting import format_date, format_money
 from ..service import portal as service
 from .portal_texts import file_reason, translate
-from .render import base_path, environment, header, is_https
+from .render import base_path, environment, header
 
 LOG = logging.getLogger("mahnwerk.portal")
 PREFIX = "/portal"
@@ -161,7 +160,10 @@ def read_form(event: BaseProxyEvent) -> tuple[dict[str, list[str]], tuple[str, b
     kind = header(event, "Content-Type")
     if not kind.lower().startswith("multipart/form-data"):
         text = raw.decode("utf-8", "replace")
-        return parse_qs(text, keep_blank_values=True, max_num_fields=50), None
+        try:
+            return parse_qs(text, keep_blank_values=True, max_num_fields=50), None
+        except ValueError as exc:  # more fields than any of the forms has
+            raise PortalInputError("form", "invalid") from exc
     message = BytesParser(policy=HTTP).parsebytes(
         f"Content-Type: {kind}\r\n\r\n".encode("latin-1", "replace") + raw)
     fields: dict[str, list[str]] = {}
@@ -323,9 +325,5 @@ def build() -> APIGatewayRestResolver:
     def no_route(exc: Exception) -> Response[str]:
         return error_page(404, "not_found_title", "not_found_text")
 
-    _ = is_https  # the page's links are relative: the same scheme as the request
     return app
 
-
-def today() -> date:
-    return business_date(now())

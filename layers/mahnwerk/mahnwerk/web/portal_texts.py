@@ -113,6 +113,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                           "Please describe briefly what is wrong."),
     "err_reason_choose": ("Bitte wählen Sie einen Grund.", "Please choose a reason."),
     "err_file": ("Die Datei wurde nicht angenommen: {detail}", "The file was not accepted: {detail}"),
+    "err_form_invalid": ("Das Formular war nicht lesbar. Bitte laden Sie die Seite neu.",
+                         "The form could not be read. Please reload the page."),
     "err_form": ("Das Formular ist abgelaufen. Bitte laden Sie die Seite neu.",
                  "The form has expired. Please reload the page."),
     "err_too_many": ("Zu viele Anfragen. Bitte versuchen Sie es später noch einmal.",
