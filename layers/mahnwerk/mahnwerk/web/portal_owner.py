@@ -35,6 +35,7 @@ OWNER_TEXTS: dict[str, tuple[str, str]] = {
     "link_intro": ("Diesen Link drucken wir auf jedes Schreiben. Sie können ihn auch am Telefon "
                    "weitergeben.", "This link is printed on every letter. You may also share it "
                    "by phone."),
+    "link_open": ("Seite öffnen", "Open the page"),
     "link_revoke": ("Link sperren (neuer Link mit dem nächsten Schreiben)",
                     "Revoke link (a new one comes with the next letter)"),
     "link_revoked": ("Der alte Link ist gesperrt.", "The old link is revoked."),
