@@ -227,7 +227,8 @@ def _serve(args: argparse.Namespace) -> int:
         try:
             if args.demo:
                 with _demo_inputs() as (settings, invoices, statements, start, end):
-                    demo_end = preload(stack, tenant, settings, invoices, statements, start, end)
+                    demo_end = preload(stack, tenant, settings, invoices, statements, start, end,
+                                       DEMO_ANSWERS)
                 api.clock = running_clock(demo_end)
             if args.clock is not None:
                 api.clock = running_clock(args.clock)

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from .portal_debtor import Answer
 from .stack import LocalStack
 
 #: the adapter's request body limit (API Gateway's own is 10 MB; the local API keeps it at 1 MiB)
@@ -303,13 +304,14 @@ def running_clock(start: datetime) -> Callable[[], datetime]:
 
 
 def preload(stack: LocalStack, tenant: str, settings: dict[str, Any], invoice_files: list[Path],
-            payment_files: list[Path], start: date, end: date) -> datetime:
+            payment_files: list[Path], start: date, end: date,
+            answers: Sequence[Answer] = ()) -> datetime:
     """What ``mahnwerk demo`` does, on a stack that keeps running: the tenant's settings, its
     invoice files on the first morning, each bank statement the morning after its last booking,
-    and the daily dunning run, day by day. Returns the simulated time of the last run."""
+    the daily dunning run, day by day, and the debtors' answers on their pages. Returns the simulated time of the last run."""
     from .simulation import _at, dunning_hour_of, run_book
 
-    run_book(stack, tenant, settings, invoice_files, payment_files, start, end)
+    run_book(stack, tenant, settings, invoice_files, payment_files, start, end, answers=answers)
     del stack.invocations[:]
     return _at(end, dunning_hour_of(stack))
 
