@@ -308,7 +308,8 @@ def preload(stack: LocalStack, tenant: str, settings: dict[str, Any], invoice_fi
             answers: Sequence[Answer] = ()) -> datetime:
     """What ``mahnwerk demo`` does, on a stack that keeps running: the tenant's settings, its
     invoice files on the first morning, each bank statement the morning after its last booking,
-    the daily dunning run, day by day, and the debtors' answers on their pages. Returns the simulated time of the last run."""
+    the daily dunning run, day by day, and the debtors' answers on their pages. Returns the
+    simulated time of the last run."""
     from .simulation import _at, dunning_hour_of, run_book
 
     run_book(stack, tenant, settings, invoice_files, payment_files, start, end, answers=answers)
