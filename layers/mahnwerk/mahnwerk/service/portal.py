@@ -48,11 +48,11 @@ class PortalNotFound(MahnwerkError):
     """Every refused link (unknown tenant or customer, bad signature, revoked, expired, erased):
     one answer, so the page is no oracle."""
 
-    code, status, message = "not_found", 404, "not found"
+    code, status, message = "portal_not_found", 404, "not found"
 
 
 class TooManyAnswers(MahnwerkError):
-    code, status, message = "too_many_requests", 429, "too many answers today; try again tomorrow"
+    code, status, message = "portal_answer_limit", 429, "too many answers today; try again tomorrow"
 
 
 def _doc_key(customer_id: str) -> str:

@@ -86,7 +86,7 @@ POSTS_PER_LINK = Limiter(6)
 
 
 class TooMany(MahnwerkError):
-    code, status, message = "too_many_requests", 429, "too many requests"
+    code, status, message = "portal_rate_limited", 429, "too many requests"
 
 
 def source_ip(event: BaseProxyEvent) -> str:
