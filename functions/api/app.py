@@ -1,5 +1,6 @@
-"""API: the integration REST API behind API Gateway and the key authorizer, and the owners'
-dashboard (``/app``, on its own REST API with the session authorizer). Routes live in
+"""API: the integration REST API behind API Gateway and the key authorizer, the owners'
+dashboard (``/app``, on its own REST API with the session authorizer) and the debtors' pages
+(``/portal``, on the dashboard's API without an authorizer: the link is signed). Routes live in
 ``mahnwerk.api`` (one Router per resource) and ``mahnwerk.web``; this handler only picks the
 resolver and wires logging and metrics."""
 
@@ -15,12 +16,15 @@ from mahnwerk.api.app import build
 from mahnwerk.api.idempotency import CONFIG as IDEMPOTENCY
 from mahnwerk.web.app import build as build_dashboard
 from mahnwerk.web.app import is_dashboard
+from mahnwerk.web.portal import build as build_portal
+from mahnwerk.web.portal import is_portal
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = build()
 dashboard = build_dashboard()
+portal = build_portal()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST,
@@ -31,4 +35,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     IDEMPOTENCY.register_lambda_context(context)  # a request near the timeout is not left 'in progress'
     if is_dashboard(event):
         return dashboard.resolve(event, context)
+    if is_portal(event):  # the debtors' pages (no session: the signed link)
+        return portal.resolve(event, context)
     return app.resolve(event, context)

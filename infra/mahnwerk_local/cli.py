@@ -8,12 +8,14 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, redirect_stdout, suppress
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
+
+from .portal_debtor import DEMO_ANSWERS, Answer
 
 DEMO_TENANT = "sanitaer-mueller"
 
@@ -114,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "demo":
         with _demo_inputs() as (settings, invoices, statements, start, end):
-            return _run(DEMO_TENANT, settings, invoices, start, end, args.out, statements)
+            return _run(DEMO_TENANT, settings, invoices, start, end, args.out, statements,
+                        answers=DEMO_ANSWERS)
     if args.command == "serve":
         try:
             return _serve(args)
@@ -137,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: date, end: date,
-         out: Path, payments: list[Path] | None = None, mail: list[Path] | None = None) -> int:
+         out: Path, payments: list[Path] | None = None, mail: list[Path] | None = None,
+         answers: Sequence[Answer] = ()) -> int:
     from mahnwerk.domain.model import DomainError
 
     from .simulation import SimulationInput, simulate
@@ -149,7 +153,8 @@ def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: dat
         try:
             result = simulate(SimulationInput(tenant, settings, invoices, start, end, out,
                                               payment_files=payments or [],
-                                              mail_files=mail or []))
+                                              mail_files=mail or [],
+                                              portal_answers=answers))
         except (DomainError, ValueError) as exc:
             print(f"mahnwerk: {exc}", file=sys.stderr)
             return 2
@@ -168,6 +173,10 @@ def _run(tenant: str, settings: dict[str, Any], invoices: list[Path], start: dat
         channels = "+".join(n["channels"]) or n["status"]
         print(f"    {n['date']}  {n['customer']:<8} L{n['level']} {n['level_name']:<20} "
               f"{n['total']:>10} EUR  {channels:<10} {', '.join(n['invoices'])}")
+    if summary.get("portal_answers"):
+        print(f"  answers on the debtors' pages: {len(summary['portal_answers'])}")
+        for a in summary["portal_answers"]:
+            print(f"    {a['date']}  {a['customer']:<8} {a['kind']:<8} {a['result']}")
     dead = {k: v for k, v in summary["dead_letters"].items() if v}
     if dead:
         print(f"  ⚠ messages in dead-letter queues: {dead}")
@@ -218,7 +227,8 @@ def _serve(args: argparse.Namespace) -> int:
         try:
             if args.demo:
                 with _demo_inputs() as (settings, invoices, statements, start, end):
-                    demo_end = preload(stack, tenant, settings, invoices, statements, start, end)
+                    demo_end = preload(stack, tenant, settings, invoices, statements, start, end,
+                                       DEMO_ANSWERS)
                 api.clock = running_clock(demo_end)
             if args.clock is not None:
                 api.clock = running_clock(args.clock)

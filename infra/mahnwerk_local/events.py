@@ -93,8 +93,9 @@ def api_gateway_event(method: str, path: str, *, body: str | None = None,
                       headers: dict[str, str] | None = None,
                       query: dict[str, str] | None = None, stage: str = "dev",
                       authorizer: dict[str, Any] | None = None,
-                      at: datetime | None = None) -> dict[str, Any]:
-    """An API Gateway REST (v1) proxy integration event (received ``at``, default now)."""
+                      at: datetime | None = None, base64_body: bool = False) -> dict[str, Any]:
+    """An API Gateway REST (v1) proxy integration event (received ``at``, default now);
+    ``base64_body``: the body is base64 (a binary body, as a binary media type passes it)."""
     headers = {"Content-Type": "application/json", **(headers or {})}
     return {
         "resource": "/{proxy+}",
@@ -114,5 +115,5 @@ def api_gateway_event(method: str, path: str, *, body: str | None = None,
             "authorizer": authorizer or {},
         },
         "body": body,
-        "isBase64Encoded": False,
+        "isBase64Encoded": base64_body,
     }

@@ -82,6 +82,20 @@ def examples() -> dict[EventType, DomainEvent]:
                            D("119.00"), 38, "B", datetime(2026, 11, 22, 4, 0, tzinfo=UTC)),
         events.credit_hold("acme", "K-1001", False, 1, [], D("0.00"), D("0.00"), 0, "B",
                            datetime(2026, 11, 25, 4, 12, tzinfo=UTC)),
+        # the debtor's page
+        events.portal_answer(EventType.PAYMENT_CLAIMED, invoice, "claimed",
+                             datetime(2026, 10, 23, 18, 4, tzinfo=UTC), paid_on="2026-10-23",
+                             amount="119.00", wait_until="2026-10-28"),
+        events.portal_answer(EventType.PROMISE_MADE, invoice, "made:2026-11-05",
+                             datetime(2026, 10, 23, 18, 4, tzinfo=UTC),
+                             promised_for="2026-11-05"),
+        events.portal_answer(EventType.PROMISE_KEPT, invoice, "portal:promise:2026-11-05",
+                             datetime(2026, 11, 6, 5, 0, tzinfo=UTC), promised_for="2026-11-05"),
+        events.portal_answer(EventType.PROMISE_BROKEN, invoice, "portal:promise:2026-11-05",
+                             datetime(2026, 11, 6, 5, 0, tzinfo=UTC), promised_for="2026-11-05"),
+        events.portal_answer(EventType.DISPUTE_OPENED, invoice, "opened",
+                             datetime(2026, 10, 23, 18, 4, tzinfo=UTC), reason="amount_wrong",
+                             attachment=True),
     ]
     return {event.type: event for event in found}
 

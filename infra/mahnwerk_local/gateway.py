@@ -3,6 +3,7 @@ dashboard's REST API (session cookie, REQUEST authorizer, the template's gateway
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Mapping
@@ -60,7 +61,7 @@ class Gateway:
 
     def api(self, method: str, path: str, *, key: str | None = None, body: Any = None,
             query: Mapping[str, str] | None = None,
-            headers: Mapping[str, str] | None = None) -> ApiResponse:
+            headers: Mapping[str, str] | None = None, binary: bytes | None = None) -> ApiResponse:
         """One request the way API Gateway serves it: the template's authorizer with the
         ``Authorization`` header (401 without a key or for an unknown one, 403 on Deny), then the
         API function with a REST proxy event carrying the authorizer's context."""
@@ -69,6 +70,10 @@ class Gateway:
             headers["Authorization"] = f"Bearer {key}"
         text = body if isinstance(body, str) or body is None else json.dumps(body)
         if any(r.matches(path) for r in self.dashboard_routes):
+            if binary is not None:  # a body that is no text (a file upload): base64, as the
+                # dashboard API's binary media types pass it
+                return self._dashboard(method, path, base64.b64encode(binary).decode("ascii"),
+                                       headers, dict(query or {}), True)
             return self._dashboard(method, path, text, headers, dict(query or {}))
         token = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
         stage = self.parameters.get("Stage", "dev")
@@ -128,7 +133,7 @@ class Gateway:
         return ApiResponse(int(spec.get("StatusCode", default)), {"message": message}, headers)
 
     def _dashboard(self, method: str, path: str, text: str | None, headers: dict[str, str],
-                   query: dict[str, str]) -> ApiResponse:
+                   query: dict[str, str], base64_body: bool = False) -> ApiResponse:
         """One dashboard request as API Gateway serves it: the most specific resource, its
         authorizer (none for the sign-in page and the static files; else the REQUEST authorizer
         with the identity source headers, 401 → the UNAUTHORIZED gateway response), then the
@@ -161,7 +166,7 @@ class Gateway:
                     "ACCESS_DENIED", 403, "User is not authorized to access this resource")
             context = {**answer.get("context", {}), "principalId": answer["principalId"]}
         event = api_gateway_event(method, path, body=text, headers=headers, query=query, stage=stage,
-                                  authorizer=context, at=self.now)
+                                  authorizer=context, at=self.now, base64_body=base64_body)
         result = self.invoke(route.function, event)
         raw = result.get("body") or ""
         if result.get("isBase64Encoded"):

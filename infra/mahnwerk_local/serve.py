@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from .portal_debtor import Answer
 from .stack import LocalStack
 
 #: the adapter's request body limit (API Gateway's own is 10 MB; the local API keeps it at 1 MiB)
@@ -88,12 +89,17 @@ class LocalApi:
         for name, value in headers:
             # one spelling for Content-Type, so the event's default does not sit beside it
             event_headers["Content-Type" if name.lower() == "content-type" else name] = value
-        text = body.decode("utf-8", errors="replace") if body else None
+        binary: bytes | None = None
+        try:
+            text = body.decode("utf-8") if body else None
+        except UnicodeDecodeError:  # a file upload: passed on base64-encoded, as API Gateway does
+            text, binary = None, body
         with self.lock:
             self.stack.now = self.clock()
             seen = len(self.stack.invocations)
             try:
-                answer = self.stack.api(method, path, body=text, query=query, headers=event_headers)
+                answer = self.stack.api(method, path, body=text, query=query, headers=event_headers,
+                                        binary=binary)
             except Exception:
                 # a function error: API Gateway answers 502 and the details stay in the logs
                 traceback.print_exc(file=sys.stderr)
@@ -298,13 +304,15 @@ def running_clock(start: datetime) -> Callable[[], datetime]:
 
 
 def preload(stack: LocalStack, tenant: str, settings: dict[str, Any], invoice_files: list[Path],
-            payment_files: list[Path], start: date, end: date) -> datetime:
+            payment_files: list[Path], start: date, end: date,
+            answers: Sequence[Answer] = ()) -> datetime:
     """What ``mahnwerk demo`` does, on a stack that keeps running: the tenant's settings, its
     invoice files on the first morning, each bank statement the morning after its last booking,
-    and the daily dunning run, day by day. Returns the simulated time of the last run."""
+    the daily dunning run, day by day, and the debtors' answers on their pages. Returns the
+    simulated time of the last run."""
     from .simulation import _at, dunning_hour_of, run_book
 
-    run_book(stack, tenant, settings, invoice_files, payment_files, start, end)
+    run_book(stack, tenant, settings, invoice_files, payment_files, start, end, answers=answers)
     del stack.invocations[:]
     return _at(end, dunning_hour_of(stack))
 

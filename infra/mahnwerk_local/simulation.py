@@ -16,6 +16,8 @@ from mahnwerk.domain.reports import aging_by_currency, dso_by_currency
 from mahnwerk.domain.reports import behaviour as payment_behaviour
 
 from .inbox import addressed, deliver
+from .portal_debtor import Answer
+from .portal_debtor import answer as portal_answer
 from .stack import LocalStack
 
 BERLIN_TZ = "Europe/Berlin"
@@ -33,6 +35,8 @@ class SimulationInput:
     payment_files: Sequence[Path] = ()
     #: raw e-mails (.eml) delivered to the tenant's inbox on the first morning
     mail_files: Sequence[Path] = ()
+    #: debtors answering on their page after a day's run (portal_debtor.Answer)
+    portal_answers: Sequence[Answer] = ()
 
 
 @dataclass
@@ -52,14 +56,17 @@ def _at(day: date, hour: int) -> datetime:
 def simulate(spec: SimulationInput) -> SimulationResult:
     stack = LocalStack(template_path=spec.template) if spec.template else LocalStack()
     with stack:
+        answered: list[dict[str, Any]] = []
         days = run_book(stack, spec.tenant_id, spec.settings, spec.invoice_files,
-                        spec.payment_files, spec.start, spec.end, spec.mail_files)
-        return _collect(stack, spec, days)
+                        spec.payment_files, spec.start, spec.end, spec.mail_files,
+                        spec.portal_answers, answered)
+        return _collect(stack, spec, days, answered)
 
 
 def run_book(stack: LocalStack, tenant: str, settings: dict[str, Any],
              invoice_files: Sequence[Path], payment_files: Sequence[Path], start: date,
-             end: date, mail_files: Sequence[Path] = ()) -> int:
+             end: date, mail_files: Sequence[Path] = (), answers: Sequence[Answer] = (),
+             answered: list[dict[str, Any]] | None = None) -> int:
     """The real pipeline day by day on ``stack``: the tenant's settings, its invoice files on the
     first morning, each bank statement the morning after its last booking, and the daily dunning
     run at the template's hour. Returns the number of days run."""
@@ -89,6 +96,13 @@ def run_book(stack: LocalStack, tenant: str, settings: dict[str, Any],
         stack.now = _at(day, dunning_hour)
         stack.fire_schedule("DunningFunction", stack.now)
         stack.drain()
+        for item in answers:  # the debtor answers on their page at noon
+            if item.day == day:
+                stack.now = _at(day, 12)
+                found = portal_answer(stack, tenant, item)
+                stack.drain()
+                if answered is not None:
+                    answered.append(found)
         day += timedelta(days=1)
         days += 1
     return days
@@ -119,7 +133,8 @@ def _statement_days(paths: Sequence[Path]) -> dict[date, list[Path]]:
     return days
 
 
-def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationResult:
+def _collect(stack: LocalStack, spec: SimulationInput, days: int,
+             answered: Sequence[dict[str, Any]] = ()) -> SimulationResult:
     from mahnwerk.domain.money import to_str
     from mahnwerk.domain.notices import plan_from_json
 
@@ -146,6 +161,7 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
                 "interest": to_str(plan.interest), "fees": to_str(plan.fees),
                 "flat_fee": to_str(plan.flat_fee), "total": to_str(plan.total),
                 "currency": plan.currency, "pdf": None,
+                "promise_broken": list(plan.promise_broken),
             }
             if item.pdf_key:
                 name = f"letters/{_file_name(item.notice_id)}.pdf"
@@ -173,7 +189,13 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
             })
         behaviour = {c.customer_id: ctx.customers.behaviour(spec.tenant_id, c.customer_id)
                      for c in ctx.customers.customers(spec.tenant_id)}
+        from mahnwerk.service.portal import inbox as portal_inbox
+
+        told = portal_inbox(ctx, spec.tenant_id)
+        for row in answered:
+            row["owner_told"] = sorted({i["kind"] for i in told if i["customer_id"] == row["customer"]})
         rejected: list[dict[str, Any]] = []
+
         listing = s3.list_objects_v2(Bucket=stack.bucket,
                                      Prefix=f"reports/{spec.tenant_id}/imports/")
         for obj in listing.get("Contents", []):
@@ -215,6 +237,8 @@ def _collect(stack: LocalStack, spec: SimulationInput, days: int) -> SimulationR
             {**a.as_dict(), "dso": d.as_dict()["dso"]}
             for a, d in zip(aging_by_currency(invoices, spec.end), dso_by_currency(invoices, spec.end),
                             strict=True)],
+        # the debtors' answers on their pages (issue 17) and what the owner was told
+        "portal_answers": list(answered),
     }
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
                                       encoding="utf-8")

@@ -199,3 +199,24 @@ def test_simulate_delivers_mail_to_the_inbox_through_the_same_intake(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads((tmp_path / "out/summary.json").read_text("utf-8"))
     assert [i["number"] for i in summary["invoices"]] == ["MAIL-1"]
+
+
+def test_demo_debtors_answer_on_their_pages(demo):
+    """Issue 17: one customer promises (and breaks it: the next level the next morning, saying
+    so), one disputes (no letter after it); summary.json lists the answers."""
+    out, stdout = demo
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    answers = {a["customer"]: a for a in summary["portal_answers"]}
+    assert {a["kind"] for a in answers.values()} == {"promise", "dispute"}
+    assert all(a["result"] == "recorded" for a in answers.values())
+    assert "answers on the debtors' pages: 2" in stdout
+    promised = answers["K-1002"]
+    assert promised["owner_told"] == ["promise", "promise_broken"]
+    broken = [n for n in summary["notices"] if n["promise_broken"]]
+    assert [n["customer"] for n in broken] == ["K-1002"]
+    assert broken[0]["date"] > promised["fields"]["until"]
+    text = plain_text((out / broken[0]["eml"]).read_bytes())
+    assert "Zahlungszusage wurde damit nicht eingehalten" in text and "/portal/" in text
+    disputed = answers["K-1005"]
+    assert not [n for n in summary["notices"] if n["customer"] == "K-1005"
+                and n["date"] > disputed["date"]]

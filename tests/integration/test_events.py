@@ -210,6 +210,49 @@ def run_everything(stack):
     assert stack.api("POST", "/v1/approvals/W-2:2026-10-26:L1/skip", key=waits_key).status == 200
     stack.drain()
     run_day(stack, berlin(2026, 10, 27))  # the owner's list: nothing waits any more
+    debtors_answer(stack)
+
+
+PORTAL_PEOPLE = ["Paula Portal", "Pit Zusage", "Dora Einwand", "Bert Bezahlt"]
+
+
+def debtors_answer(stack):
+    """A tenant whose debtors answer on their pages (issue 17): a promise kept, a promise broken,
+    a dispute and an "already paid", each with personal data in what they type."""
+    import re
+    from urllib.parse import urlencode, urlsplit
+
+    with stack.service_context() as ctx:
+        ctx.tenants.put_document("pages", SETTINGS_KEY, SETTINGS, berlin(2026, 10, 1))
+        key, _ = create_key(ctx, "pages", "tests", datetime(2026, 10, 1, tzinfo=UTC))
+    rows = [{"number": f"P-{n}", "issue_date": "2026-09-15", "due_date": "2026-10-01",
+             "amount": "60.00", "customer": {"id": f"P-{n}", "name": name,
+                                             "email": f"p{n}@example.org", "street": "Weg 1",
+                                             "postal_code": "10115", "city": "Berlin"}}
+            for n, name in enumerate(PORTAL_PEOPLE, start=1)]
+    assert stack.api("POST", "/v1/invoices", key=key, body={"invoices": rows}).status == 200
+    stack.now = berlin(2026, 10, 27, 12)
+
+    def answer(customer, kind, fields):
+        url = stack.api("GET", f"/v1/customers/{customer}/portal-link", key=key).body["url"]
+        path = urlsplit(url).path
+        page = stack.api("GET", path, headers={"Content-Type": "text/html"})
+        token = re.search(r'name="token" value="([^"]+)"', page.body).group(1)
+        sent = stack.api("POST", f"{path}/{kind}", body=urlencode([("token", token), *fields]),
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert sent.status == 303, sent.body
+        stack.drain()
+
+    answer("P-1", "promise", [("invoice", "P-1"), ("until", "2026-10-29")])
+    answer("P-2", "promise", [("invoice", "P-2"), ("until", "2026-10-29")])
+    answer("P-3", "dispute", [("invoice", "P-3"), ("reason", "amount_wrong"),
+                              ("text", f"{PORTAL_PEOPLE[2]} hat nichts bestellt, p3@example.org")])
+    answer("P-4", "paid", [("invoice", "P-4"), ("paid_on", "2026-10-26"), ("amount", "60,00"),
+                           ("note", f"überwiesen von {PORTAL_PEOPLE[3]}")])
+    stack.now = berlin(2026, 10, 28, 12)
+    assert stack.api("POST", "/v1/payments", key=key, body={
+        "amount": "60.00", "booking_date": "2026-10-28", "invoices": ["P-1"]}).status == 200
+    run_day(stack, berlin(2026, 10, 30))  # P-1 kept, P-2 broken
 
 
 def test_events_follow_their_schemas_and_carry_no_personal_data(stack):
@@ -222,11 +265,12 @@ def test_events_follow_their_schemas_and_carry_no_personal_data(stack):
     text = json.dumps(published, ensure_ascii=False, default=str)
     for secret in [*PEOPLE, *EMAILS, IBAN, AGENCY, "Jürgen Weiß", "juergen@example.org",
                    "Hauptstraße", "Havnegade", "Lindenallee", "Spende", "Unbekannt", "Berlin",
-                   "10115", "Sanitär Müller"]:
+                   "10115", "Sanitär Müller", *PORTAL_PEOPLE, "bestellt", "überwiesen"]:
         assert secret not in text, f"personal data in the events: {secret!r}"
     assert "@" not in text
     # the API's payments: one recorded unmatched, then assigned by hand
-    via_api = [d for d in details(stack, EventType.PAYMENT_MATCHED) if d["via"] == "api"]
+    via_api = [d for d in details(stack, EventType.PAYMENT_MATCHED) if d["via"] == "api"
+               and d["tenant_id"] == "acme"]
     assert [(d["method"], d["customer_id"]) for d in via_api] == [("manual", "K-9")]
     assert "RE-9" in {d["invoice_number"] for d in details(stack, EventType.INVOICE_RECEIVED)
                       if d["via"] == "api"}

@@ -29,6 +29,7 @@ from .payloads import (
     text_pdf,
     ubl,
 )
+from .portal_cases import portal_cases
 from .review_cases import review_cases
 
 
@@ -489,4 +490,5 @@ def all_cases(env_url: str = "http://127.0.0.1:9", canary_file: str = "/canary")
     """Every case, in a fixed order. The URL and file are the canary's (any values list the same
     cases: ids do not depend on them)."""
     return [*_xml_cases(env_url, canary_file), *_pdf_cases(), *_csv_cases(), *_corpus_cases(),
-            *_template_cases(), *_key_cases(), *_api_cases(), *mail_cases(), *review_cases()]
+            *_template_cases(), *_key_cases(), *_api_cases(), *mail_cases(), *review_cases(),
+            *portal_cases()]

@@ -31,6 +31,7 @@ from . import (
     invoices,
     notices,
     payments,
+    portal,
     privacy,
     recurring,
     reports,
@@ -61,6 +62,7 @@ def build() -> APIGatewayRestResolver:
     app.include_router(invoices.router, prefix="/v1/invoices")
     app.include_router(customers.router, prefix="/v1/customers")
     app.include_router(privacy.router, prefix="/v1/customers")
+    app.include_router(portal.router, prefix="/v1/customers")  # the debtor's page's link
     app.include_router(payments.router, prefix="/v1/payments")
     app.include_router(notices.router, prefix="/v1/notices")
     app.include_router(approvals.router, prefix="/v1/approvals")

@@ -38,6 +38,7 @@ from .interest import FLAT_FEE_B2B, BaseRateTable, default_interest
 from .model import Channel, Customer, Invoice, InvoiceStatus
 from .money import ZERO, cents
 from .policy import Action, Policy, Tone
+from .portal import promise_broken
 from .workdays import next_working_day
 
 
@@ -118,6 +119,13 @@ class NoticePlan:
     #: no_email / no_address when the letter falls back to the other channel (``channels`` is
     #: then that channel); no_channel when it cannot go out at all and waits for the owner
     undeliverable: str = ""
+    #: the listed invoices whose promise to pay ran out unpaid (domain.portal): the letter says so
+    promise_broken: tuple[str, ...] = ()
+    #: the day they were promised to be paid by (the latest, if several)
+    promised_by: date | None = None
+    #: the customer's link to their page (domain.portal), printed below the payment block; set
+    #: when the letter is rendered (the notice records it with the plan)
+    portal_url: str = ""
 
     @property
     def held(self) -> bool:
@@ -315,7 +323,10 @@ def decide(
                 if inv.customer_id == customer_id and inv.tenant_id == tenant_id]
         return charges_statement(customer, mine, policy, rates, today)
     last_letter = max((inv.last_notice_on for inv in candidates if inv.last_notice_on), default=None)
-    if last_letter is not None and (today - last_letter).days < policy.cooldown_days:
+    # a broken promise to pay is answered the next morning, cooldown or not (domain.portal)
+    broken = tuple(sorted(inv.number for inv in due if promise_broken(inv, today)))
+    if last_letter is not None and (today - last_letter).days < policy.cooldown_days \
+            and not broken:
         return None
     # credit notes not yet settled reduce what the customer owes
     credits = [inv for inv in invoices
@@ -391,6 +402,9 @@ def decide(
         checks=tuple((inv.number, inv.version) for inv in listed if inv.number not in new_level),
         payments=payments_since_last_letter(listed),
         undeliverable=undeliverable,
+        promise_broken=tuple(n for n in broken if n in new_level),
+        promised_by=max((inv.paused_until for inv in due if inv.number in broken
+                         and inv.paused_until is not None), default=None),
     )
 
 

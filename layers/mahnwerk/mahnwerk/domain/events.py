@@ -50,6 +50,12 @@ class EventType(StrEnum):
     NOTICE_SKIPPED = "NoticeSkipped"
     CREDIT_HOLD_SET = "CreditHoldSet"
     CREDIT_HOLD_RELEASED = "CreditHoldReleased"
+    # the debtor's page (domain/portal.py)
+    PAYMENT_CLAIMED = "PaymentClaimed"
+    PROMISE_MADE = "PromiseMade"
+    PROMISE_KEPT = "PromiseKept"
+    PROMISE_BROKEN = "PromiseBroken"
+    DISPUTE_OPENED = "DisputeOpened"
 
 
 def event_id(tenant_id: str, kind: str, subject: str, state: str) -> str:
@@ -259,6 +265,13 @@ def credit_hold(tenant_id: str, customer_id: str, hold: bool, seq: int, reasons:
         "exposure": to_str(exposure), "overdue": to_str(overdue),
         "oldest_overdue_days": oldest_overdue_days, "risk_class": risk_class,
     })
+def portal_answer(kind: EventType, invoice: Invoice, state: str, at: datetime,
+                  **fields: Any) -> DomainEvent:
+    """An answer the debtor gave on their page (PaymentClaimed, PromiseMade, DisputeOpened) or
+    what became of it (PromiseKept, PromiseBroken): about one invoice, no personal data."""
+    return DomainEvent(kind, invoice.tenant_id, invoice.number, state, at, {
+        "invoice_number": invoice.number, "customer_id": invoice.customer_id,
+        "open_amount": to_str(invoice.open_amount), **fields})
 
 
 # --- schemas ----------------------------------------------------------------------------------------
@@ -477,6 +490,37 @@ _FIELDS: dict[EventType, tuple[str, dict[str, Any]]] = {
             "oldest_overdue_days": _int("days the oldest overdue invoice is late"),
             "risk_class": _str("Mahnwerk's risk class", enum=["A", "B", "C", "D"]),
         }),
+    **{kind: (description, {
+        "invoice_number": _NUMBER, "customer_id": _CUSTOMER,
+        "open_amount": _amount("open principal when it happened"), **extra})
+       for kind, description, extra in (
+        (EventType.PAYMENT_CLAIMED,
+         "The debtor said on their page that they have paid the invoice. Its dunning waits "
+         "policy.paid_claim_days for the bank match; unmatched by then, the owner is asked and "
+         "dunning waits for their decision. Once per invoice and claim.", {
+             "paid_on": _date("the day the debtor says they paid"),
+             "amount": _amount("the amount the debtor says they paid (for all named invoices)"),
+             "wait_until": _date("dunning waits for the bank match until this day")}),
+        (EventType.PROMISE_MADE,
+         "The debtor promised on their page to pay the invoice by a day (at most "
+         "policy.max_promise_days ahead): dunning holds until then. PromiseKept or PromiseBroken "
+         "follows.", {"promised_for": _date("the day the debtor promised to pay by")}),
+        (EventType.PROMISE_KEPT,
+         "The invoice was paid by the promised day (seen by the daily run).",
+         {"promised_for": _date("the day the debtor promised to pay by")}),
+        (EventType.PROMISE_BROKEN,
+         "The promised day passed unpaid: the invoice's next level goes out the next morning, "
+         "saying that the promise was not kept.",
+         {"promised_for": _date("the day the debtor promised to pay by")}),
+        (EventType.DISPUTE_OPENED,
+         "The debtor disputed the invoice on their page: it is disputed, no letters go out until "
+         "the owner resolves it (or credits, writes off). The free text and any attachment stay "
+         "with the owner.", {
+             "reason": _str("the reason chosen from the list",
+                            enum=["amount_wrong", "not_received", "defective", "already_credited",
+                                  "other"]),
+             "attachment": {"type": "boolean", "description": "a file was attached"}}),
+    )},
 }
 
 

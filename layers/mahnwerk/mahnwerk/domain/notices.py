@@ -138,4 +138,7 @@ def plan_from_json(text: str) -> NoticePlan:
         payments=tuple((date.fromisoformat(d), from_str(a)) for d, a in doc.get("payments", [])),
         note=str(doc.get("note", "")),
         undeliverable=str(doc.get("undeliverable") or ""),
+        promise_broken=tuple(str(n) for n in doc.get("promise_broken") or ()),
+        portal_url=str(doc.get("portal_url") or ""),
+        promised_by=day(doc.get("promised_by")),
     )

@@ -76,6 +76,13 @@ class Policy:
     #: a tenant who imports bank statements: letters wait while the newest booking day is more
     #: than this many working days old on a run day (domain/freshness.py); 0 turns it off
     bank_freshness_days: int = 3
+    #: the debtor's page (domain/portal.py): days dunning of invoices the debtor says are paid
+    #: waits for the bank match before the owner is asked
+    paid_claim_days: int = 5
+    #: the furthest a promise to pay may lie ahead, in days
+    max_promise_days: int = 30
+    #: promises the debtor may give per invoice (the owner may allow more)
+    promises_per_invoice: int = 1
     extra: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -24,7 +24,11 @@ REDACTED = "[gelöscht/erased]"
 PSEUDONYM_PREFIX = ERASED_NAME_PREFIX
 #: event kinds written by the owner's actions; their ``reason`` is free text and may name people
 OWNER_EVENT_KINDS = frozenset({"paused", "disputed", "dispute_resolved", "written_off", "cancelled",
-                               "handed_over", "resumed", "reopened", "payment_unassigned"})
+                               "handed_over", "resumed", "reopened", "payment_unassigned",
+                               # the debtor's own answers on their page (service/portal.py)
+                               "portal_paid_claim", "portal_promise"})
+#: free-text fields of those events (the debtor's note and dispute text included)
+FREE_TEXT_FIELDS = ("reason", "text", "note")
 
 
 def redact_name(text: str, name: str, whole_only: bool) -> str:

@@ -288,6 +288,9 @@ def policy_from_dict(doc: dict[str, Any]) -> Policy:
                             tuple(a.value for a in Approval), "none"),
         approval_amount=found.take(None, _approval_amount, doc),
         bank_freshness_days=number("bank_freshness_days", base.bank_freshness_days),
+        paid_claim_days=number("paid_claim_days", base.paid_claim_days, 1),
+        max_promise_days=number("max_promise_days", base.max_promise_days, 1),
+        promises_per_invoice=number("promises_per_invoice", base.promises_per_invoice, 1),
     )
     found.done()
     return Policy(levels=levels, **policy)  # type: ignore[arg-type]

@@ -44,6 +44,7 @@ from .page import (
 )
 from .payment_block import bank_box, bank_rows, join_numbers, payment_qr, qr_png
 from .pdffonts import LetterOutputProducer, add_shared_font
+from .portal_line import draw_portal_line
 from .texts import LetterText, compose
 from .view import Statement, statement
 
@@ -440,6 +441,7 @@ def render_notice_pdf(
     _table(pdf, view)
     _totals(pdf, view)
     _bank_box(pdf, view, settings, epc_qr(plan, settings))
+    draw_portal_line(pdf, plan.portal_url, letter.locale)
     _closing(pdf, letter, lab["machine_note"])
     _page_numbers(pdf, lab["page"])
     return bytes(pdf.output(output_producer_class=LetterOutputProducer))

@@ -11,6 +11,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,7 @@ from ..domain.model import Customer
 from ..domain.money import ZERO
 from ..domain.settings import TenantSettings
 from .formatting import format_date, format_money, resolve_locale
+from .portal_line import broken_promise_sentence, portal_labels
 from .sandbox import TenantSandbox, check_source
 from .view import statement
 
@@ -218,11 +220,20 @@ def compose(
         subject=subject_for(plan, customer, locale),
         salutation=" ".join(salutation.split()),
         # the owner's own note (added when approving the letter) ends the body, as they wrote it
-        paragraphs=_with_legal_basis(_paragraphs(body), _legal_basis(plan, customer, locale),
-                                     context["total"]) + ([plan.note] if plan.note else []),
+        paragraphs=_broken_promise(plan, locale) + _with_legal_basis(
+            _paragraphs(body), _legal_basis(plan, customer, locale), context["total"])
+        + ([plan.note] if plan.note else []),
         closing=" ".join(closing.split()),
         signature=settings.company.name,
     )
+
+
+def _broken_promise(plan: NoticePlan, locale: str) -> list[str]:
+    """The sentence a letter after a broken promise to pay opens with (domain.portal)."""
+    if not plan.promise_broken:
+        return []
+    day = format_date(plan.promised_by or plan.run_date - timedelta(days=1), locale)
+    return [broken_promise_sentence(plan, day, locale)]
 
 
 def _with_legal_basis(paragraphs: list[str], legal: list[str], total: str) -> list[str]:
@@ -280,6 +291,8 @@ def _email_context(
         "company_name": settings.company.name,
         "customer_name": customer.name,
         "customer_id": customer.customer_id,
+        "portal_url": plan.portal_url,
+        "portal_label": portal_labels(letter.locale)["portal"],
     }
 
 

@@ -60,7 +60,7 @@ class ConfigError(RuntimeError):
 _VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION", "TABLE_NAME", "BUCKET_NAME", "NOTICE_QUEUE_URL",
               "CONFIGURATION_SET", "DEFAULT_SENDER", "STAGE", "MAX_UPLOAD_MB",
               "IDEMPOTENCY_TABLE_NAME", "DEAD_LETTER_QUEUES", "EVENT_BUS_NAME",
-              "DUNNING_HOUR", "INBOX_DOMAIN", "DASHBOARD_URL")
+              "DUNNING_HOUR", "INBOX_DOMAIN", "DASHBOARD_URL", "PORTAL_URL")
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,8 @@ class Config:
     inbox_domain: str = ""
     #: the dashboard's address, for links in replies ("": none given)
     dashboard_url: str = ""
+    #: the debtors' pages' base address (``…/portal``), printed on letters ("": no link printed)
+    portal_url: str = ""
 
     @classmethod
     def from_env(cls) -> Config:
@@ -121,6 +123,7 @@ class Config:
             dunning_hour=_hour(env.get("DUNNING_HOUR")),
             inbox_domain=(env.get("INBOX_DOMAIN") or "").strip().lower(),
             dashboard_url=(env.get("DASHBOARD_URL") or "").rstrip("/"),
+            portal_url=(env.get("PORTAL_URL") or "").rstrip("/"),
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
@@ -25,6 +25,7 @@ from .bootstrap import Context
 from .credit import credit_changed
 from .delivery import accepted_earlier, deliver_once, key_part, notice_claim, send_email
 from .law import base_rates
+from .portal import letter_url
 from .tenants import load_settings
 
 
@@ -206,6 +207,9 @@ def _send(ctx: Context, settings: TenantSettings, plan: NoticePlan, sent_at: dat
                                       held_reason="paid in the meantime: nothing left to claim")
             return Outcome("cancelled", plan.notice_id)
         plan = refreshed
+        if not plan.portal_url:
+            # the customer's page, printed below the payment block (service.portal)
+            plan = replace(plan, portal_url=letter_url(ctx, plan.tenant_id, customer, sent_at))
         fields["plan"] = plan_to_json(plan)  # the notice records what the letter really says
         pdf = render_notice_pdf(plan, customer, settings)
         key = letter_key(plan)

@@ -33,7 +33,7 @@ from ..domain.model import (
 )
 from ..domain.money import ZERO
 from ..domain.policy import Policy
-from ..domain.reasons import Reason
+from ..domain.reasons import Reason, reason_of
 from ..domain.settings import TenantSettings
 from ..intake.files import parse_invoice_file
 from ..service.ports import Conflict
@@ -203,19 +203,24 @@ def _templates_or_invoices(ctx: Context, report: ImportReport, body: BinaryIO | 
     """A CSV whose header has an ``Intervall``/``interval`` column holds recurring-invoice
     templates: they are imported (each refused row reported with line, field and reason) and
     None is returned; any other file comes back whole, to be read as invoices."""
-    from ..intake.guard import GuardedStream, Rejoined, read_head
+    from ..intake.guard import GuardedStream, Refused, Rejoined, read_head
     from . import recurring
 
     if not report.file.lower().endswith((".csv", ".txt")):
         return body
     stream = GuardedStream(io.BytesIO(body) if isinstance(body, bytes) else body,
                            ctx.config.max_upload_bytes)
-    head = read_head(stream, 4096)
-    first = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    if not recurring.is_template_header(first.split(delimiter)):
-        return head + stream.read() if isinstance(body, bytes) else Rejoined(head, stream)  # type: ignore[return-value]
-    result = recurring.import_templates(ctx, report.tenant_id, head + stream.read(), received_at,
+    try:  # the guard reads along: a file too large or with a malware signature is refused here
+        head = read_head(stream, 4096)
+        first = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+        delimiter = ";" if first.count(";") >= first.count(",") else ","
+        if not recurring.is_template_header(first.split(delimiter)):
+            return head + stream.read() if isinstance(body, bytes) else Rejoined(head, stream)  # type: ignore[return-value]
+        data = head + stream.read()
+    except Refused as exc:
+        report.rejected.append(Reject(report.file, 0, reason_of(exc)))
+        return None
+    result = recurring.import_templates(ctx, report.tenant_id, data, received_at,
                                         by="import", source=f"{key}#{report.received_at}")
     report.created.extend(result["created"])
     report.unchanged.extend(result["unchanged"])

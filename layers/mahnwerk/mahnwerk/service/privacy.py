@@ -47,6 +47,7 @@ from ..domain.names import find_name, id_names_person, same_person
 from ..domain.notices import Notice, plan_from_json
 from ..domain.payment_record import PaymentRecord
 from ..domain.redaction import (
+    FREE_TEXT_FIELDS,
     OWNER_EVENT_KINDS,
     PSEUDONYM_PREFIX,
     REASONS,
@@ -59,6 +60,7 @@ from ..domain.retention import BANK, IMPORT, INVOICE, LETTER, RetentionRule
 from .bootstrap import Context
 from .invoice_ops import NotFound
 from .payments import payment_json
+from .portal import forget as forget_portal
 
 TAG_UNTIL = "mahnwerk-retain-until"
 TAG_RULE = "mahnwerk-retention"
@@ -296,6 +298,8 @@ def erase_customer(ctx: Context, tenant: str, customer_id: str, at: datetime,
         "events": _erase_events(store, tenant, held.invoices)
         + _erase_customer_events(store, tenant, customer_id),
         "payments": _erase_payments(store, tenant, held.payments, name),
+        # the debtor's page: answers listed for the owner, dispute attachments (service/portal.py)
+        "portal": forget_portal(ctx, tenant, customer_id, at),
         "documents_deleted": 0,
         "document_versions_tagged": 0,
         "credit_record": _erase_credit(ctx, tenant, customer_id),
@@ -403,8 +407,9 @@ def _erase_events(store: PrivacyStore, tenant: str, invoices: Iterable[Invoice])
     for inv in invoices:
         for event in store.event_items(tenant, inv.number):
             detail = json.loads(event.detail or "{}")
-            if event.kind in OWNER_EVENT_KINDS and detail.get("reason") not in (None, "", REDACTED):
-                store.redact_event(tenant, str(event.sk), {**detail, "reason": REDACTED})
+            texts = {k: REDACTED for k in FREE_TEXT_FIELDS if detail.get(k) not in (None, "", REDACTED)}
+            if event.kind in OWNER_EVENT_KINDS and texts:
+                store.redact_event(tenant, str(event.sk), {**detail, **texts})
                 done += 1
     return done
 

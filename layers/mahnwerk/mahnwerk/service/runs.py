@@ -13,6 +13,7 @@ stay in the due index, so the first run after a fresher statement sends them.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,8 @@ def plan_tenant(ctx: Context, tenant_id: str, run_date: date, scheduled_time: da
     """Queue one notice request per customer of this tenant with something due on ``run_date``
     (unless the bank data is stale), and keep the run's report. Returns the report."""
     stale = bank_guard(ctx, tenant_id, run_date)
+    if stale is None:
+        _portal_holds(ctx, tenant_id, run_date, scheduled_time)
     customers = [] if stale is not None else ctx.invoices.due_customers(tenant_id, run_date)
     messages: list[dict[str, Any]] = []
     # letters waiting for approval: the notice function plans stale ones afresh and sends the
@@ -81,6 +84,15 @@ def plan_tenant(ctx: Context, tenant_id: str, run_date: date, scheduled_time: da
     }
     ctx.tenants.put_document(tenant_id, RUN_KEY, report, scheduled_time)
     return report
+
+
+def _portal_holds(ctx: Context, tenant_id: str, run_date: date, at: datetime) -> None:
+    """The debtors' answers first (service.portal.daily): a broken promise makes its invoice due
+    this morning, an unmatched "already paid" holds it for the owner. Never stops the run."""
+    from . import portal
+
+    with suppress(DomainError):
+        portal.daily(ctx, tenant_id, run_date, at)
 
 
 def _approvals_pending(ctx: Context, tenant_id: str) -> bool:

@@ -25,6 +25,7 @@ from ..service.sessions import COOKIE, LIFETIME, end_session, start_session
 from . import (  # noqa: F401 - they add their routes to pages.router
     credit_page,
     pages,
+    portal_owner,
     recurring_page,
     review_pages,
     settings_page,

@@ -52,6 +52,11 @@ ERRORS: dict[str, str] = {
                             "(Vorlagen-Parameter InboxDomain); eine E-Mail-Adresse für Rechnungen "
                             "kann daher nicht vergeben werden.",
     "body_too_deep": "Die Anfrage ist zu tief verschachtelt.",
+    # the debtor's page (web/portal.py words its own field errors; these are the codes' texts)
+    "portal_not_found": "Dieser Link ist nicht (mehr) gültig.",
+    "portal_input_invalid": "Die Antwort wurde nicht übernommen.",
+    "portal_answer_limit": "Für heute sind genug Antworten eingegangen; bitte morgen wieder.",
+    "portal_rate_limited": "Zu viele Anfragen. Bitte versuchen Sie es später noch einmal.",
 }
 
 

@@ -32,7 +32,7 @@ from ..domain.approval import STALE_AFTER_DAYS
 from ..domain.customers import MASTER_FIELDS
 from ..domain.dates import business_date
 from ..domain.errors import MahnwerkError
-from ..domain.model import Channel, DomainError
+from ..domain.model import ERASED_NAME_PREFIX, Channel, DomainError
 from ..domain.reasons import Reason
 from ..service import approvals
 from ..service import dashboard as data
@@ -54,6 +54,7 @@ from ..service.payments import (
     restore,
     unassign,
 )
+from ..service.portal import inbox as portal_inbox
 from ..service.ports import Conflict
 from ..service.review import open_count
 from ..service.runs import run_now, run_status
@@ -171,7 +172,8 @@ def overview() -> Response[str]:
     return page(view, "overview.html", o=o, aging_chart=aging, weeks_chart=weeks,
                 settings=load_settings(ctx(), view.tenant),
                 approvals_waiting=len(approvals.waiting(ctx(), view.tenant, view.today)),
-                runs=run_status(ctx(), view.tenant, now()))
+                runs=run_status(ctx(), view.tenant, now()),
+                portal_answers=len(portal_inbox(ctx(), view.tenant)))
 
 
 @router.post("/runs")
@@ -308,12 +310,16 @@ def _customer_page(view: View, customer_id: str, status: int = 200, error: str =
                      "postal_code": a["postal_code"], "city": a["city"], "country": a["country"],
                      "consumer": "yes" if detail["is_consumer"] else "no", "locale": detail["locale"]}
     from .credit_page import limit_value, reason_text
+    from .portal_owner import link_for, pt  # the debtor's page (issue 17)
 
+    portal_link = "" if detail["name"].startswith(ERASED_NAME_PREFIX) else \
+        link_for(view, customer_id)
     return page(view, "customer.html", status, c=detail, error=error, phase=data.phase_of_json,
                 credit_reason=lambda r: reason_text(view, r["rule"], r["detail"]),
                 credit_limit_value=limit_value,
                 settings=load_settings(ctx(), view.tenant), edit=shown, edit_open=edit is not None,
-                fields=MASTER_FIELDS)
+                fields=MASTER_FIELDS, portal_link=portal_link,
+                portal_texts=lambda key, **values: pt(view, key, **values))
 
 
 @router.get("/customers/<customer_id>")
