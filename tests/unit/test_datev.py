@@ -141,3 +141,36 @@ def test_bad_periods_refused_with_field_and_reason(start, end, field_name, reaso
 
 def test_twelve_months_allowed_with_shifted_fiscal_year():
     datev.check_period(date(2025, 7, 1), date(2026, 6, 30), fiscal_year_start=7)
+
+
+# --- the datev settings -------------------------------------------------------------------------
+
+from mahnwerk.domain.settings_checks import SettingsInvalid  # noqa: E402
+from mahnwerk.domain.settings_doc import settings_from_dict  # noqa: E402
+from mahnwerk.web.i18n import TEXTS  # noqa: E402
+
+
+def test_datev_settings_parsed():
+    s = settings_from_dict("t", {"company": {"name": "X"}, "datev": {
+        "advisor_number": 29098, "client_number": "55003", "chart": "skr04", "taxation": "IST",
+        "account_length": 5, "debtor_accounts": {"c1": 100001}, "email": "stb@kanzlei.de"}})
+    assert s.datev == DatevSettings(29098, 55003, 1, 5, "SKR04", "ist", {"c1": 100001},
+                                    "stb@kanzlei.de")
+
+
+@pytest.mark.parametrize("datev_doc,field_name,code", [
+    ({"chart": "SKR49"}, "datev.chart", "datev_chart"),
+    ({"taxation": "both"}, "datev.taxation", "datev_taxation"),
+    ({"advisor_number": 99}, "datev.advisor_number", "datev_range"),
+    ({"client_number": 100000}, "datev.client_number", "datev_range"),
+    ({"account_length": 9}, "datev.account_length", "datev_range"),
+    ({"fiscal_year_start": 13}, "datev.fiscal_year_start", "datev_range"),
+    ({"debtor_accounts": {"c1": 70000}}, "datev.debtor_accounts.c1", "datev_debtor"),
+    ({"email": "nope"}, "datev.email", "email_invalid"),
+])
+def test_datev_settings_refused_with_field_and_german_text(datev_doc, field_name, code):
+    with pytest.raises(SettingsInvalid) as err:
+        settings_from_dict("t", {"company": {"name": "X"}, "datev": datev_doc})
+    problem = err.value.problems[0]
+    assert (problem.field, problem.code) == (field_name, code)
+    assert f"problem_{code}" in TEXTS

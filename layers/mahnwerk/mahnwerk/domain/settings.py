@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .datev import DatevSettings
 from .model import Address
 from .policy import Policy, default_policy
 
@@ -71,3 +72,5 @@ class TenantSettings:
     inbox_token: str = ""
     #: who may send invoices to the inbox (addresses or domains; empty: the owner's own address)
     inbox_senders: tuple[str, ...] = ()
+    #: the DATEV export for the tax advisor (``domain.datev``)
+    datev: DatevSettings = field(default_factory=DatevSettings)

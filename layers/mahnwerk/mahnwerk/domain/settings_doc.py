@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .approval import Approval
+from .datev import DatevSettings
 from .inbox import SenderInvalid, check_senders, check_token
 from .logo import parse_logo
 from .model import Address, Channel, DomainError
@@ -21,6 +22,7 @@ from .settings_checks import (
     check_fee,
     check_iban,
     check_vat_id,
+    datev_from_dict,
 )
 from .workdays import check_region
 
@@ -78,7 +80,7 @@ def _address(doc: dict[str, Any], where: str) -> Address:
 
 _KNOWN = {
     "settings": {"company", "bank", "locale", "sender_email", "policy", "csv_columns", "invoicing",
-                 "inbox"},
+                 "inbox", "datev"},
     "inbox": {"token", "senders"},
     "company": {"name", "address", "email", "phone", "vat_id", "register", "managing_director",
                 "website", "logo"},
@@ -144,13 +146,14 @@ def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
     inbox_token = found.take("", lambda: check_token(str(inbox_doc["token"]))
                              if inbox_doc.get("token") else "")
     inbox_senders = found.take((), _senders, inbox_doc.get("senders"))
+    datev = found.take(DatevSettings(), datev_from_dict, doc.get("datev"))
     found.done()
     assert policy is not None
     return TenantSettings(
         tenant_id=tenant_id, company=company, bank=bank, locale=locale,
         sender_email=sender_email, policy=policy, csv_columns=csv_columns,
         invoicing=_invoicing(doc.get("invoicing") or {}, company, bank),
-        inbox_token=inbox_token, inbox_senders=inbox_senders,
+        inbox_token=inbox_token, inbox_senders=inbox_senders, datev=datev,
     )
 
 

@@ -651,6 +651,16 @@ TEXTS: dict[str, tuple[str, str]] = {
                             "The VAT ID starts with the country code (DE…)."),
     "problem_vat_invalid": ("Das ist keine USt-IdNr. eines EU-Landes.",
                             "This is not a VAT ID of an EU country."),
+    "problem_datev_range": ("Bitte eine ganze Zahl von {low} bis {high} eingeben.",
+                            "Please enter a whole number from {low} to {high}."),
+    "problem_datev_chart": ("Bitte einen der Kontenrahmen {allowed} wählen.",
+                            "Please choose one of the charts of accounts {allowed}."),
+    "problem_datev_taxation": ("Bitte die Versteuerungsart wählen: soll (vereinbarte Entgelte) "
+                               "oder ist (vereinnahmte Entgelte).",
+                               "Please choose the taxation: soll (agreed amounts) or ist "
+                               "(received amounts)."),
+    "problem_datev_debtor": ("Ein DATEV-Debitorenkonto ist eine Zahl von {low} bis {high}.",
+                             "A DATEV debtor account is a number from {low} to {high}."),
     "problem_email_invalid": ("Das ist keine E-Mail-Adresse (name@firma.de).",
                               "This is not an email address (name@company.com)."),
     "problem_fee_max": ("Höchstens 10,00 €: berechnet werden dürfen nur die Sachkosten eines "
