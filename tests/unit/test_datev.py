@@ -174,3 +174,12 @@ def test_datev_settings_refused_with_field_and_german_text(datev_doc, field_name
     problem = err.value.problems[0]
     assert (problem.field, problem.code) == (field_name, code)
     assert f"problem_{code}" in TEXTS
+
+
+def test_waiver_books_off_only_charged_open_charges():
+    letters = [LetterFacts(date(2026, 2, 1), "n1", "c1", D("2.50"), (("RE-1", D("3.00"), D("0")),))]
+    waived = [Fact("waived", date(2026, 3, 1), "RE-1", "c1", D("9.00"), "w1"),
+              Fact("waived", date(2026, 3, 1), "RE-2", "c1", D("0.34"), "w2")]  # never charged
+    facts = datev.facts_of(letters, [], waived)
+    assert [(b.amount, b.konto, b.gegenkonto) for b in datev.bookings(facts, SKR03)] == [
+        (D("2.50"), 1400, 2700), (D("3.00"), 1400, 2650), (D("5.50"), 2400, 1400)]

@@ -26,6 +26,7 @@ from ..domain.errors import (
 from . import (
     approvals,
     customers,
+    exports,
     health,
     invoices,
     notices,
@@ -63,6 +64,7 @@ def build() -> APIGatewayRestResolver:
     app.include_router(uploads.router, prefix="/v1/uploads")
     app.include_router(settings.router, prefix="/v1/settings")
     app.include_router(reports.router, prefix="/v1")
+    app.include_router(exports.router, prefix="/v1")
     app.include_router(health.router, prefix="/v1")
     app.include_router(runs.router, prefix="/v1/runs")
     app.enable_swagger(path="/v1/docs", title=TITLE, version=__version__,

@@ -54,7 +54,7 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -194,7 +194,7 @@ class Booking:
 
 
 def _scale(account: int, length: int) -> int:
-    return account * 10 ** (length - 4)
+    return int(account * 10 ** (length - 4))
 
 
 def net_and_vat(gross: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
@@ -278,12 +278,26 @@ def facts_of(letters: Iterable[LetterFacts], payments: Iterable[PaymentFacts],
              others: Iterable[Fact] = ()) -> list[Fact]:
     """Every fact of the history: letters charge (the increase of stated interest and flat fee
     per invoice), payments book what was received and any side claim paid beyond what was
-    charged by then. ``others`` (write-offs, waived charges, credit notes) pass through."""
+    charged by then, a waiver books off what was charged and is still open. ``others``
+    (write-offs, waived charges, credit notes) pass through, waivers capped so."""
     events: list[tuple[date, int, str, object]] = [(x.day, 0, x.notice_id, x) for x in letters]
     events += [(p.day, 1, p.payment_id, p) for p in payments]
+    events += [(f.day, 2, f.ref, f) for f in others if f.kind == "waived"]
     charged: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    facts: list[Fact] = list(others)
+    facts: list[Fact] = [f for f in others if f.kind != "waived"]
     for _, _, _, item in sorted(events, key=lambda e: e[:3]):
+        if isinstance(item, Fact):
+            # a waiver books off only what was charged and is still open: charges never stated
+            # in a letter were never booked as receivable
+            left, booked = item.amount, Decimal(0)
+            for kind in ("interest", "flat_fee", "fee"):
+                take = min(left, max(charged[(item.number, kind)], Decimal(0)))
+                charged[(item.number, kind)] -= take
+                left -= take
+                booked += take
+            if booked > 0:
+                facts.append(replace(item, amount=booked))
+            continue
         if isinstance(item, LetterFacts):
             first = item.lines[0][0] if item.lines else item.notice_id
             if item.fee > 0:
