@@ -22,7 +22,7 @@ def _unvalidated[F](handler: F) -> F:
     """Bytes leave as they are: without a return annotation the resolver's response validation
     (which serialises a body as UTF-8 text) lets the file through; the resolver base64-encodes it
     and API Gateway decodes it for the binary media type text/csv (template.yaml)."""
-    handler.__annotations__.pop("return", None)  # type: ignore[attr-defined]
+    handler.__annotations__.pop("return", None)
     return handler
 
 
