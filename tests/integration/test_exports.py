@@ -119,3 +119,45 @@ def test_limitation_report_2023_expires_this_year_2024_next(api):
         ("R-2024", "2027-12-31")]
     assert call(api, "acme", "GET", "/v1/reports/limitation",
                 query={"year": "1999"}).status in (400, 422)
+
+
+# --- the dashboard's hand-off page --------------------------------------------------------------
+
+from .test_web import Browser, text  # noqa: E402
+
+
+def test_dashboard_datev_period_refused_in_german_and_file_downloaded(api):
+    browser = Browser(api, api.keys["acme"])
+    page = browser.get("/app/handoff")
+    assert page.status == 200
+    assert "DATEV-Export" in text(page) and "Verjährung zum Jahresende" in text(page)
+    # from 1 October the claims expiring on 31 December are listed with the step that stops it
+    assert "R-2023" in text(page) and "Mahnbescheid bis 15.12.2026 beantragen" in text(page)
+    assert "R-2024" not in text(page)
+    bad = browser.get("/app/handoff/datev?from=2026-11-30&to=2026-11-01")
+    assert bad.status == 400
+    assert "Der Beginn liegt nach dem Ende des Zeitraums." in text(bad)
+    too_long = browser.get("/app/handoff/datev?from=2026-01-01&to=2027-01-01")
+    assert "höchstens 12 Monate" in text(too_long)
+    ok = browser.get("/app/handoff/datev?from=2026-11-01&to=2026-11-30")
+    assert ok.status == 200
+    assert base64.b64decode(ok.body).startswith(b'"EXTF";700;21;"Buchungsstapel";13;')
+
+
+def test_dashboard_datev_settings_refused_with_german_field_errors(api):
+    browser = Browser(api, api.keys["beta"])
+    refused = browser.post("/app/handoff/datev-settings", {
+        "advisor_number": "12", "client_number": "55003", "fiscal_year_start": "1",
+        "account_length": "4", "chart": "SKR49", "taxation": "soll", "email": ""})
+    assert refused.status == 400
+    words = text(refused)
+    assert "Bitte eine ganze Zahl von 1001 bis 9999999 eingeben." in words
+    assert "Bitte einen der Kontenrahmen SKR03, SKR04 wählen." in words
+    saved = browser.post("/app/handoff/datev-settings", {
+        "advisor_number": "29098", "client_number": "55003", "fiscal_year_start": "1",
+        "account_length": "4", "chart": "SKR04", "taxation": "ist", "email": ""})
+    assert saved.status == 303
+    with api.service_context() as ctx:
+        doc = ctx.tenants.get_document("beta", SETTINGS_KEY)
+    assert doc["datev"]["chart"] == "SKR04" and doc["datev"]["taxation"] == "ist"
+    assert doc["datev"]["advisor_number"] == 29098  # stored as the schema has it

@@ -22,7 +22,7 @@ from ..domain.dates import business_date
 from ..domain.errors import MahnwerkError, PageNotFound
 from ..service.keys import authenticate
 from ..service.sessions import COOKIE, LIFETIME, end_session, start_session
-from . import pages, settings_page  # noqa: F401 - settings_page adds its routes to pages.router
+from . import handoff_page, pages, settings_page  # noqa: F401 - they add their routes to pages.router
 from .error_texts import error_text
 from .render import html, is_https, redirect, render, view_of
 
