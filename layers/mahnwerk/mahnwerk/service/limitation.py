@@ -97,14 +97,18 @@ def watch(ctx: Context, tenant_id: str, on: date) -> list[Claim]:
 def weekly_mail(ctx: Context, tenant_id: str, on: date, at: datetime) -> bool:
     """From 1 October, once per ISO week (document ``LIMITATION#MAIL#{year}-W{week}``, added
     before the send): the owner is told which claims expire on 31 December and what stops it."""
-    found = watch(ctx, tenant_id, on)
-    if not found:
+    if not watch_open(on):
         return False
-    settings = load_settings(ctx, tenant_id)
-    to = settings.company.email or settings.sender_email
     iso = on.isocalendar()
     key = f"LIMITATION#MAIL#{iso.year}-W{iso.week:02d}"
-    if not to or not ctx.tenants.add_document(tenant_id, key, {"to": to, "count": len(found)}, at):
+    if ctx.tenants.get_document(tenant_id, key) is not None:
+        return False  # this week's went out: the daily run reads nothing more
+    found = watch(ctx, tenant_id, on)
+    settings = load_settings(ctx, tenant_id)
+    to = settings.company.email or settings.sender_email
+    if not found or not to:
+        return False
+    if not ctx.tenants.add_document(tenant_id, key, {"to": to, "count": len(found)}, at):
         return False
     msg = EmailMessage()
     msg["From"] = settings.sender_email or ctx.config.default_sender
