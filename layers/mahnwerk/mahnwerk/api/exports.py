@@ -38,7 +38,11 @@ def _day(name: str, value: str | None) -> date | None:
 @router.get("/exports/datev",
             summary="The DATEV EXTF Buchungsstapel of a period (at most 12 months, one fiscal year)",
             responses={200: {"description": "the file, Windows-1252",
-                             "content": {"text/csv; charset=windows-1252": {}}}})
+                             "content": {"text/csv; charset=windows-1252": {}}},
+                       400: {"description": "invalid_period: `field` (from|to) and `reason` "
+                             "(missing, not_a_date, after_to, too_long, two_fiscal_years)"},
+                       409: {"description": "datev_not_configured: set datev.advisor_number "
+                             "and datev.client_number first"}})
 @_unvalidated
 def datev_export(from_: Annotated[str | None, Query(alias="from", max_length=10)] = None,
                  to: Annotated[str | None, Query(max_length=10)] = None) -> Response[bytes]:
