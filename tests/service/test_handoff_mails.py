@@ -62,3 +62,21 @@ def test_handoff_mails_never_stop_the_run():
     ctx.mailer.refuse = ["Throttling", "Throttling"]
     assert datev.handoff_mails(ctx, "t1", date(2026, 10, 1), AT) == {"datev": False,
                                                                      "limitation": False}
+
+
+def test_part_payment_restarts_the_period_and_leaves_the_watch():
+    """§212 BGB: a part payment on 10.05.2024 on R-2023 (due 30.06.2023) is an acknowledgement:
+    the period restarts and ends 10.05.2027, so the claim is no longer listed for 2026."""
+    import json
+
+    ctx = context()
+    ctx.payments.book_payment("t1", "PAY-1", {
+        "booking_date": "2024-05-10", "amount": "30.00", "status": "matched", "method": "manual",
+        "customer_id": "K-1", "invoices": json.dumps([{"number": "R-2023", "principal": "30.00"}])},
+        [], None, None)
+    (claim,) = [c for c in limitation.claims(ctx, "t1", date(2026, 10, 1)) if c.number == "R-2023"]
+    assert claim.limitation.expires_on == date(2027, 5, 10) and claim.limitation.basis == "§212"
+    report = limitation.report(ctx, "t1", 2026, date(2026, 10, 1))
+    assert report["claims"] == []
+    assert [c["number"] for c in limitation.report(ctx, "t1", 2027, date(2026, 10, 1))["claims"]] == [
+        "R-2023", "R-2024"]
