@@ -262,6 +262,9 @@ class LetterFacts:
     fee: Decimal
     #: (invoice number, interest stated, flat fee stated)
     lines: tuple[tuple[str, Decimal, Decimal], ...]
+    #: the invoice the letter's fee was put on (``dunning``: the oldest one advancing); "" : the
+    #: first line's
+    fee_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -299,7 +302,7 @@ def facts_of(letters: Iterable[LetterFacts], payments: Iterable[PaymentFacts],
                 facts.append(replace(item, amount=booked))
             continue
         if isinstance(item, LetterFacts):
-            first = item.lines[0][0] if item.lines else item.notice_id
+            first = item.fee_number or (item.lines[0][0] if item.lines else item.notice_id)
             if item.fee > 0:
                 facts.append(Fact("fee", item.day, first, item.customer_id, item.fee, item.notice_id))
                 charged[(first, "fee")] += item.fee

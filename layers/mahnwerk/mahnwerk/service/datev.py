@@ -50,8 +50,13 @@ def facts(ctx: Context, tenant_id: str) -> list[Fact]:
             continue
         plan = notice.decided()
         day = _day(notice.sent_at) if notice.sent_at else plan.run_date
+        # the fee goes on the oldest invoice that advances (domain.dunning: ``fee_bearer``)
+        advancing = {a.number for a in plan.advances}
+        bearer = min(((ln.due_date, ln.number) for ln in plan.lines if ln.number in advancing),
+                     default=(date.min, ""))[1]
         letters.append(LetterFacts(day, notice.notice_id, plan.customer_id, plan.fee,
-                                   tuple((ln.number, ln.interest, ln.flat_fee) for ln in plan.lines)))
+                                   tuple((ln.number, ln.interest, ln.flat_fee) for ln in plan.lines),
+                                   bearer))
     payments = []
     for p in ctx.payments.payments(tenant_id):
         if p.status != "matched" or not p.customer_id:
