@@ -98,7 +98,10 @@ class Gateway:
             payload = json.loads(raw) if raw else None
         except ValueError:
             payload = raw
-        return ApiResponse(result["statusCode"], payload, result.get("headers") or {})
+        merged = {**(result.get("headers") or {})}
+        for name, values in (result.get("multiValueHeaders") or {}).items():
+            merged[name] = values[-1] if len(values) == 1 else values
+        return ApiResponse(result["statusCode"], payload, merged)
 
 
     @property

@@ -285,7 +285,7 @@ CUT_WORDS_JS = r"""
 
 PHONE_PAGES = ("/app/", "/app/invoices", "/app/invoices/RE-2026-101", "/app/customers",
                "/app/customers/K-1001", "/app/payments", "/app/upload", "/app/settings",
-               "/app/new-invoice", "/app/review", "/app/recurring")
+               "/app/new-invoice", "/app/review", "/app/recurring", "/app/handoff")
 
 
 def test_every_page_fits_a_phone_without_cut_words(served: Any, chromium: Any) -> None:

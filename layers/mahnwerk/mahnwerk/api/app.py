@@ -27,6 +27,7 @@ from . import (
     approvals,
     credit,
     customers,
+    exports,
     health,
     invoices,
     notices,
@@ -70,6 +71,7 @@ def build() -> APIGatewayRestResolver:
     app.include_router(settings.router, prefix="/v1/settings")
     app.include_router(reports.router, prefix="/v1")
     app.include_router(credit.router, prefix="/v1")
+    app.include_router(exports.router, prefix="/v1")
     app.include_router(health.router, prefix="/v1")
     app.include_router(runs.router, prefix="/v1/runs")
     app.include_router(review.router, prefix="/v1/review")

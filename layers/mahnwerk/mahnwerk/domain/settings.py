@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .credit import CreditSettings
+from .datev import DatevSettings
 from .model import Address
 from .policy import Policy, default_policy
 
@@ -77,3 +78,5 @@ class TenantSettings:
     inbox_senders: tuple[str, ...] = ()
     #: credit rules (Kreditregeln) and the credit bureau (``credit``; see domain/credit.py)
     credit: CreditSettings = field(default_factory=CreditSettings)
+    #: the DATEV export for the tax advisor (``domain.datev``)
+    datev: DatevSettings = field(default_factory=DatevSettings)

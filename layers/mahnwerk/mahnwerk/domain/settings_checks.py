@@ -21,6 +21,7 @@ from .policy import FEE_MAX
 
 if TYPE_CHECKING:
     from .credit import CreditSettings
+    from .datev import DatevSettings
     from .settings import TenantSettings
 
 #: above this the fee is allowed but warned about: what a posted letter really costs
@@ -272,3 +273,75 @@ def check_credit(doc: Any) -> CreditSettings:
         age = 90
     found.done()
     return CreditSettings(tuple(rules), check is True, age)
+def datev_from_dict(doc: Any) -> DatevSettings:
+    """The ``datev`` part of the settings (the DATEV export for the tax advisor): every refused
+    field with its reason at once. Ranges from DATEV's format description (header fields
+    Beraternummer 1001–9999999, Mandantennummer 1–99999, Sachkontenlänge 4–8) and the charts
+    Mahnwerk has presets for (``domain.datev.PRESETS``)."""
+    from .datev import CHARTS, TAXATION, DatevSettings, debtor_range
+
+    if doc is None:
+        return DatevSettings()
+    if not isinstance(doc, dict):
+        raise FieldError("datev", "invalid", "expected an object")
+    unknown = sorted(set(doc) - _DATEV_FIELDS)
+    if unknown:
+        raise FieldError("datev", "invalid", f"unknown field(s) {', '.join(unknown)}")
+    found = Collector()
+
+    def number(key: str, low: int, high: int, default: int) -> int:
+        value = doc.get(key)
+        if value is None or value == "":
+            return default
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise FieldError(f"datev.{key}", "datev_range",
+                             f"expected a whole number from {low} to {high}, got {value!r}",
+                             low=str(low), high=str(high))
+        return value
+
+    def choice(key: str, allowed: tuple[str, ...], default: str, upper: bool) -> str:
+        value = doc.get(key, default)
+        text = str(value).strip() if isinstance(value, str) else value
+        if isinstance(text, str):
+            text = text.upper() if upper else text.lower()
+        if text not in allowed:
+            raise FieldError(f"datev.{key}", f"datev_{key}",
+                             f"must be one of {', '.join(allowed)}, got {value!r}",
+                             allowed=", ".join(allowed))
+        return str(text)
+
+    # empty: not set yet (the export then asks for them)
+    advisor = found.take(0, number, "advisor_number", 1001, 9_999_999, 0)
+    client = found.take(0, number, "client_number", 1, 99_999, 0)
+    fiscal = found.take(1, number, "fiscal_year_start", 1, 12, 1)
+    length = found.take(4, number, "account_length", 4, 8, 4)
+    chart = found.take("SKR03", choice, "chart", CHARTS, "SKR03", True)
+    taxation = found.take("soll", choice, "taxation", TAXATION, "soll", False)
+    email = found.take("", lambda: check_email(str(doc.get("email") or ""), "datev.email"))
+    debtors: dict[str, int] = {}
+    raw = doc.get("debtor_accounts") or {}
+    low, high = debtor_range(length)
+    if not isinstance(raw, dict):
+        found.problems.append(Problem("datev.debtor_accounts", "invalid",
+                                      "expected an object: customer id → debtor account"))
+        raw = {}
+    for customer, account in sorted(raw.items()):
+        where = f"datev.debtor_accounts.{customer}"
+        if isinstance(account, str) and account.strip().isdigit():
+            account = int(account.strip())
+        if isinstance(account, bool) or not isinstance(account, int) or not low <= account <= high:
+            found.problems.append(Problem(
+                where, "datev_debtor", f"a DATEV debtor account is a number from {low} to {high} "
+                f"(account length {length}), got {account!r}", {"low": str(low), "high": str(high)}))
+            continue
+        debtors[str(customer)] = account
+    found.done()
+    return DatevSettings(advisor_number=advisor, client_number=client, fiscal_year_start=fiscal,
+                         account_length=length, chart=chart, taxation=taxation,
+                         debtor_accounts=debtors, email=email)
+
+
+_DATEV_FIELDS = frozenset({"advisor_number", "client_number", "fiscal_year_start",
+                           "account_length", "chart", "taxation", "debtor_accounts", "email"})

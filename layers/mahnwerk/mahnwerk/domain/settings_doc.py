@@ -8,6 +8,7 @@ from typing import Any
 
 from .approval import Approval
 from .credit import CreditSettings
+from .datev import DatevSettings
 from .inbox import SenderInvalid, check_senders, check_token
 from .logo import parse_logo
 from .model import Address, Channel, DomainError
@@ -23,6 +24,7 @@ from .settings_checks import (
     check_fee,
     check_iban,
     check_vat_id,
+    datev_from_dict,
 )
 from .workdays import check_region
 
@@ -80,7 +82,7 @@ def _address(doc: dict[str, Any], where: str) -> Address:
 
 _KNOWN = {
     "settings": {"company", "bank", "locale", "sender_email", "policy", "csv_columns", "invoicing",
-                 "inbox", "credit"},  # credit: rules and bureau, settings_checks.check_credit
+                 "inbox", "credit", "datev"},  # credit: rules and bureau, settings_checks.check_credit
     "inbox": {"token", "senders"},
     "company": {"name", "address", "email", "phone", "vat_id", "register", "managing_director",
                 "website", "logo"},
@@ -148,13 +150,14 @@ def settings_from_dict(tenant_id: str, doc: dict[str, Any]) -> TenantSettings:
                              if inbox_doc.get("token") else "")
     inbox_senders = found.take((), _senders, inbox_doc.get("senders"))
     credit = found.take(CreditSettings(), check_credit, doc.get("credit") or {})
+    datev = found.take(DatevSettings(), datev_from_dict, doc.get("datev"))
     found.done()
     assert policy is not None
     return TenantSettings(
         tenant_id=tenant_id, company=company, bank=bank, locale=locale,
         sender_email=sender_email, policy=policy, csv_columns=csv_columns,
         invoicing=_invoicing(doc.get("invoicing") or {}, company, bank),
-        inbox_token=inbox_token, inbox_senders=inbox_senders, credit=credit,
+        inbox_token=inbox_token, inbox_senders=inbox_senders, credit=credit, datev=datev,
     )
 
 

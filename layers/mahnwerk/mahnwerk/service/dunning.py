@@ -35,6 +35,7 @@ def plan_run(ctx: Context, run_date: date, scheduled_time: datetime) -> dict[str
     Reads only the sparse due index (never a scan): the cost follows today's work. A run missed
     for days catches up here, because the index holds everything due *up to* today.
     """
+    from .datev import handoff_mails
     from .post import bundle_day
     from .runs import plan_tenant
 
@@ -44,6 +45,7 @@ def plan_run(ctx: Context, run_date: date, scheduled_time: datetime) -> dict[str
         bundle_day(ctx, tenant_id, run_date - timedelta(days=1))  # yesterday's post, complete
         # the stale-bank-data guard holds a tenant's letters (service/runs.py)
         report = plan_tenant(ctx, tenant_id, run_date, scheduled_time)
+        handoff_mails(ctx, tenant_id, run_date, scheduled_time)  # DATEV monthly, limitation weekly
         requests += report["requests"]
         held += report["held"] is not None
     return {"tenants": tenants, "requests": requests, "held": held}

@@ -24,6 +24,7 @@ from ..service.keys import authenticate
 from ..service.sessions import COOKIE, LIFETIME, end_session, start_session
 from . import (  # noqa: F401 - they add their routes to pages.router
     credit_page,
+    handoff_page,
     pages,
     portal_owner,
     recurring_page,

@@ -695,6 +695,66 @@ TEXTS: dict[str, tuple[str, str]] = {
                             "The VAT ID starts with the country code (DE…)."),
     "problem_vat_invalid": ("Das ist keine USt-IdNr. eines EU-Landes.",
                             "This is not a VAT ID of an EU country."),
+    # hand-off page: DATEV export and limitation watch (web/handoff_page.py)
+    "nav_handoff": ("DATEV & Fristen", "DATEV & deadlines"),
+    "handoff_title": ("Steuerberater & Verjährung", "Tax advisor & limitation"),
+    "datev_title": ("DATEV-Export (Buchungsstapel)", "DATEV export (Buchungsstapel)"),
+    "datev_intro": ("Zahlungseingänge, Mahngebühren, Verzugszinsen, Pauschalen, Forderungsausfälle "
+                    "und Gutschriften eines Zeitraums als DATEV-Datei (EXTF) für Ihre "
+                    "Steuerberatung. Derselbe Zeitraum ergibt immer dieselbe Datei.",
+                    "Payments received, dunning fees, interest, flat fees, write-offs and credit "
+                    "notes of a period as a DATEV file (EXTF) for your tax advisor. The same "
+                    "period always gives the same file."),
+    "datev_from": ("Von", "From"),
+    "datev_to": ("Bis", "To"),
+    "datev_download": ("Datei herunterladen", "Download the file"),
+    "datev_period_missing": ("Bitte ein Datum angeben.", "Please enter a date."),
+    "datev_period_not_a_date": ("Bitte ein gültiges Datum angeben.", "Please enter a valid date."),
+    "datev_period_after_to": ("Der Beginn liegt nach dem Ende des Zeitraums.",
+                              "The start lies after the end of the period."),
+    "datev_period_too_long": ("Der Zeitraum darf höchstens 12 Monate umfassen.",
+                              "The period may span at most 12 months."),
+    "datev_period_two_fiscal_years": ("Der Zeitraum muss in einem Wirtschaftsjahr liegen; DATEV "
+                                      "nimmt einen Buchungsstapel je Wirtschaftsjahr.",
+                                      "The period must lie within one fiscal year; DATEV takes "
+                                      "one booking batch per fiscal year."),
+    "datev_not_configured": ("Bitte zuerst Berater- und Mandantennummer eintragen.",
+                             "Please enter the advisor and client number first."),
+    "datev_settings": ("DATEV-Einstellungen", "DATEV settings"),
+    "datev_advisor_number": ("Beraternummer", "Advisor number"),
+    "datev_client_number": ("Mandantennummer", "Client number"),
+    "datev_fiscal_year_start": ("Beginn des Wirtschaftsjahres (Monat)", "Fiscal year starts (month)"),
+    "datev_account_length": ("Sachkontenlänge", "Account length"),
+    "datev_chart": ("Kontenrahmen", "Chart of accounts"),
+    "datev_taxation": ("Versteuerung", "Taxation"),
+    "datev_taxation_soll": ("Soll (vereinbarte Entgelte)", "Soll (agreed amounts)"),
+    "datev_taxation_ist": ("Ist (vereinnahmte Entgelte)", "Ist (received amounts)"),
+    "datev_email": ("Monatliche Datei an (E-Mail)", "Monthly file to (e-mail)"),
+    "limitation_title": ("Verjährung zum Jahresende", "Limitation at the year's end"),
+    "limitation_before_october": ("Ab dem 1. Oktober stehen hier die Forderungen, die zum "
+                                  "Jahresende verjähren.",
+                                  "From 1 October, the claims that become time-barred at the "
+                                  "year's end are listed here."),
+    "limitation_none": ("Keine offene Forderung verjährt am {date}.",
+                        "No open claim becomes time-barred on {date}."),
+    "limitation_intro": ("Diese Forderungen verjähren am {date} (§§ 195, 199 BGB). Ein Antrag auf "
+                         "Erlass eines Mahnbescheids hemmt die Verjährung (§ 204 Abs. 1 Nr. 3 BGB).",
+                         "These claims become time-barred on {date} (§§ 195, 199 BGB). An "
+                         "application for a court order for payment stops it (§ 204 BGB)."),
+    "limitation_invoice": ("Rechnung", "Invoice"),
+    "limitation_expires": ("Verjährt am", "Time-barred on"),
+    "limitation_step": ("Was sie stoppt", "What stops it"),
+    "limitation_file_by": ("Mahnbescheid bis {date} beantragen", "Apply for a court order by {date}"),
+    "problem_datev_range": ("Bitte eine ganze Zahl von {low} bis {high} eingeben.",
+                            "Please enter a whole number from {low} to {high}."),
+    "problem_datev_chart": ("Bitte einen der Kontenrahmen {allowed} wählen.",
+                            "Please choose one of the charts of accounts {allowed}."),
+    "problem_datev_taxation": ("Bitte die Versteuerungsart wählen: soll (vereinbarte Entgelte) "
+                               "oder ist (vereinnahmte Entgelte).",
+                               "Please choose the taxation: soll (agreed amounts) or ist "
+                               "(received amounts)."),
+    "problem_datev_debtor": ("Ein DATEV-Debitorenkonto ist eine Zahl von {low} bis {high}.",
+                             "A DATEV debtor account is a number from {low} to {high}."),
     "problem_email_invalid": ("Das ist keine E-Mail-Adresse (name@firma.de).",
                               "This is not an email address (name@company.com)."),
     "problem_fee_max": ("Höchstens 10,00 €: berechnet werden dürfen nur die Sachkosten eines "
