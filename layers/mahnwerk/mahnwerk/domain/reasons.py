@@ -75,6 +75,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "columns_more": ("{n} weitere Spalten werden nicht übernommen", "{n} more columns are not taken"),
     "template_row_invalid": ("Serienrechnung nicht angelegt: bitte prüfen Sie {fields_de}.",
                              "recurring invoice not created, check {fields}"),
+    "attachment_empty": ("Die Datei ist leer.", "the file is empty"),
+    "attachment_kind": ("Nur PDF-, JPEG- oder PNG-Dateien werden angenommen.",
+                        "only PDF, JPEG or PNG files are accepted"),
+    "attachment_kind_mismatch": ("Die Datei ist vom Typ {kind}, nicht {declared}.",
+                                 "the file is {kind}, not {declared}"),
+    "attachment_image_too_large": ("Das Bild ist zu groß.", "the image is too large"),
     "invoice_twice": ("Rechnung {number} kommt zweimal mit verschiedenen Angaben vor (zuerst in "
                       "Zeile {first_line}).",
                       "invoice {number} appears twice with different data (first on line "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import struct
 
+from ..domain.reasons import Reason
 from .guard import MALWARE_REASON, Refused, has_malware_signature, too_large
 
 #: an image larger than this many pixels is refused unread (a decompression bomb)
@@ -29,16 +30,16 @@ def check_attachment(data: bytes, declared: str, max_bytes: int, allowed: dict[s
     if reason:
         raise Refused(reason)
     if not data:
-        raise Refused("the file is empty")
+        raise Refused(Reason("attachment_empty"))
     if has_malware_signature(data):
         raise Refused(MALWARE_REASON)
     kind = sniff(data)
     if kind not in allowed:
-        raise Refused("only PDF, JPEG or PNG files are accepted")
+        raise Refused(Reason("attachment_kind"))
     if declared and declared != kind and declared != "application/octet-stream":
-        raise Refused(f"the file is {kind}, not {declared}")
+        raise Refused(Reason("attachment_kind_mismatch", kind=kind, declared=declared[:80]))
     if kind == "image/png":
         width, height = struct.unpack(">II", data[16:24])
         if width * height > MAX_PIXELS:
-            raise Refused("the image is too large")
+            raise Refused(Reason("attachment_image_too_large"))
     return allowed[kind]

@@ -26,6 +26,10 @@ ERRORS: dict[str, str] = {
     "file_too_large": "Die Datei ist zu groß.",
     "not_found": "Das gibt es nicht, oder es gehört nicht zu Ihrem Konto.",
     "page_not_found": "Diese Seite gibt es nicht, oder sie gehört nicht zu Ihrem Konto.",
+    "datev_not_configured": ("Für den DATEV-Export fehlen Beraternummer und Mandantennummer in den "
+                             "Einstellungen."),
+    "invalid_period": "Der Zeitraum für den Export ist nicht gültig.",
+    "invalid_year": "Bitte geben Sie ein Jahr zwischen 2000 und 2100 an.",
     "review_decided": "Über diese Datei wurde schon entschieden (übernommen oder verworfen).",
     "invalid_fields": "Einige Felder enthalten ungültige Werte; die Gründe stehen bei den Feldern.",
     "review_not_found": "Diese Datei liegt nicht (mehr) zur Prüfung vor, oder sie gehört nicht zu "
