@@ -47,7 +47,11 @@ def draw_portal_line(pdf: DinPage, url: str, locale: str) -> None:
     pdf.set_font(FONT, "", 7.5)
     pdf.put(LEFT, y, TEXT_W, 3.8, lab["portal"])
     pdf.set_text_color(0, 0, 0)
-    pdf.set_font(FONT, "B", 8.5)
+    size = 8.5  # a long address (the default execute-api host) is set smaller, never cut off
+    pdf.set_font(FONT, "B", size)
+    while pdf.get_string_width(url) > TEXT_W and size > 5:
+        size -= 0.5
+        pdf.set_font(FONT, "B", size)
     pdf.put(LEFT, y + 3.8, TEXT_W, 4.2, url)
     pdf.set_xy(LEFT, y + 8.2)
 
